@@ -1,0 +1,17 @@
+# The two commands of README.md: `make run` and `make test`. Each sets up
+# what it needs (tools in .bin, a private PostgreSQL and Temporal in .data).
+.PHONY: run test lint build clean
+
+run:
+	DEMO=$(DEMO) scripts/run.sh
+
+test:
+	scripts/test.sh
+
+build:
+	go build -o .bin/outdial ./cmd/outdial
+
+clean:
+	-scripts/postgres.sh stop run
+	-scripts/postgres.sh stop test
+	rm -rf .data

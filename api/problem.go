@@ -1,0 +1,121 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+)
+
+// Problem is an RFC 9457 problem details body. Errors names each field that
+// is wrong, so a client can put the message beside the right input.
+type Problem struct {
+	Type   string       `json:"type"`
+	Title  string       `json:"title"`
+	Status int          `json:"status"`
+	Detail string       `json:"detail,omitempty"`
+	Errors []FieldError `json:"errors,omitempty"`
+}
+
+// FieldError says what is wrong with one field of a request.
+type FieldError struct {
+	Field  string `json:"field"`
+	Detail string `json:"detail"`
+}
+
+func (p *Problem) Error() string { return p.Detail }
+
+// fieldErrors collects every problem with a request before answering, so a
+// client sees them all at once.
+type fieldErrors []FieldError
+
+func (e *fieldErrors) add(field, format string, args ...any) {
+	*e = append(*e, FieldError{Field: field, Detail: fmt.Sprintf(format, args...)})
+}
+
+func (e fieldErrors) problem(kind string) *Problem {
+	if len(e) == 0 {
+		return nil
+	}
+	details := make([]string, len(e))
+	for i, f := range e {
+		details[i] = f.Field + ": " + f.Detail
+	}
+	return &Problem{
+		Type:   "/problems/validation",
+		Title:  "Invalid " + kind,
+		Status: http.StatusUnprocessableEntity,
+		Detail: strings.Join(details, "; "),
+		Errors: e,
+	}
+}
+
+func badRequest(detail string, args ...any) *Problem {
+	return &Problem{Type: "/problems/bad-request", Title: "Bad request", Status: http.StatusBadRequest, Detail: fmt.Sprintf(detail, args...)}
+}
+
+func notFound(kind string, id any) *Problem {
+	return &Problem{Type: "/problems/not-found", Title: "Not found", Status: http.StatusNotFound, Detail: fmt.Sprintf("%s %v does not exist", kind, id)}
+}
+
+func conflict(field, detail string, args ...any) *Problem {
+	d := fmt.Sprintf(detail, args...)
+	p := &Problem{Type: "/problems/conflict", Title: "Conflict", Status: http.StatusConflict, Detail: d}
+	if field != "" {
+		p.Errors = []FieldError{{Field: field, Detail: d}}
+	}
+	return p
+}
+
+// uniqueFields names the field behind each unique constraint.
+var uniqueFields = map[string]string{
+	"time_zones_display_name_key":           "display_name",
+	"business_outcomes_name_key":            "outcomes",
+	"strategy_rules_telephony_outcome_key":  "rules",
+	"campaign_group_campaigns_campaign_key": "campaigns",
+	"dnc_entries_pkey":                      "entries",
+}
+
+// dbProblem turns a database error into the problem a client can act on; any
+// other error is the server's fault.
+func dbProblem(kind string, err error) *Problem {
+	var pe *pgconn.PgError
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return notFound(kind, "")
+	}
+	if !errors.As(err, &pe) {
+		return nil
+	}
+	switch pe.Code {
+	case "23505":
+		field, ok := uniqueFields[pe.ConstraintName]
+		if !ok && strings.HasSuffix(pe.ConstraintName, "_name_key") {
+			field = "name"
+		}
+		return conflict(field, "%s already exists: %s", kind, pe.Detail)
+	case "23503":
+		if strings.Contains(pe.Detail, "is still referenced") {
+			return conflict("", "%s is in use: %s", kind, pe.Detail)
+		}
+		return &Problem{Type: "/problems/validation", Title: "Invalid " + kind, Status: http.StatusUnprocessableEntity, Detail: pe.Detail}
+	case "23514", "22P02", "22007", "22008":
+		return &Problem{Type: "/problems/validation", Title: "Invalid " + kind, Status: http.StatusUnprocessableEntity, Detail: pe.Message + " (" + pe.ConstraintName + ")"}
+	}
+	return nil
+}
+
+// fail answers with err as a problem. Errors that are not problems are
+// logged and answered as 500 without internals.
+func fail(c *gin.Context, err error) {
+	var p *Problem
+	if !errors.As(err, &p) {
+		c.Error(err) //nolint:errcheck // recorded for the logging middleware
+		p = &Problem{Type: "/problems/internal", Title: "Internal error", Status: http.StatusInternalServerError, Detail: "the server failed; the error is in its log"}
+	}
+	c.Header("Content-Type", "application/problem+json")
+	c.AbortWithStatusJSON(p.Status, p)
+}

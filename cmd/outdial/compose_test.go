@@ -1,0 +1,66 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+)
+
+// TestComposeFile keeps docker-compose.yml in step with the binary, since no
+// Docker engine runs where the tests do: every outdial service runs a real
+// command, and sets only environment variables the commands read.
+func TestComposeFile(t *testing.T) {
+	raw, err := os.ReadFile("../../docker-compose.yml")
+	require.NoError(t, err)
+	var compose struct {
+		Services map[string]struct {
+			Image       string            `yaml:"image"`
+			Build       string            `yaml:"build"`
+			Command     []string          `yaml:"command"`
+			Environment map[string]string `yaml:"environment"`
+			Ports       []string          `yaml:"ports"`
+			DependsOn   yaml.Node         `yaml:"depends_on"`
+		} `yaml:"services"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &compose))
+	for _, name := range []string{"postgres", "temporal", "temporal-ui", "migrate", "api", "worker"} {
+		require.Contains(t, compose.Services, name)
+	}
+
+	var c config
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	c.register(fs, true)
+	known := map[string]bool{}
+	fs.VisitAll(func(f *flag.Flag) {
+		// Each flag's usage names its variable: "... (OUTDIAL_X)".
+		if i := strings.LastIndex(f.Usage, "(OUTDIAL_"); i >= 0 {
+			known[strings.TrimSuffix(f.Usage[i+1:], ")")] = true
+		}
+	})
+	commands := map[string]bool{"api": true, "worker": true, "migrate": true}
+	outdial := 0
+	for name, s := range compose.Services {
+		if s.Build == "" {
+			require.NotEmpty(t, s.Image, "service %s has neither image nor build", name)
+			continue
+		}
+		outdial++
+		require.Len(t, s.Command, 1, "service %s", name)
+		require.True(t, commands[s.Command[0]], "service %s runs unknown command %q", name, s.Command[0])
+		require.Contains(t, s.Environment, "OUTDIAL_DATABASE_URL", "service %s", name)
+		require.Contains(t, s.Environment["OUTDIAL_DATABASE_URL"], "@postgres:5432/", "service %s", name)
+		for k := range s.Environment {
+			require.True(t, known[k], "service %s sets %s, which outdial does not read", name, k)
+		}
+		if s.Command[0] != "migrate" {
+			require.Equal(t, "temporal:7233", s.Environment["OUTDIAL_TEMPORAL_ADDRESS"], "service %s", name)
+		}
+	}
+	require.Equal(t, 3, outdial)
+	require.Contains(t, compose.Services["api"].Ports, "8080:8080")
+	require.Contains(t, compose.Services["temporal-ui"].Ports, "8233:8080")
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/workflows"
+)
+
+// devOptions are the flags `outdial dev` adds to the common ones.
+type devOptions struct {
+	TemporalBin string
+	DataDir     string
+	UIPort      int
+	Demo        bool
+}
+
+// runDev runs the whole product in one process: a Temporal dev server as a
+// child process, the migrations, the worker and the API. Ctrl-C stops all.
+func runDev(ctx context.Context, args []string) error {
+	var o devOptions
+	c, log, err := parse("dev", args, true, func(fs *flag.FlagSet) {
+		fs.StringVar(&o.TemporalBin, "temporal-bin", env("OUTDIAL_TEMPORAL_BIN", ".bin/temporal"), "the temporal CLI that runs the dev server (OUTDIAL_TEMPORAL_BIN)")
+		fs.StringVar(&o.DataDir, "data-dir", env("OUTDIAL_DATA_DIR", ".data"), "where the dev server keeps its SQLite file (OUTDIAL_DATA_DIR)")
+		fs.IntVar(&o.UIPort, "ui-port", 8233, "Temporal Web UI port")
+		fs.BoolVar(&o.Demo, "demo", os.Getenv("OUTDIAL_DEMO") == "1", "load the seed's example configuration (OUTDIAL_DEMO=1)")
+	})
+	if err != nil {
+		return err
+	}
+	if err := models.Migrate(ctx, c.DatabaseURL); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	server, err := startTemporal(ctx, c, o, log)
+	if err != nil {
+		return err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- server.Wait() }()
+	defer stopChild(server, exited, log)
+
+	return withServices(ctx, c, log, func(ctx context.Context, db *models.DB, tc client.Client) error {
+		g, ctx := errgroup.WithContext(ctx)
+		g.Go(func() error { return runTemporalWorker(ctx, c, db, tc) })
+		g.Go(func() error { return serveAPI(ctx, c, log, db, tc) })
+		g.Go(func() error {
+			select {
+			case <-ctx.Done():
+				return nil
+			case err := <-exited:
+				exited <- err // for stopChild
+				return fmt.Errorf("temporal dev server exited: %v", err)
+			}
+		})
+		if o.Demo {
+			g.Go(func() error { return loadDemo(ctx, c.Listen, log) })
+		}
+		log.Info("outdial is running",
+			"api", "http://"+hostPort(c.Listen)+"/api/v1",
+			"openapi", "http://"+hostPort(c.Listen)+"/openapi.json",
+			"temporal_ui", "http://localhost:"+strconv.Itoa(o.UIPort),
+			"temporal", c.TemporalAddress)
+		return g.Wait()
+	})
+}
+
+// startTemporal starts `temporal server start-dev` on the configured address
+// and waits until it answers.
+func startTemporal(ctx context.Context, c *config, o devOptions, log *slog.Logger) (*exec.Cmd, error) {
+	host, port, err := net.SplitHostPort(c.TemporalAddress)
+	if err != nil {
+		return nil, fmt.Errorf("temporal address %q: %w", c.TemporalAddress, err)
+	}
+	if _, err := os.Stat(o.TemporalBin); err != nil {
+		return nil, fmt.Errorf("temporal CLI not found at %s (make run builds it): %w", o.TemporalBin, err)
+	}
+	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	args := []string{"server", "start-dev",
+		"--ip", host, "--port", port, "--ui-port", strconv.Itoa(o.UIPort),
+		"--namespace", c.TemporalNamespace,
+		"--db-filename", filepath.Join(o.DataDir, "temporal.db"),
+		"--sqlite-pragma", "journal_mode=WAL", "--sqlite-pragma", "synchronous=NORMAL",
+		"--log-level", "error",
+	}
+	for _, sa := range workflows.SearchAttributes {
+		args = append(args, "--search-attribute", sa.Name+"="+sa.Type.String())
+	}
+	cmd := exec.Command(o.TemporalBin, args...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	// Its own process group, so Ctrl-C reaches it only through stopChild.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start temporal dev server: %w", err)
+	}
+	log.Info("temporal dev server starting", "address", c.TemporalAddress, "pid", cmd.Process.Pid)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		conn, err := net.DialTimeout("tcp", c.TemporalAddress, time.Second)
+		if err == nil {
+			_ = conn.Close()
+			return cmd, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			return nil, errors.Join(fmt.Errorf("temporal dev server did not answer on %s", c.TemporalAddress), err, ctx.Err())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// stopChild asks the dev server to stop and kills it if it has not within
+// ten seconds; exited delivers the result of its Wait.
+func stopChild(cmd *exec.Cmd, exited <-chan error, log *slog.Logger) {
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		log.Warn("temporal dev server did not stop; killing it")
+		_ = cmd.Process.Kill()
+		<-exited
+	}
+}
+
+func hostPort(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil || host == "" {
+		return "localhost:" + port
+	}
+	return listen
+}
+
+// loadDemo posts the seed's example configuration through the API once it
+// answers, so the demo passes the same validation as any administrator.
+func loadDemo(ctx context.Context, listen string, log *slog.Logger) error {
+	base := "http://" + hostPort(listen)
+	if err := api.LoadDemo(ctx, base); err != nil {
+		return fmt.Errorf("load demo configuration: %w", err)
+	}
+	log.Info("demo configuration loaded", "campaigns", base+"/api/v1/campaigns")
+	return nil
+}

@@ -1,0 +1,110 @@
+// Package testenv gives integration tests a database of their own, copied
+// from the migrated template that `make test` prepares, and a client of the
+// Temporal dev server it starts.
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+
+	"github.com/outdial/outdial/models"
+)
+
+var counter atomic.Int64
+
+func need(t testing.TB, name string) string {
+	v := os.Getenv(name)
+	if v == "" {
+		t.Fatalf("%s is not set: integration tests run under `make test`, which starts PostgreSQL and Temporal", name)
+	}
+	return v
+}
+
+// DatabaseURL creates a fresh migrated database for the test and returns
+// its URL; the database is dropped when the test ends.
+func DatabaseURL(t testing.TB) string {
+	template := need(t, "OUTDIAL_TEST_DATABASE_URL")
+	u, err := url.Parse(template)
+	require.NoError(t, err)
+	name := fmt.Sprintf("t_%s_%d_%d", sanitize(t.Name()), os.Getpid(), counter.Add(1))
+	if len(name) > 60 {
+		name = name[len(name)-60:]
+	}
+	tmplName := strings.TrimPrefix(u.Path, "/")
+	admin := *u
+	admin.Path = "/postgres"
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin.String())
+	require.NoError(t, err, "connect to the test PostgreSQL")
+	defer func() { _ = conn.Close(context.Background()) }()
+	// Two packages copying the template at once collide; retry briefly.
+	require.Eventually(t, func() bool {
+		_, err = conn.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %q`, name, tmplName))
+		return err == nil
+	}, 30*time.Second, 100*time.Millisecond, "create test database")
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		c, err := pgx.Connect(ctx, admin.String())
+		if err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+			return
+		}
+		defer func() { _ = c.Close(context.Background()) }()
+		if _, err := c.Exec(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %q WITH (FORCE)`, name)); err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+		}
+	})
+	db := *u
+	db.Path = "/" + name
+	return db.String()
+}
+
+// DB opens a fresh migrated database for the test.
+func DB(t testing.TB) *models.DB {
+	db, err := models.Open(context.Background(), DatabaseURL(t))
+	require.NoError(t, err)
+	t.Cleanup(db.Close)
+	return db
+}
+
+// TemporalAddress is the test Temporal dev server's host:port.
+func TemporalAddress(t testing.TB) string { return need(t, "OUTDIAL_TEST_TEMPORAL_ADDRESS") }
+
+// Temporal connects to the test Temporal dev server.
+func Temporal(t testing.TB) client.Client {
+	c, err := client.Dial(client.Options{HostPort: TemporalAddress(t), Logger: log.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	require.NoError(t, err, "connect to the test Temporal server")
+	t.Cleanup(c.Close)
+	return c
+}
+
+// TaskQueue is a task queue no other test uses.
+func TaskQueue(t testing.TB) string {
+	return fmt.Sprintf("test-%s-%d-%d", sanitize(t.Name()), os.Getpid(), counter.Add(1))
+}
+
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return '_'
+	}, s)
+}

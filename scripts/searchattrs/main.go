@@ -1,0 +1,16 @@
+// Command searchattrs prints Outdial's custom search attributes as the
+// temporal CLI's --search-attribute values, one a line, for scripts that
+// start a dev server.
+package main
+
+import (
+	"fmt"
+
+	"github.com/outdial/outdial/workflows"
+)
+
+func main() {
+	for _, sa := range workflows.SearchAttributes {
+		fmt.Printf("%s=%s\n", sa.Name, sa.Type.String())
+	}
+}

@@ -1,0 +1,37 @@
+// Package window decides when a contact may be dialed.
+//
+// A contact is dialed only inside every window that applies to it: the
+// campaign's date range, the campaign's daily time range and the enabled
+// calling hours of the contact's time zone, all read in the contact's own
+// local time. A [Spec] holds those windows for one zone; [Spec.Open] says
+// whether an instant is inside all of them, [Spec.Next] gives the earliest
+// instant at or after a given one that is, and [Spec.Explain] says why an
+// instant is closed and until when.
+//
+// Time zones arrive as IANA names ("America/Chicago") or as the Windows-style
+// display names that contact-center consoles show ("(UTC-06:00) Central Time
+// (US and Canada)"); [ZoneForDisplayName] maps either to a [time.Location]
+// that follows the zone's daylight-saving rules. The offset in a display name
+// is only a label and is ignored.
+//
+// # Semantics
+//
+// Windows are minute-granular and are judged on the local wall clock: an
+// instant is inside a daily window when its local hour and minute are, and
+// inside the date range when its local calendar date is. The End of a daily
+// window is inclusive to the minute ("11:59 PM" means until midnight, "21:00"
+// means until 21:00:59); a window whose End is before its Start crosses
+// midnight (22:00–02:00).
+//
+// Daylight-saving changes follow from reading the wall clock:
+//
+//   - Spring forward: wall times in the skipped hour never occur. A window
+//     whose start falls in the gap opens at the first instant after the gap
+//     (a 02:30 start opens at 03:00 on a night the clocks go from 02:00 to
+//     03:00). A window lying wholly inside the gap does not open that day.
+//   - Fall back: the repeated hour is inside a window whenever its wall time
+//     is, both times it occurs. A window 22:00–01:30 is open from 01:00 to
+//     01:30 CDT, closed from 01:31 CDT, and open again from 01:00 to 01:30 CST.
+//   - A day a zone skips altogether (Pacific/Apia, 2011-12-30) has no
+//     openings.
+package window

@@ -1,0 +1,64 @@
+// Package worker registers Outdial's workflows and activities with a
+// Temporal worker and prepares the namespace they run in.
+package worker
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/workflows"
+)
+
+// Retention keeps closed contact workflows readable in the Web UI for weeks.
+const Retention = 30 * 24 * time.Hour
+
+// New returns a worker for taskQueue with every workflow and activity.
+func New(c client.Client, taskQueue string, db *models.DB) sdkworker.Worker {
+	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	_ = db
+	return w
+}
+
+// Setup registers the custom search attributes that are missing and sets the
+// namespace's retention. It is idempotent, so every worker start runs it.
+func Setup(ctx context.Context, c client.Client, namespace string) error {
+	existing, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("list search attributes of %s: %w", namespace, err)
+	}
+	req := &operatorservice.AddSearchAttributesRequest{Namespace: namespace, SearchAttributes: map[string]enumspb.IndexedValueType{}}
+	for _, sa := range workflows.SearchAttributes {
+		if _, ok := existing.GetCustomAttributes()[sa.Name]; !ok {
+			req.SearchAttributes[sa.Name] = sa.Type
+		}
+	}
+	if len(req.SearchAttributes) > 0 {
+		if _, err := c.OperatorService().AddSearchAttributes(ctx, req); err != nil {
+			return fmt.Errorf("add search attributes to %s: %w", namespace, err)
+		}
+	}
+	ns, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("describe namespace %s: %w", namespace, err)
+	}
+	if ns.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration() >= Retention {
+		return nil
+	}
+	cfg := ns.GetConfig()
+	cfg.WorkflowExecutionRetentionTtl = durationpb.New(Retention)
+	// Sent back as they are, the aliases would be added a second time.
+	cfg.CustomSearchAttributeAliases = nil
+	if _, err := c.WorkflowService().UpdateNamespace(ctx, &workflowservice.UpdateNamespaceRequest{Namespace: namespace, Config: cfg}); err != nil {
+		return fmt.Errorf("set retention of %s: %w", namespace, err)
+	}
+	return nil
+}
