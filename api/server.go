@@ -23,6 +23,9 @@ type Server struct {
 	DB       *models.DB
 	Temporal client.Client
 	Log      *slog.Logger
+	// TaskQueue is where the API starts workflows.
+	TaskQueue string
+	Uploads   Uploads
 
 	doc *openapi3.T
 }
@@ -54,6 +57,7 @@ func (s *Server) Handler() http.Handler {
 	v1.schemas = root.schemas
 	registerConfiguration(v1, s.DB.DB)
 	registerDNCEntries(v1, s.DB.DB)
+	registerLists(v1, &lists{db: s.DB, temporal: s.Temporal, taskQueue: s.TaskQueue, uploads: s.Uploads})
 	s.doc = root.doc
 	return engine
 }

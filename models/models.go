@@ -310,3 +310,36 @@ type Agent struct {
 	StateReason    string    `json:"state_reason"`
 	StateChangedAt time.Time `json:"state_changed_at"`
 }
+
+// JSONValue is a value stored in a jsonb column.
+type JSONValue[T any] struct{ V T }
+
+// Value implements driver.Valuer.
+func (j JSONValue[T]) Value() (driver.Value, error) {
+	b, err := json.Marshal(j.V)
+	if err != nil {
+		return nil, fmt.Errorf("encode json value: %w", err)
+	}
+	return string(b), nil
+}
+
+// Scan implements sql.Scanner.
+func (j *JSONValue[T]) Scan(src any) error {
+	switch v := src.(type) {
+	case []byte:
+		return json.Unmarshal(v, &j.V)
+	case string:
+		return json.Unmarshal([]byte(v), &j.V)
+	case nil:
+		var zero T
+		j.V = zero
+		return nil
+	}
+	return fmt.Errorf("scan json value: unexpected %T", src)
+}
+
+// MarshalJSON writes the value itself.
+func (j JSONValue[T]) MarshalJSON() ([]byte, error) { return json.Marshal(j.V) }
+
+// UnmarshalJSON reads the value itself.
+func (j *JSONValue[T]) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, &j.V) }

@@ -14,7 +14,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/types/known/durationpb"
 
-	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/workflows"
 )
 
@@ -22,9 +22,10 @@ import (
 const Retention = 30 * 24 * time.Hour
 
 // New returns a worker for taskQueue with every workflow and activity.
-func New(c client.Client, taskQueue string, db *models.DB) sdkworker.Worker {
+func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
-	_ = db
+	w.RegisterWorkflow(workflows.ImportList)
+	w.RegisterActivity(acts)
 	return w
 }
 

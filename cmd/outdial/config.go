@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
+
+	"github.com/outdial/outdial/activities"
 )
 
 // config is every setting, each from a flag whose default comes from an
@@ -17,6 +20,8 @@ type config struct {
 	TaskQueue         string
 	Listen            string
 	LogLevel          string
+	UploadDir         string
+	MaxUploadMB       int64
 }
 
 // env returns the environment variable's value, or def when it is unset.
@@ -27,12 +32,33 @@ func env(name, def string) string {
 	return def
 }
 
+// envInt is env for a number; a value that is not one is reported by flag
+// parsing, since it becomes the flag's default text.
+func envInt(name string, def int64) int64 {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n
+		}
+		fmt.Fprintf(os.Stderr, "outdial: %s=%q is not a whole number; using %d\n", name, v, def)
+	}
+	return def
+}
+
+// limits are the upload limits from the configuration.
+func (c *config) limits() activities.Limits {
+	l := activities.DefaultLimits
+	l.MaxFileBytes = c.MaxUploadMB << 20
+	return l
+}
+
 func (c *config) register(fs *flag.FlagSet, withHTTP bool) {
 	fs.StringVar(&c.DatabaseURL, "database-url", env("OUTDIAL_DATABASE_URL", "postgres://outdial@127.0.0.1:55432/outdial?sslmode=disable"), "PostgreSQL URL (OUTDIAL_DATABASE_URL)")
 	fs.StringVar(&c.TemporalAddress, "temporal-address", env("OUTDIAL_TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (OUTDIAL_TEMPORAL_ADDRESS)")
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", env("OUTDIAL_TEMPORAL_NAMESPACE", "default"), "Temporal namespace (OUTDIAL_TEMPORAL_NAMESPACE)")
 	fs.StringVar(&c.TaskQueue, "task-queue", env("OUTDIAL_TASK_QUEUE", "outdial"), "Temporal task queue of Outdial's workers (OUTDIAL_TASK_QUEUE)")
 	fs.StringVar(&c.LogLevel, "log-level", env("OUTDIAL_LOG_LEVEL", "info"), "debug, info, warn or error (OUTDIAL_LOG_LEVEL)")
+	fs.StringVar(&c.UploadDir, "upload-dir", env("OUTDIAL_UPLOAD_DIR", ".data/uploads"), "where uploaded lists wait for import; the API and workers must share it (OUTDIAL_UPLOAD_DIR)")
+	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", envInt("OUTDIAL_MAX_UPLOAD_MB", 250), "largest list upload accepted, in MB (OUTDIAL_MAX_UPLOAD_MB)")
 	if withHTTP {
 		fs.StringVar(&c.Listen, "listen", env("OUTDIAL_LISTEN", ":8080"), "HTTP API address (OUTDIAL_LISTEN)")
 	}

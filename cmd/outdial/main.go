@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
@@ -129,7 +130,7 @@ func withServices(ctx context.Context, c *config, log *slog.Logger, fn func(cont
 }
 
 func serveAPI(ctx context.Context, c *config, log *slog.Logger, db *models.DB, tc client.Client) error {
-	s := &api.Server{DB: db, Temporal: tc, Log: log}
+	s := &api.Server{DB: db, Temporal: tc, Log: log, TaskQueue: c.TaskQueue, Uploads: api.Uploads{Dir: c.UploadDir, Limits: c.limits()}}
 	srv := &http.Server{Addr: c.Listen, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
@@ -152,7 +153,9 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 	if err := worker.Setup(ctx, tc, c.TemporalNamespace); err != nil {
 		return err
 	}
-	w := worker.New(tc, c.TaskQueue, db)
+	acts := activities.New(db)
+	acts.Limits = c.limits()
+	w := worker.New(tc, c.TaskQueue, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", c.TaskQueue, err)
 	}

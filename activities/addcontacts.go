@@ -1,0 +1,173 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/outdial/outdial/models"
+)
+
+// ContactRecord is one contact sent as JSON.
+type ContactRecord struct {
+	ExternalKey string
+	Numbers     map[string]string // mode name → number
+	TimeZone    string
+	Attributes  map[string]string
+}
+
+// ContactResult says what became of one contact of a JSON batch.
+type ContactResult struct {
+	Index     int    `json:"index"`
+	Status    string `json:"status"` // uploaded, failed, duplicate or dnc
+	Reason    string `json:"reason,omitempty"`
+	ContactID uint64 `json:"contact_id,omitempty"`
+}
+
+// InputProblem reports whether err is a problem with what was sent, and
+// its message for the sender.
+func InputProblem(err error) (string, bool) {
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return fe.Msg, true
+	}
+	return "", false
+}
+
+// AddContacts is the API path of an import: the same checks, DNC scrub and
+// de-duplication as a file, for a batch sent as JSON, in one transaction.
+// listID 0 starts a new API list; otherwise the batch appends to that list.
+// It is not an activity: the API calls it directly.
+func AddContacts(ctx context.Context, db *models.DB, campaignID, listID uint64, recs []ContactRecord) (*models.ContactList, []ContactResult, error) {
+	a := &Activities{DB: db}
+	cc, err := LoadCampaignContext(ctx, a.DB, campaignID)
+	if err != nil {
+		return nil, nil, err
+	}
+	header, mapping, err := recordHeader(recs, cc.Modes)
+	if err != nil {
+		return nil, nil, err
+	}
+	list, err := a.apiList(ctx, cc, listID)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := cc.sink(list.ID, header, mapping)
+	if err != nil {
+		return nil, nil, err
+	}
+	first := list.RowsRead + 1
+	batch := preparedBatch{candidates: make([]candidate, len(recs)), rowsRead: list.RowsRead + int64(len(recs)), progress: 1, known: true}
+	for i, r := range recs {
+		c := s.prepare(first+int64(i), recordCells(header, r))
+		raw, err := json.Marshal(r)
+		if err != nil {
+			return nil, nil, fmt.Errorf("encode contact %d: %w", i, err)
+		}
+		c.cells = []string{string(raw)} // a failed row is shown as it was sent
+		batch.candidates[i] = c
+	}
+	if _, err := a.commitBatch(ctx, list, s, batch); err != nil {
+		return nil, nil, err
+	}
+	results, err := a.batchResults(ctx, list.ID, first, len(recs))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := a.DB.WithContext(ctx).First(list, list.ID).Error; err != nil {
+		return nil, nil, fmt.Errorf("reload list %d: %w", list.ID, err)
+	}
+	return list, results, nil
+}
+
+// recordHeader lays JSON contacts out as a file would be: a header of
+// external_key, time_zone, one column per mode and one per attribute.
+func recordHeader(recs []ContactRecord, modes map[string]models.Mode) ([]string, models.ListMapping, error) {
+	mapping := models.ListMapping{Modes: map[string]string{}, TimeZone: "time_zone", ExternalKey: "external_key"}
+	var modeCols, attrCols []string
+	for i, r := range recs {
+		for m := range r.Numbers {
+			if _, ok := modes[m]; !ok {
+				return nil, mapping, fileErrorf("contacts[%d].numbers: mode %q is not configured", i, m)
+			}
+			if !slices.Contains(modeCols, m) {
+				modeCols = append(modeCols, m)
+			}
+		}
+		for k := range r.Attributes {
+			if !slices.Contains(attrCols, k) {
+				attrCols = append(attrCols, k)
+			}
+		}
+	}
+	slices.Sort(modeCols)
+	slices.Sort(attrCols)
+	for _, m := range modeCols {
+		mapping.Modes[m] = "mode:" + m
+	}
+	header := []string{"external_key", "time_zone"}
+	for _, m := range modeCols {
+		header = append(header, "mode:"+m)
+	}
+	return append(header, attrCols...), mapping, nil
+}
+
+func recordCells(header []string, r ContactRecord) []string {
+	cells := make([]string, len(header))
+	cells[0], cells[1] = r.ExternalKey, r.TimeZone
+	for i := 2; i < len(header); i++ {
+		if m, ok := strings.CutPrefix(header[i], "mode:"); ok {
+			cells[i] = r.Numbers[m]
+		} else {
+			cells[i] = r.Attributes[header[i]]
+		}
+	}
+	return cells
+}
+
+// apiList returns the API list to append to, or a new one.
+func (a *Activities) apiList(ctx context.Context, cc *CampaignContext, listID uint64) (*models.ContactList, error) {
+	var list models.ContactList
+	if listID != 0 {
+		err := a.DB.WithContext(ctx).Where("id = ? AND campaign_id = ? AND type = 'API'", listID, cc.Campaign.ID).First(&list).Error
+		if err != nil {
+			return nil, fileErrorf("list_id %d is not an API list of campaign %d", listID, cc.Campaign.ID)
+		}
+		return &list, nil
+	}
+	now := time.Now()
+	list = models.ContactList{CampaignID: &cc.Campaign.ID, Type: "API", SubType: "NEW", Status: models.ListActive,
+		Columns: models.JSONList[string]{"contact"}, StartTime: now, EndTime: now.AddDate(0, 0, cc.Campaign.TimeToLiveDays), ImportedAt: &now}
+	if err := a.DB.WithContext(ctx).Create(&list).Error; err != nil {
+		return nil, fmt.Errorf("create API list for campaign %d: %w", cc.Campaign.ID, err)
+	}
+	return &list, nil
+}
+
+// batchResults reads back what became of rows first..first+n-1.
+func (a *Activities) batchResults(ctx context.Context, listID uint64, first int64, n int) ([]ContactResult, error) {
+	results := make([]ContactResult, n)
+	for i := range results {
+		results[i] = ContactResult{Index: i, Status: "uploaded"}
+	}
+	var rejections []models.Rejection
+	last := first + int64(n) - 1
+	if err := a.DB.WithContext(ctx).Where("list_id = ? AND row_number BETWEEN ? AND ?", listID, first, last).Find(&rejections).Error; err != nil {
+		return nil, fmt.Errorf("read rejections of list %d: %w", listID, err)
+	}
+	for _, r := range rejections {
+		results[r.RowNumber-first].Status, results[r.RowNumber-first].Reason = r.Kind, r.Reason
+	}
+	var contacts []models.Contact
+	if err := a.DB.WithContext(ctx).Select("id", "row_number").Where("list_id = ? AND row_number BETWEEN ? AND ?", listID, first, last).Find(&contacts).Error; err != nil {
+		return nil, fmt.Errorf("read contacts of list %d: %w", listID, err)
+	}
+	for _, c := range contacts {
+		results[c.RowNumber-first].ContactID = c.ID
+	}
+	return results, nil
+}

@@ -1,0 +1,193 @@
+package activities
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/phone"
+	"github.com/outdial/outdial/window"
+)
+
+// modeRule is a mode an import fills, with its length bounds.
+type modeRule struct {
+	name     string
+	min, max int
+	column   int // index in the file's header
+}
+
+// layout is how one list's rows are read: the mapping resolved against the
+// file's header, and the campaign's numbering region and zone.
+type layout struct {
+	header       []string
+	modes        []modeRule
+	zoneColumn   int // -1 when not mapped
+	keyColumn    int // -1 when not mapped
+	attrColumns  []int
+	region       string
+	campaignZone string
+}
+
+// newLayout resolves mapping against header. Column names match exactly
+// first, then ignoring case and surrounding spaces.
+func newLayout(header []string, mapping models.ListMapping, modes map[string]models.Mode, region, campaignZone string) (*layout, error) {
+	header = slices.Clone(header)
+	for i := range header {
+		header[i] = strings.TrimSpace(header[i])
+	}
+	find := func(col string) int {
+		if i := slices.Index(header, col); i >= 0 {
+			return i
+		}
+		return slices.IndexFunc(header, func(h string) bool { return strings.EqualFold(h, strings.TrimSpace(col)) })
+	}
+	l := &layout{header: header, zoneColumn: -1, keyColumn: -1, region: region, campaignZone: campaignZone}
+	used := map[int]bool{}
+	var missing []string
+	for name, col := range mapping.Modes {
+		m, ok := modes[name]
+		if !ok {
+			return nil, fileErrorf("mode %q is not configured", name)
+		}
+		i := find(col)
+		if i < 0 {
+			missing = append(missing, fmt.Sprintf("%q (mode %s)", col, name))
+			continue
+		}
+		l.modes = append(l.modes, modeRule{name: name, min: m.MinLength, max: m.MaxLength, column: i})
+		used[i] = true
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return nil, fileErrorf("mapped columns are not in the file's header: %s; the header has: %s", strings.Join(missing, ", "), strings.Join(header, ", "))
+	}
+	// A contact's numbers, and the zone taken from its first, follow the file's column order.
+	slices.SortFunc(l.modes, func(a, b modeRule) int { return a.column - b.column })
+	if len(l.modes) == 0 {
+		return nil, fileErrorf("the mapping names no number column: map at least one mode to a column")
+	}
+	for _, c := range []struct {
+		col string
+		dst *int
+		of  string
+	}{{mapping.TimeZone, &l.zoneColumn, "time_zone"}, {mapping.ExternalKey, &l.keyColumn, "external_key"}} {
+		if c.col == "" {
+			continue
+		}
+		if *c.dst = find(c.col); *c.dst < 0 {
+			return nil, fileErrorf("the column %q mapped to %s is not in the file's header (columns: %s)", c.col, c.of, strings.Join(header, ", "))
+		}
+		used[*c.dst] = true
+	}
+	for i, h := range header {
+		if !used[i] && h != "" {
+			l.attrColumns = append(l.attrColumns, i)
+		}
+	}
+	return l, nil
+}
+
+// candidate is one data row read and checked, before DNC and duplicates.
+type candidate struct {
+	row         int64
+	cells       []string
+	fail        string // why the row cannot be a contact at all
+	externalKey string
+	attributes  map[string]string
+	numbers     []models.ContactNumber
+	modeFailed  []string // one reason per mode whose number was bad
+	timeZone    string
+	expiresAt   *time.Time // DNC uploads: when the entry lapses
+}
+
+// blank reports a row with nothing in it, which is skipped, not counted.
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func cell(cells []string, i int) string {
+	if i < 0 || i >= len(cells) {
+		return ""
+	}
+	return strings.TrimSpace(cells[i])
+}
+
+// classify reads one non-blank row: numbers normalised to E.164 and
+// checked against each mode's lengths, the zone resolved, the rest kept.
+func (l *layout) classify(row int64, cells []string) candidate {
+	c := candidate{row: row, cells: cells, externalKey: cell(cells, l.keyColumn)}
+	if raw := cell(cells, l.zoneColumn); raw != "" {
+		zone, err := window.IANAName(raw)
+		if err != nil {
+			c.fail = fmt.Sprintf("time zone %q is not a known zone", raw)
+			return c
+		}
+		c.timeZone = zone
+	}
+	empty := 0
+	for _, m := range l.modes {
+		raw := cell(cells, m.column)
+		if raw == "" {
+			empty++
+			continue
+		}
+		n, err := phone.Normalize(raw, l.region)
+		if err == nil {
+			err = phone.CheckLength(n, m.min, m.max)
+		}
+		if err != nil {
+			c.modeFailed = append(c.modeFailed, fmt.Sprintf("%s: %v", m.name, err))
+			continue
+		}
+		c.numbers = append(c.numbers, models.ContactNumber{Mode: m.name, Number: n})
+	}
+	switch {
+	case empty == len(l.modes):
+		c.fail = "no number in any mapped column (" + l.modeColumns() + ")"
+		return c
+	case len(c.numbers) == 0:
+		c.fail = strings.Join(c.modeFailed, "; ")
+		return c
+	}
+	if c.timeZone == "" {
+		if z, ok := phone.TimeZone(c.numbers[0].Number); ok {
+			c.timeZone = z
+		} else {
+			c.timeZone = l.campaignZone
+		}
+	}
+	explicit := l.zoneColumn >= 0 && cell(cells, l.zoneColumn) != ""
+	for i := range c.numbers {
+		// Each number is called in its own zone unless the list names one.
+		c.numbers[i].TimeZone = c.timeZone
+		if !explicit {
+			if z, ok := phone.TimeZone(c.numbers[i].Number); ok {
+				c.numbers[i].TimeZone = z
+			}
+		}
+	}
+	if len(l.attrColumns) > 0 {
+		c.attributes = make(map[string]string, len(l.attrColumns))
+		for _, i := range l.attrColumns {
+			if v := cell(cells, i); v != "" {
+				c.attributes[l.header[i]] = v
+			}
+		}
+	}
+	return c
+}
+
+func (l *layout) modeColumns() string {
+	parts := make([]string, len(l.modes))
+	for i, m := range l.modes {
+		parts[i] = l.header[m.column] + " → " + m.name
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,323 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/outdial/outdial/models"
+)
+
+// contactSink stores a campaign list's rows as contacts, after the DNC
+// lists in force and de-duplication against the campaign's active lists.
+type contactSink struct {
+	campaignID uint64
+	listID     uint64
+	layout     *layout
+	dncLists   []uint64 // the campaign's own DNC lists; global ones always apply
+}
+
+// CampaignContext is what a campaign's imports are checked against.
+type CampaignContext struct {
+	Campaign models.Campaign
+	Zone     string // IANA zone of the campaign
+	Modes    map[string]models.Mode
+}
+
+// LoadCampaignContext reads a campaign, its zone, its DNC lists and the modes.
+func LoadCampaignContext(ctx context.Context, db *models.DB, campaignID uint64) (*CampaignContext, error) {
+	cc := &CampaignContext{Modes: map[string]models.Mode{}}
+	if err := db.WithContext(ctx).First(&cc.Campaign, campaignID).Error; err != nil {
+		return nil, fmt.Errorf("load campaign %d: %w", campaignID, err)
+	}
+	var tz models.TimeZone
+	if err := db.WithContext(ctx).First(&tz, cc.Campaign.TimeZoneID).Error; err != nil {
+		return nil, fmt.Errorf("load zone of campaign %d: %w", campaignID, err)
+	}
+	cc.Zone = tz.IANAZone
+	links, err := models.CampaignDNCLists.Load(db.WithContext(ctx), []uint64{campaignID})
+	if err != nil {
+		return nil, err
+	}
+	cc.Campaign.DNCListIDs = links[campaignID]
+	var modes []models.Mode
+	if err := db.WithContext(ctx).Find(&modes).Error; err != nil {
+		return nil, fmt.Errorf("load modes: %w", err)
+	}
+	for _, m := range modes {
+		cc.Modes[m.Name] = m
+	}
+	return cc, nil
+}
+
+func (a *Activities) newContactSink(ctx context.Context, list *models.ContactList, header []string) (*contactSink, error) {
+	cc, err := LoadCampaignContext(ctx, a.DB, *list.CampaignID)
+	if err != nil {
+		return nil, err
+	}
+	return cc.sink(list.ID, header, list.Mapping.V)
+}
+
+func (cc *CampaignContext) sink(listID uint64, header []string, mapping models.ListMapping) (*contactSink, error) {
+	l, err := newLayout(header, mapping, cc.Modes, cc.Campaign.DefaultRegion, cc.Zone)
+	if err != nil {
+		return nil, err
+	}
+	return &contactSink{campaignID: cc.Campaign.ID, listID: listID, layout: l, dncLists: cc.Campaign.DNCListIDs}, nil
+}
+
+func (s *contactSink) prepare(row int64, cells []string) candidate {
+	return s.layout.classify(row, cells)
+}
+
+// importLockKey namespaces the advisory locks imports take per campaign.
+const importLockKey = 7301
+
+func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) (models.ListStats, []models.Rejection, error) {
+	var stats models.ListStats
+	var rejections []models.Rejection
+	reject := func(c *candidate, kind, reason string) {
+		rejections = append(rejections, models.Rejection{RowNumber: c.row, Kind: kind, Reason: reason, Cells: c.cells})
+	}
+	// One import at a time per campaign, so two lists cannot both take a number.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, importLockKey, int32(s.campaignID)); err != nil {
+		return stats, nil, fmt.Errorf("lock campaign %d: %w", s.campaignID, err)
+	}
+	var numbers, keys []string
+	for i := range batch {
+		if batch[i].fail != "" {
+			continue
+		}
+		for _, n := range batch[i].numbers {
+			numbers = append(numbers, n.Number)
+		}
+		if batch[i].externalKey != "" {
+			keys = append(keys, batch[i].externalKey)
+		}
+	}
+	dnc, err := lookupDNC(ctx, tx, numbers, s.dncLists)
+	if err != nil {
+		return stats, nil, err
+	}
+	taken, err := s.lookupTaken(ctx, tx, numbers, keys)
+	if err != nil {
+		return stats, nil, err
+	}
+
+	var keep []*candidate
+	for i := range batch {
+		c := &batch[i]
+		stats.Processed++
+		if c.fail != "" {
+			stats.Failed++
+			reject(c, "failed", c.fail)
+			continue
+		}
+		if hits := scrubDNC(c, dnc, &stats); len(c.numbers) == 0 {
+			stats.DNCSuppressed++
+			reject(c, "dnc", "every number is on a DNC list: "+strings.Join(hits, ", "))
+			continue
+		}
+		if why := taken.check(c); why != "" {
+			stats.Duplicate++
+			reject(c, "duplicate", why)
+			continue
+		}
+		taken.add(c)
+		stats.Uploaded++
+		stats.ModeFailed += int64(len(c.modeFailed))
+		keep = append(keep, c)
+	}
+	if len(keep) == 0 {
+		return stats, rejections, nil
+	}
+	ids, err := nextIDs(ctx, tx, len(keep))
+	if err != nil {
+		return stats, nil, err
+	}
+	var nums [][]any
+	contacts := make([][]any, len(keep))
+	for i, c := range keep {
+		numbersJSON, err := json.Marshal(c.numbers)
+		if err != nil {
+			return stats, nil, fmt.Errorf("encode numbers of row %d: %w", c.row, err)
+		}
+		attrs := c.attributes
+		if attrs == nil {
+			attrs = map[string]string{}
+		}
+		attrsJSON, err := json.Marshal(attrs)
+		if err != nil {
+			return stats, nil, fmt.Errorf("encode attributes of row %d: %w", c.row, err)
+		}
+		contacts[i] = []any{ids[i], s.campaignID, s.listID, c.row, c.externalKey, json.RawMessage(attrsJSON), json.RawMessage(numbersJSON), c.timeZone, "new"}
+		for _, n := range c.numbers {
+			nums = append(nums, []any{s.campaignID, n.Number, ids[i], s.listID})
+		}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contacts"},
+		[]string{"id", "campaign_id", "list_id", "row_number", "external_key", "attributes", "numbers", "time_zone", "status"},
+		pgx.CopyFromRows(contacts)); err != nil {
+		return stats, nil, fmt.Errorf("copy contacts: %w", err)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contact_numbers"}, []string{"campaign_id", "number", "contact_id", "list_id"},
+		pgx.CopyFromRows(nums)); err != nil {
+		return stats, nil, fmt.Errorf("copy contact numbers: %w", err)
+	}
+	return stats, rejections, nil
+}
+
+// scrubDNC removes c's numbers that a DNC list holds, counting the hits
+// per category per mode and per contact; it returns the hits, described.
+func scrubDNC(c *candidate, dnc map[string][]string, stats *models.ListStats) []string {
+	var hits []string
+	hitCategories := map[string]bool{}
+	kept := c.numbers[:0]
+	for _, n := range c.numbers {
+		cats := dnc[n.Number]
+		if len(cats) == 0 {
+			kept = append(kept, n)
+			continue
+		}
+		for _, cat := range cats {
+			_, modes := stats.DNCCounts(cat)
+			*modes++
+			hitCategories[cat] = true
+		}
+		hits = append(hits, fmt.Sprintf("%s %s (%s)", n.Mode, n.Number, strings.Join(cats, ", ")))
+	}
+	c.numbers = kept
+	for _, cat := range models.DNCCategories {
+		if hitCategories[cat] {
+			contacts, _ := stats.DNCCounts(cat)
+			*contacts++
+		}
+	}
+	return hits
+}
+
+// lookupDNC returns, for each number on a DNC list in force for the
+// campaign, the categories of those lists.
+func lookupDNC(ctx context.Context, tx pgx.Tx, numbers []string, campaignLists []uint64) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(numbers) == 0 {
+		return out, nil
+	}
+	if campaignLists == nil {
+		campaignLists = []uint64{}
+	}
+	rows, err := tx.Query(ctx, `SELECT DISTINCT e.number, l.category FROM dnc_entries e JOIN dnc_lists l ON l.id = e.dnc_list_id
+		WHERE e.number = ANY($1) AND (e.expires_at IS NULL OR e.expires_at > now())
+		  AND (l.scope = 'global' OR l.id = ANY($2)) ORDER BY 1, 2`, numbers, campaignLists)
+	if err != nil {
+		return nil, fmt.Errorf("look up DNC: %w", err)
+	}
+	var number, category string
+	_, err = pgx.ForEachRow(rows, []any{&number, &category}, func() error {
+		out[number] = append(out[number], category)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("look up DNC: %w", err)
+	}
+	return out, nil
+}
+
+// takenSet is what a batch's rows must not repeat: numbers and external keys
+// of the campaign's active lists, and of earlier rows of the batch.
+type takenSet struct {
+	numbers map[string]string // number → who has it
+	keys    map[string]string
+}
+
+func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers, keys []string) (*takenSet, error) {
+	t := &takenSet{numbers: map[string]string{}, keys: map[string]string{}}
+	if len(numbers) > 0 {
+		rows, err := tx.Query(ctx, `SELECT n.number, n.contact_id, n.list_id, c.row_number FROM contact_numbers n
+			JOIN contact_lists l ON l.id = n.list_id JOIN contacts c ON c.id = n.contact_id
+			WHERE n.campaign_id = $1 AND n.number = ANY($2) AND l.status IN ('importing', 'active')`, s.campaignID, numbers)
+		if err != nil {
+			return nil, fmt.Errorf("look up duplicate numbers: %w", err)
+		}
+		var number string
+		var contact, list uint64
+		var row int64
+		if _, err := pgx.ForEachRow(rows, []any{&number, &contact, &list, &row}, func() error {
+			t.numbers[number] = s.who(contact, list, row)
+			return nil
+		}); err != nil {
+			return nil, fmt.Errorf("look up duplicate numbers: %w", err)
+		}
+	}
+	if len(keys) > 0 {
+		rows, err := tx.Query(ctx, `SELECT c.external_key, c.id, c.list_id, c.row_number FROM contacts c
+			JOIN contact_lists l ON l.id = c.list_id
+			WHERE c.campaign_id = $1 AND c.external_key = ANY($2) AND l.status IN ('importing', 'active')`, s.campaignID, keys)
+		if err != nil {
+			return nil, fmt.Errorf("look up duplicate external keys: %w", err)
+		}
+		var key string
+		var contact, list uint64
+		var row int64
+		if _, err := pgx.ForEachRow(rows, []any{&key, &contact, &list, &row}, func() error {
+			t.keys[key] = s.who(contact, list, row)
+			return nil
+		}); err != nil {
+			return nil, fmt.Errorf("look up duplicate external keys: %w", err)
+		}
+	}
+	return t, nil
+}
+
+// who names an earlier contact as a list owner finds it: by row in the
+// same list, else by contact and list.
+func (s *contactSink) who(contact, list uint64, row int64) string {
+	if list == s.listID {
+		return fmt.Sprintf("row %d", row)
+	}
+	return fmt.Sprintf("contact %d of list %d", contact, list)
+}
+
+// check says why c repeats a contact already taken, or "" when it does not.
+func (t *takenSet) check(c *candidate) string {
+	if c.externalKey != "" {
+		if who, ok := t.keys[c.externalKey]; ok {
+			return fmt.Sprintf("external key %s is already %s", c.externalKey, who)
+		}
+	}
+	for _, n := range c.numbers {
+		if who, ok := t.numbers[n.Number]; ok {
+			return fmt.Sprintf("number %s is already %s", n.Number, who)
+		}
+	}
+	return ""
+}
+
+func (t *takenSet) add(c *candidate) {
+	who := fmt.Sprintf("row %d", c.row)
+	if c.externalKey != "" {
+		t.keys[c.externalKey] = who
+	}
+	for _, n := range c.numbers {
+		t.numbers[n.Number] = who
+	}
+}
+
+// nextIDs takes n contact IDs from the sequence, so COPY can write contacts
+// and their numbers together.
+func nextIDs(ctx context.Context, tx pgx.Tx, n int) ([]uint64, error) {
+	rows, err := tx.Query(ctx, `SELECT nextval('contacts_id_seq') FROM generate_series(1, $1)`, n)
+	if err != nil {
+		return nil, fmt.Errorf("allocate contact ids: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uint64])
+	if err != nil {
+		return nil, fmt.Errorf("allocate contact ids: %w", err)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}

@@ -1,0 +1,236 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/outdial/outdial/models"
+)
+
+// ImportResult is what an import ends with.
+type ImportResult struct {
+	Stats    models.ListStats
+	RowsRead int64
+}
+
+// sink is where a list's rows go: contacts of a campaign, or entries of a
+// DNC list. prepare runs on many goroutines; commit runs in one transaction
+// per batch.
+type sink interface {
+	prepare(row int64, cells []string) candidate
+	commit(ctx context.Context, tx pgx.Tx, batch []candidate) (models.ListStats, []models.Rejection, error)
+}
+
+// ImportList reads the list's file into PostgreSQL in batches. Each batch,
+// its statistics and the list's checkpoint (rows_read) commit together, so a
+// retry after a crash resumes after the last committed row: no row is lost
+// or stored twice. Problems with the file fail it for good.
+func (a *Activities) ImportList(ctx context.Context, listID uint64) (ImportResult, error) {
+	res, err := a.importList(ctx, listID, func(rows int64) { activity.RecordHeartbeat(ctx, rows) })
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return res, temporal.NewNonRetryableApplicationError(fe.Msg, "FileError", nil)
+	}
+	return res, err
+}
+
+func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat func(int64)) (ImportResult, error) {
+	var list models.ContactList
+	if err := a.DB.WithContext(ctx).First(&list, listID).Error; err != nil {
+		return ImportResult{}, fmt.Errorf("import list %d: %w", listID, err)
+	}
+	if list.ImportedAt != nil {
+		return ImportResult{Stats: list.ListStats, RowsRead: list.RowsRead}, nil
+	}
+	delim, _ := utf8.DecodeRuneInString(list.Delimiter)
+	src, total, err := openSource(list.FilePath, list.FileName, delim, list.Sheet, a.Limits)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	defer func() { _ = src.Close() }()
+	header, err := src.Next()
+	if errors.Is(err, io.EOF) {
+		return ImportResult{}, fileErrorf("the file %s is empty: it has no header row", list.FileName)
+	}
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	}
+	s, err := a.sinkFor(ctx, &list, header)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if err := a.DB.WithContext(ctx).Model(&list).Updates(map[string]any{"columns": models.JSONList[string](header), "rows_total": max(total-1, 0)}).Error; err != nil {
+		return ImportResult{}, fmt.Errorf("import list %d: save header: %w", listID, err)
+	}
+	for i := int64(0); i < list.RowsRead; i++ {
+		if _, err := src.Next(); err != nil {
+			return ImportResult{}, fmt.Errorf("import list %d: skip %d committed rows: %w", listID, list.RowsRead, err)
+		}
+	}
+	res := ImportResult{Stats: list.ListStats, RowsRead: list.RowsRead}
+	batches := make(chan preparedBatch, 2)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.readBatches(gctx, src, s, list.RowsRead, batches) })
+	g.Go(func() error {
+		for b := range batches {
+			stats, err := a.commitBatch(gctx, &list, s, b)
+			if err != nil {
+				return err
+			}
+			res.Stats.Add(stats)
+			res.RowsRead = b.rowsRead
+			heartbeat(res.RowsRead)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return res, err
+	}
+	if res.RowsRead == 0 {
+		return res, fileErrorf("the file %s has a header but no data rows", list.FileName)
+	}
+	now := time.Now()
+	err = a.DB.WithContext(ctx).Exec(`UPDATE contact_lists SET imported_at = ?, updated_at = ?,
+		status = CASE WHEN status = 'importing' THEN 'active' ELSE status END WHERE id = ?`, now, now, listID).Error
+	if err != nil {
+		return res, fmt.Errorf("import list %d: finish: %w", listID, err)
+	}
+	slog.InfoContext(ctx, "list imported", "list", listID, "rows", res.RowsRead, "uploaded", res.Stats.Uploaded, "failed", res.Stats.Failed, "duplicate", res.Stats.Duplicate)
+	return res, nil
+}
+
+// preparedBatch is a batch of rows read and classified, ready to commit.
+type preparedBatch struct {
+	candidates []candidate
+	rowsRead   int64 // the checkpoint after this batch
+	progress   float64
+	known      bool
+}
+
+// readBatches reads the file in batches, classifies each batch's rows on
+// every core, and hands the batches over in order.
+func (a *Activities) readBatches(ctx context.Context, src rowSource, s sink, rowsRead int64, out chan<- preparedBatch) error {
+	defer close(out)
+	size := a.BatchRows
+	if size <= 0 {
+		size = 5000
+	}
+	type raw struct {
+		row   int64
+		cells []string
+	}
+	for {
+		var rows []raw
+		eof := false
+		for len(rows) < size {
+			cells, err := src.Next()
+			if errors.Is(err, io.EOF) {
+				eof = true
+				break
+			}
+			if err != nil {
+				return err
+			}
+			rowsRead++
+			if blank(cells) {
+				continue
+			}
+			rows = append(rows, raw{row: rowsRead + 1, cells: cells}) // +1: the header is row 1
+		}
+		b := preparedBatch{candidates: make([]candidate, len(rows)), rowsRead: rowsRead}
+		b.progress, b.known = src.Progress()
+		workers := runtime.GOMAXPROCS(0)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				for i := w; i < len(rows); i += workers {
+					b.candidates[i] = s.prepare(rows[i].row, rows[i].cells)
+				}
+			})
+		}
+		wg.Wait()
+		if len(rows) > 0 || eof {
+			select {
+			case out <- b:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		if eof {
+			return nil
+		}
+	}
+}
+
+// commitBatch writes one batch, its statistics and the checkpoint at once.
+func (a *Activities) commitBatch(ctx context.Context, list *models.ContactList, s sink, b preparedBatch) (models.ListStats, error) {
+	tx, err := a.DB.Pool.Begin(ctx)
+	if err != nil {
+		return models.ListStats{}, fmt.Errorf("import list %d: begin: %w", list.ID, err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	stats, rejections, err := s.commit(ctx, tx, b.candidates)
+	if err != nil {
+		return models.ListStats{}, fmt.Errorf("import list %d: rows to %d: %w", list.ID, b.rowsRead, err)
+	}
+	if len(rejections) > 0 {
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"list_rejections"}, []string{"list_id", "row_number", "kind", "reason", "cells"},
+			pgx.CopyFromSlice(len(rejections), func(i int) ([]any, error) {
+				r := rejections[i]
+				return []any{list.ID, r.RowNumber, r.Kind, r.Reason, []string(r.Cells)}, nil
+			}))
+		if err != nil {
+			return models.ListStats{}, fmt.Errorf("import list %d: copy rejections: %w", list.ID, err)
+		}
+	}
+	if err := models.AddListStats(ctx, tx, list.ID, stats, b.rowsRead, progress(b)); err != nil {
+		return models.ListStats{}, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return models.ListStats{}, fmt.Errorf("import list %d: commit: %w", list.ID, err)
+	}
+	return stats, nil
+}
+
+// FailList records why a list's import stopped for good.
+func (a *Activities) FailList(ctx context.Context, listID uint64, reason string) error {
+	err := a.DB.WithContext(ctx).Model(&models.ContactList{}).Where("id = ?", listID).
+		Updates(map[string]any{"status": models.ListFailed, "error": reason, "updated_at": time.Now()}).Error
+	if err != nil {
+		return fmt.Errorf("fail list %d: %w", listID, err)
+	}
+	return nil
+}
+
+// sinkFor loads what the list's rows are checked against.
+func (a *Activities) sinkFor(ctx context.Context, list *models.ContactList, header []string) (sink, error) {
+	if list.DNCListID != nil {
+		return newDNCSink(*list.DNCListID, header, list.Mapping.V)
+	}
+	return a.newContactSink(ctx, list, header)
+}
+
+// progress is the list's percentage done after batch b; 99 at most until
+// the import has finished.
+func progress(b preparedBatch) float64 {
+	if !b.known {
+		return 0
+	}
+	return min(99, 100*b.progress)
+}

@@ -1,0 +1,166 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// List statuses. An importing list is not dialed yet; a failed one never is.
+const (
+	ListImporting = "importing"
+	ListActive    = "active"
+	ListStopped   = "stopped"
+	ListExpired   = "expired"
+	ListFailed    = "failed"
+)
+
+// ListMapping says which file column feeds what.
+type ListMapping struct {
+	// Modes maps a mode name to the file column holding its number.
+	Modes map[string]string `json:"modes"`
+	// TimeZone is the column with the contact's zone (a display name or IANA).
+	TimeZone string `json:"time_zone,omitempty"`
+	// ExternalKey is the column identifying the contact in the customer's systems.
+	ExternalKey string `json:"external_key,omitempty"`
+	// ExpiresAt is, for DNC uploads, the column with each entry's expiry.
+	ExpiresAt string `json:"expires_at,omitempty"`
+	// Number is, for DNC uploads, the column with the number.
+	Number string `json:"number,omitempty"`
+}
+
+// ContactList is one upload to a campaign (or to a DNC list), with its
+// statistics as the seed's contact-list screen shows them.
+type ContactList struct {
+	ID           uint64                 `gorm:"primaryKey"`
+	CampaignID   *uint64                ``
+	DNCListID    *uint64                `gorm:"column:dnc_list_id"`
+	GlobalListID string                 ``
+	Status       string                 ``
+	Error        string                 ``
+	Type         string                 ``
+	SubType      string                 ``
+	FileName     string                 ``
+	FilePath     string                 ``
+	FileSize     int64                  ``
+	Delimiter    string                 ``
+	Sheet        string                 ``
+	Mapping      JSONValue[ListMapping] `gorm:"type:jsonb"`
+	Columns      JSONList[string]       `gorm:"type:jsonb"`
+	StartTime    time.Time              ``
+	EndTime      time.Time              ``
+	RowsRead     int64                  ``
+	RowsTotal    int64                  ``
+	Progress     float64                ``
+	ListStats
+	ImportedAt *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// ListStats are an import's counters. Processed is every non-blank data
+// row; it equals Uploaded + Failed + Duplicate + DNCSuppressed.
+type ListStats struct {
+	Processed             int64
+	Uploaded              int64
+	Failed                int64
+	Duplicate             int64
+	DNCSuppressed         int64 `gorm:"column:dnc_suppressed"`
+	ModeFailed            int64
+	DNCNdncContacts       int64 `gorm:"column:dnc_ndnc_contacts"`
+	DNCNdncModes          int64 `gorm:"column:dnc_ndnc_modes"`
+	DNCCorporateContacts  int64 `gorm:"column:dnc_corporate_contacts"`
+	DNCCorporateModes     int64 `gorm:"column:dnc_corporate_modes"`
+	DNCComplianceContacts int64 `gorm:"column:dnc_compliance_contacts"`
+	DNCComplianceModes    int64 `gorm:"column:dnc_compliance_modes"`
+	DNCLitigationContacts int64 `gorm:"column:dnc_litigation_contacts"`
+	DNCLitigationModes    int64 `gorm:"column:dnc_litigation_modes"`
+}
+
+// DNCCounts returns the contacts and modes counters of a DNC category.
+func (s *ListStats) DNCCounts(category string) (contacts, modes *int64) {
+	switch category {
+	case "ndnc":
+		return &s.DNCNdncContacts, &s.DNCNdncModes
+	case "corporate":
+		return &s.DNCCorporateContacts, &s.DNCCorporateModes
+	case "compliance":
+		return &s.DNCComplianceContacts, &s.DNCComplianceModes
+	case "litigation":
+		return &s.DNCLitigationContacts, &s.DNCLitigationModes
+	}
+	return new(int64), new(int64)
+}
+
+// Add adds o's counters to s.
+func (s *ListStats) Add(o ListStats) {
+	s.Processed += o.Processed
+	s.Uploaded += o.Uploaded
+	s.Failed += o.Failed
+	s.Duplicate += o.Duplicate
+	s.DNCSuppressed += o.DNCSuppressed
+	s.ModeFailed += o.ModeFailed
+	for _, c := range DNCCategories {
+		sc, sm := s.DNCCounts(c)
+		oc, om := o.DNCCounts(c)
+		*sc += *oc
+		*sm += *om
+	}
+}
+
+// ContactNumber is one dialable number of a contact.
+type ContactNumber struct {
+	Mode     string `json:"mode"`
+	Number   string `json:"number"`
+	TimeZone string `json:"time_zone"`
+}
+
+// Contact is one person a campaign may call.
+type Contact struct {
+	ID          uint64                       `gorm:"primaryKey"`
+	CampaignID  uint64                       ``
+	ListID      uint64                       ``
+	RowNumber   int64                        ``
+	ExternalKey string                       ``
+	Attributes  JSONValue[map[string]string] `gorm:"type:jsonb"`
+	Numbers     JSONList[ContactNumber]      `gorm:"type:jsonb"`
+	TimeZone    string                       ``
+	Status      string                       ``
+	CreatedAt   time.Time                    ``
+}
+
+// Rejection is a row an import did not store, with why.
+type Rejection struct {
+	ListID    uint64 `gorm:"primaryKey"`
+	RowNumber int64  `gorm:"primaryKey"`
+	Kind      string
+	Reason    string
+	Cells     JSONList[string] `gorm:"type:jsonb"`
+}
+
+// TableName is list_rejections.
+func (Rejection) TableName() string { return "list_rejections" }
+
+// AddListStats adds a committed batch's counters to its list and moves the
+// list's checkpoint, in the batch's transaction.
+func AddListStats(ctx context.Context, tx pgx.Tx, listID uint64, s ListStats, rowsRead int64, progress float64) error {
+	_, err := tx.Exec(ctx, `UPDATE contact_lists SET
+		processed = processed + $2, uploaded = uploaded + $3, failed = failed + $4, duplicate = duplicate + $5,
+		dnc_suppressed = dnc_suppressed + $6, mode_failed = mode_failed + $7,
+		dnc_ndnc_contacts = dnc_ndnc_contacts + $8, dnc_ndnc_modes = dnc_ndnc_modes + $9,
+		dnc_corporate_contacts = dnc_corporate_contacts + $10, dnc_corporate_modes = dnc_corporate_modes + $11,
+		dnc_compliance_contacts = dnc_compliance_contacts + $12, dnc_compliance_modes = dnc_compliance_modes + $13,
+		dnc_litigation_contacts = dnc_litigation_contacts + $14, dnc_litigation_modes = dnc_litigation_modes + $15,
+		rows_read = $16, progress = $17, updated_at = now()
+		WHERE id = $1`,
+		listID, s.Processed, s.Uploaded, s.Failed, s.Duplicate, s.DNCSuppressed, s.ModeFailed,
+		s.DNCNdncContacts, s.DNCNdncModes, s.DNCCorporateContacts, s.DNCCorporateModes,
+		s.DNCComplianceContacts, s.DNCComplianceModes, s.DNCLitigationContacts, s.DNCLitigationModes,
+		rowsRead, progress)
+	if err != nil {
+		return fmt.Errorf("update statistics of list %d: %w", listID, err)
+	}
+	return nil
+}
