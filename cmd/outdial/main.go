@@ -31,6 +31,7 @@ commands:
   worker   run the Temporal worker
   migrate  apply database migrations
   dev      run a Temporal dev server, migrations, the API and the worker together
+  import   upload a contact list file to a campaign and show its progress
 
 Run "outdial COMMAND -h" for a command's flags.
 `
@@ -52,6 +53,8 @@ func main() {
 		err = runMigrate(ctx, args)
 	case "dev":
 		err = runDev(ctx, args)
+	case "import":
+		err = runImport(ctx, args)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:
