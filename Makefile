@@ -15,3 +15,8 @@ clean:
 	-scripts/postgres.sh stop run
 	-scripts/postgres.sh stop test
 	rm -rf .data
+
+# Benchmarks print figures beside limits measured in the same run.
+.PHONY: bench-import
+bench-import:
+	ROWS=$(ROWS) scripts/bench-import.sh

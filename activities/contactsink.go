@@ -83,9 +83,13 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) 
 	reject := func(c *candidate, kind, reason string) {
 		rejections = append(rejections, models.Rejection{RowNumber: c.row, Kind: kind, Reason: reason, Cells: c.cells})
 	}
-	// One import at a time per campaign, so two lists cannot both take a number.
+	// One import at a time per campaign, so two lists cannot both take a
+	// number. Custom plans: a generic plan for "= ANY($n)" scans the table.
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, importLockKey, int32(s.campaignID)); err != nil {
 		return stats, nil, fmt.Errorf("lock campaign %d: %w", s.campaignID, err)
+	}
+	if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+		return stats, nil, fmt.Errorf("set plan cache mode: %w", err)
 	}
 	var numbers, keys []string
 	for i := range batch {
@@ -156,7 +160,7 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) 
 		}
 		contacts[i] = []any{ids[i], s.campaignID, s.listID, c.row, c.externalKey, json.RawMessage(attrsJSON), json.RawMessage(numbersJSON), c.timeZone, "new"}
 		for _, n := range c.numbers {
-			nums = append(nums, []any{s.campaignID, n.Number, ids[i], s.listID})
+			nums = append(nums, []any{s.campaignID, n.Number, ids[i]})
 		}
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contacts"},
@@ -164,7 +168,7 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) 
 		pgx.CopyFromRows(contacts)); err != nil {
 		return stats, nil, fmt.Errorf("copy contacts: %w", err)
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contact_numbers"}, []string{"campaign_id", "number", "contact_id", "list_id"},
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contact_numbers"}, []string{"campaign_id", "number", "contact_id"},
 		pgx.CopyFromRows(nums)); err != nil {
 		return stats, nil, fmt.Errorf("copy contact numbers: %w", err)
 	}
@@ -237,8 +241,8 @@ type takenSet struct {
 func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers, keys []string) (*takenSet, error) {
 	t := &takenSet{numbers: map[string]string{}, keys: map[string]string{}}
 	if len(numbers) > 0 {
-		rows, err := tx.Query(ctx, `SELECT n.number, n.contact_id, n.list_id, c.row_number FROM contact_numbers n
-			JOIN contact_lists l ON l.id = n.list_id JOIN contacts c ON c.id = n.contact_id
+		rows, err := tx.Query(ctx, `SELECT n.number, n.contact_id, c.list_id, c.row_number FROM contact_numbers n
+			JOIN contacts c ON c.id = n.contact_id JOIN contact_lists l ON l.id = c.list_id
 			WHERE n.campaign_id = $1 AND n.number = ANY($2) AND l.status IN ('importing', 'active')`, s.campaignID, numbers)
 		if err != nil {
 			return nil, fmt.Errorf("look up duplicate numbers: %w", err)

@@ -89,7 +89,9 @@ func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat fu
 	g.Go(func() error { return a.readBatches(gctx, src, s, list.RowsRead, batches) })
 	g.Go(func() error {
 		for b := range batches {
+			start := time.Now()
 			stats, err := a.commitBatch(gctx, &list, s, b)
+			slog.DebugContext(ctx, "batch committed", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
 			if err != nil {
 				return err
 			}
@@ -136,6 +138,7 @@ func (a *Activities) readBatches(ctx context.Context, src rowSource, s sink, row
 		cells []string
 	}
 	for {
+		start := time.Now()
 		var rows []raw
 		eof := false
 		for len(rows) < size {
@@ -165,6 +168,7 @@ func (a *Activities) readBatches(ctx context.Context, src rowSource, s sink, row
 			})
 		}
 		wg.Wait()
+		slog.DebugContext(ctx, "batch prepared", "rows_read", rowsRead, "took", time.Since(start))
 		if len(rows) > 0 || eof {
 			select {
 			case out <- b:

@@ -175,7 +175,7 @@ func TestBadInput(t *testing.T) {
 	f := h.fixture()
 	cid := h.create("/api/v1/campaigns", map[string]any{"name": "c1", "pacing_mode": "preview", "time_zone_id": f.zone})
 	cid2 := h.create("/api/v1/campaigns", map[string]any{"name": "c2", "pacing_mode": "preview", "time_zone_id": f.zone})
-	missing := 999999
+	missing := 1 // test databases start their IDs far above 1
 	cases := []struct {
 		name, path string
 		body       any

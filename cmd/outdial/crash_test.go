@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"mime/multipart"
@@ -57,23 +58,26 @@ func TestImportSurvivesWorkerCrash(t *testing.T) {
 		Uploads: api.Uploads{Dir: uploads, Limits: activities.DefaultLimits}}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	post := func(path, body string) {
+	post := func(path, body string) uint64 {
 		resp, err := http.Post(srv.URL+path, "application/json", bytes.NewBufferString(body))
 		require.NoError(t, err)
-		require.NoError(t, resp.Body.Close())
+		defer func() { _ = resp.Body.Close() }()
 		require.Equal(t, http.StatusCreated, resp.StatusCode, path)
+		var created struct{ ID uint64 }
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&created))
+		return created.ID
 	}
 	for _, m := range []string{"Mobile", "Home", "Office"} {
 		post("/api/v1/modes", fmt.Sprintf(`{"name":%q,"min_length":8,"max_length":16}`, m))
 	}
-	post("/api/v1/timezones", `{"display_name":"(UTC-06:00) Central Time (US and Canada)"}`)
-	post("/api/v1/campaigns", `{"name":"crash","pacing_mode":"preview","time_zone_id":1}`)
-	post("/api/v1/dnc-lists", `{"name":"National","category":"ndnc"}`)
+	zone := post("/api/v1/timezones", `{"display_name":"(UTC-06:00) Central Time (US and Canada)"}`)
+	campaign := post("/api/v1/campaigns", fmt.Sprintf(`{"name":"crash","pacing_mode":"preview","time_zone_id":%d}`, zone))
+	dncList := post("/api/v1/dnc-lists", `{"name":"National","category":"ndnc"}`)
 	var dnc [][]any
 	for _, n := range listgen.DNCNumbers(rows) {
 		e164, err := phone.Normalize(n, "US")
 		require.NoError(t, err)
-		dnc = append(dnc, []any{1, e164})
+		dnc = append(dnc, []any{dncList, e164})
 	}
 	_, err = db.Pool.CopyFrom(context.Background(), pgx.Identifier{"dnc_entries"}, []string{"dnc_list_id", "number"}, pgx.CopyFromRows(dnc))
 	require.NoError(t, err)
@@ -89,25 +93,28 @@ func TestImportSurvivesWorkerCrash(t *testing.T) {
 	_, err = fw.Write(file.Bytes())
 	require.NoError(t, err)
 	require.NoError(t, mw.Close())
-	resp, err := http.Post(srv.URL+"/api/v1/campaigns/1/lists", mw.FormDataContentType(), &body)
+	resp, err := http.Post(fmt.Sprintf("%s/api/v1/campaigns/%d/lists", srv.URL, campaign), mw.FormDataContentType(), &body)
 	require.NoError(t, err)
-	require.NoError(t, resp.Body.Close())
 	require.Equal(t, http.StatusAccepted, resp.StatusCode)
+	var accepted struct{ ID uint64 }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&accepted))
+	require.NoError(t, resp.Body.Close())
+	listID := accepted.ID
 
 	var list models.ContactList
 	require.Eventually(t, func() bool {
-		require.NoError(t, db.First(&list, 1).Error)
+		require.NoError(t, db.First(&list, listID).Error)
 		return list.RowsRead >= 5000
 	}, time.Minute, 10*time.Millisecond, "the import never got going")
 	require.NoError(t, first.Process.Kill()) // SIGKILL: no chance to clean up
 	_, _ = first.Process.Wait()
-	require.NoError(t, db.First(&list, 1).Error)
+	require.NoError(t, db.First(&list, listID).Error)
 	require.Less(t, list.RowsRead, int64(rows), "the worker finished before it was killed; the test proves nothing")
 	t.Logf("worker killed after %d of %d rows", list.RowsRead, rows)
 
 	startWorker()
 	require.Eventually(t, func() bool {
-		require.NoError(t, db.First(&list, 1).Error)
+		require.NoError(t, db.First(&list, listID).Error)
 		return list.Status != models.ListImporting
 	}, 3*time.Minute, 100*time.Millisecond, "the import did not finish after the restart")
 	require.Equal(t, models.ListActive, list.Status, list.Error)
@@ -122,16 +129,16 @@ func TestImportSurvivesWorkerCrash(t *testing.T) {
 	require.Equal(t, want.DNCContacts, list.DNCNdncContacts)
 	require.Equal(t, want.DNCModes, list.DNCNdncModes)
 	var contacts, numbers, rejections, distinctRows int64
-	require.NoError(t, db.Raw("SELECT count(*), count(DISTINCT row_number) FROM contacts WHERE list_id = 1").Row().Scan(&contacts, &distinctRows))
-	require.NoError(t, db.Raw("SELECT count(*) FROM contact_numbers WHERE list_id = 1").Row().Scan(&numbers))
-	require.NoError(t, db.Raw("SELECT count(*) FROM list_rejections WHERE list_id = 1").Row().Scan(&rejections))
+	require.NoError(t, db.Raw("SELECT count(*), count(DISTINCT row_number) FROM contacts WHERE list_id = ?", listID).Row().Scan(&contacts, &distinctRows))
+	require.NoError(t, db.Raw("SELECT count(*) FROM contact_numbers n JOIN contacts c ON c.id = n.contact_id WHERE c.list_id = ?", listID).Row().Scan(&numbers))
+	require.NoError(t, db.Raw("SELECT count(*) FROM list_rejections WHERE list_id = ?", listID).Row().Scan(&rejections))
 	require.Equal(t, want.Uploaded, contacts)
 	require.Equal(t, contacts, distinctRows)
 	require.Equal(t, 3*want.Uploaded, numbers)
 	require.Equal(t, want.Failed+want.Duplicate+want.DNCSuppressed, rejections)
 
 	// The activity really was retried: a second attempt resumed the import.
-	iter := tc.GetWorkflowHistory(context.Background(), workflows.ImportListWorkflowID(1), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	iter := tc.GetWorkflowHistory(context.Background(), workflows.ImportListWorkflowID(listID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	attempts := int32(0)
 	for iter.HasNext() {
 		ev, err := iter.Next()

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"strings"
@@ -70,6 +71,14 @@ func DatabaseURL(t testing.TB) string {
 	})
 	db := *u
 	db.Path = "/" + name
+	// IDs name workflows (list-import/{id}) on the Temporal server that every
+	// test shares, so each test database starts its IDs somewhere else.
+	c, err := pgx.Connect(ctx, db.String())
+	require.NoError(t, err)
+	defer func() { _ = c.Close(context.Background()) }()
+	start := (rand.Int64N(1<<40) + 1) * 1000 // so ID 1 never exists
+	_, err = c.Exec(ctx, `SELECT setval(oid, $1) FROM pg_class WHERE relkind = 'S'`, start)
+	require.NoError(t, err)
 	return db.String()
 }
 

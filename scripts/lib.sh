@@ -1,0 +1,29 @@
+# Shared by test.sh and the bench scripts: sourced, not run.
+
+# fresh_db CLUSTER PORT NAME: start the cluster, recreate database NAME,
+# migrate it, and print its URL.
+fresh_db() {
+  local cluster=$1 port=$2 name=$3
+  scripts/postgres.sh start "$cluster" "$port" >/dev/null
+  scripts/postgres.sh psql "$cluster" "$port" -d postgres -qX \
+    -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" 2>/dev/null
+  local url="postgres://outdial@127.0.0.1:$port/$name?sslmode=disable"
+  go run ./cmd/outdial migrate --database-url "$url" --log-level warn
+  echo "$url"
+}
+
+# start_temporal PORT LOG: start an in-memory Temporal dev server with
+# Outdial's search attributes in the background, wait until it answers, and
+# set temporal_pid.
+start_temporal() {
+  local port=$1 log=$2 sa=()
+  for a in $(go run ./scripts/searchattrs); do sa+=(--search-attribute "$a"); done
+  .bin/temporal server start-dev --headless --ip 127.0.0.1 --port "$port" --log-level error "${sa[@]}" >"$log" 2>&1 &
+  temporal_pid=$!
+  for _ in $(seq 1 120); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.5
+  done
+  echo "Temporal dev server did not answer on $port; see $log" >&2
+  return 1
+}
