@@ -71,7 +71,7 @@ func AddContacts(ctx context.Context, db *models.DB, campaignID, listID uint64, 
 		c.cells = []string{string(raw)} // a failed row is shown as it was sent
 		batch.candidates[i] = c
 	}
-	if _, err := a.commitBatch(ctx, list, s, batch); err != nil {
+	if _, err := a.commitBatch(ctx, list, s, batch, list.RowsRead); err != nil {
 		return nil, nil, err
 	}
 	results, err := a.batchResults(ctx, list.ID, first, len(recs))

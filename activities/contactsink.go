@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -107,7 +108,11 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) 
 	if err != nil {
 		return stats, nil, err
 	}
-	taken, err := s.lookupTaken(ctx, tx, numbers, keys)
+	digits := make([]int64, len(numbers))
+	for i, n := range numbers {
+		digits[i] = e164Digits(n)
+	}
+	taken, err := s.lookupTaken(ctx, tx, digits, keys)
 	if err != nil {
 		return stats, nil, err
 	}
@@ -160,7 +165,7 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) 
 		}
 		contacts[i] = []any{ids[i], s.campaignID, s.listID, c.row, c.externalKey, json.RawMessage(attrsJSON), json.RawMessage(numbersJSON), c.timeZone, "new"}
 		for _, n := range c.numbers {
-			nums = append(nums, []any{s.campaignID, n.Number, ids[i]})
+			nums = append(nums, []any{s.campaignID, e164Digits(n.Number), ids[i]})
 		}
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contacts"},
@@ -238,7 +243,13 @@ type takenSet struct {
 	keys    map[string]string
 }
 
-func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers, keys []string) (*takenSet, error) {
+// e164Digits is an E.164 number as the integer contact_numbers stores.
+func e164Digits(e164 string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimPrefix(e164, "+"), 10, 64) // Normalize made it digits
+	return n
+}
+
+func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers []int64, keys []string) (*takenSet, error) {
 	t := &takenSet{numbers: map[string]string{}, keys: map[string]string{}}
 	if len(numbers) > 0 {
 		rows, err := tx.Query(ctx, `SELECT n.number, n.contact_id, c.list_id, c.row_number FROM contact_numbers n
@@ -247,11 +258,11 @@ func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers, keys 
 		if err != nil {
 			return nil, fmt.Errorf("look up duplicate numbers: %w", err)
 		}
-		var number string
+		var number int64
 		var contact, list uint64
 		var row int64
 		if _, err := pgx.ForEachRow(rows, []any{&number, &contact, &list, &row}, func() error {
-			t.numbers[number] = s.who(contact, list, row)
+			t.numbers["+"+strconv.FormatInt(number, 10)] = s.who(contact, list, row)
 			return nil
 		}); err != nil {
 			return nil, fmt.Errorf("look up duplicate numbers: %w", err)

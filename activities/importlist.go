@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -19,6 +20,9 @@ import (
 
 	"github.com/outdial/outdial/models"
 )
+
+// HeartbeatEvery is how often a running import tells Temporal it is alive.
+const HeartbeatEvery = 5 * time.Second
 
 // ImportResult is what an import ends with.
 type ImportResult struct {
@@ -39,7 +43,24 @@ type sink interface {
 // retry after a crash resumes after the last committed row: no row is lost
 // or stored twice. Problems with the file fail it for good.
 func (a *Activities) ImportList(ctx context.Context, listID uint64) (ImportResult, error) {
-	res, err := a.importList(ctx, listID, func(rows int64) { activity.RecordHeartbeat(ctx, rows) })
+	// Heartbeat on a clock, not per batch: opening a large xlsx or skipping
+	// committed rows on a retry takes longer than the heartbeat timeout.
+	var committed atomic.Int64
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		tick := time.NewTicker(HeartbeatEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				activity.RecordHeartbeat(ctx, committed.Load())
+			}
+		}
+	}()
+	res, err := a.importList(ctx, listID, committed.Store)
 	var fe *FileError
 	if errors.As(err, &fe) {
 		return res, temporal.NewNonRetryableApplicationError(fe.Msg, "FileError", nil)
@@ -84,13 +105,14 @@ func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat fu
 		}
 	}
 	res := ImportResult{Stats: list.ListStats, RowsRead: list.RowsRead}
+	heartbeat(res.RowsRead)
 	batches := make(chan preparedBatch, 2)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.readBatches(gctx, src, s, list.RowsRead, batches) })
 	g.Go(func() error {
 		for b := range batches {
 			start := time.Now()
-			stats, err := a.commitBatch(gctx, &list, s, b)
+			stats, err := a.commitBatch(gctx, &list, s, b, res.RowsRead)
 			slog.DebugContext(ctx, "batch committed", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
 			if err != nil {
 				return err
@@ -183,7 +205,9 @@ func (a *Activities) readBatches(ctx context.Context, src rowSource, s sink, row
 }
 
 // commitBatch writes one batch, its statistics and the checkpoint at once.
-func (a *Activities) commitBatch(ctx context.Context, list *models.ContactList, s sink, b preparedBatch) (models.ListStats, error) {
+// from is the checkpoint the batch starts at: if another attempt of the
+// import (one Temporal gave up on, still running) moved it, nothing is written.
+func (a *Activities) commitBatch(ctx context.Context, list *models.ContactList, s sink, b preparedBatch, from int64) (models.ListStats, error) {
 	tx, err := a.DB.Pool.Begin(ctx)
 	if err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: begin: %w", list.ID, err)
@@ -203,7 +227,7 @@ func (a *Activities) commitBatch(ctx context.Context, list *models.ContactList, 
 			return models.ListStats{}, fmt.Errorf("import list %d: copy rejections: %w", list.ID, err)
 		}
 	}
-	if err := models.AddListStats(ctx, tx, list.ID, stats, b.rowsRead, progress(b)); err != nil {
+	if err := models.AddListStats(ctx, tx, list.ID, stats, from, b.rowsRead, progress(b)); err != nil {
 		return models.ListStats{}, err
 	}
 	if err := tx.Commit(ctx); err != nil {

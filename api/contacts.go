@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -224,6 +225,9 @@ func (l *lists) addContacts(c *gin.Context) {
 func asProblem(err error) error {
 	if msg, ok := activities.InputProblem(err); ok {
 		return &Problem{Type: "/problems/validation", Title: "Invalid contacts", Status: http.StatusUnprocessableEntity, Detail: msg}
+	}
+	if errors.Is(err, models.ErrCheckpointMoved) {
+		return conflict("list_id", "another batch was added to this list at the same time; nothing of this one was stored, send it again")
 	}
 	return err
 }

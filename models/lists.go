@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -143,10 +144,13 @@ type Rejection struct {
 // TableName is list_rejections.
 func (Rejection) TableName() string { return "list_rejections" }
 
+// ErrCheckpointMoved means another attempt of an import committed first.
+var ErrCheckpointMoved = errors.New("another attempt of the import moved its checkpoint")
+
 // AddListStats adds a committed batch's counters to its list and moves the
-// list's checkpoint, in the batch's transaction.
-func AddListStats(ctx context.Context, tx pgx.Tx, listID uint64, s ListStats, rowsRead int64, progress float64) error {
-	_, err := tx.Exec(ctx, `UPDATE contact_lists SET
+// list's checkpoint from from to rowsRead, in the batch's transaction.
+func AddListStats(ctx context.Context, tx pgx.Tx, listID uint64, s ListStats, from, rowsRead int64, progress float64) error {
+	tag, err := tx.Exec(ctx, `UPDATE contact_lists SET
 		processed = processed + $2, uploaded = uploaded + $3, failed = failed + $4, duplicate = duplicate + $5,
 		dnc_suppressed = dnc_suppressed + $6, mode_failed = mode_failed + $7,
 		dnc_ndnc_contacts = dnc_ndnc_contacts + $8, dnc_ndnc_modes = dnc_ndnc_modes + $9,
@@ -154,13 +158,16 @@ func AddListStats(ctx context.Context, tx pgx.Tx, listID uint64, s ListStats, ro
 		dnc_compliance_contacts = dnc_compliance_contacts + $12, dnc_compliance_modes = dnc_compliance_modes + $13,
 		dnc_litigation_contacts = dnc_litigation_contacts + $14, dnc_litigation_modes = dnc_litigation_modes + $15,
 		rows_read = $16, progress = $17, updated_at = now()
-		WHERE id = $1`,
+		WHERE id = $1 AND rows_read = $18`,
 		listID, s.Processed, s.Uploaded, s.Failed, s.Duplicate, s.DNCSuppressed, s.ModeFailed,
 		s.DNCNdncContacts, s.DNCNdncModes, s.DNCCorporateContacts, s.DNCCorporateModes,
 		s.DNCComplianceContacts, s.DNCComplianceModes, s.DNCLitigationContacts, s.DNCLitigationModes,
-		rowsRead, progress)
+		rowsRead, progress, from)
 	if err != nil {
 		return fmt.Errorf("update statistics of list %d: %w", listID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("list %d at row %d: %w", listID, from, ErrCheckpointMoved)
 	}
 	return nil
 }

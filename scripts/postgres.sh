@@ -57,7 +57,7 @@ start)
   fi
   if ! as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     as_owner "$bin/pg_ctl" -D "$dir" -w -t 60 -l "$dir/log" \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-on} -c max_connections=200" start >/dev/null ||
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-on} -c max_connections=200 -c shared_buffers=${PG_SHARED_BUFFERS:-512MB} -c max_wal_size=4GB" start >/dev/null ||
       { tail -20 "$dir/log" >&2; exit 1; }
   fi
   for db in outdial; do

@@ -76,7 +76,7 @@ func DatabaseURL(t testing.TB) string {
 	c, err := pgx.Connect(ctx, db.String())
 	require.NoError(t, err)
 	defer func() { _ = c.Close(context.Background()) }()
-	start := (rand.Int64N(1<<40) + 1) * 1000 // so ID 1 never exists
+	start := (rand.Int64N(1<<20) + 1) * 1000 // ID 1 never exists; every sequence fits int4
 	_, err = c.Exec(ctx, `SELECT setval(oid, $1) FROM pg_class WHERE relkind = 'S'`, start)
 	require.NoError(t, err)
 	return db.String()

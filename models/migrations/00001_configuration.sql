@@ -120,7 +120,7 @@ CREATE TABLE dnc_lists (
 
 CREATE TABLE dnc_entries (
     dnc_list_id bigint NOT NULL REFERENCES dnc_lists ON DELETE CASCADE,
-    number      text NOT NULL,
+    number      text COLLATE "C" NOT NULL, -- E.164; byte order is all it needs
     expires_at  timestamptz,
     created_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (dnc_list_id, number)

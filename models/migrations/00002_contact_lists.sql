@@ -66,7 +66,7 @@ CREATE INDEX contacts_campaign_external_key_idx ON contacts (campaign_id, extern
 -- three of these for every contact, so each index costs.
 CREATE TABLE contact_numbers (
     campaign_id bigint NOT NULL REFERENCES campaigns ON DELETE CASCADE,
-    number      text NOT NULL,
+    number      bigint NOT NULL, -- the E.164 digits: integers index faster than text
     contact_id  bigint NOT NULL
 );
 CREATE INDEX contact_numbers_campaign_number_idx ON contact_numbers (campaign_id, number);
