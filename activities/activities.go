@@ -5,6 +5,9 @@
 package activities
 
 import (
+	"time"
+
+	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/models"
 )
 
@@ -14,9 +17,24 @@ type Activities struct {
 	Limits Limits
 	// BatchRows is how many rows an import commits at a time.
 	BatchRows int
+	// Dialers are the dialer adapters by name; DefaultDialer serves
+	// campaigns without an entry point.
+	Dialers       dialer.Registry
+	DefaultDialer string
+	// FrequencyCap protects every number, across campaigns; zero is off.
+	FrequencyCap FrequencyCap
+	// Now is the clock; tests on Temporal's test environment give it theirs.
+	Now func() time.Time
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
 }
 
 // New returns the activities over db with the default limits.
 func New(db *models.DB) *Activities {
-	return &Activities{DB: db, Limits: DefaultLimits, BatchRows: 5000}
+	return &Activities{DB: db, Limits: DefaultLimits, BatchRows: 5000, Dialers: dialer.Registry{}, DefaultDialer: "simulator"}
 }

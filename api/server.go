@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/models"
 )
 
@@ -58,6 +59,7 @@ func (s *Server) Handler() http.Handler {
 	registerConfiguration(v1, s.DB.DB)
 	registerDNCEntries(v1, s.DB.DB)
 	registerLists(v1, &lists{db: s.DB, temporal: s.Temporal, taskQueue: s.TaskQueue, uploads: s.Uploads})
+	registerContacts(v1, &contacts{db: s.DB, temporal: s.Temporal, taskQueue: s.TaskQueue, acts: activities.New(s.DB)})
 	s.doc = root.doc
 	return engine
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -118,18 +119,53 @@ type ContactNumber struct {
 	TimeZone string `json:"time_zone"`
 }
 
-// Contact is one person a campaign may call.
+// Contact statuses.
+const (
+	ContactNew       = "new"       // never dialed: a row, no workflow yet
+	ContactScheduled = "scheduled" // its workflow waits for the due time or a window
+	ContactReady     = "ready"     // due: waits for the pacer to release it
+	ContactDialing   = "dialing"   // an attempt is in progress
+	ContactClosed    = "closed"
+)
+
+// Contact is one person a campaign may call, and where its workflow is.
 type Contact struct {
-	ID          uint64                       `gorm:"primaryKey"`
-	CampaignID  uint64                       ``
-	ListID      uint64                       ``
-	RowNumber   int64                        ``
-	ExternalKey string                       ``
-	Attributes  JSONValue[map[string]string] `gorm:"type:jsonb"`
-	Numbers     JSONList[ContactNumber]      `gorm:"type:jsonb"`
-	TimeZone    string                       ``
-	Status      string                       ``
-	CreatedAt   time.Time                    ``
+	ID            uint64                       `gorm:"primaryKey"`
+	CampaignID    uint64                       ``
+	ListID        uint64                       ``
+	RowNumber     int64                        ``
+	ExternalKey   string                       ``
+	Attributes    JSONValue[map[string]string] `gorm:"type:jsonb"`
+	Numbers       JSONList[ContactNumber]      `gorm:"type:jsonb"`
+	TimeZone      string                       ``
+	Status        string                       ``
+	Priority      int                          ``
+	NextDueAt     *time.Time                   ``
+	AttemptCount  int                          ``
+	Counters      json.RawMessage              `gorm:"type:jsonb"`
+	Mode          string                       ``
+	PCBAgent      string                       `gorm:"column:pcb_agent"`
+	WaitingReason string                       ``
+	ClosedReason  string                       ``
+	ClosedAt      *time.Time                   ``
+	CreatedAt     time.Time                    ``
+	UpdatedAt     time.Time                    ``
+}
+
+// Attempt is one call placed to a contact, and how it ended.
+type Attempt struct {
+	ID               string     `gorm:"primaryKey" json:"id"`
+	ContactID        uint64     `json:"contact_id"`
+	CampaignID       uint64     `json:"campaign_id"`
+	Seq              int        `json:"seq"`
+	Mode             string     `json:"mode"`
+	Number           string     `json:"number"`
+	Agent            string     `json:"agent"`
+	StartedAt        time.Time  `json:"started_at"`
+	EndedAt          *time.Time `json:"ended_at"`
+	TelephonyOutcome string     `json:"telephony_outcome"`
+	BusinessOutcome  string     `json:"business_outcome"`
+	Decision         string     `json:"decision"`
 }
 
 // Rejection is a row an import did not store, with why.

@@ -25,6 +25,7 @@ const Retention = 30 * 24 * time.Hour
 func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
 	w.RegisterWorkflow(workflows.ImportList)
+	w.RegisterWorkflow(workflows.Contact)
 	w.RegisterActivity(acts)
 	return w
 }

@@ -1,0 +1,56 @@
+// Package dialer is the boundary between Outdial and the telephony platform
+// that places calls. Outdial carries no audio: it sends a call request per
+// attempt, with the attempt's ID as idempotency key, and the dialer reports
+// the telephony outcome back through the API. Adapters implement Dialer.
+package dialer
+
+import (
+	"context"
+	"fmt"
+)
+
+// CallRequest is one call to place: the seed's web-callback fields.
+type CallRequest struct {
+	// AttemptID identifies the attempt; a dialer places at most one call per ID.
+	AttemptID     string `json:"attempt_id"`
+	CampaignID    uint64 `json:"campaign_id"`
+	Campaign      string `json:"campaign"`
+	CampaignType  string `json:"campaign_type"` // Preview or Progressive
+	CampaignGroup string `json:"campaign_group"`
+	ListID        uint64 `json:"list_id"`
+	ContactID     uint64 `json:"contact_id"`
+	Mode          string `json:"mode"`
+	Number        string `json:"number"` // E.164
+	ZipCode       string `json:"zip_code"`
+	AreaCode      string `json:"area_code"`
+	State         string `json:"state"`
+	TimeZone      string `json:"time_zone"`
+	ExternalID    string `json:"external_id"`
+	EntryPoint    string `json:"entry_point"`
+	Agent         string `json:"agent,omitempty"` // the agent the call is for, when one is reserved
+	CallMeNow     bool   `json:"call_me_now"`
+	// Target is where the entry point sends calls (its outdial URLs), for
+	// adapters that need it.
+	PrimaryURL string `json:"-"`
+	BackupURL  string `json:"-"`
+	Secret     string `json:"-"`
+}
+
+// Dialer places calls.
+type Dialer interface {
+	// Dial asks for the call. It returns once the dialer has accepted the
+	// request; the outcome comes back later through the API.
+	Dial(ctx context.Context, req CallRequest) error
+}
+
+// Registry holds the adapters by the names entry points use.
+type Registry map[string]Dialer
+
+// Get returns the adapter called name.
+func (r Registry) Get(name string) (Dialer, error) {
+	d, ok := r[name]
+	if !ok {
+		return nil, fmt.Errorf("no dialer adapter %q is configured on this worker", name)
+	}
+	return d, nil
+}

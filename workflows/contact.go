@@ -1,0 +1,333 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/strategy"
+)
+
+// ContactWorkflowID is the ID of a contact's workflow in a campaign.
+func ContactWorkflowID(campaignID, contactID uint64) string {
+	return fmt.Sprintf("contact/%d/%d", campaignID, contactID)
+}
+
+// Signals a contact's workflow receives.
+const (
+	// SignalRelease is the pacer handing the contact to be dialed now.
+	SignalRelease = "release"
+	// SignalTelephonyOutcome is the dialer's report of how a call ended.
+	SignalTelephonyOutcome = "telephony-outcome"
+	// SignalWrapup is the agent's wrap-up code after talking to the contact.
+	SignalWrapup = "wrapup"
+	// SignalClose closes the contact: no more attempts.
+	SignalClose = "close"
+)
+
+// Release is the pacer's hand-over; Agent is set when an agent is reserved
+// for the call (preview, or a personal callback).
+type Release struct {
+	Agent string `json:"agent,omitempty"`
+}
+
+// TelephonyOutcome is the dialer's report of one attempt.
+type TelephonyOutcome struct {
+	AttemptID string `json:"attempt_id"`
+	Outcome   string `json:"outcome"`
+	Agent     string `json:"agent,omitempty"` // the agent the call was connected to
+}
+
+// Wrapup is an agent's wrap-up code for one attempt.
+type Wrapup struct {
+	AttemptID string `json:"attempt_id"`
+	Business  string `json:"business"`
+	Agent     string `json:"agent,omitempty"`
+}
+
+// Close asks the contact to close.
+type Close struct {
+	Reason string `json:"reason"`
+}
+
+// Timeouts bound how long an attempt waits for its reports.
+type Timeouts struct {
+	// Outcome is how long the dialer has to report a call's telephony
+	// outcome; past it the attempt ends as error.
+	Outcome time.Duration `json:"outcome"`
+	// Wrapup is how long an agent has to send a wrap-up after a talk; past
+	// it the voice rule decides.
+	Wrapup time.Duration `json:"wrapup"`
+}
+
+// DefaultTimeouts are used where ContactParams leaves them zero.
+var DefaultTimeouts = Timeouts{Outcome: 3 * time.Minute, Wrapup: 30 * time.Minute}
+
+// ContactParams start a contact's workflow, or continue it as new.
+type ContactParams struct {
+	CampaignID uint64       `json:"campaign_id"`
+	ContactID  uint64       `json:"contact_id"`
+	Timeouts   Timeouts     `json:"timeouts"`
+	State      ContactState `json:"state"`
+}
+
+// ContactState is what a contact's workflow carries across continue-as-new.
+type ContactState struct {
+	Started  bool              `json:"started"`
+	Seq      int               `json:"seq"` // attempts made
+	Counters strategy.Counters `json:"counters"`
+	// Released holds a release that arrived and is not yet used.
+	Released *Release `json:"released,omitempty"`
+}
+
+// runsPerHistory bounds a history: after this many loops the workflow
+// continues as new.
+const runsPerHistory = 20
+
+// Contact is one contact's life in a campaign: it waits for the pacer's
+// release, checks the contact is still dialable, asks the dialer for the
+// call, waits for the outcome and the wrap-up, applies the strategy, and
+// sleeps on a durable timer until the contact is due again, inside its
+// calling window. It ends when the contact closes.
+func Contact(ctx workflow.Context, p ContactParams) error {
+	if p.Timeouts.Outcome <= 0 {
+		p.Timeouts.Outcome = DefaultTimeouts.Outcome
+	}
+	if p.Timeouts.Wrapup <= 0 {
+		p.Timeouts.Wrapup = DefaultTimeouts.Wrapup
+	}
+	c := &contactRun{p: p, s: p.State}
+	c.ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 20},
+	})
+	c.release = workflow.GetSignalChannel(ctx, SignalRelease)
+	c.closing = workflow.GetSignalChannel(ctx, SignalClose)
+	c.outcomes = workflow.GetSignalChannel(ctx, SignalTelephonyOutcome)
+	c.wrapups = workflow.GetSignalChannel(ctx, SignalWrapup)
+	var a *activities.Activities
+	if !c.s.Started {
+		var start activities.ContactStart
+		if err := workflow.ExecuteActivity(c.ctx, a.StartContact, p.ContactID).Get(ctx, &start); err != nil {
+			return err
+		}
+		c.s.Started, c.s.Seq, c.s.Counters = true, start.Attempts, start.Counters
+		c.upsert(CampaignIDKey.ValueSet(int64(p.CampaignID)), ListIDKey.ValueSet(int64(start.ListID)))
+	}
+	for range runsPerHistory {
+		done, err := c.once()
+		if err != nil || done {
+			return err
+		}
+	}
+	c.drain()
+	return workflow.NewContinueAsNewError(ctx, Contact, ContactParams{CampaignID: p.CampaignID, ContactID: p.ContactID, Timeouts: p.Timeouts, State: c.s})
+}
+
+type contactRun struct {
+	ctx                                 workflow.Context
+	p                                   ContactParams
+	s                                   ContactState
+	release, closing, outcomes, wrapups workflow.ReceiveChannel
+	closeReason                         string
+}
+
+// once runs one turn: wait for a release, then dial, wait or close. It
+// reports whether the contact closed.
+func (c *contactRun) once() (bool, error) {
+	var a *activities.Activities
+	ctx := c.ctx
+	if c.s.Released == nil {
+		c.status(models.ContactReady, "due: waiting for the pacer", time.Time{})
+		sel := workflow.NewSelector(ctx)
+		sel.AddReceive(c.release, func(ch workflow.ReceiveChannel, _ bool) {
+			var r Release
+			ch.Receive(ctx, &r)
+			c.s.Released = &r
+		})
+		c.onClose(sel)
+		sel.Select(ctx)
+		if c.closeReason != "" {
+			return true, c.close(c.closeReason)
+		}
+	}
+	agent := c.s.Released.Agent
+	var prep activities.PrepareResult
+	if err := workflow.ExecuteActivity(ctx, a.PrepareAttempt, activities.PrepareRequest{ContactID: c.p.ContactID, Seq: c.s.Seq + 1, Agent: agent}).Get(ctx, &prep); err != nil {
+		return false, err
+	}
+	switch prep.Action {
+	case activities.ActionClose:
+		return true, c.close(prep.Reason)
+	case activities.ActionWait:
+		c.s.Released = nil
+		return c.sleep(prep.Until, prep.Reason)
+	}
+	c.s.Released = nil
+	c.s.Seq++
+	c.status(models.ContactDialing, "", time.Time{})
+	outcome := TelephonyOutcome{AttemptID: prep.AttemptID, Outcome: strategy.Error, Agent: agent}
+	dialCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 10 * time.Second, MaximumAttempts: 5},
+	})
+	if err := workflow.ExecuteActivity(dialCtx, a.Dial, prep.AttemptID).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("dial failed; the attempt ends as error", "attempt", prep.AttemptID, "error", err)
+	} else if o, ok := c.await(c.outcomes, prep.AttemptID, c.p.Timeouts.Outcome, &TelephonyOutcome{}); ok {
+		outcome = *o.(*TelephonyOutcome)
+		if outcome.Agent == "" {
+			outcome.Agent = agent
+		}
+	}
+	var wrapup Wrapup
+	if outcome.Outcome == strategy.Voice {
+		if w, ok := c.await(c.wrapups, prep.AttemptID, c.p.Timeouts.Wrapup, &Wrapup{}); ok {
+			wrapup = *w.(*Wrapup)
+		}
+	}
+	at := workflow.Now(ctx)
+	// Zone data is compiled into the binary (time/tzdata), so this is deterministic.
+	loc, err := time.LoadLocation(prep.ContactZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	decision := strategy.Decide(strategy.Input{
+		Attempt:  strategy.Attempt{Mode: prep.Mode, Outcome: outcome.Outcome, Business: wrapup.Business, Agent: firstOf(wrapup.Agent, outcome.Agent), At: at},
+		Counters: c.s.Counters, Rules: prep.Policy.Rules, Business: prep.Policy.Business, Caps: prep.Policy.Caps, Modes: prep.Policy.Modes, Loc: loc,
+	})
+	if c.closeReason == "" {
+		c.pollClose()
+	}
+	if c.closeReason != "" && !decision.Close {
+		decision.Close, decision.Reason = true, c.closeReason
+	}
+	var fin activities.FinishResult
+	err = workflow.ExecuteActivity(ctx, a.FinishAttempt, activities.FinishRequest{AttemptID: prep.AttemptID, ContactID: c.p.ContactID,
+		Telephony: outcome.Outcome, Business: wrapup.Business, Agent: firstOf(wrapup.Agent, outcome.Agent), Decision: decision}).Get(ctx, &fin)
+	if err != nil {
+		return false, err
+	}
+	c.s.Counters = decision.Counters
+	if fin.Closed {
+		c.upsert(ContactStatusKey.ValueSet(models.ContactClosed), AttemptCountKey.ValueSet(int64(c.s.Seq)))
+		return true, nil
+	}
+	c.upsert(ContactStatusKey.ValueSet(models.ContactScheduled), AttemptCountKey.ValueSet(int64(c.s.Seq)), NextDueTimeKey.ValueSet(fin.NextDueAt))
+	return c.sleepRecorded(fin.NextDueAt)
+}
+
+// await waits for a report of attemptID on ch, for at most timeout; reports
+// of other (earlier) attempts are dropped.
+func (c *contactRun) await(ch workflow.ReceiveChannel, attemptID string, timeout time.Duration, into interface{ attempt() string }) (any, bool) {
+	ctx, cancel := workflow.WithCancel(c.ctx)
+	defer cancel()
+	timer := workflow.NewTimer(ctx, timeout)
+	for {
+		got, timedOut := false, false
+		sel := workflow.NewSelector(c.ctx)
+		sel.AddReceive(ch, func(r workflow.ReceiveChannel, _ bool) {
+			r.Receive(c.ctx, into)
+			got = into.attempt() == attemptID
+		})
+		sel.AddFuture(timer, func(workflow.Future) { timedOut = true })
+		sel.Select(c.ctx)
+		if got {
+			return into, true
+		}
+		if timedOut {
+			return nil, false
+		}
+	}
+}
+
+func (o *TelephonyOutcome) attempt() string { return o.AttemptID }
+func (w *Wrapup) attempt() string           { return w.AttemptID }
+
+// sleep waits until a time the check gave, for reason, then goes back to
+// waiting for the pacer.
+func (c *contactRun) sleep(until time.Time, reason string) (bool, error) {
+	c.status(models.ContactScheduled, reason, until)
+	return c.sleepRecorded(until)
+}
+
+// sleepRecorded waits on a durable timer until the contact is due; a close
+// signal ends the wait and the contact.
+func (c *contactRun) sleepRecorded(until time.Time) (bool, error) {
+	if d := until.Sub(workflow.Now(c.ctx)); d > 0 {
+		ctx, cancel := workflow.WithCancel(c.ctx)
+		defer cancel()
+		sel := workflow.NewSelector(c.ctx)
+		sel.AddFuture(workflow.NewTimer(ctx, d), func(workflow.Future) {})
+		c.onClose(sel)
+		sel.Select(c.ctx)
+	}
+	if c.closeReason != "" {
+		return true, c.close(c.closeReason)
+	}
+	return false, nil
+}
+
+func (c *contactRun) onClose(sel workflow.Selector) {
+	sel.AddReceive(c.closing, func(ch workflow.ReceiveChannel, _ bool) {
+		var cl Close
+		ch.Receive(c.ctx, &cl)
+		c.closeReason = firstOf(cl.Reason, "closed by request")
+	})
+}
+
+func (c *contactRun) pollClose() {
+	var cl Close
+	if c.closing.ReceiveAsync(&cl) {
+		c.closeReason = firstOf(cl.Reason, "closed by request")
+	}
+}
+
+// drain keeps a release that arrived, for the next run after continue-as-new.
+func (c *contactRun) drain() {
+	var r Release
+	for c.release.ReceiveAsync(&r) {
+		rr := r
+		c.s.Released = &rr
+	}
+}
+
+func (c *contactRun) close(reason string) error {
+	var a *activities.Activities
+	c.upsert(ContactStatusKey.ValueSet(models.ContactClosed))
+	return workflow.ExecuteActivity(c.ctx, a.SetContactStatus, activities.StatusRequest{ContactID: c.p.ContactID, Status: models.ContactClosed, Reason: reason}).Get(c.ctx, nil)
+}
+
+// status records the contact's status in PostgreSQL and the Web UI. A
+// failure is logged, not fatal: the next status write repairs it.
+func (c *contactRun) status(status, reason string, until time.Time) {
+	var a *activities.Activities
+	updates := []temporal.SearchAttributeUpdate{ContactStatusKey.ValueSet(status)}
+	if !until.IsZero() {
+		updates = append(updates, NextDueTimeKey.ValueSet(until))
+	}
+	c.upsert(updates...)
+	if status == models.ContactDialing {
+		return // PrepareAttempt recorded it
+	}
+	err := workflow.ExecuteActivity(c.ctx, a.SetContactStatus, activities.StatusRequest{ContactID: c.p.ContactID, Status: status, Reason: reason, Until: until}).Get(c.ctx, nil)
+	if err != nil {
+		workflow.GetLogger(c.ctx).Error("record contact status", "status", status, "error", err)
+	}
+}
+
+func (c *contactRun) upsert(updates ...temporal.SearchAttributeUpdate) {
+	if err := workflow.UpsertTypedSearchAttributes(c.ctx, updates...); err != nil {
+		workflow.GetLogger(c.ctx).Warn("upsert search attributes", "error", err)
+	}
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
