@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"archive/zip"
+	"context"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -17,10 +18,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
+	"go.temporal.io/sdk/client"
 
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/internal/testenv"
+	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
 )
 
@@ -37,12 +40,23 @@ func newImportHarness(t *testing.T) *harness {
 	w := worker.New(tc, queue, acts)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
+	return newHarnessWith(t, db, tc, queue, limits)
+}
+
+// newHarnessWith is an API on db that starts workflows on queue.
+func newHarnessWith(t *testing.T, db *models.DB, tc client.Client, queue string, limits ...activities.Limits) *harness {
+	l := activities.DefaultLimits
+	if len(limits) > 0 {
+		l = limits[0]
+	}
 	s := &api.Server{DB: db, Temporal: tc, TaskQueue: queue, Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Uploads: api.Uploads{Dir: t.TempDir(), Limits: limits}}
+		Uploads: api.Uploads{Dir: t.TempDir(), Limits: l}}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return &harness{t: t, srv: srv, db: db}
 }
+
+func loadDemo(h *harness) error { return api.LoadDemo(context.Background(), h.srv.URL) }
 
 // upload posts a file with form fields and returns the status and answer.
 func (h *harness) upload(path, name string, content []byte, fields map[string]string) (int, map[string]any) {

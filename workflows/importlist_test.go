@@ -75,6 +75,15 @@ func TestReplayImportList(t *testing.T) {
 	}
 }
 
+// TestReplayContact replays a contact's recorded history (released,
+// answer-machine, rescheduled, closed by request; recorded by
+// `go test ./api -run TestContactLifecycle -record`).
+func TestReplayContact(t *testing.T) {
+	r := worker.NewWorkflowReplayer()
+	r.RegisterWorkflow(Contact)
+	require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, "testdata/contact.json"))
+}
+
 // TestRecordImportList writes the histories TestReplayImportList replays;
 // it runs only with -record, against the test Temporal server.
 func TestRecordImportList(t *testing.T) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -63,4 +64,28 @@ func TestComposeFile(t *testing.T) {
 	require.Equal(t, 3, outdial)
 	require.Contains(t, compose.Services["api"].Ports, "8080:8080")
 	require.Contains(t, compose.Services["temporal-ui"].Ports, "8233:8080")
+}
+
+func TestFrequencyCapFlag(t *testing.T) {
+	for _, c := range []struct {
+		in      string
+		want    string
+		wantErr bool
+	}{
+		{"3/24h", "3 in 24h0m0s", false},
+		{"1/30m", "1 in 30m0s", false},
+		{"off", "0 in 0s", false},
+		{"3", "", true},
+		{"0/24h", "", true},
+		{"3/day", "", true},
+	} {
+		cfg := config{FrequencyCap: c.in}
+		fc, err := cfg.frequencyCap()
+		if c.wantErr {
+			require.ErrorContains(t, err, "is not N/period", c.in)
+			continue
+		}
+		require.NoError(t, err, c.in)
+		require.Equal(t, c.want, fmt.Sprintf("%d in %s", fc.Attempts, fc.Period), c.in)
+	}
 }

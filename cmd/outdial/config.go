@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/outdial/outdial/activities"
 )
@@ -22,6 +23,7 @@ type config struct {
 	LogLevel          string
 	UploadDir         string
 	MaxUploadMB       int64
+	FrequencyCap      string
 }
 
 // env returns the environment variable's value, or def when it is unset.
@@ -44,6 +46,20 @@ func envInt(name string, def int64) int64 {
 	return def
 }
 
+// frequencyCap reads --frequency-cap: "N/period" such as "3/24h", or "off".
+func (c *config) frequencyCap() (activities.FrequencyCap, error) {
+	if c.FrequencyCap == "off" || c.FrequencyCap == "" {
+		return activities.FrequencyCap{}, nil
+	}
+	n, period, ok := strings.Cut(c.FrequencyCap, "/")
+	attempts, err := strconv.Atoi(n)
+	d, derr := time.ParseDuration(period)
+	if !ok || err != nil || derr != nil || attempts < 1 || d <= 0 {
+		return activities.FrequencyCap{}, fmt.Errorf("frequency cap %q is not N/period such as 3/24h, or off", c.FrequencyCap)
+	}
+	return activities.FrequencyCap{Attempts: attempts, Period: d}, nil
+}
+
 // limits are the upload limits from the configuration.
 func (c *config) limits() activities.Limits {
 	l := activities.DefaultLimits
@@ -59,6 +75,7 @@ func (c *config) register(fs *flag.FlagSet, withHTTP bool) {
 	fs.StringVar(&c.LogLevel, "log-level", env("OUTDIAL_LOG_LEVEL", "info"), "debug, info, warn or error (OUTDIAL_LOG_LEVEL)")
 	fs.StringVar(&c.UploadDir, "upload-dir", env("OUTDIAL_UPLOAD_DIR", ".data/uploads"), "where uploaded lists wait for import; the API and workers must share it (OUTDIAL_UPLOAD_DIR)")
 	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", envInt("OUTDIAL_MAX_UPLOAD_MB", 250), "largest list upload accepted, in MB (OUTDIAL_MAX_UPLOAD_MB)")
+	fs.StringVar(&c.FrequencyCap, "frequency-cap", env("OUTDIAL_FREQUENCY_CAP", "3/24h"), "at most N attempts to one number per period across all campaigns, as N/period (3/24h); off to disable (OUTDIAL_FREQUENCY_CAP)")
 	if withHTTP {
 		fs.StringVar(&c.Listen, "listen", env("OUTDIAL_LISTEN", ":8080"), "HTTP API address (OUTDIAL_LISTEN)")
 	}

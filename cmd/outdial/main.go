@@ -153,11 +153,15 @@ func serveAPI(ctx context.Context, c *config, log *slog.Logger, db *models.DB, t
 }
 
 func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.Client) error {
-	if err := worker.Setup(ctx, tc, c.TemporalNamespace); err != nil {
+	err := worker.Setup(ctx, tc, c.TemporalNamespace)
+	if err != nil {
 		return err
 	}
 	acts := activities.New(db)
 	acts.Limits = c.limits()
+	if acts.FrequencyCap, err = c.frequencyCap(); err != nil {
+		return err
+	}
 	w := worker.New(tc, c.TaskQueue, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", c.TaskQueue, err)

@@ -1,0 +1,110 @@
+package activities_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/testenv"
+	"github.com/outdial/outdial/models"
+)
+
+// fixture is the seed's configuration with one contact in kris_progressive.
+type fixture struct {
+	db       *models.DB
+	acts     *activities.Activities
+	campaign models.Campaign
+	contact  uint64
+	list     *models.ContactList
+}
+
+func newFixture(t *testing.T) fixture {
+	db := testenv.DB(t)
+	srv := httptest.NewServer((&api.Server{DB: db, Log: slog.New(slog.DiscardHandler)}).Handler())
+	defer srv.Close()
+	require.NoError(t, api.LoadDemo(context.Background(), srv.URL))
+	f := fixture{db: db, acts: activities.New(db)}
+	require.NoError(t, db.Where("name = ?", "kris_progressive").First(&f.campaign).Error)
+	list, results, err := activities.AddContacts(context.Background(), db, f.campaign.ID, 0, []activities.ContactRecord{
+		{Numbers: map[string]string{"Mobile": "(469) 562-2405"}}})
+	require.NoError(t, err)
+	f.list, f.contact = list, results[0].ContactID
+	return f
+}
+
+func (f fixture) eligibility(t *testing.T, now time.Time) activities.Verdict {
+	v, err := activities.Eligibility(context.Background(), f.acts, f.contact, now)
+	require.NoError(t, err)
+	return v
+}
+
+// attempt records an attempt to the contact's number, as another campaign's would.
+func (f fixture) attempt(t *testing.T, id string, at time.Time) {
+	require.NoError(t, f.db.Create(&models.Attempt{ID: id, ContactID: f.contact, CampaignID: f.campaign.ID, Seq: 99, Mode: "Mobile",
+		Number: "+14695622405", StartedAt: at}).Error)
+}
+
+func TestFrequencyCapAcrossCampaigns(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now()
+	require.Equal(t, activities.ActionDial, f.eligibility(t, now).Action)
+
+	f.acts.FrequencyCap = activities.FrequencyCap{Attempts: 3, Period: 24 * time.Hour}
+	f.attempt(t, "x-1", now.Add(-20*time.Hour))
+	f.attempt(t, "x-2", now.Add(-2*time.Hour))
+	require.Equal(t, activities.ActionDial, f.eligibility(t, now).Action, "two of three")
+	f.attempt(t, "x-3", now.Add(-time.Hour))
+	v := f.eligibility(t, now)
+	require.Equal(t, activities.ActionWait, v.Action)
+	require.Contains(t, v.Reason, "frequency cap reached: 3 attempts to +14695622405 in 24h0m0s")
+	// It waits until the oldest attempt leaves the period.
+	require.WithinDuration(t, now.Add(4*time.Hour), v.Until, time.Second)
+
+	// The campaign's own cap is stricter: 2 in 6 hours.
+	f.acts.FrequencyCap = activities.FrequencyCap{}
+	require.NoError(t, f.db.Model(&f.campaign).Updates(map[string]any{"frequency_cap_attempts": 2, "frequency_cap_period": "0:6:0"}).Error)
+	v = f.eligibility(t, now)
+	require.Equal(t, activities.ActionWait, v.Action)
+	require.WithinDuration(t, now.Add(4*time.Hour), v.Until, time.Second)
+}
+
+func TestEligibilityExplains(t *testing.T) {
+	f := newFixture(t)
+	loc, err := time.LoadLocation("America/Chicago")
+	require.NoError(t, err)
+
+	require.NoError(t, f.db.Exec("UPDATE time_zones SET start_time = '08:00', end_time = '21:00' WHERE iana_zone = 'America/Chicago'").Error)
+	night := time.Date(2026, 11, 25, 22, 0, 0, 0, loc)
+	v := f.eligibility(t, night)
+	require.Equal(t, activities.ActionWait, v.Action)
+	require.Equal(t, time.Date(2026, 11, 26, 8, 0, 0, 0, loc), v.Until.In(loc))
+	require.Contains(t, v.Reason, "outside daily window 08:00–21:00 (America/Chicago)")
+
+	require.NoError(t, f.db.Exec("UPDATE time_zones SET enabled = false WHERE iana_zone = 'America/Chicago'").Error)
+	v = f.eligibility(t, night)
+	require.Equal(t, activities.ActionWait, v.Action)
+	require.Contains(t, v.Reason, "is not enabled for calling")
+	require.NoError(t, f.db.Exec("UPDATE time_zones SET enabled = true, start_time = '00:00', end_time = '23:59'").Error)
+
+	require.NoError(t, f.db.Model(f.list).Update("status", models.ListStopped).Error)
+	v = f.eligibility(t, night)
+	require.Equal(t, activities.ActionWait, v.Action)
+	require.Contains(t, v.Reason, "is stopped")
+
+	require.NoError(t, f.db.Model(f.list).Updates(map[string]any{"status": models.ListActive, "end_time": night.Add(-time.Minute)}).Error)
+	v = f.eligibility(t, night)
+	require.Equal(t, activities.ActionClose, v.Action)
+	require.Contains(t, v.Reason, "time to live ended")
+
+	require.NoError(t, f.db.Model(f.list).Update("end_time", night.AddDate(1, 0, 0)).Error)
+	require.NoError(t, f.db.Model(&f.campaign).Update("end_date", "2026-11-01").Error)
+	v = f.eligibility(t, night)
+	require.Equal(t, activities.ActionClose, v.Action)
+	require.Contains(t, v.Reason, "no calling window opens again")
+}

@@ -1,0 +1,146 @@
+package api_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/client"
+
+	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/dialer"
+	"github.com/outdial/outdial/internal/testenv"
+	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/worker"
+)
+
+var record = flag.Bool("record", false, "write the contact workflow's history to workflows/testdata for its replay test")
+
+type nopDialer struct{}
+
+func (nopDialer) Dial(context.Context, dialer.CallRequest) error { return nil }
+
+// TestContactLifecycle drives one contact through the API on the real
+// Temporal server: release, reports from the dialer and the agent (each
+// sent twice: a repeat changes nothing), the contact's story, eligibility
+// while it waits, and close.
+func TestContactLifecycle(t *testing.T) {
+	db := testenv.DB(t)
+	tc := testenv.Temporal(t)
+	queue := testenv.TaskQueue(t)
+	acts := activities.New(db)
+	acts.Dialers = dialer.Registry{"simulator": nopDialer{}}
+	w := worker.New(tc, queue, acts)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	h := newHarnessWith(t, db, tc, queue)
+	require.NoError(t, loadDemo(h))
+
+	_, found := h.call(http.MethodGet, "/api/v1/campaigns?q=kris_progressive", nil)
+	campaign := uint64(found["items"].([]any)[0].(map[string]any)["id"].(float64))
+	status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign), map[string]any{"contacts": []any{
+		map[string]any{"external_key": "48", "numbers": map[string]any{"Mobile": "469-562-2405"}},
+		map[string]any{"external_key": "49", "numbers": map[string]any{"Mobile": "469-562-2406"}},
+	}})
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	contact := uint64(out["contacts"].([]any)[0].(map[string]any)["contact_id"].(float64))
+	other := uint64(out["contacts"].([]any)[1].(map[string]any)["contact_id"].(float64))
+	path := fmt.Sprintf("/api/v1/contacts/%d", contact)
+
+	_, elig := h.call(http.MethodGet, path+"/eligibility", nil)
+	require.Equal(t, "dial", elig["action"], "%v", elig)
+	require.Contains(t, elig["reason"], "waiting for the pacer")
+
+	status, out = h.call(http.MethodPost, path+"/release", map[string]any{})
+	require.Equal(t, http.StatusAccepted, status, "%v", out)
+	require.Equal(t, fmt.Sprintf("contact/%d/%d", campaign, contact), out["workflow_id"])
+	attempt := activities.AttemptID(contact, 1)
+	require.Eventually(t, func() bool {
+		var n int64
+		require.NoError(t, db.Model(&models.Attempt{}).Where("id = ?", attempt).Count(&n).Error)
+		return n == 1
+	}, 30*time.Second, 50*time.Millisecond)
+
+	report := "/api/v1/attempts/" + attempt + "/telephony-outcome"
+	status, out = h.call(http.MethodPost, report, map[string]any{"outcome": "Answer-Machine"})
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Equal(t, true, out["changed"])
+	status, out = h.call(http.MethodPost, report, map[string]any{"outcome": "answer-machine"})
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Equal(t, false, out["changed"])
+	status, out = h.call(http.MethodPost, report, map[string]any{"outcome": "busy"})
+	requireProblem(t, status, out, http.StatusConflict, "telephony")
+	status, out = h.call(http.MethodPost, report, map[string]any{"outcome": "hung-up"})
+	requireProblem(t, status, out, http.StatusUnprocessableEntity, "outcome")
+	status, out = h.call(http.MethodPost, "/api/v1/attempts/nope-1/telephony-outcome", map[string]any{"outcome": "busy"})
+	requireProblem(t, status, out, http.StatusNotFound, "")
+
+	var detail map[string]any
+	require.Eventually(t, func() bool {
+		_, detail = h.call(http.MethodGet, path, nil)
+		return detail["status"] == "scheduled"
+	}, 30*time.Second, 50*time.Millisecond)
+	require.Equal(t, 1.0, detail["attempt_count"])
+	attempts := detail["attempts"].([]any)
+	require.Len(t, attempts, 1)
+	first := attempts[0].(map[string]any)
+	require.Equal(t, "answer-machine", first["telephony_outcome"])
+	require.Contains(t, first["decision"], "answer-machine retried 1 of 1")
+	require.Equal(t, "+14695622405", first["number"])
+	require.NotNil(t, detail["next_due_at"])
+
+	_, elig = h.call(http.MethodGet, path+"/eligibility", nil)
+	require.Equal(t, "wait", elig["action"])
+	require.Contains(t, elig["reason"], "rescheduled")
+	require.NotEmpty(t, elig["until"])
+
+	// On a DNC list, the other contact is explained as such.
+	h.create("/api/v1/dnc-lists", map[string]any{"name": "Litigators", "category": "litigation", "entries": []any{map[string]any{"number": "469-562-2406"}}})
+	_, elig = h.call(http.MethodGet, fmt.Sprintf("/api/v1/contacts/%d/eligibility", other), nil)
+	require.Equal(t, "close", elig["action"])
+	require.Contains(t, elig["reason"], "on DNC list Litigators")
+
+	status, out = h.call(http.MethodPost, path+"/close", map[string]any{"reason": "asked not to be called"})
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Eventually(t, func() bool {
+		_, detail = h.call(http.MethodGet, path, nil)
+		return detail["status"] == "closed"
+	}, 30*time.Second, 50*time.Millisecond)
+	require.Equal(t, "asked not to be called", detail["closed_reason"])
+	run := tc.GetWorkflow(context.Background(), detail["workflow_id"].(string), "")
+	require.NoError(t, run.Get(context.Background(), nil))
+
+	// Closing by external key across the campaign's lists; a never-dialed
+	// contact closes without a workflow.
+	status, out = h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts/close", campaign), map[string]any{"external_key": "49"})
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Equal(t, []any{float64(other)}, out["closed"])
+	status, out = h.call(http.MethodPost, fmt.Sprintf("/api/v1/contacts/%d/release", other), map[string]any{})
+	requireProblem(t, status, out, http.StatusConflict, "")
+
+	if *record {
+		writeHistory(t, tc, detail["workflow_id"].(string), "../workflows/testdata/contact.json")
+	}
+}
+
+func writeHistory(t *testing.T, tc client.Client, workflowID, file string) {
+	iter := tc.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		require.NoError(t, err)
+		h.Events = append(h.Events, ev)
+	}
+	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, b, 0o644))
+}
+
