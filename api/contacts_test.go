@@ -143,4 +143,3 @@ func writeHistory(t *testing.T, tc client.Client, workflowID, file string) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(file, b, 0o644))
 }
-

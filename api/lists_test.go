@@ -2,8 +2,8 @@ package api_test
 
 import (
 	"archive/zip"
-	"context"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
