@@ -251,3 +251,32 @@ func table(path string) string {
 		"entry-points": "entry_points", "callback-strategies": "callback_strategies", "teams": "teams", "agents": "agents",
 	}[path]
 }
+
+func TestAgentState(t *testing.T) {
+	h := newHarness(t)
+	f := h.fixture()
+	id := h.create("/api/v1/agents", map[string]any{"name": "Kristest Agent3", "team_id": f.team})
+	path := fmt.Sprintf("/api/v1/agents/%d/state", id)
+	status, out := h.call(http.MethodPut, path, map[string]any{"state": "Available", "reason": "ready for calls"})
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Equal(t, "available", out["state"])
+	require.Equal(t, "ready for calls", out["state_reason"])
+	status, out = h.call(http.MethodPut, path, map[string]any{"state": "NotReady", "reason": "lunch"})
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Equal(t, "not_ready", out["state"])
+
+	status, out = h.call(http.MethodPut, path, map[string]any{"state": "connected"})
+	requireProblem(t, status, out, http.StatusUnprocessableEntity, "state")
+	require.NoError(t, h.db.Exec("UPDATE agents SET state = 'connected' WHERE id = ?", id).Error)
+	status, out = h.call(http.MethodPut, path, map[string]any{"state": "idle"})
+	requireProblem(t, status, out, http.StatusConflict, "state")
+	status, out = h.call(http.MethodPut, path, map[string]any{"state": "wrap_up"})
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	status, out = h.call(http.MethodPut, "/api/v1/agents/1/state", map[string]any{"state": "idle"})
+	requireProblem(t, status, out, http.StatusNotFound, "")
+
+	// The configuration API cannot change an agent's state.
+	status, out = h.call(http.MethodPut, fmt.Sprintf("/api/v1/agents/%d", id), map[string]any{"name": "Kristest Agent3", "state": "available"})
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Equal(t, "wrap_up", out["state"])
+}

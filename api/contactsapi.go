@@ -43,6 +43,7 @@ type contacts struct {
 	temporal  client.Client
 	taskQueue string
 	acts      *activities.Activities
+	reporter  *Reporter
 }
 
 // ReleaseRequest hands a contact to be dialed now.
@@ -243,45 +244,15 @@ func (h *contacts) closeByKey(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"matched": len(found), "closed": closed})
 }
 
-// report records an attempt's outcome once: a repeat of the same report
-// changes nothing, a different one conflicts. Then it signals the workflow.
-func (h *contacts) report(c *gin.Context, column, value, agent, signal string, payload func(attemptID string) any) {
+// report answers a report of an attempt through the Reporter.
+func (h *contacts) report(c *gin.Context, kind reportKind, value, agent string) {
 	id := c.Param("id")
-	var at models.Attempt
-	if err := h.db.WithContext(c).First(&at, "id = ?", id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			fail(c, notFound("attempt", id))
-			return
-		}
-		fail(c, fmt.Errorf("read attempt %s: %w", id, err))
+	changed, err := h.reporter.report(c, id, kind, value, agent)
+	if err != nil {
+		fail(c, err)
 		return
 	}
-	current := at.TelephonyOutcome
-	if column == "business_outcome" {
-		current = at.BusinessOutcome
-	}
-	if current == value {
-		c.JSON(http.StatusOK, gin.H{"attempt_id": id, "changed": false})
-		return
-	}
-	if current != "" || at.EndedAt != nil {
-		fail(c, conflict(strings.TrimSuffix(column, "_outcome"), "attempt %s has ended with %q; %q cannot replace it", id, firstNonEmpty(current, "a timeout"), value))
-		return
-	}
-	r := h.db.WithContext(c).Exec("UPDATE attempts SET "+column+" = ?, agent = CASE WHEN ? <> '' THEN ? ELSE agent END WHERE id = ? AND "+column+" = '' AND ended_at IS NULL", value, agent, agent, id)
-	if r.Error != nil {
-		fail(c, fmt.Errorf("record %s of attempt %s: %w", column, id, r.Error))
-		return
-	}
-	if r.RowsAffected == 0 {
-		fail(c, conflict("", "attempt %s changed while this report was recorded; read it and send again", id))
-		return
-	}
-	if err := h.temporal.SignalWorkflow(c, workflows.ContactWorkflowID(at.CampaignID, at.ContactID), "", signal, payload(id)); err != nil {
-		fail(c, fmt.Errorf("signal contact %d: %w", at.ContactID, err))
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"attempt_id": id, "changed": true})
+	c.JSON(http.StatusOK, gin.H{"attempt_id": id, "changed": changed})
 }
 
 func (h *contacts) telephonyOutcome(c *gin.Context) {
@@ -295,9 +266,7 @@ func (h *contacts) telephonyOutcome(c *gin.Context) {
 		fail(c, fieldErrors{{Field: "outcome", Detail: fmt.Sprintf("must be one of %s, not %q", strings.Join(strategy.TelephonyOutcomes, ", "), req.Outcome)}}.problem("report"))
 		return
 	}
-	h.report(c, "telephony_outcome", outcome, req.Agent, workflows.SignalTelephonyOutcome, func(id string) any {
-		return workflows.TelephonyOutcome{AttemptID: id, Outcome: outcome, Agent: req.Agent}
-	})
+	h.report(c, telephonyReport, outcome, req.Agent)
 }
 
 func (h *contacts) wrapup(c *gin.Context) {
@@ -323,9 +292,7 @@ func (h *contacts) wrapup(c *gin.Context) {
 		fail(c, fieldErrors{{Field: "business", Detail: "is required"}}.problem("wrap-up"))
 		return
 	}
-	h.report(c, "business_outcome", req.Business, req.Agent, workflows.SignalWrapup, func(id string) any {
-		return workflows.Wrapup{AttemptID: id, Business: req.Business, Agent: req.Agent}
-	})
+	h.report(c, wrapupReport, req.Business, req.Agent)
 }
 
 // Release hands a contact to be dialed now: it signals the contact's

@@ -1,0 +1,80 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/client"
+	"gorm.io/gorm"
+
+	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/workflows"
+)
+
+// Reporter records how attempts end and tells their contacts' workflows:
+// the API's report endpoints and the built-in simulator share it, so a
+// simulated call ends exactly as a real one reported over HTTP.
+type Reporter struct {
+	DB       *models.DB
+	Temporal client.Client
+}
+
+type reportKind int
+
+const (
+	telephonyReport reportKind = iota
+	wrapupReport
+)
+
+// TelephonyOutcome records a dialer's report of how an attempt's call ended.
+func (r *Reporter) TelephonyOutcome(ctx context.Context, attemptID, outcome, agent string) error {
+	_, err := r.report(ctx, attemptID, telephonyReport, outcome, agent)
+	return err
+}
+
+// Wrapup records an agent's wrap-up code for an attempt.
+func (r *Reporter) Wrapup(ctx context.Context, attemptID, business, agent string) error {
+	_, err := r.report(ctx, attemptID, wrapupReport, business, agent)
+	return err
+}
+
+// report records a report once: a repeat of the same report changes
+// nothing, a different one conflicts. Then it signals the workflow.
+func (r *Reporter) report(ctx context.Context, id string, kind reportKind, value, agent string) (bool, error) {
+	column, signal := "telephony_outcome", workflows.SignalTelephonyOutcome
+	var payload any = workflows.TelephonyOutcome{AttemptID: id, Outcome: value, Agent: agent}
+	if kind == wrapupReport {
+		column, signal = "business_outcome", workflows.SignalWrapup
+		payload = workflows.Wrapup{AttemptID: id, Business: value, Agent: agent}
+	}
+	var at models.Attempt
+	if err := r.DB.WithContext(ctx).First(&at, "id = ?", id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return false, notFound("attempt", id)
+		}
+		return false, fmt.Errorf("read attempt %s: %w", id, err)
+	}
+	current := at.TelephonyOutcome
+	if kind == wrapupReport {
+		current = at.BusinessOutcome
+	}
+	if current == value {
+		return false, nil
+	}
+	if current != "" || at.EndedAt != nil {
+		return false, conflict(strings.TrimSuffix(column, "_outcome"), "attempt %s has ended with %q; %q cannot replace it", id, firstNonEmpty(current, "a timeout"), value)
+	}
+	res := r.DB.WithContext(ctx).Exec("UPDATE attempts SET "+column+" = ?, agent = CASE WHEN ? <> '' THEN ? ELSE agent END WHERE id = ? AND "+column+" = '' AND ended_at IS NULL", value, agent, agent, id)
+	if res.Error != nil {
+		return false, fmt.Errorf("record %s of attempt %s: %w", column, id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return false, conflict("", "attempt %s changed while this report was recorded; read it and send again", id)
+	}
+	if err := r.Temporal.SignalWorkflow(ctx, workflows.ContactWorkflowID(at.CampaignID, at.ContactID), "", signal, payload); err != nil {
+		return false, fmt.Errorf("signal contact %d: %w", at.ContactID, err)
+	}
+	return true, nil
+}
