@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,4 +73,39 @@ func registerAgents(r *routes, db *gorm.DB) {
 		}
 		c.JSON(http.StatusOK, agent)
 	})
+}
+
+// AgentPool reserves agents for calls in PostgreSQL: the simulator
+// connects answered calls to them, as a real desktop's agent would be.
+// Agents are named by their ID, as attempts record them.
+type AgentPool struct {
+	DB *models.DB
+}
+
+// Reserve connects an available agent of the campaign's teams, preferring
+// the named one, the one waiting longest otherwise. SKIP LOCKED keeps two
+// calls from taking the same agent.
+func (p *AgentPool) Reserve(ctx context.Context, campaignID uint64, preferred string) (string, bool, error) {
+	var ids []uint64
+	err := p.DB.WithContext(ctx).Raw(`UPDATE agents SET state = 'connected', state_reason = 'on a campaign call', state_changed_at = now(), updated_at = now()
+		WHERE id = (SELECT a.id FROM agents a JOIN campaign_teams ct ON ct.team_id = a.team_id
+		            WHERE ct.campaign_id = ? AND a.state = 'available'
+		            ORDER BY (a.id::text = ?) DESC, a.state_changed_at, a.id LIMIT 1 FOR UPDATE OF a SKIP LOCKED)
+		RETURNING id`, campaignID, preferred).Scan(&ids).Error
+	if err != nil {
+		return "", false, fmt.Errorf("reserve an agent for campaign %d: %w", campaignID, err)
+	}
+	if len(ids) == 0 {
+		return "", false, nil
+	}
+	return strconv.FormatUint(ids[0], 10), true, nil
+}
+
+// SetState moves an agent to state.
+func (p *AgentPool) SetState(ctx context.Context, agent, state string) error {
+	err := p.DB.WithContext(ctx).Exec(`UPDATE agents SET state = ?, state_reason = '', state_changed_at = now(), updated_at = now() WHERE id::text = ?`, state, agent).Error
+	if err != nil {
+		return fmt.Errorf("set agent %s %s: %w", agent, state, err)
+	}
+	return nil
 }

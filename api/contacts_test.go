@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
@@ -142,4 +143,50 @@ func writeHistory(t *testing.T, tc client.Client, workflowID, file string) {
 	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(file, b, 0o644))
+}
+
+// TestSimulatedCall releases a contact of kris_progressive with the
+// built-in simulator as its dialer: a person answers, a free agent of the
+// campaign's team takes the call, talks, wraps up with Sale, and the
+// contact closes; the agent is available again.
+func TestSimulatedCall(t *testing.T) {
+	db := testenv.DB(t)
+	tc := testenv.Temporal(t)
+	queue := testenv.TaskQueue(t)
+	sim := &dialer.Simulator{Agents: &api.AgentPool{DB: db}, Reports: &api.Reporter{DB: db, Temporal: tc},
+		Config: dialer.SimulatorConfig{Outcomes: map[string]float64{"voice": 1}, Business: map[string]float64{"Sale": 1},
+			Ring: dialer.Span{Min: time.Second, Max: time.Second}, Talk: dialer.Span{Min: time.Minute, Max: time.Minute}, WrapUp: dialer.Span{Min: time.Second, Max: time.Second}, Speed: 100}}
+	sim.Start(t.Context())
+	acts := activities.New(db)
+	acts.Dialers = dialer.Registry{"simulator": sim}
+	w := worker.New(tc, queue, acts)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	h := newHarnessWith(t, db, tc, queue)
+	require.NoError(t, loadDemo(h))
+	_, found := h.call(http.MethodGet, "/api/v1/campaigns?q=kris_progressive", nil)
+	campaign := uint64(found["items"].([]any)[0].(map[string]any)["id"].(float64))
+	_, agents := h.call(http.MethodGet, "/api/v1/agents?q=Agent3", nil)
+	agent := uint64(agents["items"].([]any)[0].(map[string]any)["id"].(float64))
+	status, out := h.call(http.MethodPut, fmt.Sprintf("/api/v1/agents/%d/state", agent), map[string]any{"state": "available"})
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	_, out = h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign), map[string]any{"contacts": []any{
+		map[string]any{"numbers": map[string]any{"Mobile": "469-562-2405"}}}})
+	contact := uint64(out["contacts"].([]any)[0].(map[string]any)["contact_id"].(float64))
+	status, out = h.call(http.MethodPost, fmt.Sprintf("/api/v1/contacts/%d/release", contact), map[string]any{})
+	require.Equal(t, http.StatusAccepted, status, "%v", out)
+
+	var detail map[string]any
+	require.Eventually(t, func() bool {
+		_, detail = h.call(http.MethodGet, fmt.Sprintf("/api/v1/contacts/%d", contact), nil)
+		return detail["status"] == "closed"
+	}, 30*time.Second, 50*time.Millisecond)
+	attempt := detail["attempts"].([]any)[0].(map[string]any)
+	require.Equal(t, "voice", attempt["telephony_outcome"])
+	require.Equal(t, "Sale", attempt["business_outcome"])
+	require.Equal(t, fmt.Sprint(agent), attempt["agent"])
+	require.Eventually(t, func() bool {
+		_, a := h.call(http.MethodGet, fmt.Sprintf("/api/v1/agents/%d", agent), nil)
+		return a["state"] == "available"
+	}, 10*time.Second, 50*time.Millisecond)
 }

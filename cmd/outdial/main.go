@@ -20,6 +20,7 @@ import (
 
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
 )
@@ -159,6 +160,12 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 	}
 	acts := activities.New(db)
 	acts.Limits = c.limits()
+	sim := &dialer.Simulator{Config: dialer.DefaultSimulatorConfig, Agents: &api.AgentPool{DB: db}, Reports: &api.Reporter{DB: db, Temporal: tc}, Log: slog.Default()}
+	if err := sim.Config.Validate(); err != nil {
+		return err
+	}
+	sim.Start(ctx)
+	acts.Dialers = dialer.Registry{"simulator": sim}
 	if acts.FrequencyCap, err = c.frequencyCap(); err != nil {
 		return err
 	}

@@ -1,0 +1,208 @@
+package dialer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Span is a range of durations; a value is drawn uniformly from it.
+type Span struct {
+	Min, Max time.Duration
+}
+
+func (s Span) draw(r *rand.Rand) time.Duration {
+	if s.Max <= s.Min {
+		return s.Min
+	}
+	return s.Min + time.Duration(r.Int64N(int64(s.Max-s.Min)))
+}
+
+// SimulatorConfig is how the simulated world behaves.
+type SimulatorConfig struct {
+	// Outcomes weighs each telephony outcome.
+	Outcomes map[string]float64
+	// Business weighs the wrap-up codes simulated agents send after a talk.
+	Business map[string]float64
+	Ring     Span // until the call is answered or gives up
+	Talk     Span // an agent's conversation
+	WrapUp   Span // an agent's wrap-up time after it
+	// Speed runs the simulated clock faster than real time: 60 makes a
+	// minute of ringing last a second.
+	Speed float64
+	Seed  uint64
+}
+
+// DefaultSimulatorConfig is the demo's world: most calls reach a person or
+// a machine, talks last a minute or two, and the seed's wrap-up codes.
+var DefaultSimulatorConfig = SimulatorConfig{
+	Outcomes: map[string]float64{"voice": 0.45, "answer-machine": 0.2, "no-answer": 0.2, "busy": 0.1, "no-ringback": 0.05},
+	Business: map[string]float64{"Sale": 0.3, "Callback Requested": 0.4, "Follow-Up": 0.2, "Closed": 0.1},
+	Ring:     Span{5 * time.Second, 25 * time.Second},
+	Talk:     Span{30 * time.Second, 2 * time.Minute},
+	WrapUp:   Span{5 * time.Second, 20 * time.Second},
+	Speed:    10,
+	Seed:     1,
+}
+
+// Agents is the agent pool a simulated call is connected to.
+type Agents interface {
+	// Reserve connects an available agent of the campaign's teams to a
+	// call, preferring the named one; ok is false when none is free.
+	Reserve(ctx context.Context, campaignID uint64, preferred string) (agent string, ok bool, err error)
+	// SetState moves a simulated agent on: wrap_up after the talk,
+	// available after the wrap-up.
+	SetState(ctx context.Context, agent, state string) error
+}
+
+// Reports is where a simulated call's outcome and wrap-up go: the same
+// path as a real dialer's and agent's reports.
+type Reports interface {
+	TelephonyOutcome(ctx context.Context, attemptID, outcome, agent string) error
+	Wrapup(ctx context.Context, attemptID, business, agent string) error
+}
+
+// Simulator is the built-in dialer for the demo, the tests and the
+// benchmarks: it "places" each call on a simulated clock, reports a
+// telephony outcome drawn from the configured weights, and for answered
+// calls connects a free agent who talks and wraps up.
+type Simulator struct {
+	Config  SimulatorConfig
+	Agents  Agents
+	Reports Reports
+	Log     *slog.Logger
+
+	once sync.Once
+	mu   sync.Mutex
+	rng  *rand.Rand
+	seen map[string]bool
+	ctx  context.Context
+}
+
+// Start gives the simulator the context its calls live in; calls in flight
+// stop when it ends.
+func (s *Simulator) Start(ctx context.Context) { s.init(); s.mu.Lock(); s.ctx = ctx; s.mu.Unlock() }
+
+func (s *Simulator) init() {
+	s.once.Do(func() {
+		s.rng = rand.New(rand.NewPCG(s.Config.Seed, s.Config.Seed^0x9e3779b97f4a7c15))
+		s.seen = map[string]bool{}
+		if s.ctx == nil {
+			s.ctx = context.Background()
+		}
+		if s.Log == nil {
+			s.Log = slog.Default()
+		}
+		if s.Config.Speed <= 0 {
+			s.Config.Speed = 1
+		}
+	})
+}
+
+// Dial accepts the call and plays it out in the background. A second
+// request for the same attempt is accepted and ignored.
+func (s *Simulator) Dial(_ context.Context, req CallRequest) error {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen[req.AttemptID] {
+		return nil
+	}
+	s.seen[req.AttemptID] = true
+	plan := call{req: req, outcome: pick(s.rng, s.Config.Outcomes), business: pick(s.rng, s.Config.Business),
+		ring: s.Config.Ring.draw(s.rng), talk: s.Config.Talk.draw(s.rng), wrap: s.Config.WrapUp.draw(s.rng)}
+	go s.play(s.ctx, plan)
+	return nil
+}
+
+type call struct {
+	req               CallRequest
+	outcome, business string
+	ring, talk, wrap  time.Duration
+}
+
+// sleep waits d of simulated time.
+func (s *Simulator) sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(time.Duration(float64(d) / s.Config.Speed))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+func (s *Simulator) play(ctx context.Context, c call) {
+	if !s.sleep(ctx, c.ring) {
+		return
+	}
+	id := c.req.AttemptID
+	if c.outcome != "voice" {
+		s.report(s.Reports.TelephonyOutcome(ctx, id, c.outcome, ""), id)
+		return
+	}
+	agent, ok, err := s.Agents.Reserve(ctx, c.req.CampaignID, c.req.Agent)
+	if err != nil || !ok {
+		// A person answered and no agent was free in time.
+		s.report(s.Reports.TelephonyOutcome(ctx, id, "abandoned", ""), id)
+		return
+	}
+	s.report(s.Reports.TelephonyOutcome(ctx, id, "voice", agent), id)
+	if !s.sleep(ctx, c.talk) {
+		return
+	}
+	s.report(s.Agents.SetState(ctx, agent, "wrap_up"), id)
+	if !s.sleep(ctx, c.wrap) {
+		return
+	}
+	s.report(s.Reports.Wrapup(ctx, id, c.business, agent), id)
+	s.report(s.Agents.SetState(ctx, agent, "available"), id)
+}
+
+func (s *Simulator) report(err error, attemptID string) {
+	if err != nil {
+		s.Log.Warn("simulator report failed", "attempt", attemptID, "error", err)
+	}
+}
+
+// pick draws a key by weight, in sorted key order so a seed replays.
+func pick(r *rand.Rand, weights map[string]float64) string {
+	keys := make([]string, 0, len(weights))
+	total := 0.0
+	for k, w := range weights {
+		if w > 0 {
+			keys = append(keys, k)
+			total += w
+		}
+	}
+	if len(keys) == 0 {
+		return ""
+	}
+	slices.Sort(keys)
+	x := r.Float64() * total
+	for _, k := range keys {
+		if x < weights[k] {
+			return k
+		}
+		x -= weights[k]
+	}
+	return keys[len(keys)-1]
+}
+
+// Validate says what is wrong with a configuration.
+func (c SimulatorConfig) Validate() error {
+	if len(c.Outcomes) == 0 {
+		return fmt.Errorf("simulator: no telephony outcome has a weight")
+	}
+	for _, s := range []Span{c.Ring, c.Talk, c.WrapUp} {
+		if s.Min < 0 || s.Max < s.Min {
+			return fmt.Errorf("simulator: span %s..%s is not a range", s.Min, s.Max)
+		}
+	}
+	return nil
+}
