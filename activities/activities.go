@@ -23,6 +23,8 @@ type Activities struct {
 	DefaultDialer string
 	// FrequencyCap protects every number, across campaigns; zero is off.
 	FrequencyCap FrequencyCap
+	// Release hands a contact to its workflow; the pacer calls it.
+	Release ReleaseFunc
 	// Now is the clock; tests on Temporal's test environment give it theirs.
 	Now func() time.Time
 }

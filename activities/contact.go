@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
 	"github.com/outdial/outdial/dialer"
@@ -460,6 +461,10 @@ func (a *Activities) Dial(ctx context.Context, attemptID string) error {
 		return fmt.Errorf("dial %s: %w", attemptID, err)
 	}
 	if err := d.Dial(ctx, req); err != nil {
+		if errors.Is(err, dialer.ErrRejected) || errors.Is(err, dialer.ErrInvalidRequest) {
+			// The dialer refused the request itself: asking again cannot help.
+			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("dial %s with %s: %v", attemptID, name, err), "DialRejected", err)
+		}
 		return fmt.Errorf("dial %s with %s: %w", attemptID, name, err)
 	}
 	return nil

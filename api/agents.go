@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -29,7 +30,7 @@ var agentSettable = []string{models.AgentIdle, models.AgentNotReady, models.Agen
 
 var forUpdate = clause.Locking{Strength: "UPDATE"}
 
-func registerAgents(r *routes, db *gorm.DB) {
+func registerAgents(r *routes, db *gorm.DB, wake func(context.Context, uint64)) {
 	r.handle(http.MethodPut, "/agents/:id/state", op{summary: "An agent reports its state: idle, not_ready, available or wrap_up, with a reason", tag: "Agents", request: AgentState{}, response: models.Agent{}}, func(c *gin.Context) {
 		id, err := pathID(c, "id")
 		if err != nil {
@@ -71,6 +72,9 @@ func registerAgents(r *routes, db *gorm.DB) {
 			fail(c, err)
 			return
 		}
+		if state == models.AgentAvailable {
+			wake(c, id)
+		}
 		c.JSON(http.StatusOK, agent)
 	})
 }
@@ -79,13 +83,18 @@ func registerAgents(r *routes, db *gorm.DB) {
 // connects answered calls to them, as a real desktop's agent would be.
 // Agents are named by their ID, as attempts record them.
 type AgentPool struct {
-	DB *models.DB
+	DB       *models.DB
+	Temporal client.Client
 }
 
 // Reserve connects an available agent of the campaign's teams, preferring
 // the named one, the one waiting longest otherwise. SKIP LOCKED keeps two
 // calls from taking the same agent.
 func (p *AgentPool) Reserve(ctx context.Context, campaignID uint64, preferred string) (string, bool, error) {
+	if preferred != "" {
+		// The call was placed for this agent (preview, personal callback).
+		return preferred, true, p.SetState(ctx, preferred, models.AgentConnected)
+	}
 	var ids []uint64
 	err := p.DB.WithContext(ctx).Raw(`UPDATE agents SET state = 'connected', state_reason = 'on a campaign call', state_changed_at = now(), updated_at = now()
 		WHERE id = (SELECT a.id FROM agents a JOIN campaign_teams ct ON ct.team_id = a.team_id
@@ -106,6 +115,9 @@ func (p *AgentPool) SetState(ctx context.Context, agent, state string) error {
 	err := p.DB.WithContext(ctx).Exec(`UPDATE agents SET state = ?, state_reason = '', state_changed_at = now(), updated_at = now() WHERE id::text = ?`, state, agent).Error
 	if err != nil {
 		return fmt.Errorf("set agent %s %s: %w", agent, state, err)
+	}
+	if id, perr := strconv.ParseUint(agent, 10, 64); perr == nil && state == models.AgentAvailable && p.Temporal != nil {
+		wakeCampaigns(ctx, p.DB, p.Temporal, id)
 	}
 	return nil
 }

@@ -146,7 +146,7 @@ func (h *contacts) release(c *gin.Context) {
 		fail(c, conflict("", "contact %d is closed: %s", contact.ID, contact.ClosedReason))
 		return
 	}
-	id, err := Release(c, h.temporal, h.taskQueue, contact.CampaignID, contact.ID, req.Agent)
+	id, err := Release(c, h.temporal, h.taskQueue, contact.CampaignID, contact.ID, req.Agent, false)
 	if err != nil {
 		fail(c, err)
 		return
@@ -298,9 +298,9 @@ func (h *contacts) wrapup(c *gin.Context) {
 // Release hands a contact to be dialed now: it signals the contact's
 // workflow, starting it on the contact's first release. It is what the
 // pacer does for each contact it selects.
-func Release(ctx context.Context, c client.Client, taskQueue string, campaignID, contactID uint64, agent string) (string, error) {
+func Release(ctx context.Context, c client.Client, taskQueue string, campaignID, contactID uint64, agent string, skip bool) (string, error) {
 	id := workflows.ContactWorkflowID(campaignID, contactID)
-	_, err := c.SignalWithStartWorkflow(ctx, id, workflows.SignalRelease, workflows.Release{Agent: agent},
+	_, err := c.SignalWithStartWorkflow(ctx, id, workflows.SignalRelease, workflows.Release{Agent: agent, Skip: skip},
 		client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue}, workflows.Contact, workflows.ContactParams{CampaignID: campaignID, ContactID: contactID})
 	if err != nil {
 		return "", fmt.Errorf("release contact %d: %w", contactID, err)

@@ -66,7 +66,9 @@ func (r *Reporter) report(ctx context.Context, id string, kind reportKind, value
 	if current != "" || at.EndedAt != nil {
 		return false, conflict(strings.TrimSuffix(column, "_outcome"), "attempt %s has ended with %q; %q cannot replace it", id, firstNonEmpty(current, "a timeout"), value)
 	}
-	res := r.DB.WithContext(ctx).Exec("UPDATE attempts SET "+column+" = ?, agent = CASE WHEN ? <> '' THEN ? ELSE agent END WHERE id = ? AND "+column+" = '' AND ended_at IS NULL", value, agent, agent, id)
+	res := r.DB.WithContext(ctx).Exec("UPDATE attempts SET "+column+" = ?, agent = CASE WHEN ? <> '' THEN ? ELSE agent END, "+
+		"answered_at = CASE WHEN ? THEN now() ELSE answered_at END WHERE id = ? AND "+column+" = '' AND ended_at IS NULL",
+		value, agent, agent, kind == telephonyReport && value == "voice", id)
 	if res.Error != nil {
 		return false, fmt.Errorf("record %s of attempt %s: %w", column, id, res.Error)
 	}

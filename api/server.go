@@ -58,7 +58,9 @@ func (s *Server) Handler() http.Handler {
 	v1.schemas = root.schemas
 	registerConfiguration(v1, s.DB.DB)
 	registerDNCEntries(v1, s.DB.DB)
-	registerAgents(v1, s.DB.DB)
+	run := &running{db: s.DB, temporal: s.Temporal, taskQueue: s.TaskQueue}
+	registerAgents(v1, s.DB.DB, run.wake)
+	registerRunning(v1, run)
 	registerLists(v1, &lists{db: s.DB, temporal: s.Temporal, taskQueue: s.TaskQueue, uploads: s.Uploads})
 	registerContacts(v1, &contacts{db: s.DB, temporal: s.Temporal, taskQueue: s.TaskQueue, acts: activities.New(s.DB), reporter: &Reporter{DB: s.DB, Temporal: s.Temporal}})
 	s.doc = root.doc

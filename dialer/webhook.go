@@ -226,7 +226,8 @@ func (w *Webhook) try(ctx context.Context, req CallRequest, u *url.URL, body []b
 			err = ue.Err
 		}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			err = fmt.Errorf("no response within %s: %w", timeout, err)
+			// The transport words this several ways; say it once, plainly.
+			err = fmt.Errorf("no response within %s: %w", timeout, context.DeadlineExceeded)
 		}
 		return 0, err
 	}

@@ -162,6 +162,7 @@ type Attempt struct {
 	Number           string     `json:"number"`
 	Agent            string     `json:"agent"`
 	StartedAt        time.Time  `json:"started_at"`
+	AnsweredAt       *time.Time `json:"answered_at"`
 	EndedAt          *time.Time `json:"ended_at"`
 	TelephonyOutcome string     `json:"telephony_outcome"`
 	BusinessOutcome  string     `json:"business_outcome"`
@@ -204,6 +205,54 @@ func AddListStats(ctx context.Context, tx pgx.Tx, listID uint64, s ListStats, fr
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("list %d at row %d: %w", listID, from, ErrCheckpointMoved)
+	}
+	return nil
+}
+
+// ContactReleased is a contact the pacer handed to its workflow, which has
+// not started the attempt yet.
+const ContactReleased = "released"
+
+// Preview is a contact card offered to a preview agent.
+type Preview struct {
+	ID         uint64     `gorm:"primaryKey" json:"id"`
+	AgentID    uint64     `json:"agent_id"`
+	ContactID  uint64     `json:"contact_id"`
+	CampaignID uint64     `json:"campaign_id"`
+	State      string     `json:"state"`
+	OfferedAt  time.Time  `json:"offered_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	AnsweredAt *time.Time `json:"answered_at"`
+}
+
+// ReleaseDue marks up to limit due contacts of the campaigns released and
+// returns them, by priority then due time. SKIP LOCKED: two pacers never
+// release one contact.
+func ReleaseDue(ctx context.Context, db *DB, campaignIDs []uint64, limit int) ([]Contact, error) {
+	var out []Contact
+	if limit <= 0 || len(campaignIDs) == 0 {
+		return out, nil
+	}
+	err := db.WithContext(ctx).Raw(`UPDATE contacts SET status = 'released', updated_at = now() WHERE id IN (
+		SELECT c.id FROM contacts c JOIN contact_lists l ON l.id = c.list_id
+		WHERE c.campaign_id IN ? AND c.status IN ('new', 'ready') AND (c.next_due_at IS NULL OR c.next_due_at <= now())
+		  AND l.status = 'active' AND l.end_time > now()
+		ORDER BY c.priority DESC, c.next_due_at NULLS FIRST, c.id
+		LIMIT ? FOR UPDATE OF c SKIP LOCKED)
+		RETURNING id, campaign_id, attempt_count`, campaignIDs, limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("release due contacts of campaigns %v: %w", campaignIDs, err)
+	}
+	return out, nil
+}
+
+// Unrelease gives a released contact back to the pacer: ready, or new
+// when it was never dialed.
+func Unrelease(ctx context.Context, db *DB, contactID uint64) error {
+	err := db.WithContext(ctx).Exec(`UPDATE contacts SET status = CASE WHEN attempt_count = 0 THEN 'new' ELSE 'ready' END, updated_at = now()
+		WHERE id = ? AND status = 'released'`, contactID).Error
+	if err != nil {
+		return fmt.Errorf("unrelease contact %d: %w", contactID, err)
 	}
 	return nil
 }

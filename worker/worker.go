@@ -26,6 +26,7 @@ func New(c client.Client, taskQueue string, acts *activities.Activities) sdkwork
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
 	w.RegisterWorkflow(workflows.ImportList)
 	w.RegisterWorkflow(workflows.Contact)
+	w.RegisterWorkflow(workflows.Campaign)
 	w.RegisterActivity(acts)
 	return w
 }

@@ -33,6 +33,9 @@ const (
 // for the call (preview, or a personal callback).
 type Release struct {
 	Agent string `json:"agent,omitempty"`
+	// Skip is a preview agent skipping the card: the attempt ends as
+	// skipped without a call.
+	Skip bool `json:"skip,omitempty"`
 }
 
 // TelephonyOutcome is the dialer's report of one attempt.
@@ -141,6 +144,10 @@ type contactRun struct {
 func (c *contactRun) once() (bool, error) {
 	var a *activities.Activities
 	ctx := c.ctx
+	var pending Release
+	if c.s.Released == nil && c.release.ReceiveAsync(&pending) {
+		c.s.Released = &pending // the pacer released it already: it is not ready again
+	}
 	if c.s.Released == nil {
 		c.status(models.ContactReady, "due: waiting for the pacer", time.Time{})
 		sel := workflow.NewSelector(ctx)
@@ -155,7 +162,7 @@ func (c *contactRun) once() (bool, error) {
 			return true, c.close(c.closeReason)
 		}
 	}
-	agent := c.s.Released.Agent
+	agent, skip := c.s.Released.Agent, c.s.Released.Skip
 	var prep activities.PrepareResult
 	if err := workflow.ExecuteActivity(ctx, a.PrepareAttempt, activities.PrepareRequest{ContactID: c.p.ContactID, Seq: c.s.Seq + 1, Agent: agent}).Get(ctx, &prep); err != nil {
 		return false, err
@@ -175,7 +182,9 @@ func (c *contactRun) once() (bool, error) {
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 10 * time.Second, MaximumAttempts: 5},
 	})
-	if err := workflow.ExecuteActivity(dialCtx, a.Dial, prep.AttemptID).Get(ctx, nil); err != nil {
+	if skip {
+		outcome.Outcome = strategy.Skipped
+	} else if err := workflow.ExecuteActivity(dialCtx, a.Dial, prep.AttemptID).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("dial failed; the attempt ends as error", "attempt", prep.AttemptID, "error", err)
 	} else if o, ok := c.await(c.outcomes, prep.AttemptID, c.p.Timeouts.Outcome, &TelephonyOutcome{}); ok {
 		outcome = *o.(*TelephonyOutcome)

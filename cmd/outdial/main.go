@@ -160,12 +160,16 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 	}
 	acts := activities.New(db)
 	acts.Limits = c.limits()
-	sim := &dialer.Simulator{Config: dialer.DefaultSimulatorConfig, Agents: &api.AgentPool{DB: db}, Reports: &api.Reporter{DB: db, Temporal: tc}, Log: slog.Default()}
+	sim := &dialer.Simulator{Config: dialer.DefaultSimulatorConfig, Agents: &api.AgentPool{DB: db, Temporal: tc}, Reports: &api.Reporter{DB: db, Temporal: tc}, Log: slog.Default()}
 	if err := sim.Config.Validate(); err != nil {
 		return err
 	}
 	sim.Start(ctx)
-	acts.Dialers = dialer.Registry{"simulator": sim}
+	acts.Dialers = dialer.Registry{"simulator": sim, "webhook": &dialer.Webhook{}}
+	acts.Release = func(ctx context.Context, campaignID, contactID uint64, agent string, skip bool) error {
+		_, err := api.Release(ctx, tc, c.TaskQueue, campaignID, contactID, agent, skip)
+		return err
+	}
 	if acts.FrequencyCap, err = c.frequencyCap(); err != nil {
 		return err
 	}

@@ -1,0 +1,228 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/dialer"
+	"github.com/outdial/outdial/internal/testenv"
+	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/worker"
+)
+
+// watchedAgents wraps the agent pool and fails the test if an agent is
+// given a call while it is on one.
+type watchedAgents struct {
+	t    *testing.T
+	pool *api.AgentPool
+	mu   sync.Mutex
+	busy map[string]bool
+}
+
+func (w *watchedAgents) Reserve(ctx context.Context, campaignID uint64, preferred string) (string, bool, error) {
+	agent, ok, err := w.pool.Reserve(ctx, campaignID, preferred)
+	if ok {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.busy[agent] {
+			w.t.Errorf("agent %s was offered a call while on one", agent)
+		}
+		w.busy[agent] = true
+	}
+	return agent, ok, err
+}
+
+func (w *watchedAgents) SetState(ctx context.Context, agent, state string) error {
+	if state == models.AgentAvailable {
+		w.mu.Lock()
+		w.busy[agent] = false
+		w.mu.Unlock()
+	}
+	return w.pool.SetState(ctx, agent, state)
+}
+
+// watchedDialer records every call request before the simulator plays it.
+type watchedDialer struct {
+	inner dialer.Dialer
+	mu    sync.Mutex
+	calls []dialer.CallRequest
+}
+
+func (d *watchedDialer) Dial(ctx context.Context, req dialer.CallRequest) error {
+	d.mu.Lock()
+	d.calls = append(d.calls, req)
+	d.mu.Unlock()
+	return d.inner.Dial(ctx, req)
+}
+
+func (d *watchedDialer) numbers() map[string]int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := map[string]int{}
+	for _, c := range d.calls {
+		out[c.Number]++
+	}
+	return out
+}
+
+type campaignWorld struct {
+	h      *harness
+	db     *models.DB
+	dialer *watchedDialer
+}
+
+// newCampaignWorld runs a worker whose dialer is the simulator on a fast
+// clock, with the given outcomes, and loads the seed's configuration.
+func newCampaignWorld(t *testing.T, outcomes, business map[string]float64) *campaignWorld {
+	db := testenv.DB(t)
+	tc := testenv.Temporal(t)
+	queue := testenv.TaskQueue(t)
+	agents := &watchedAgents{t: t, pool: &api.AgentPool{DB: db, Temporal: tc}, busy: map[string]bool{}}
+	sim := &dialer.Simulator{Agents: agents, Reports: &api.Reporter{DB: db, Temporal: tc}, Config: dialer.SimulatorConfig{
+		Outcomes: outcomes, Business: business, Ring: dialer.Span{Min: time.Second, Max: 5 * time.Second},
+		Talk: dialer.Span{Min: 10 * time.Second, Max: 30 * time.Second}, WrapUp: dialer.Span{Min: time.Second, Max: 3 * time.Second}, Speed: 200, Seed: 3}}
+	sim.Start(t.Context())
+	d := &watchedDialer{inner: sim}
+	acts := activities.New(db)
+	acts.Dialers = dialer.Registry{"simulator": d}
+	acts.Release = func(ctx context.Context, campaignID, contactID uint64, agent string, skip bool) error {
+		_, err := api.Release(ctx, tc, queue, campaignID, contactID, agent, skip)
+		return err
+	}
+	w := worker.New(tc, queue, acts)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	h := newHarnessWith(t, db, tc, queue)
+	require.NoError(t, loadDemo(h))
+	// Retries come at once, so the campaign finishes within the test.
+	require.NoError(t, db.Exec("UPDATE strategy_rules SET reschedule = '0:0:0'").Error)
+	require.NoError(t, db.Exec("UPDATE business_outcomes SET reschedule = '0:0:0'").Error)
+	return &campaignWorld{h: h, db: db, dialer: d}
+}
+
+func (w *campaignWorld) campaign(name string) uint64 {
+	_, found := w.h.call(http.MethodGet, "/api/v1/campaigns?q="+name, nil)
+	return uint64(found["items"].([]any)[0].(map[string]any)["id"].(float64))
+}
+
+func (w *campaignWorld) addContacts(campaign uint64, numbers ...string) []uint64 {
+	var contacts []any
+	for _, n := range numbers {
+		contacts = append(contacts, map[string]any{"numbers": map[string]any{"Mobile": n}})
+	}
+	status, out := w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign), map[string]any{"contacts": contacts})
+	require.Equal(w.h.t, http.StatusOK, status, "%v", out)
+	var ids []uint64
+	for _, r := range out["contacts"].([]any) {
+		m := r.(map[string]any)
+		require.Equal(w.h.t, "uploaded", m["status"], "%v", m)
+		ids = append(ids, uint64(m["contact_id"].(float64)))
+	}
+	return ids
+}
+
+func (w *campaignWorld) agentsAvailable(names ...string) {
+	for _, n := range names {
+		_, found := w.h.call(http.MethodGet, "/api/v1/agents?q="+n, nil)
+		id := uint64(found["items"].([]any)[0].(map[string]any)["id"].(float64))
+		status, out := w.h.call(http.MethodPut, fmt.Sprintf("/api/v1/agents/%d/state", id), map[string]any{"state": "available"})
+		require.Equal(w.h.t, http.StatusOK, status, "%v", out)
+	}
+}
+
+func (w *campaignWorld) attemptCount() int64 {
+	var n int64
+	require.NoError(w.h.t, w.db.Model(&models.Attempt{}).Count(&n).Error)
+	return n
+}
+
+// checkNoOverlap: no contact was dialed twice at once.
+func (w *campaignWorld) checkNoOverlap(t *testing.T) {
+	var attempts []models.Attempt
+	require.NoError(t, w.db.Order("contact_id, seq").Find(&attempts).Error)
+	for i := 1; i < len(attempts); i++ {
+		prev, cur := attempts[i-1], attempts[i]
+		if prev.ContactID != cur.ContactID {
+			continue
+		}
+		require.NotNil(t, prev.EndedAt)
+		require.False(t, cur.StartedAt.Before(*prev.EndedAt), "contact %d: attempt %d began before attempt %d ended", cur.ContactID, cur.Seq, prev.Seq)
+	}
+}
+
+// TestProgressiveCampaignEndToEnd runs the seed's kris_progressive on the
+// simulator: every call reaches a person who asks for a callback until the
+// Callback Requested rule (max retry 3) closes the contact, so each contact
+// takes exactly four attempts. A DNC number and a contact outside its
+// calling window are never dialed; a paused campaign releases nothing.
+func TestProgressiveCampaignEndToEnd(t *testing.T) {
+	w := newCampaignWorld(t, map[string]float64{"voice": 1}, map[string]float64{"Callback Requested": 1})
+	campaign := w.campaign("kris_progressive")
+	var numbers []string
+	for i := range 12 {
+		numbers = append(numbers, fmt.Sprintf("469-334-%04d", i+1))
+	}
+	ids := w.addContacts(campaign, numbers...)
+	dnc := w.addContacts(campaign, "469-334-9999")[0]
+	w.h.create("/api/v1/dnc-lists", map[string]any{"name": "Litigators", "category": "litigation", "entries": []any{map[string]any{"number": "469-334-9999"}}})
+	// A Singapore contact whose zone's calling hours are closed right now.
+	singapore, err := time.LoadLocation("Asia/Singapore")
+	require.NoError(t, err)
+	opens := time.Now().In(singapore).Add(3 * time.Hour)
+	w.h.create("/api/v1/timezones", map[string]any{"display_name": "(UTC+08:00) Singapore", "iana_zone": "Asia/Singapore",
+		"start_time": opens.Format("15:04"), "end_time": opens.Add(time.Hour).Format("15:04")})
+	closed := w.addContacts(campaign, "+65 6123 4567")[0]
+
+	w.agentsAvailable("Agent2", "Agent3")
+	status, out := w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/start", campaign), nil)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Equal(t, "active", out["status"])
+
+	// Pause once some calls have gone out: nothing new starts.
+	require.Eventually(t, func() bool { return w.attemptCount() >= 8 }, time.Minute, 20*time.Millisecond)
+	status, out = w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/pause", campaign), nil)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	var released int64
+	require.NoError(t, w.db.Model(&models.Contact{}).Where("status = 'released'").Count(&released).Error)
+	atPause := w.attemptCount() + released
+	require.Never(t, func() bool { return w.attemptCount() > atPause }, 2*time.Second, 50*time.Millisecond, "a paused campaign released contacts")
+	status, out = w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/resume", campaign), nil)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+
+	require.Eventually(t, func() bool {
+		var open int64
+		require.NoError(t, w.db.Model(&models.Contact{}).Where("id IN ? AND status <> 'closed'", append(ids, dnc)).Count(&open).Error)
+		return open == 0
+	}, 2*time.Minute, 50*time.Millisecond, "the campaign did not finish")
+
+	for _, id := range ids {
+		var n int64
+		require.NoError(t, w.db.Model(&models.Attempt{}).Where("contact_id = ? AND telephony_outcome = 'voice' AND business_outcome = 'Callback Requested'", id).Count(&n).Error)
+		require.EqualValues(t, 4, n, "contact %d", id)
+	}
+	require.EqualValues(t, 4*len(ids), w.attemptCount())
+	w.checkNoOverlap(t)
+	calls := w.dialer.numbers()
+	require.Zero(t, calls["+14693349999"], "a DNC number was dialed")
+	require.Zero(t, calls["+6561234567"], "a contact outside its window was dialed")
+	var c models.Contact
+	require.NoError(t, w.db.First(&c, dnc).Error)
+	require.Contains(t, c.ClosedReason, "on DNC list Litigators")
+	var waiting models.Contact
+	require.NoError(t, w.db.First(&waiting, closed).Error)
+	require.Equal(t, models.ContactScheduled, waiting.Status)
+	require.Contains(t, waiting.WaitingReason, "Asia/Singapore")
+
+	status, out = w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/stop", campaign), nil)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Equal(t, "stopped", out["status"])
+}
+

@@ -1,0 +1,90 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/outdial/outdial/activities"
+)
+
+// CampaignWorkflowID is the ID of a campaign's workflow.
+func CampaignWorkflowID(campaignID uint64) string { return fmt.Sprintf("campaign/%d", campaignID) }
+
+// Campaign signals.
+const (
+	SignalPause  = "pause"
+	SignalResume = "resume"
+	SignalStop   = "stop"
+	// SignalWake asks for a pacing pass now: an agent became available.
+	SignalWake = "wake"
+)
+
+// CampaignParams start a campaign's workflow, or continue it as new.
+type CampaignParams struct {
+	CampaignID uint64 `json:"campaign_id"`
+	// Tick is the longest the pacer waits between passes; events (an agent
+	// available, a resume) bring a pass forward.
+	Tick   time.Duration `json:"tick"`
+	Paused bool          `json:"paused"`
+}
+
+// DefaultTick is the pacer's pass interval when nothing wakes it.
+const DefaultTick = time.Second
+
+// passesPerHistory bounds the history: a pass is an activity and a timer.
+const passesPerHistory = 500
+
+// Campaign runs a campaign: pacing passes on a tick and on events, until
+// the campaign stops. Pausing stops the passes; resuming starts them again.
+func Campaign(ctx workflow.Context, p CampaignParams) error {
+	if p.Tick <= 0 {
+		p.Tick = DefaultTick
+	}
+	var a *activities.Activities
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second},
+	})
+	pause := workflow.GetSignalChannel(ctx, SignalPause)
+	resume := workflow.GetSignalChannel(ctx, SignalResume)
+	stop := workflow.GetSignalChannel(ctx, SignalStop)
+	wake := workflow.GetSignalChannel(ctx, SignalWake)
+	stopped := false
+	listen := func(sel workflow.Selector) {
+		sel.AddReceive(pause, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil); p.Paused = true })
+		sel.AddReceive(resume, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil); p.Paused = false })
+		sel.AddReceive(stop, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil); stopped = true })
+		sel.AddReceive(wake, func(ch workflow.ReceiveChannel, _ bool) {
+			for ch.ReceiveAsync(nil) { // many wakes make one pass
+			}
+		})
+	}
+	for range passesPerHistory {
+		if p.Paused {
+			sel := workflow.NewSelector(ctx)
+			listen(sel)
+			sel.Select(ctx)
+		} else {
+			var res activities.PaceResult
+			if err := workflow.ExecuteActivity(actx, a.Pace, p.CampaignID).Get(ctx, &res); err != nil {
+				return err
+			}
+			if !res.Active {
+				return nil
+			}
+			tctx, cancel := workflow.WithCancel(ctx)
+			sel := workflow.NewSelector(ctx)
+			sel.AddFuture(workflow.NewTimer(tctx, p.Tick), func(workflow.Future) {})
+			listen(sel)
+			sel.Select(ctx)
+			cancel()
+		}
+		if stopped {
+			return nil
+		}
+	}
+	return workflow.NewContinueAsNewError(ctx, Campaign, p)
+}
