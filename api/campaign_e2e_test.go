@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
@@ -16,6 +17,7 @@ import (
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
+	"github.com/outdial/outdial/workflows"
 )
 
 // watchedAgents wraps the agent pool and fails the test if an agent is
@@ -74,6 +76,7 @@ func (d *watchedDialer) numbers() map[string]int {
 }
 
 type campaignWorld struct {
+	tc     client.Client
 	h      *harness
 	db     *models.DB
 	dialer *watchedDialer
@@ -105,7 +108,7 @@ func newCampaignWorld(t *testing.T, outcomes, business map[string]float64) *camp
 	// Retries come at once, so the campaign finishes within the test.
 	require.NoError(t, db.Exec("UPDATE strategy_rules SET reschedule = '0:0:0'").Error)
 	require.NoError(t, db.Exec("UPDATE business_outcomes SET reschedule = '0:0:0'").Error)
-	return &campaignWorld{h: h, db: db, dialer: d}
+	return &campaignWorld{tc: tc, h: h, db: db, dialer: d}
 }
 
 func (w *campaignWorld) campaign(name string) uint64 {
@@ -224,5 +227,79 @@ func TestProgressiveCampaignEndToEnd(t *testing.T) {
 	status, out = w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/stop", campaign), nil)
 	require.Equal(t, http.StatusOK, status, "%v", out)
 	require.Equal(t, "stopped", out["status"])
+	run := w.tc.GetWorkflow(context.Background(), workflows.CampaignWorkflowID(campaign), "")
+	require.NoError(t, run.Get(context.Background(), nil), "the campaign workflow ends when stopped")
+	if *record {
+		writeHistory(t, w.tc, workflows.CampaignWorkflowID(campaign), "../workflows/testdata/campaign.json")
+	}
 }
 
+// TestPreviewCampaignEndToEnd: an agent of krisSalesTeam works through
+// krisDemoPreview's cards, skipping every third; a skipped contact comes
+// back (skip is an outcome like any other) and is accepted the next time.
+// Every accepted call reaches the person and ends with Sale.
+func TestPreviewCampaignEndToEnd(t *testing.T) {
+	w := newCampaignWorld(t, map[string]float64{"voice": 1}, map[string]float64{"Sale": 1})
+	campaign := w.campaign("krisDemoPreview")
+	require.NoError(t, w.db.Exec("UPDATE campaigns SET default_delay = '0:0:0' WHERE id = ?", campaign).Error)
+	var numbers []string
+	for i := range 6 {
+		numbers = append(numbers, fmt.Sprintf("212-334-%04d", i+1))
+	}
+	ids := w.addContacts(campaign, numbers...)
+	status, out := w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/start", campaign), nil)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	_, found := w.h.call(http.MethodGet, "/api/v1/agents?q=Agent1", nil)
+	agent := uint64(found["items"].([]any)[0].(map[string]any)["id"].(float64))
+	w.agentsAvailable("Agent1")
+
+	skips, cards := 0, 0
+	for {
+		require.Eventually(t, func() bool {
+			_, a := w.h.call(http.MethodGet, fmt.Sprintf("/api/v1/agents/%d", agent), nil)
+			return a["state"] == "available" || a["state"] == "idle"
+		}, 30*time.Second, 20*time.Millisecond)
+		var card map[string]any
+		require.Eventually(t, func() bool {
+			status, card = w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/agents/%d/preview", agent), nil)
+			require.Equal(t, http.StatusOK, status, "%v", card)
+			if card["preview"] != nil {
+				return true
+			}
+			// Nothing due: done once every contact is closed.
+			var open int64
+			require.NoError(t, w.db.Model(&models.Contact{}).Where("id IN ? AND status <> 'closed'", ids).Count(&open).Error)
+			return open == 0
+		}, 30*time.Second, 20*time.Millisecond)
+		if card["preview"] == nil {
+			break
+		}
+		cards++
+		require.NotEmpty(t, card["contact"].(map[string]any)["numbers"])
+		preview := uint64(card["preview"].(map[string]any)["id"].(float64))
+		action := "accept"
+		if cards%3 == 0 {
+			action, skips = "skip", skips+1
+		}
+		status, out = w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/previews/%d/%s", preview, action), nil)
+		require.Equal(t, http.StatusOK, status, "%v", out)
+		status, out = w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/previews/%d/accept", preview), nil)
+		requireProblem(t, status, out, http.StatusConflict, "state")
+		if action == "skip" {
+			// The skipped attempt is recorded before the next card.
+			contact := uint64(card["contact"].(map[string]any)["id"].(float64))
+			require.Eventually(t, func() bool {
+				var n int64
+				require.NoError(t, w.db.Model(&models.Attempt{}).Where("contact_id = ? AND telephony_outcome = 'skipped' AND ended_at IS NOT NULL", contact).Count(&n).Error)
+				return n > 0
+			}, 30*time.Second, 20*time.Millisecond)
+		}
+		require.Less(t, cards, 30, "the agent keeps getting cards")
+	}
+	require.Equal(t, len(ids)+skips, cards)
+	require.EqualValues(t, len(ids)+skips, w.attemptCount())
+	var sales int64
+	require.NoError(t, w.db.Model(&models.Attempt{}).Where("business_outcome = 'Sale' AND agent = ?", fmt.Sprint(agent)).Count(&sales).Error)
+	require.EqualValues(t, len(ids), sales)
+	w.checkNoOverlap(t)
+}

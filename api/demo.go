@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -104,13 +105,24 @@ func (d *demoClient) waitReady(ctx context.Context, health string) error {
 // ensure creates the object unless one with the same key field exists, and
 // returns its ID.
 func (d *demoClient) ensure(ctx context.Context, path, key string, body obj) uint64 {
+	if id := d.find(ctx, path, key, fmt.Sprint(body[key])); id != 0 || d.err != nil {
+		return id
+	}
+	var created struct {
+		ID uint64 `json:"id"`
+	}
+	d.err = d.do(ctx, http.MethodPost, path, body, &created)
+	return created.ID
+}
+
+// find returns the ID of the object whose key field is name, or 0.
+func (d *demoClient) find(ctx context.Context, path, key, name string) uint64 {
 	if d.err != nil {
 		return 0
 	}
 	var found struct {
 		Items []map[string]any `json:"items"`
 	}
-	name := fmt.Sprint(body[key])
 	if d.err = d.do(ctx, http.MethodGet, path+"?per_page=1000&q="+url.QueryEscape(name), nil, &found); d.err != nil {
 		return 0
 	}
@@ -119,11 +131,16 @@ func (d *demoClient) ensure(ctx context.Context, path, key string, body obj) uin
 			return uint64(it["id"].(float64))
 		}
 	}
-	var created struct {
-		ID uint64 `json:"id"`
+	return 0
+}
+
+// mustFind is find for objects the demo itself created.
+func (d *demoClient) mustFind(ctx context.Context, path, key, name string) uint64 {
+	id := d.find(ctx, path, key, name)
+	if id == 0 && d.err == nil {
+		d.err = fmt.Errorf("no %s named %q: load the demo configuration first", path, name)
 	}
-	d.err = d.do(ctx, http.MethodPost, path, body, &created)
-	return created.ID
+	return id
 }
 
 func (d *demoClient) do(ctx context.Context, method, path string, body, out any) error {
@@ -153,4 +170,74 @@ func (d *demoClient) do(ctx context.Context, method, path string, body, out any)
 		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, b)
 	}
 	return json.Unmarshal(b, out)
+}
+
+// StartDemo gives each seed campaign n generated contacts (once), makes
+// the progressive team's agents available and starts both campaigns, which
+// dial through the simulator.
+func StartDemo(ctx context.Context, base string, n int) error {
+	d := demoClient{base: base + "/api/v1", http: &http.Client{Timeout: 10 * time.Second}}
+	for i, name := range []string{"krisDemoPreview", "kris_progressive"} {
+		id := d.mustFind(ctx, "campaigns", "name", name)
+		var lists struct {
+			Total int `json:"total"`
+		}
+		if d.err == nil {
+			d.err = d.do(ctx, http.MethodGet, fmt.Sprintf("campaigns/%d/lists", id), nil, &lists)
+		}
+		if d.err == nil && lists.Total == 0 {
+			var contacts []obj
+			for k := range n {
+				contacts = append(contacts, obj{"external_key": fmt.Sprintf("DEMO-%d-%d", i, k),
+					"numbers":    obj{"Mobile": fmt.Sprintf("+1%s334%04d", []string{"212", "469"}[i], k+1)},
+					"attributes": obj{"Name": fmt.Sprintf("Demo contact %d", k+1)}})
+			}
+			d.err = d.do(ctx, http.MethodPost, fmt.Sprintf("campaigns/%d/contacts", id), obj{"contacts": contacts}, &obj{})
+		}
+		if d.err == nil {
+			d.err = d.do(ctx, http.MethodPost, fmt.Sprintf("campaigns/%d/start", id), nil, &obj{})
+		}
+	}
+	for _, agent := range []string{"Kristest Agent2", "Kristest Agent3"} {
+		id := d.mustFind(ctx, "agents", "name", agent)
+		if d.err == nil {
+			d.err = d.do(ctx, http.MethodPut, fmt.Sprintf("agents/%d/state", id), obj{"state": "available", "reason": "demo"}, &obj{})
+		}
+	}
+	return d.err
+}
+
+// RunPreviewAgent plays a preview agent until ctx ends: it asks for a
+// card whenever it is free, and accepts it; the simulator plays the call.
+func RunPreviewAgent(ctx context.Context, base, name string, log *slog.Logger) error {
+	d := demoClient{base: base + "/api/v1", http: &http.Client{Timeout: 10 * time.Second}}
+	id := d.mustFind(ctx, "agents", "name", name)
+	if d.err == nil {
+		d.err = d.do(ctx, http.MethodPut, fmt.Sprintf("agents/%d/state", id), obj{"state": "idle", "reason": "demo"}, &obj{})
+	}
+	if d.err != nil {
+		return d.err
+	}
+	for {
+		var agent struct {
+			State string `json:"state"`
+		}
+		if err := d.do(ctx, http.MethodGet, fmt.Sprintf("agents/%d", id), nil, &agent); err != nil {
+			log.Warn("demo preview agent", "error", err)
+		} else if agent.State == "idle" || agent.State == "available" {
+			var card PreviewCard
+			if err := d.do(ctx, http.MethodPost, fmt.Sprintf("agents/%d/preview", id), nil, &card); err != nil {
+				log.Warn("demo preview agent", "error", err)
+			} else if card.Preview != nil {
+				if err := d.do(ctx, http.MethodPost, fmt.Sprintf("previews/%d/accept", card.Preview.ID), nil, &obj{}); err != nil {
+					log.Warn("demo preview agent", "error", err)
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(2 * time.Second):
+		}
+	}
 }

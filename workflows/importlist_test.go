@@ -84,6 +84,15 @@ func TestReplayContact(t *testing.T) {
 	require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, "testdata/contact.json"))
 }
 
+// TestReplayCampaign replays a campaign's recorded history (started,
+// paced, paused, resumed, stopped; recorded by
+// `go test ./api -run TestProgressiveCampaignEndToEnd -record`).
+func TestReplayCampaign(t *testing.T) {
+	r := worker.NewWorkflowReplayer()
+	r.RegisterWorkflow(Campaign)
+	require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, "testdata/campaign.json"))
+}
+
 // TestRecordImportList writes the histories TestReplayImportList replays;
 // it runs only with -record, against the test Temporal server.
 func TestRecordImportList(t *testing.T) {

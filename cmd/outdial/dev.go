@@ -157,5 +157,10 @@ func loadDemo(ctx context.Context, listen string, log *slog.Logger) error {
 		return fmt.Errorf("load demo configuration: %w", err)
 	}
 	log.Info("demo configuration loaded", "campaigns", base+"/api/v1/campaigns")
-	return nil
+	if err := api.StartDemo(ctx, base, 40); err != nil {
+		return fmt.Errorf("start demo campaigns: %w", err)
+	}
+	log.Info("demo campaigns started on the simulator: Kristest Agent2 and Agent3 take kris_progressive's calls, Agent1 works krisDemoPreview's cards",
+		"campaigns", base+"/api/v1/campaigns", "temporal_ui", "http://localhost:8233")
+	return api.RunPreviewAgent(ctx, base, "Kristest Agent1", log)
 }
