@@ -230,7 +230,7 @@ func TestProgressiveCampaignEndToEnd(t *testing.T) {
 	run := w.tc.GetWorkflow(context.Background(), workflows.CampaignWorkflowID(campaign), "")
 	require.NoError(t, run.Get(context.Background(), nil), "the campaign workflow ends when stopped")
 	if *record {
-		writeHistory(t, w.tc, workflows.CampaignWorkflowID(campaign), "../workflows/testdata/campaign.json")
+		testenv.WriteHistory(t, w.tc, workflows.CampaignWorkflowID(campaign), "", "../workflows/testdata/campaign.json")
 	}
 }
 

@@ -47,26 +47,8 @@ func (l *lists) contacts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	pageNo, perPage, err := paging(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	q := l.db.WithContext(c).Model(&models.Contact{}).Where("list_id = ?", list.ID)
-	out := page[ContactView]{Page: pageNo, PerPage: perPage, Items: []ContactView{}}
-	if err := q.Count(&out.Total).Error; err != nil {
-		fail(c, fmt.Errorf("count contacts of list %d: %w", list.ID, err))
-		return
-	}
-	var found []models.Contact
-	if err := q.Order("row_number").Offset((pageNo - 1) * perPage).Limit(perPage).Find(&found).Error; err != nil {
-		fail(c, fmt.Errorf("contacts of list %d: %w", list.ID, err))
-		return
-	}
-	for i := range found {
-		out.Items = append(out.Items, viewContact(&found[i]))
-	}
-	c.JSON(http.StatusOK, out)
+	listPage(c, q, "row_number", fmt.Sprintf("contacts of list %d", list.ID), func(m *models.Contact) (ContactView, error) { return viewContact(m), nil })
 }
 
 // failedRows streams every rejected row as it came, with a reason column,

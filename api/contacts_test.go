@@ -5,15 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/temporalproto"
-	"go.temporal.io/sdk/client"
 
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
@@ -128,21 +123,8 @@ func TestContactLifecycle(t *testing.T) {
 	requireProblem(t, status, out, http.StatusConflict, "")
 
 	if *record {
-		writeHistory(t, tc, detail["workflow_id"].(string), "../workflows/testdata/contact.json")
+		testenv.WriteHistory(t, tc, detail["workflow_id"].(string), "", "../workflows/testdata/contact.json")
 	}
-}
-
-func writeHistory(t *testing.T, tc client.Client, workflowID, file string) {
-	iter := tc.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	h := &historypb.History{}
-	for iter.HasNext() {
-		ev, err := iter.Next()
-		require.NoError(t, err)
-		h.Events = append(h.Events, ev)
-	}
-	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(file, b, 0o644))
 }
 
 // TestSimulatedCall releases a contact of kris_progressive with the

@@ -330,3 +330,31 @@ func paging(c *gin.Context) (pageNo, perPage int, err error) {
 	}
 	return pageNo, perPage, nil
 }
+
+// listPage answers one page of q's rows, in order, each shown by view.
+func listPage[M any, V any](c *gin.Context, q *gorm.DB, order, what string, view func(*M) (V, error)) {
+	pageNo, perPage, err := paging(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := page[V]{Page: pageNo, PerPage: perPage, Items: []V{}}
+	if err := q.Count(&out.Total).Error; err != nil {
+		fail(c, fmt.Errorf("count %s: %w", what, err))
+		return
+	}
+	var found []M
+	if err := q.Order(order).Offset((pageNo - 1) * perPage).Limit(perPage).Find(&found).Error; err != nil {
+		fail(c, fmt.Errorf("list %s: %w", what, err))
+		return
+	}
+	for i := range found {
+		v, err := view(&found[i])
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		out.Items = append(out.Items, v)
+	}
+	c.JSON(http.StatusOK, out)
+}

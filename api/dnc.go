@@ -23,25 +23,11 @@ func registerDNCEntries(r *routes, db *gorm.DB) {
 			fail(c, err)
 			return
 		}
-		pageNo, perPage, err := paging(c)
-		if err != nil {
-			fail(c, err)
-			return
-		}
 		q := db.WithContext(c).Model(&models.DNCEntry{}).Where("dnc_list_id = ?", id)
 		if s := strings.TrimSpace(c.Query("q")); s != "" {
 			q = q.Where("number LIKE ?", "%"+strings.Trim(s, "%_")+"%")
 		}
-		out := page[models.DNCEntry]{Page: pageNo, PerPage: perPage, Items: []models.DNCEntry{}}
-		if err := q.Count(&out.Total).Error; err != nil {
-			fail(c, fmt.Errorf("count dnc entries of %d: %w", id, err))
-			return
-		}
-		if err := q.Order("number").Offset((pageNo - 1) * perPage).Limit(perPage).Find(&out.Items).Error; err != nil {
-			fail(c, fmt.Errorf("list dnc entries of %d: %w", id, err))
-			return
-		}
-		c.JSON(http.StatusOK, out)
+		listPage(c, q, "number", fmt.Sprintf("entries of DNC list %d", id), func(e *models.DNCEntry) (models.DNCEntry, error) { return *e, nil })
 	})
 	r.handle(http.MethodPost, "/dnc-lists/:id/entries", op{summary: "Add numbers to a DNC list (a number already there gets the new expiry)", tag: "Configuration", request: []models.DNCEntry{}, response: map[string]int{}}, func(c *gin.Context) {
 		id, err := dncListID(c, db)

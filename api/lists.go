@@ -166,31 +166,8 @@ func (l *lists) listOfCampaign(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	pageNo, perPage, err := paging(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	q := l.db.WithContext(c).Model(&models.ContactList{}).Where("campaign_id = ?", campaign.ID)
-	out := page[ListView]{Page: pageNo, PerPage: perPage, Items: []ListView{}}
-	if err := q.Count(&out.Total).Error; err != nil {
-		fail(c, fmt.Errorf("count lists of campaign %d: %w", campaign.ID, err))
-		return
-	}
-	var found []models.ContactList
-	if err := q.Order("id DESC").Offset((pageNo - 1) * perPage).Limit(perPage).Find(&found).Error; err != nil {
-		fail(c, fmt.Errorf("lists of campaign %d: %w", campaign.ID, err))
-		return
-	}
-	for i := range found {
-		v, err := l.view(c, &found[i])
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		out.Items = append(out.Items, v)
-	}
-	c.JSON(http.StatusOK, out)
+	listPage(c, q, "id DESC", fmt.Sprintf("lists of campaign %d", campaign.ID), func(m *models.ContactList) (ListView, error) { return l.view(c, m) })
 }
 
 func (l *lists) campaign(c *gin.Context) (*models.Campaign, error) {

@@ -4,15 +4,11 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -117,15 +113,6 @@ func TestRecordImportList(t *testing.T) {
 		run, err := c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: wid, TaskQueue: queue, WorkflowExecutionTimeout: time.Minute}, ImportList, id)
 		require.NoError(t, err)
 		_ = run.Get(context.Background(), nil)
-		iter := c.GetWorkflowHistory(context.Background(), wid, run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		h := &historypb.History{}
-		for iter.HasNext() {
-			ev, err := iter.Next()
-			require.NoError(t, err)
-			h.Events = append(h.Events, ev)
-		}
-		b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(file, b, 0o644))
+		testenv.WriteHistory(t, c, wid, run.GetRunID(), file)
 	}
 }
