@@ -20,3 +20,7 @@ clean:
 .PHONY: bench-import
 bench-import:
 	ROWS=$(ROWS) scripts/bench-import.sh
+
+.PHONY: bench-dial
+bench-dial:
+	CONTACTS=$(CONTACTS) AGENTS=$(AGENTS) scripts/bench-dial.sh

@@ -152,7 +152,11 @@ func (d *demoClient) do(ctx context.Context, method, path string, body, out any)
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, d.base+"/"+path, rd)
+	target := path
+	if d.base != "" {
+		target = d.base + "/" + path
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, rd)
 	if err != nil {
 		return err
 	}
@@ -168,6 +172,9 @@ func (d *demoClient) do(ctx context.Context, method, path string, body, out any)
 	}
 	if resp.StatusCode >= 300 {
 		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, b)
+	}
+	if out == nil || len(b) == 0 {
+		return nil
 	}
 	return json.Unmarshal(b, out)
 }
@@ -240,4 +247,12 @@ func RunPreviewAgent(ctx context.Context, base, name string, log *slog.Logger) e
 		case <-time.After(2 * time.Second):
 		}
 	}
+}
+
+// Call sends body as JSON to url and decodes the answer into out (when not
+// nil); an answer that is not 2xx is an error with its body. Scripts and
+// benchmarks drive the API with it.
+func Call(ctx context.Context, method, url string, body, out any) error {
+	d := demoClient{http: &http.Client{Timeout: time.Minute}}
+	return d.do(ctx, method, url, body, out)
 }

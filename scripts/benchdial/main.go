@@ -1,0 +1,356 @@
+// Command benchdial is `make bench-dial`: a progressive campaign of many
+// contacts on the simulator, with outcomes that arrive at once, measured in
+// completed attempts per second and in the delay from an agent becoming
+// available to its next dial request; beside it, on the same Temporal
+// server, the limit: a bare workflow with the same activities and signals
+// per attempt and no Outdial logic. A second run offers half the measured
+// maximum, with talk times set for that rate, and measures the delays again.
+//
+// It expects OUTDIAL_DATABASE_URL (an empty, migrated database) and
+// OUTDIAL_TEMPORAL_ADDRESS, as scripts/bench-dial.sh sets them.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/dialer"
+	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/worker"
+)
+
+func main() {
+	contacts := flag.Int("contacts", 20000, "contacts in the campaign")
+	agents := flag.Int("agents", 20, "simulated agents")
+	flag.Parse()
+	if err := run(context.Background(), *contacts, *agents); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-dial:", err)
+		os.Exit(1)
+	}
+}
+
+// timeline records when agents became available and when calls were asked for.
+type timeline struct {
+	mu        sync.Mutex
+	available []time.Time
+	dials     []time.Time
+}
+
+func (t *timeline) add(list *[]time.Time) {
+	t.mu.Lock()
+	*list = append(*list, time.Now())
+	t.mu.Unlock()
+}
+
+// delays matches each dial request to the earliest agent-available moment
+// before it not yet matched: the time a free agent waited for its call.
+func (t *timeline) delays() []time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	av, di := slices.Clone(t.available), slices.Clone(t.dials)
+	slices.SortFunc(av, func(a, b time.Time) int { return a.Compare(b) })
+	slices.SortFunc(di, func(a, b time.Time) int { return a.Compare(b) })
+	var out []time.Duration
+	i := 0
+	for _, d := range di {
+		if i < len(av) && !av[i].After(d) {
+			out = append(out, d.Sub(av[i]))
+			i++
+		}
+	}
+	return out
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(p*float64(len(s))))]
+}
+
+type timedAgents struct {
+	pool *api.AgentPool
+	tl   *timeline
+}
+
+func (a *timedAgents) Reserve(ctx context.Context, campaignID uint64, preferred string) (string, bool, error) {
+	return a.pool.Reserve(ctx, campaignID, preferred)
+}
+
+func (a *timedAgents) SetState(ctx context.Context, agent, state string) error {
+	err := a.pool.SetState(ctx, agent, state)
+	if state == models.AgentAvailable {
+		a.tl.add(&a.tl.available)
+	}
+	return err
+}
+
+type timedDialer struct {
+	inner dialer.Dialer
+	tl    *timeline
+}
+
+func (d *timedDialer) Dial(ctx context.Context, req dialer.CallRequest) error {
+	d.tl.add(&d.tl.dials)
+	return d.inner.Dial(ctx, req)
+}
+
+func run(ctx context.Context, contacts, agents int) error {
+	dsn, addr := os.Getenv("OUTDIAL_DATABASE_URL"), os.Getenv("OUTDIAL_TEMPORAL_ADDRESS")
+	if dsn == "" || addr == "" {
+		return errors.New("OUTDIAL_DATABASE_URL and OUTDIAL_TEMPORAL_ADDRESS must be set (make bench-dial sets them)")
+	}
+	db, err := models.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tc, err := client.Dial(client.Options{HostPort: addr, Logger: log.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+
+	bare, err := bareRate(ctx, tc, contacts, agents)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("bare workflow limit: %.1f attempts/s\n", bare)
+
+	full, err := dialRun(ctx, db, tc, "full", contacts, agents, 0)
+	if err != nil {
+		return err
+	}
+	// Half the measured maximum: each agent talks long enough that the
+	// team completes calls at half the rate.
+	talk := time.Duration(float64(agents) / (full.rate / 2) * float64(time.Second))
+	half, err := dialRun(ctx, db, tc, "half", max(contacts/4, agents*10), agents, talk)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nmake bench-dial: %d contacts, %d agents, lines per agent 1, outcomes at once\n", contacts, agents)
+	fmt.Printf("%-34s %10s %10s %8s %8s %10s %10s\n", "run", "attempts/s", "limit", "share", "target", "p50 delay", "p99 delay")
+	fmt.Printf("%-34s %10.1f %10.1f %7.0f%% %8s %10s %10s\n", "full load", full.rate, bare, 100*full.rate/bare, ">=70%", full.p50.Round(time.Millisecond), full.p99.Round(time.Millisecond))
+	fmt.Printf("%-34s %10.1f %10s %8s %8s %10s %10s (target p99 < 250ms)\n", fmt.Sprintf("half load (talk %s)", talk.Round(time.Millisecond)), half.rate, "", "", "", half.p50.Round(time.Millisecond), half.p99.Round(time.Millisecond))
+	return nil
+}
+
+type dialResult struct {
+	rate     float64
+	p50, p99 time.Duration
+}
+
+// dialRun runs one progressive campaign to the end through the real API,
+// worker, workflows and PostgreSQL.
+func dialRun(ctx context.Context, db *models.DB, tc client.Client, name string, contacts, agents int, talk time.Duration) (dialResult, error) {
+	queue := "bench-dial-" + name
+	tl := &timeline{}
+	sim := &dialer.Simulator{Agents: &timedAgents{pool: &api.AgentPool{DB: db, Temporal: tc}, tl: tl}, Reports: &api.Reporter{DB: db, Temporal: tc},
+		Config: dialer.SimulatorConfig{Outcomes: map[string]float64{"voice": 1}, Business: map[string]float64{"Sale": 1}, Talk: dialer.Span{Min: talk, Max: talk}, Speed: 1}}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sim.Start(sctx)
+	acts := activities.New(db)
+	acts.Dialers = dialer.Registry{"simulator": &timedDialer{inner: sim, tl: tl}}
+	acts.Release = func(ctx context.Context, campaignID, contactID uint64, agent string, skip bool) error {
+		_, err := api.Release(ctx, tc, queue, campaignID, contactID, agent, skip)
+		return err
+	}
+	w := worker.New(tc, queue, acts)
+	if err := w.Start(); err != nil {
+		return dialResult{}, err
+	}
+	defer w.Stop()
+	srv := httptest.NewServer((&api.Server{DB: db, Temporal: tc, TaskQueue: queue, Log: slog.New(slog.DiscardHandler)}).Handler())
+	defer srv.Close()
+	c, err := setUpCampaign(ctx, srv.URL, name, contacts, agents)
+	if err != nil {
+		return dialResult{}, err
+	}
+	start := time.Now()
+	if err := c.post(ctx, fmt.Sprintf("campaigns/%d/start", c.campaign), nil); err != nil {
+		return dialResult{}, err
+	}
+	for {
+		var open int64
+		if err := db.WithContext(ctx).Model(&models.Contact{}).Where("campaign_id = ? AND status <> 'closed'", c.campaign).Count(&open).Error; err != nil {
+			return dialResult{}, err
+		}
+		if open == 0 {
+			break
+		}
+		fmt.Printf("\r%s: %d of %d contacts open", name, open, contacts)
+		time.Sleep(time.Second)
+	}
+	took := time.Since(start)
+	fmt.Printf("\r%s: %d attempts in %s\n", name, contacts, took.Round(time.Millisecond))
+	_ = c.post(ctx, fmt.Sprintf("campaigns/%d/stop", c.campaign), nil)
+	d := tl.delays()
+	return dialResult{rate: float64(contacts) / took.Seconds(), p50: percentile(d, 0.5), p99: percentile(d, 0.99)}, nil
+}
+
+// The bare limit: per attempt, the contact workflow's signals (release,
+// outcome, wrap-up) and activities (start, prepare, dial, finish), and
+// nothing else.
+
+const (
+	bareRelease = "release"
+	bareOutcome = "outcome"
+	bareWrapup  = "wrapup"
+)
+
+func bareWorkflow(ctx workflow.Context) error {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+	workflow.GetSignalChannel(ctx, bareRelease).Receive(ctx, nil)
+	for _, name := range []string{"BareStart", "BarePrepare"} {
+		if err := workflow.ExecuteActivity(ctx, name).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	if err := workflow.ExecuteActivity(ctx, "BareDial", workflow.GetInfo(ctx).WorkflowExecution.ID).Get(ctx, nil); err != nil {
+		return err
+	}
+	workflow.GetSignalChannel(ctx, bareOutcome).Receive(ctx, nil)
+	workflow.GetSignalChannel(ctx, bareWrapup).Receive(ctx, nil)
+	return workflow.ExecuteActivity(ctx, "BareFinish").Get(ctx, nil)
+}
+
+func bareRate(ctx context.Context, tc client.Client, n, inFlight int) (float64, error) {
+	const queue = "bench-dial-bare"
+	w := sdkworker.New(tc, queue, sdkworker.Options{})
+	w.RegisterWorkflowWithOptions(bareWorkflow, workflow.RegisterOptions{Name: "BareAttempt"})
+	noop := func(context.Context) error { return nil }
+	for _, name := range []string{"BareStart", "BarePrepare", "BareFinish"} {
+		w.RegisterActivityWithOptions(noop, activity.RegisterOptions{Name: name})
+	}
+	// The dial reports the outcome and the wrap-up at once, as the simulator does.
+	w.RegisterActivityWithOptions(func(ctx context.Context, id string) error {
+		go func() {
+			_ = tc.SignalWorkflow(context.Background(), id, "", bareOutcome, nil)
+			_ = tc.SignalWorkflow(context.Background(), id, "", bareWrapup, nil)
+		}()
+		return nil
+	}, activity.RegisterOptions{Name: "BareDial"})
+	if err := w.Start(); err != nil {
+		return 0, err
+	}
+	defer w.Stop()
+	run := time.Now().UnixNano()
+	sem := make(chan struct{}, inFlight)
+	var wg sync.WaitGroup
+	var firstErr error
+	var mu sync.Mutex
+	start := time.Now()
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			id := fmt.Sprintf("bare/%d/%d", run, i)
+			r, err := tc.SignalWithStartWorkflow(ctx, id, bareRelease, nil, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, "BareAttempt")
+			if err == nil {
+				err = r.Get(ctx, nil)
+			}
+			if err != nil {
+				mu.Lock()
+				firstErr = errors.Join(firstErr, err)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, firstErr
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// benchCampaign is the campaign a run dials, through the API at base.
+type benchCampaign struct {
+	base     string
+	campaign uint64
+}
+
+func (c *benchCampaign) post(ctx context.Context, path string, body any) error {
+	return api.Call(ctx, http.MethodPost, c.base+"/api/v1/"+path, body, nil)
+}
+
+// setUpCampaign loads the seed's configuration, then a progressive
+// campaign with its own team of available agents and its contacts.
+func setUpCampaign(ctx context.Context, base, name string, contacts, agents int) (*benchCampaign, error) {
+	if err := api.LoadDemo(ctx, base); err != nil {
+		return nil, err
+	}
+	call := func(method, path string, body, out any) error {
+		return api.Call(ctx, method, base+"/api/v1/"+path, body, out)
+	}
+	var ids struct {
+		Items []struct {
+			ID uint64 `json:"id"`
+		} `json:"items"`
+	}
+	var created struct {
+		ID uint64 `json:"id"`
+	}
+	if err := call(http.MethodGet, "entry-points?q=EP_Krisoutdial", nil, &ids); err != nil || len(ids.Items) == 0 {
+		return nil, fmt.Errorf("find entry point: %w", err)
+	}
+	ep := ids.Items[0].ID
+	if err := call(http.MethodGet, "contact-strategies?q=kris_CS", nil, &ids); err != nil || len(ids.Items) == 0 {
+		return nil, fmt.Errorf("find strategy: %w", err)
+	}
+	strategy := ids.Items[0].ID
+	if err := call(http.MethodGet, "outcome-groups?q=Wrapup", nil, &ids); err != nil || len(ids.Items) == 0 {
+		return nil, fmt.Errorf("find outcome group: %w", err)
+	}
+	group := ids.Items[0].ID
+	if err := call(http.MethodGet, "timezones?q=Central", nil, &ids); err != nil || len(ids.Items) == 0 {
+		return nil, fmt.Errorf("find zone: %w", err)
+	}
+	zone := ids.Items[0].ID
+	if err := call(http.MethodPost, "teams", map[string]any{"name": "bench-" + name}, &created); err != nil {
+		return nil, err
+	}
+	team := created.ID
+	if err := call(http.MethodPost, "campaigns", map[string]any{"name": "bench-" + name, "pacing_mode": "progressive", "time_zone_id": zone,
+		"entry_point_id": ep, "contact_strategy_id": strategy, "outcome_group_id": group, "team_ids": []uint64{team}, "time_to_live_days": 30}, &created); err != nil {
+		return nil, err
+	}
+	c := &benchCampaign{base: base, campaign: created.ID}
+	for from := 0; from < contacts; from += 10000 {
+		var batch []map[string]any
+		for i := from; i < min(contacts, from+10000); i++ {
+			batch = append(batch, map[string]any{"numbers": map[string]any{"Mobile": fmt.Sprintf("+1%d%07d", []int{212, 312, 469, 713}[i%4], 2000000+i/4)}})
+		}
+		if err := call(http.MethodPost, fmt.Sprintf("campaigns/%d/contacts", c.campaign), map[string]any{"contacts": batch}, nil); err != nil {
+			return nil, err
+		}
+	}
+	for i := range agents {
+		if err := call(http.MethodPost, "agents", map[string]any{"name": fmt.Sprintf("bench-%s-agent-%d", name, i), "team_id": team}, &created); err != nil {
+			return nil, err
+		}
+		if err := call(http.MethodPut, fmt.Sprintf("agents/%d/state", created.ID), map[string]any{"state": "available"}, nil); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
