@@ -46,10 +46,13 @@ CREATE TABLE contact_lists (
 );
 CREATE INDEX contact_lists_campaign_idx ON contact_lists (campaign_id);
 
+-- contacts, contact_numbers and list_rejections take millions of rows by
+-- COPY; a foreign key there costs a lookup and a lock per row (it halved
+-- COPY's rate here), so their rows go with their list by trigger instead.
 CREATE TABLE contacts (
     id           bigserial PRIMARY KEY,
-    campaign_id  bigint NOT NULL REFERENCES campaigns ON DELETE CASCADE,
-    list_id      bigint NOT NULL REFERENCES contact_lists ON DELETE CASCADE,
+    campaign_id  bigint NOT NULL,
+    list_id      bigint NOT NULL,
     row_number   bigint NOT NULL,
     external_key text NOT NULL DEFAULT '',
     attributes   jsonb NOT NULL DEFAULT '{}',
@@ -65,7 +68,7 @@ CREATE INDEX contacts_campaign_external_key_idx ON contacts (campaign_id, extern
 -- campaign's lists. One narrow row and one index per number: imports write
 -- three of these for every contact, so each index costs.
 CREATE TABLE contact_numbers (
-    campaign_id bigint NOT NULL REFERENCES campaigns ON DELETE CASCADE,
+    campaign_id bigint NOT NULL,
     number      bigint NOT NULL, -- the E.164 digits: integers index faster than text
     contact_id  bigint NOT NULL
 );
@@ -73,7 +76,7 @@ CREATE INDEX contact_numbers_campaign_number_idx ON contact_numbers (campaign_id
 
 -- Rows an import did not store as contacts, as they came, with the reason.
 CREATE TABLE list_rejections (
-    list_id    bigint NOT NULL REFERENCES contact_lists ON DELETE CASCADE,
+    list_id    bigint NOT NULL,
     row_number bigint NOT NULL,
     kind       text NOT NULL CHECK (kind IN ('failed', 'duplicate', 'dnc')),
     reason     text NOT NULL,
@@ -81,5 +84,18 @@ CREATE TABLE list_rejections (
     PRIMARY KEY (list_id, row_number)
 );
 
+-- +goose StatementBegin
+CREATE FUNCTION delete_list_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM contact_numbers n USING contacts c WHERE c.id = n.contact_id AND c.list_id = OLD.id;
+    DELETE FROM contacts WHERE list_id = OLD.id;
+    DELETE FROM list_rejections WHERE list_id = OLD.id;
+    RETURN OLD;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER contact_lists_delete_rows AFTER DELETE ON contact_lists FOR EACH ROW EXECUTE FUNCTION delete_list_rows();
+
 -- +goose Down
 DROP TABLE list_rejections, contact_numbers, contacts, contact_lists;
+DROP FUNCTION delete_list_rows();
