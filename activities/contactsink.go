@@ -85,10 +85,11 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) 
 		rejections = append(rejections, models.Rejection{RowNumber: c.row, Kind: kind, Reason: reason, Cells: c.cells})
 	}
 	// One import at a time per campaign, so two lists cannot both take a
-	// number. Custom plans: a generic plan for "= ANY($n)" scans the table.
+	// number.
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, importLockKey, int32(s.campaignID)); err != nil {
 		return stats, nil, fmt.Errorf("lock campaign %d: %w", s.campaignID, err)
 	}
+	// Custom plans: a generic plan for "= ANY($n)" can scan the table.
 	if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
 		return stats, nil, fmt.Errorf("set plan cache mode: %w", err)
 	}
@@ -271,7 +272,8 @@ func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers []int6
 	if len(keys) > 0 {
 		rows, err := tx.Query(ctx, `SELECT c.external_key, c.id, c.list_id, c.row_number FROM contacts c
 			JOIN contact_lists l ON l.id = c.list_id
-			WHERE c.campaign_id = $1 AND c.external_key = ANY($2) AND l.status IN ('importing', 'active')`, s.campaignID, keys)
+			WHERE c.campaign_id = $1 AND c.external_key <> '' AND c.external_key = ANY($2)
+			  AND l.status IN ('importing', 'active')`, s.campaignID, keys) // "<> ''" lets the partial index serve
 		if err != nil {
 			return nil, fmt.Errorf("look up duplicate external keys: %w", err)
 		}
