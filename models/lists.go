@@ -237,6 +237,7 @@ func ReleaseDue(ctx context.Context, db *DB, campaignIDs []uint64, limit int) ([
 		SELECT c.id FROM contacts c JOIN contact_lists l ON l.id = c.list_id
 		WHERE c.campaign_id IN ? AND c.status IN ('new', 'ready') AND (c.next_due_at IS NULL OR c.next_due_at <= now())
 		  AND l.status = 'active' AND l.end_time > now()
+		  AND EXISTS (SELECT 1 FROM campaigns p WHERE p.id = c.campaign_id AND p.status = 'active') -- a pause wins over a pass in flight
 		ORDER BY c.priority DESC, c.next_due_at NULLS FIRST, c.id
 		LIMIT ? FOR UPDATE OF c SKIP LOCKED)
 		RETURNING id, campaign_id, attempt_count`, campaignIDs, limit).Scan(&out).Error
