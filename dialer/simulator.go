@@ -144,6 +144,11 @@ func (s *Simulator) play(ctx context.Context, c call) {
 	id := c.req.AttemptID
 	if c.outcome != "voice" {
 		s.report(s.Reports.TelephonyOutcome(ctx, id, c.outcome, ""), id)
+		if c.req.Agent != "" {
+			// The call was placed for an agent (a preview card): nobody
+			// answered, so the agent goes back to asking for cards.
+			s.report(s.Agents.SetState(ctx, c.req.Agent, "idle"), id)
+		}
 		return
 	}
 	agent, ok, err := s.Agents.Reserve(ctx, c.req.CampaignID, c.req.Agent)

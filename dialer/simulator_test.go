@@ -114,3 +114,16 @@ func TestSimulatorConfigValidate(t *testing.T) {
 	require.ErrorContains(t, SimulatorConfig{Outcomes: map[string]float64{"busy": 1}, Ring: Span{2 * time.Second, time.Second}}.Validate(), "not a range")
 	require.NoError(t, DefaultSimulatorConfig.Validate())
 }
+
+func TestSimulatorFreesTheAgentOfAnUnansweredCall(t *testing.T) {
+	w := &world{outcome: map[string]string{}, wrapups: map[string]string{}}
+	s := &Simulator{Config: fastConfig(map[string]float64{"no-answer": 1}), Agents: w, Reports: w}
+	require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: "3-1", Agent: "agent-7"}))
+	require.Eventually(t, func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return len(w.events) == 1
+	}, 5*time.Second, time.Millisecond)
+	require.Equal(t, []string{"agent-7 idle"}, w.events)
+	require.Equal(t, "no-answer", w.outcome["3-1"])
+}
