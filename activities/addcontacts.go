@@ -56,7 +56,7 @@ func AddContacts(ctx context.Context, db *models.DB, campaignID, listID uint64, 
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := cc.sink(list.ID, header, mapping)
+	s, err := cc.sink(list, header, mapping)
 	if err != nil {
 		return nil, nil, err
 	}

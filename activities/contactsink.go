@@ -20,6 +20,14 @@ type contactSink struct {
 	listID     uint64
 	layout     *layout
 	dncLists   []uint64 // the campaign's own DNC lists; global ones always apply
+	// resumed: rows of this list were committed before this sink; they are
+	// looked up in PostgreSQL, like other lists' rows.
+	resumed bool
+	// ownNumbers and ownKeys are what this sink stored, by row: most lists
+	// are their campaign's only active one, and then no batch needs a
+	// duplicate lookup in PostgreSQL at all.
+	ownNumbers map[int64]int64
+	ownKeys    map[string]int64
 }
 
 // CampaignContext is what a campaign's imports are checked against.
@@ -60,15 +68,16 @@ func (a *Activities) newContactSink(ctx context.Context, list *models.ContactLis
 	if err != nil {
 		return nil, err
 	}
-	return cc.sink(list.ID, header, list.Mapping.V)
+	return cc.sink(list, header, list.Mapping.V)
 }
 
-func (cc *CampaignContext) sink(listID uint64, header []string, mapping models.ListMapping) (*contactSink, error) {
+func (cc *CampaignContext) sink(list *models.ContactList, header []string, mapping models.ListMapping) (*contactSink, error) {
 	l, err := newLayout(header, mapping, cc.Modes, cc.Campaign.DefaultRegion, cc.Zone)
 	if err != nil {
 		return nil, err
 	}
-	return &contactSink{campaignID: cc.Campaign.ID, listID: listID, layout: l, dncLists: cc.Campaign.DNCListIDs}, nil
+	return &contactSink{campaignID: cc.Campaign.ID, listID: list.ID, layout: l, dncLists: cc.Campaign.DNCListIDs,
+		resumed: list.RowsRead > 0, ownNumbers: map[int64]int64{}, ownKeys: map[string]int64{}}, nil
 }
 
 func (s *contactSink) prepare(row int64, cells []string) candidate {
@@ -113,7 +122,12 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) 
 	for i, n := range numbers {
 		digits[i] = e164Digits(n)
 	}
-	taken, err := s.lookupTaken(ctx, tx, digits, keys)
+	var others bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contact_lists WHERE campaign_id = $1 AND id <> $2 AND status IN ('importing', 'active'))`,
+		s.campaignID, s.listID).Scan(&others); err != nil {
+		return stats, nil, fmt.Errorf("look up the campaign's other lists: %w", err)
+	}
+	taken, err := s.lookupTaken(ctx, tx, digits, keys, others || s.resumed)
 	if err != nil {
 		return stats, nil, err
 	}
@@ -132,12 +146,12 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) 
 			reject(c, "dnc", "every number is on a DNC list: "+strings.Join(hits, ", "))
 			continue
 		}
-		if why := taken.check(c); why != "" {
+		if why := s.duplicateOf(taken, c); why != "" {
 			stats.Duplicate++
 			reject(c, "duplicate", why)
 			continue
 		}
-		taken.add(c)
+		s.remember(c)
 		stats.Uploaded++
 		stats.ModeFailed += int64(len(c.modeFailed))
 		keep = append(keep, c)
@@ -237,8 +251,8 @@ func lookupDNC(ctx context.Context, tx pgx.Tx, numbers []string, campaignLists [
 	return out, nil
 }
 
-// takenSet is what a batch's rows must not repeat: numbers and external keys
-// of the campaign's active lists, and of earlier rows of the batch.
+// takenSet is what PostgreSQL holds that a batch's rows must not repeat:
+// numbers and external keys of the campaign's active lists.
 type takenSet struct {
 	numbers map[string]string // number → who has it
 	keys    map[string]string
@@ -250,8 +264,11 @@ func e164Digits(e164 string) int64 {
 	return n
 }
 
-func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers []int64, keys []string) (*takenSet, error) {
+func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers []int64, keys []string, needed bool) (*takenSet, error) {
 	t := &takenSet{numbers: map[string]string{}, keys: map[string]string{}}
+	if !needed {
+		return t, nil
+	}
 	if len(numbers) > 0 {
 		rows, err := tx.Query(ctx, `SELECT n.number, n.contact_id, c.list_id, c.row_number FROM contact_numbers n
 			JOIN contacts c ON c.id = n.contact_id JOIN contact_lists l ON l.id = c.list_id
@@ -299,28 +316,36 @@ func (s *contactSink) who(contact, list uint64, row int64) string {
 	return fmt.Sprintf("contact %d of list %d", contact, list)
 }
 
-// check says why c repeats a contact already taken, or "" when it does not.
-func (t *takenSet) check(c *candidate) string {
+// duplicateOf says why c repeats a contact already taken, in PostgreSQL or
+// by an earlier row of this import, or "" when it does not.
+func (s *contactSink) duplicateOf(t *takenSet, c *candidate) string {
 	if c.externalKey != "" {
 		if who, ok := t.keys[c.externalKey]; ok {
 			return fmt.Sprintf("external key %s is already %s", c.externalKey, who)
+		}
+		if row, ok := s.ownKeys[c.externalKey]; ok {
+			return fmt.Sprintf("external key %s is already row %d", c.externalKey, row)
 		}
 	}
 	for _, n := range c.numbers {
 		if who, ok := t.numbers[n.Number]; ok {
 			return fmt.Sprintf("number %s is already %s", n.Number, who)
 		}
+		if row, ok := s.ownNumbers[e164Digits(n.Number)]; ok {
+			return fmt.Sprintf("number %s is already row %d", n.Number, row)
+		}
 	}
 	return ""
 }
 
-func (t *takenSet) add(c *candidate) {
-	who := fmt.Sprintf("row %d", c.row)
+// remember keeps c's numbers and key for the rows after it. A batch that
+// fails to commit ends the attempt, so nothing uncommitted outlives it.
+func (s *contactSink) remember(c *candidate) {
 	if c.externalKey != "" {
-		t.keys[c.externalKey] = who
+		s.ownKeys[c.externalKey] = c.row
 	}
 	for _, n := range c.numbers {
-		t.numbers[n.Number] = who
+		s.ownNumbers[e164Digits(n.Number)] = c.row
 	}
 }
 
