@@ -35,6 +35,12 @@ func (a *Activities) Pace(ctx context.Context, campaignID uint64) (PaceResult, e
 	if err := ExpirePreviews(ctx, a.DB); err != nil {
 		return PaceResult{}, err
 	}
+	// A release whose signal never went out (a worker died between the two)
+	// would hold a line for good; after two minutes it is given back.
+	if err := a.DB.WithContext(ctx).Exec(`UPDATE contacts SET status = CASE WHEN attempt_count = 0 THEN 'new' ELSE 'ready' END, updated_at = now()
+		WHERE campaign_id = ? AND status = 'released' AND updated_at < now() - interval '2 minutes'`, campaignID).Error; err != nil {
+		return PaceResult{}, fmt.Errorf("pace campaign %d: give back stale releases: %w", campaignID, err)
+	}
 	res := PaceResult{Active: true}
 	if c.Status == models.CampaignPaused {
 		res.Reason = "paused"
