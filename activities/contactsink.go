@@ -23,11 +23,11 @@ type contactSink struct {
 	// resumed: rows of this list were committed before this sink; they are
 	// looked up in PostgreSQL, like other lists' rows.
 	resumed bool
-	// ownNumbers and ownKeys are what this sink stored, by row: most lists
-	// are their campaign's only active one, and then no batch needs a
-	// duplicate lookup in PostgreSQL at all.
-	ownNumbers map[int64]int64
-	ownKeys    map[string]int64
+	// ownNumbers are the numbers this sink stored, with their rows: most
+	// lists are their campaign's only active one, and then no batch needs
+	// to look numbers up in PostgreSQL. External keys, fewer and longer,
+	// are always looked up there.
+	ownNumbers map[int64]int32
 }
 
 // CampaignContext is what a campaign's imports are checked against.
@@ -77,7 +77,7 @@ func (cc *CampaignContext) sink(list *models.ContactList, header []string, mappi
 		return nil, err
 	}
 	return &contactSink{campaignID: cc.Campaign.ID, listID: list.ID, layout: l, dncLists: cc.Campaign.DNCListIDs,
-		resumed: list.RowsRead > 0, ownNumbers: map[int64]int64{}, ownKeys: map[string]int64{}}, nil
+		resumed: list.RowsRead > 0, ownNumbers: map[int64]int32{}}, nil
 }
 
 func (s *contactSink) prepare(row int64, cells []string) candidate {
@@ -151,7 +151,7 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) 
 			reject(c, "duplicate", why)
 			continue
 		}
-		s.remember(c)
+		s.remember(taken, c)
 		stats.Uploaded++
 		stats.ModeFailed += int64(len(c.modeFailed))
 		keep = append(keep, c)
@@ -264,12 +264,9 @@ func e164Digits(e164 string) int64 {
 	return n
 }
 
-func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers []int64, keys []string, needed bool) (*takenSet, error) {
+func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers []int64, keys []string, numbersNeeded bool) (*takenSet, error) {
 	t := &takenSet{numbers: map[string]string{}, keys: map[string]string{}}
-	if !needed {
-		return t, nil
-	}
-	if len(numbers) > 0 {
+	if len(numbers) > 0 && numbersNeeded {
 		rows, err := tx.Query(ctx, `SELECT n.number, n.contact_id, c.list_id, c.row_number FROM contact_numbers n
 			JOIN contacts c ON c.id = n.contact_id JOIN contact_lists l ON l.id = c.list_id
 			WHERE n.campaign_id = $1 AND n.number = ANY($2) AND l.status IN ('importing', 'active')`, s.campaignID, numbers)
@@ -323,9 +320,6 @@ func (s *contactSink) duplicateOf(t *takenSet, c *candidate) string {
 		if who, ok := t.keys[c.externalKey]; ok {
 			return fmt.Sprintf("external key %s is already %s", c.externalKey, who)
 		}
-		if row, ok := s.ownKeys[c.externalKey]; ok {
-			return fmt.Sprintf("external key %s is already row %d", c.externalKey, row)
-		}
 	}
 	for _, n := range c.numbers {
 		if who, ok := t.numbers[n.Number]; ok {
@@ -338,14 +332,16 @@ func (s *contactSink) duplicateOf(t *takenSet, c *candidate) string {
 	return ""
 }
 
-// remember keeps c's numbers and key for the rows after it. A batch that
-// fails to commit ends the attempt, so nothing uncommitted outlives it.
-func (s *contactSink) remember(c *candidate) {
+// remember keeps c's numbers and key for the rows after it: the numbers
+// for the whole import, the key for its batch (later batches find it in
+// PostgreSQL). A batch that fails to commit ends the attempt, so nothing
+// uncommitted outlives it.
+func (s *contactSink) remember(t *takenSet, c *candidate) {
 	if c.externalKey != "" {
-		s.ownKeys[c.externalKey] = c.row
+		t.keys[c.externalKey] = fmt.Sprintf("row %d", c.row)
 	}
 	for _, n := range c.numbers {
-		s.ownNumbers[e164Digits(n.Number)] = c.row
+		s.ownNumbers[e164Digits(n.Number)] = int32(c.row)
 	}
 }
 
