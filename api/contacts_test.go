@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
@@ -24,6 +25,21 @@ type nopDialer struct{}
 
 func (nopDialer) Dial(context.Context, dialer.CallRequest) error { return nil }
 
+// seedWithWorker runs a worker whose simulator dialer is d and an API on
+// db, loads the seed's configuration, and returns kris_progressive's ID.
+func seedWithWorker(t *testing.T, db *models.DB, tc client.Client, d dialer.Dialer) (*harness, uint64) {
+	queue := testenv.TaskQueue(t)
+	acts := activities.New(db)
+	acts.Dialers = dialer.Registry{"simulator": d}
+	w := worker.New(tc, queue, acts)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	h := newHarnessWith(t, db, tc, queue)
+	require.NoError(t, loadDemo(h))
+	_, found := h.call(http.MethodGet, "/api/v1/campaigns?q=kris_progressive", nil)
+	return h, uint64(found["items"].([]any)[0].(map[string]any)["id"].(float64))
+}
+
 // TestContactLifecycle drives one contact through the API on the real
 // Temporal server: release, reports from the dialer and the agent (each
 // sent twice: a repeat changes nothing), the contact's story, eligibility
@@ -31,17 +47,7 @@ func (nopDialer) Dial(context.Context, dialer.CallRequest) error { return nil }
 func TestContactLifecycle(t *testing.T) {
 	db := testenv.DB(t)
 	tc := testenv.Temporal(t)
-	queue := testenv.TaskQueue(t)
-	acts := activities.New(db)
-	acts.Dialers = dialer.Registry{"simulator": nopDialer{}}
-	w := worker.New(tc, queue, acts)
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
-	h := newHarnessWith(t, db, tc, queue)
-	require.NoError(t, loadDemo(h))
-
-	_, found := h.call(http.MethodGet, "/api/v1/campaigns?q=kris_progressive", nil)
-	campaign := uint64(found["items"].([]any)[0].(map[string]any)["id"].(float64))
+	h, campaign := seedWithWorker(t, db, tc, nopDialer{})
 	status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign), map[string]any{"contacts": []any{
 		map[string]any{"external_key": "48", "numbers": map[string]any{"Mobile": "469-562-2405"}},
 		map[string]any{"external_key": "49", "numbers": map[string]any{"Mobile": "469-562-2406"}},
@@ -134,20 +140,11 @@ func TestContactLifecycle(t *testing.T) {
 func TestSimulatedCall(t *testing.T) {
 	db := testenv.DB(t)
 	tc := testenv.Temporal(t)
-	queue := testenv.TaskQueue(t)
 	sim := &dialer.Simulator{Agents: &api.AgentPool{DB: db}, Reports: &api.Reporter{DB: db, Temporal: tc},
 		Config: dialer.SimulatorConfig{Outcomes: map[string]float64{"voice": 1}, Business: map[string]float64{"Sale": 1},
 			Ring: dialer.Span{Min: time.Second, Max: time.Second}, Talk: dialer.Span{Min: time.Minute, Max: time.Minute}, WrapUp: dialer.Span{Min: time.Second, Max: time.Second}, Speed: 100}}
 	sim.Start(t.Context())
-	acts := activities.New(db)
-	acts.Dialers = dialer.Registry{"simulator": sim}
-	w := worker.New(tc, queue, acts)
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
-	h := newHarnessWith(t, db, tc, queue)
-	require.NoError(t, loadDemo(h))
-	_, found := h.call(http.MethodGet, "/api/v1/campaigns?q=kris_progressive", nil)
-	campaign := uint64(found["items"].([]any)[0].(map[string]any)["id"].(float64))
+	h, campaign := seedWithWorker(t, db, tc, sim)
 	_, agents := h.call(http.MethodGet, "/api/v1/agents?q=Agent3", nil)
 	agent := uint64(agents["items"].([]any)[0].(map[string]any)["id"].(float64))
 	status, out := h.call(http.MethodPut, fmt.Sprintf("/api/v1/agents/%d/state", agent), map[string]any{"state": "available"})

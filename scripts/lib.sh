@@ -27,3 +27,16 @@ start_temporal() {
   echo "Temporal dev server did not answer on $port; see $log" >&2
   return 1
 }
+
+# bench_services NAME PGPORT TPORT: tools, a fresh database NAME on its own
+# cluster and an in-memory Temporal, stopped when the script exits; sets
+# bench_db to the database URL.
+bench_services() {
+  local name=$1 pgport=$2 tport=$3
+  scripts/tools.sh
+  mkdir -p ".data/$name"
+  temporal_pid=
+  trap "[[ -n \$temporal_pid ]] && kill \$temporal_pid 2>/dev/null; scripts/postgres.sh stop $name" EXIT
+  bench_db=$(fresh_db "$name" "$pgport" "outdial_$name")
+  start_temporal "$tport" ".data/$name/temporal.log"
+}
