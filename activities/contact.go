@@ -635,3 +635,14 @@ func (a *Activities) StartContact(ctx context.Context, contactID uint64) (Contac
 	}
 	return start, nil
 }
+
+// FreeAgent returns an agent reserved for a call that was not placed (the
+// contact had to wait or closed) to idle.
+func (a *Activities) FreeAgent(ctx context.Context, agent string) error {
+	err := a.DB.WithContext(ctx).Exec(`UPDATE agents SET state = 'idle', state_reason = 'the reserved call was not placed', state_changed_at = now()
+		WHERE id::text = ? AND state IN ('connected', 'reserved')`, agent).Error
+	if err != nil {
+		return fmt.Errorf("free agent %s: %w", agent, err)
+	}
+	return nil
+}

@@ -38,7 +38,8 @@ func (a *Activities) Pace(ctx context.Context, campaignID uint64) (PaceResult, e
 	// A release whose signal never went out (a worker died between the two)
 	// would hold a line for good; after two minutes it is given back.
 	if err := a.DB.WithContext(ctx).Exec(`UPDATE contacts SET status = CASE WHEN attempt_count = 0 THEN 'new' ELSE 'ready' END, updated_at = now()
-		WHERE campaign_id = ? AND status = 'released' AND updated_at < now() - interval '2 minutes'`, campaignID).Error; err != nil {
+		WHERE campaign_id = ? AND status = 'released' AND updated_at < now() - interval '2 minutes'
+		  AND NOT EXISTS (SELECT 1 FROM previews p WHERE p.contact_id = contacts.id AND p.state = 'offered')`, campaignID).Error; err != nil {
 		return PaceResult{}, fmt.Errorf("pace campaign %d: give back stale releases: %w", campaignID, err)
 	}
 	res := PaceResult{Active: true}

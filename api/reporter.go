@@ -61,6 +61,11 @@ func (r *Reporter) report(ctx context.Context, id string, kind reportKind, value
 		current = at.BusinessOutcome
 	}
 	if current == value {
+		if at.EndedAt == nil {
+			// The first report's signal may have failed: send it again; the
+			// workflow takes a report of an attempt once.
+			return false, r.signal(ctx, &at, signal, payload)
+		}
 		return false, nil
 	}
 	if current != "" || at.EndedAt != nil {
@@ -75,8 +80,12 @@ func (r *Reporter) report(ctx context.Context, id string, kind reportKind, value
 	if res.RowsAffected == 0 {
 		return false, conflict("", "attempt %s changed while this report was recorded; read it and send again", id)
 	}
+	return true, r.signal(ctx, &at, signal, payload)
+}
+
+func (r *Reporter) signal(ctx context.Context, at *models.Attempt, signal string, payload any) error {
 	if err := r.Temporal.SignalWorkflow(ctx, workflows.ContactWorkflowID(at.CampaignID, at.ContactID), "", signal, payload); err != nil {
-		return false, fmt.Errorf("signal contact %d: %w", at.ContactID, err)
+		return fmt.Errorf("signal contact %d: %w", at.ContactID, err)
 	}
-	return true, nil
+	return nil
 }

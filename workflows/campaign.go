@@ -52,11 +52,12 @@ func Campaign(ctx workflow.Context, p CampaignParams) error {
 	resume := workflow.GetSignalChannel(ctx, SignalResume)
 	stop := workflow.GetSignalChannel(ctx, SignalStop)
 	wake := workflow.GetSignalChannel(ctx, SignalWake)
-	stopped := false
 	listen := func(sel workflow.Selector) {
 		sel.AddReceive(pause, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil); p.Paused = true })
 		sel.AddReceive(resume, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil); p.Paused = false })
-		sel.AddReceive(stop, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil); stopped = true })
+		// A stop is checked against the campaign's status by the next pass:
+		// a start right after it finds the campaign active again.
+		sel.AddReceive(stop, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil); p.Paused = false })
 		sel.AddReceive(wake, func(ch workflow.ReceiveChannel, _ bool) {
 			for ch.ReceiveAsync(nil) { // many wakes make one pass
 			}
@@ -82,9 +83,17 @@ func Campaign(ctx workflow.Context, p CampaignParams) error {
 			sel.Select(ctx)
 			cancel()
 		}
-		if stopped {
-			return nil
+	}
+	// Signals still pending would be lost with the history.
+	for {
+		switch {
+		case pause.ReceiveAsync(nil):
+			p.Paused = true
+		case resume.ReceiveAsync(nil), stop.ReceiveAsync(nil):
+			p.Paused = false
+		case wake.ReceiveAsync(nil):
+		default:
+			return workflow.NewContinueAsNewError(ctx, Campaign, p)
 		}
 	}
-	return workflow.NewContinueAsNewError(ctx, Campaign, p)
 }

@@ -106,7 +106,9 @@ func Contact(ctx workflow.Context, p ContactParams) error {
 	c := &contactRun{p: p, s: p.State}
 	c.ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 20},
+		// No attempt limit: a contact given up on would stay "dialing" and
+		// hold one of its campaign's lines for good.
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
 	})
 	c.release = workflow.GetSignalChannel(ctx, SignalRelease)
 	c.closing = workflow.GetSignalChannel(ctx, SignalClose)
@@ -128,6 +130,9 @@ func Contact(ctx workflow.Context, p ContactParams) error {
 		}
 	}
 	c.drain()
+	if c.pollClose(); c.closeReason != "" {
+		return c.close(c.closeReason) // a close signal must not be lost with the history
+	}
 	return workflow.NewContinueAsNewError(ctx, Contact, ContactParams{CampaignID: p.CampaignID, ContactID: p.ContactID, Timeouts: p.Timeouts, State: c.s})
 }
 
@@ -166,6 +171,12 @@ func (c *contactRun) once() (bool, error) {
 	var prep activities.PrepareResult
 	if err := workflow.ExecuteActivity(ctx, a.PrepareAttempt, activities.PrepareRequest{ContactID: c.p.ContactID, Seq: c.s.Seq + 1, Agent: agent}).Get(ctx, &prep); err != nil {
 		return false, err
+	}
+	if prep.Action != activities.ActionDial && agent != "" {
+		// The agent reserved for this call gets no call: free it.
+		if err := workflow.ExecuteActivity(ctx, a.FreeAgent, agent).Get(ctx, nil); err != nil {
+			return false, err
+		}
 	}
 	switch prep.Action {
 	case activities.ActionClose:
@@ -221,6 +232,10 @@ func (c *contactRun) once() (bool, error) {
 		return false, err
 	}
 	c.s.Counters = decision.Counters
+	// A release that came during the attempt is stale: only the pacer's
+	// next release, once the contact is due again, may dial it.
+	for c.release.ReceiveAsync(nil) {
+	}
 	if fin.Closed {
 		c.upsert(ContactStatusKey.ValueSet(models.ContactClosed), AttemptCountKey.ValueSet(int64(c.s.Seq)))
 		return true, nil
