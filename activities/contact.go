@@ -148,12 +148,14 @@ func (a *Activities) loadPolicy(ctx context.Context, c *models.Campaign) (Policy
 		if lerr != nil {
 			return p, lerr
 		}
-		for _, id := range links[cs.ID] {
-			var m models.Mode
-			if err := db.First(&m, id).Error; err != nil {
-				return p, fmt.Errorf("load mode %d: %w", id, err)
+		var modes []models.Mode
+		if err := db.Where("id IN ?", links[cs.ID]).Find(&modes).Error; err != nil {
+			return p, fmt.Errorf("load modes of contact strategy %d: %w", cs.ID, err)
+		}
+		for _, id := range links[cs.ID] { // in the strategy's priority order
+			if i := slices.IndexFunc(modes, func(m models.Mode) bool { return m.ID == id }); i >= 0 {
+				p.Modes = append(p.Modes, modes[i].Name)
 			}
-			p.Modes = append(p.Modes, m.Name)
 		}
 	}
 	if c.OutcomeGroupID != nil {

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -72,18 +73,11 @@ func (a *Activities) Pace(ctx context.Context, campaignID uint64) (PaceResult, e
 	}
 	for _, contact := range due {
 		if err := a.Release(ctx, c.ID, contact.ID, "", false); err != nil {
-			return res, fmt.Errorf("pace campaign %d: %w", c.ID, errorsJoin(err, models.Unrelease(ctx, a.DB, contact.ID)))
+			return res, fmt.Errorf("pace campaign %d: %w", c.ID, errors.Join(err, models.Unrelease(ctx, a.DB, contact.ID)))
 		}
 		res.Released++
 	}
 	return res, nil
-}
-
-func errorsJoin(a, b error) error {
-	if b == nil {
-		return a
-	}
-	return fmt.Errorf("%w; %w", a, b)
 }
 
 // campaignOpen checks the campaign's own date range and daily hours in its

@@ -5,8 +5,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -67,9 +65,6 @@ func (s *Server) Handler() http.Handler {
 	return engine
 }
 
-// OpenAPI returns the API's OpenAPI document; Handler builds it.
-func (s *Server) OpenAPI() *openapi3.T { return s.doc }
-
 func (s *Server) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c, 3*time.Second)
 	defer cancel()
@@ -99,13 +94,4 @@ func (s *Server) logRequests(c *gin.Context) {
 		return
 	}
 	s.Log.Debug("request", attrs...)
-}
-
-// MarshalOpenAPI renders the document, for tests and `outdial openapi`.
-func (s *Server) MarshalOpenAPI() ([]byte, error) {
-	b, err := json.MarshalIndent(s.doc, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("render openapi: %w", err)
-	}
-	return b, nil
 }
