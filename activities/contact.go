@@ -182,13 +182,7 @@ func (a *Activities) windowFor(ctx context.Context, c *models.Campaign, zone str
 	if err != nil {
 		return window.Spec{}, "", fmt.Errorf("zone %q: %w", zone, err)
 	}
-	spec := window.Spec{Loc: loc}
-	if c.StartDate != nil {
-		spec.Dates.From = window.Date{Year: c.StartDate.Year, Month: c.StartDate.Month, Day: c.StartDate.Day}
-	}
-	if c.EndDate != nil {
-		spec.Dates.To = window.Date{Year: c.EndDate.Year, Month: c.EndDate.Month, Day: c.EndDate.Day}
-	}
+	spec := window.Spec{Loc: loc, Dates: campaignDates(c)}
 	daily, err := window.ParseDaily(c.DailyStartTime, c.DailyEndTime)
 	if err != nil {
 		return spec, "", fmt.Errorf("campaign %d daily window: %w", c.ID, err)
@@ -209,6 +203,18 @@ func (a *Activities) windowFor(ctx context.Context, c *models.Campaign, zone str
 		spec.Daily = append(spec.Daily, d)
 	}
 	return spec, "", nil
+}
+
+// campaignDates is the campaign's date range.
+func campaignDates(c *models.Campaign) window.Dates {
+	var d window.Dates
+	if c.StartDate != nil {
+		d.From = window.Date{Year: c.StartDate.Year, Month: c.StartDate.Month, Day: c.StartDate.Day}
+	}
+	if c.EndDate != nil {
+		d.To = window.Date{Year: c.EndDate.Year, Month: c.EndDate.Month, Day: c.EndDate.Day}
+	}
+	return d
 }
 
 // recheck is how long a contact waits for a condition no timer can predict

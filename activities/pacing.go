@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/pacing"
 )
 
 // ReleaseFunc hands a contact to its workflow (signal-with-start). The
@@ -43,6 +47,9 @@ func (a *Activities) Pace(ctx context.Context, campaignID uint64) (PaceResult, e
 		  AND NOT EXISTS (SELECT 1 FROM previews p WHERE p.contact_id = contacts.id AND p.state = 'offered')`, campaignID).Error; err != nil {
 		return PaceResult{}, fmt.Errorf("pace campaign %d: give back stale releases: %w", campaignID, err)
 	}
+	if dates := campaignDates(&c); dates.Ended(a.now()) {
+		return a.complete(ctx, &c, fmt.Sprintf("its date range %v has ended", dates))
+	}
 	res := PaceResult{Active: true}
 	if c.Status == models.CampaignPaused {
 		res.Reason = "paused"
@@ -55,21 +62,14 @@ func (a *Activities) Pace(ctx context.Context, campaignID uint64) (PaceResult, e
 	if c.PacingMode != models.PacingProgressive {
 		return res, nil
 	}
-	var counts struct{ Free, Ringing, Released int }
-	err := a.DB.WithContext(ctx).Raw(`SELECT
-		(SELECT count(*) FROM agents a JOIN campaign_teams t ON t.team_id = a.team_id WHERE t.campaign_id = ? AND a.state = 'available') AS free,
-		(SELECT count(*) FROM attempts WHERE campaign_id = ? AND ended_at IS NULL AND telephony_outcome = '') AS ringing,
-		(SELECT count(*) FROM contacts WHERE campaign_id = ? AND status = 'released') AS released`, c.ID, c.ID, c.ID).Scan(&counts).Error
+	var due []models.Contact
+	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		due, res.Reason, err = a.releaseProgressive(ctx, tx, &c)
+		return err
+	})
 	if err != nil {
-		return res, fmt.Errorf("pace campaign %d: count agents and calls: %w", c.ID, err)
-	}
-	want := counts.Free*c.LinesPerAgent - counts.Ringing - counts.Released
-	if want <= 0 {
-		return res, nil
-	}
-	due, err := models.ReleaseDue(ctx, a.DB, []uint64{c.ID}, want)
-	if err != nil {
-		return res, err
+		return res, fmt.Errorf("pace campaign %d: %w", c.ID, err)
 	}
 	for _, contact := range due {
 		if err := a.Release(ctx, c.ID, contact.ID, "", false); err != nil {
@@ -78,6 +78,74 @@ func (a *Activities) Pace(ctx context.Context, campaignID uint64) (PaceResult, e
 		res.Released++
 	}
 	return res, nil
+}
+
+// Buffer adaptation: a campaign group's buffer changes at most once per
+// bufferAdaptEvery, and a contact released longer than unusedAfter ago and
+// still not dialed sits unused.
+const (
+	bufferAdaptEvery = 10 * time.Second
+	unusedAfter      = 10 * time.Second
+)
+
+// releaseProgressive releases the contacts a progressive pass wants: lines
+// per agent for each free agent, less the calls in flight. In a campaign
+// group, the deliverable percentages split the agents mapped to the group
+// and the group's buffer between the campaigns that have contacts due, and
+// the buffer adapts to how fast its contacts are consumed. The group's row
+// stays locked until tx ends, so the group's pacers take turns.
+func (a *Activities) releaseProgressive(ctx context.Context, tx *gorm.DB, c *models.Campaign) ([]models.Contact, string, error) {
+	group, err := models.LockCampaignGroup(ctx, tx, c.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	if group != nil && !group.Enabled {
+		return nil, fmt.Sprintf("campaign group %s is disabled", group.Name), nil
+	}
+	var groupID uint64
+	if group != nil {
+		groupID = group.ID
+	}
+	n, err := models.CountForPacing(ctx, tx, c.ID, groupID, unusedAfter)
+	if err != nil {
+		return nil, "", err
+	}
+	if group == nil {
+		due, err := models.ReleaseDue(ctx, tx, []uint64{c.ID}, pacing.Progressive(n.FreeAgents, c.LinesPerAgent, n.InFlight, -1))
+		return due, "", err
+	}
+	weights, i, err := models.GroupShares(ctx, tx, group.ID, c.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	buf := pacing.Buffer{Initial: group.InitialContacts, IncrementPercent: group.IncrementPercent,
+		DecrementPercent: group.DecrementPercent, UpperThresholdPercent: group.UpperThresholdPercent}
+	size := buf.Size(group.BufferSize)
+	free := n.FreeAgents + pacing.Split(n.SharedAgents, weights)[i]
+	share := pacing.Split(size, weights)[i]
+	want := pacing.Progressive(free, c.LinesPerAgent, n.InFlight, share)
+	drained := want < pacing.Progressive(free, c.LinesPerAgent, n.InFlight, -1)
+	if err := models.AdaptBuffer(ctx, tx, group.ID, buf.Next(size, drained, n.Unused > 0), bufferAdaptEvery); err != nil {
+		return nil, "", err
+	}
+	var reason string
+	if want == 0 && free > 0 && n.InFlight >= share {
+		reason = fmt.Sprintf("the campaign's share of campaign group %s's buffer (%d contacts) is in flight", group.Name, share)
+	}
+	due, err := models.ReleaseDue(ctx, tx, []uint64{c.ID}, want)
+	return due, reason, err
+}
+
+// complete ends a campaign whose date range is over: it is completed and
+// its pacer stops. Its contacts' own checks close them when next due.
+func (a *Activities) complete(ctx context.Context, c *models.Campaign, why string) (PaceResult, error) {
+	err := a.DB.WithContext(ctx).Model(c).Where("status IN ?", []string{models.CampaignActive, models.CampaignPaused}).
+		Updates(map[string]any{"status": models.CampaignCompleted, "updated_at": time.Now()}).Error
+	if err != nil {
+		return PaceResult{}, fmt.Errorf("complete campaign %d: %w", c.ID, err)
+	}
+	slog.InfoContext(ctx, "campaign completed", "campaign", c.ID, "reason", why)
+	return PaceResult{Reason: "completed: " + why}, nil
 }
 
 // campaignOpen checks the campaign's own date range and daily hours in its

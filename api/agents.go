@@ -97,7 +97,7 @@ func (p *AgentPool) Reserve(ctx context.Context, campaignID uint64, preferred st
 	}
 	var ids []uint64
 	err := p.DB.WithContext(ctx).Raw(`UPDATE agents SET state = 'connected', state_reason = 'on a campaign call', state_changed_at = now(), updated_at = now()
-		WHERE id = (SELECT a.id FROM agents a JOIN campaign_teams ct ON ct.team_id = a.team_id
+		WHERE id = (SELECT a.id FROM agents a JOIN campaign_serving_teams ct ON ct.team_id = a.team_id
 		            WHERE ct.campaign_id = ? AND a.state = 'available'
 		            ORDER BY (a.id::text = ?) DESC, a.state_changed_at, a.id LIMIT 1 FOR UPDATE OF a SKIP LOCKED)
 		RETURNING id`, campaignID, preferred).Scan(&ids).Error

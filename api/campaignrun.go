@@ -116,7 +116,7 @@ func (h *running) wake(ctx context.Context, agentID uint64) {
 // agent became available. A pacer that misses it passes on its tick anyway.
 func wakeCampaigns(ctx context.Context, db *models.DB, tc client.Client, agentID uint64) {
 	var ids []uint64
-	if err := db.WithContext(ctx).Raw(`SELECT t.campaign_id FROM campaign_teams t JOIN agents a ON a.team_id = t.team_id
+	if err := db.WithContext(ctx).Raw(`SELECT t.campaign_id FROM campaign_serving_teams t JOIN agents a ON a.team_id = t.team_id
 		JOIN campaigns c ON c.id = t.campaign_id WHERE a.id = ? AND c.status = 'active'`, agentID).Scan(&ids).Error; err != nil {
 		return
 	}
@@ -147,7 +147,7 @@ func (h *running) preview(c *gin.Context) {
 		return
 	}
 	var campaigns []models.Campaign
-	if err := h.db.WithContext(c).Raw(`SELECT c.* FROM campaigns c JOIN campaign_teams t ON t.campaign_id = c.id
+	if err := h.db.WithContext(c).Raw(`SELECT c.* FROM campaigns c JOIN campaign_serving_teams t ON t.campaign_id = c.id
 		WHERE t.team_id = ? AND c.status = 'active' AND c.pacing_mode = 'preview' ORDER BY c.id`, agent.TeamID).Scan(&campaigns).Error; err != nil {
 		fail(c, fmt.Errorf("campaigns of agent %d: %w", id, err))
 		return
@@ -156,7 +156,7 @@ func (h *running) preview(c *gin.Context) {
 	for i, cp := range campaigns {
 		ids[i] = cp.ID
 	}
-	due, err := models.ReleaseDue(c, h.db, ids, 1)
+	due, err := models.ReleaseDue(c, h.db.DB, ids, 1)
 	if err != nil {
 		fail(c, err)
 		return

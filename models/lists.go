@@ -224,36 +224,3 @@ type Preview struct {
 	ExpiresAt  time.Time  `json:"expires_at"`
 	AnsweredAt *time.Time `json:"answered_at"`
 }
-
-// ReleaseDue marks up to limit due contacts of the campaigns released and
-// returns them, by priority then due time. SKIP LOCKED: two pacers never
-// release one contact.
-func ReleaseDue(ctx context.Context, db *DB, campaignIDs []uint64, limit int) ([]Contact, error) {
-	var out []Contact
-	if limit <= 0 || len(campaignIDs) == 0 {
-		return out, nil
-	}
-	err := db.WithContext(ctx).Raw(`UPDATE contacts SET status = 'released', updated_at = now() WHERE id IN (
-		SELECT c.id FROM contacts c JOIN contact_lists l ON l.id = c.list_id
-		WHERE c.campaign_id IN ? AND c.status IN ('new', 'ready') AND (c.next_due_at IS NULL OR c.next_due_at <= now())
-		  AND l.status = 'active' AND l.end_time > now()
-		  AND EXISTS (SELECT 1 FROM campaigns p WHERE p.id = c.campaign_id AND p.status = 'active') -- a pause wins over a pass in flight
-		ORDER BY c.priority DESC, c.next_due_at NULLS FIRST, c.id
-		LIMIT ? FOR UPDATE OF c SKIP LOCKED)
-		RETURNING id, campaign_id, attempt_count`, campaignIDs, limit).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("release due contacts of campaigns %v: %w", campaignIDs, err)
-	}
-	return out, nil
-}
-
-// Unrelease gives a released contact back to the pacer: ready, or new
-// when it was never dialed.
-func Unrelease(ctx context.Context, db *DB, contactID uint64) error {
-	err := db.WithContext(ctx).Exec(`UPDATE contacts SET status = CASE WHEN attempt_count = 0 THEN 'new' ELSE 'ready' END, updated_at = now()
-		WHERE id = ? AND status = 'released'`, contactID).Error
-	if err != nil {
-		return fmt.Errorf("unrelease contact %d: %w", contactID, err)
-	}
-	return nil
-}

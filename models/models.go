@@ -201,15 +201,18 @@ func (DNCEntry) TableName() string { return "dnc_entries" }
 // splits its contacts between its campaigns.
 type CampaignGroup struct {
 	Base
-	Name                  string                  `json:"name"`
-	Description           string                  `json:"description"`
-	Enabled               bool                    `json:"enabled"`
-	InitialContacts       int                     `json:"initial_contacts"`
-	IncrementPercent      int                     `json:"increment_percent"`
-	DecrementPercent      int                     `json:"decrement_percent"`
-	UpperThresholdPercent int                     `json:"upper_threshold_percent"`
-	Campaigns             []CampaignGroupCampaign `gorm:"foreignKey:CampaignGroupID" json:"campaigns"`
-	TimeZones             []CampaignGroupTimeZone `gorm:"foreignKey:CampaignGroupID" json:"time_zones"`
+	Name                  string `json:"name"`
+	Description           string `json:"description"`
+	Enabled               bool   `json:"enabled"`
+	InitialContacts       int    `json:"initial_contacts"`
+	IncrementPercent      int    `json:"increment_percent"`
+	DecrementPercent      int    `json:"decrement_percent"`
+	UpperThresholdPercent int    `json:"upper_threshold_percent"`
+	// BufferSize is the pacer's current buffer (read-only; 0 until it starts).
+	BufferSize      int                     `gorm:"->" json:"buffer_size"`
+	BufferAdaptedAt *time.Time              `gorm:"->" json:"buffer_adapted_at"`
+	Campaigns       []CampaignGroupCampaign `gorm:"foreignKey:CampaignGroupID" json:"campaigns"`
+	TimeZones       []CampaignGroupTimeZone `gorm:"foreignKey:CampaignGroupID" json:"time_zones"`
 }
 
 // CampaignGroupCampaign is a campaign's share of its group.

@@ -64,6 +64,16 @@ func (r Dates) empty() bool {
 	return !r.From.IsZero() && !r.To.IsZero() && r.From.Compare(r.To) > 0
 }
 
+// lastPlace is the zone where a calendar date ends last (UTC−12).
+var lastPlace = time.FixedZone("UTC-12", -12*60*60)
+
+// Ended reports whether the range is over at t in every zone on earth: its
+// last date has passed even where dates end last, so no contact of a
+// campaign, whatever its zone, can be inside it again.
+func (r Dates) Ended(t time.Time) bool {
+	return r.empty() || (!r.To.IsZero() && DateOf(t.In(lastPlace)).Compare(r.To) > 0)
+}
+
 // String gives the range as "2026-03-01..2026-03-31", leaving an unbounded
 // side empty ("2026-03-01..").
 func (r Dates) String() string {

@@ -367,3 +367,25 @@ func TestParseDate(t *testing.T) {
 		require.True(t, strings.Contains(err.Error(), `"`+in+`"`))
 	}
 }
+
+func TestDatesEnded(t *testing.T) {
+	to := Date{2026, time.March, 31}
+	for _, tc := range []struct {
+		name  string
+		dates Dates
+		at    string
+		want  bool
+	}{
+		{"no end never ends", Dates{From: to}, "2030-01-01T00:00:00Z", false},
+		{"on the last day", Dates{To: to}, "2026-03-31T12:00:00Z", false},
+		{"the last day still runs west of UTC", Dates{To: to}, "2026-04-01T11:59:00Z", false},
+		{"over in every zone", Dates{To: to}, "2026-04-01T12:00:00Z", true},
+		{"an inverted range has ended", Dates{From: to, To: Date{2026, time.March, 1}}, "2026-01-01T00:00:00Z", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			at, err := time.Parse(time.RFC3339, tc.at)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, tc.dates.Ended(at))
+		})
+	}
+}

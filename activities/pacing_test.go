@@ -1,0 +1,155 @@
+package activities_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/models"
+)
+
+// groupFixture is a campaign group of progressive campaigns copied from the
+// seed's kris_progressive, sharing one team's agents through the group.
+type groupFixture struct {
+	fixture
+	group     models.CampaignGroup
+	campaigns []models.Campaign
+	mu        sync.Mutex
+	released  map[uint64]int // per campaign
+}
+
+// newGroupFixture makes a group with a campaign per share, contacts due
+// in each campaign, and agents available in the group's team.
+func newGroupFixture(t *testing.T, buffer int, contacts []int, agents int, shares ...int) *groupFixture {
+	f := &groupFixture{fixture: newFixture(t), released: map[uint64]int{}}
+	ctx := context.Background()
+	f.acts.Release = func(_ context.Context, campaignID, _ uint64, _ string, _ bool) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.released[campaignID]++
+		return nil
+	}
+	f.group = models.CampaignGroup{Name: "group", Enabled: true, InitialContacts: buffer, IncrementPercent: 50, DecrementPercent: 50, UpperThresholdPercent: 200}
+	for i, share := range shares {
+		c := f.campaign
+		c.ID, c.Name, c.Status = 0, fmt.Sprintf("campaign %d", i), models.CampaignActive
+		require.NoError(t, f.db.Create(&c).Error)
+		f.campaigns = append(f.campaigns, c)
+		f.group.Campaigns = append(f.group.Campaigns, models.CampaignGroupCampaign{CampaignID: c.ID, Position: i, DeliverablePercentage: share})
+		if contacts[i] == 0 {
+			continue
+		}
+		recs := make([]activities.ContactRecord, contacts[i])
+		for j := range recs {
+			recs[j].Numbers = map[string]string{"Mobile": fmt.Sprintf("+1469555%d%03d", i, j)}
+		}
+		_, results, err := activities.AddContacts(ctx, f.db, c.ID, 0, recs)
+		require.NoError(t, err)
+		for _, r := range results {
+			require.NotZero(t, r.ContactID, "contact %+v", r)
+		}
+	}
+	require.NoError(t, f.db.Create(&f.group).Error)
+	team := models.Team{Name: "group team"}
+	require.NoError(t, f.db.Create(&team).Error)
+	require.NoError(t, models.TeamCampaignGroups.Replace(f.db.DB, team.ID, []uint64{f.group.ID}))
+	for i := range agents {
+		require.NoError(t, f.db.Create(&models.Agent{Name: fmt.Sprintf("agent %d", i), TeamID: &team.ID, State: models.AgentAvailable, StateChangedAt: time.Now()}).Error)
+	}
+	return f
+}
+
+func (f *groupFixture) pace(t *testing.T, i int) activities.PaceResult {
+	res, err := f.acts.Pace(context.Background(), f.campaigns[i].ID)
+	require.NoError(t, err)
+	require.True(t, res.Active)
+	return res
+}
+
+func (f *groupFixture) bufferSize(t *testing.T) int {
+	var g models.CampaignGroup
+	require.NoError(t, f.db.First(&g, f.group.ID).Error)
+	return g.BufferSize
+}
+
+// The deliverable percentages split the agents mapped to the group.
+func TestGroupSplitsAgentsByDeliverablePercentage(t *testing.T) {
+	f := newGroupFixture(t, 100, []int{20, 20}, 10, 70, 30)
+	require.Equal(t, 7, f.pace(t, 0).Released)
+	require.Equal(t, 3, f.pace(t, 1).Released)
+	require.Equal(t, 0, f.pace(t, 0).Released, "its calls are in flight")
+	require.Equal(t, map[uint64]int{f.campaigns[0].ID: 7, f.campaigns[1].ID: 3}, f.released)
+}
+
+// A campaign with nothing due leaves its share to the others.
+func TestGroupShareOfACampaignWithNothingDue(t *testing.T) {
+	f := newGroupFixture(t, 100, []int{20, 0}, 10, 70, 30)
+	require.Equal(t, 10, f.pace(t, 0).Released)
+}
+
+// The buffer caps the calls in flight, grows while agents wait on it,
+// never beyond its upper threshold, and shrinks when contacts sit unused.
+func TestGroupBufferAdapts(t *testing.T) {
+	f := newGroupFixture(t, 4, []int{40}, 20, 100)
+	require.Equal(t, 4, f.pace(t, 0).Released, "the initial number")
+	require.Equal(t, 6, f.bufferSize(t), "drained: +50%")
+	require.Equal(t, 2, f.pace(t, 0).Released, "up to the grown buffer")
+	require.Equal(t, 6, f.bufferSize(t), "adapted at most once per period")
+
+	// The next adaptation is due.
+	age := func() {
+		require.NoError(t, f.db.Exec("UPDATE campaign_groups SET buffer_adapted_at = now() - interval '1 minute' WHERE id = ?", f.group.ID).Error)
+	}
+	// The released contacts are dialed and end: the buffer drains again.
+	require.NoError(t, f.db.Exec("UPDATE contacts SET status = 'ready', next_due_at = now() + interval '1 hour' WHERE status = 'released'").Error)
+	age()
+	require.Equal(t, 6, f.pace(t, 0).Released)
+	require.Equal(t, 8, f.bufferSize(t), "200% of 4 at most")
+	res := f.pace(t, 0)
+	require.Equal(t, 2, res.Released)
+	require.NoError(t, f.db.Exec("UPDATE contacts SET status = 'ready', next_due_at = now() + interval '1 hour' WHERE status = 'released'").Error)
+	age()
+	f.pace(t, 0)
+	require.Equal(t, 8, f.bufferSize(t), "stays at the upper threshold")
+
+	// Released contacts no workflow took up: the buffer shrinks.
+	require.NoError(t, f.db.Exec("UPDATE contacts SET updated_at = now() - interval '1 minute' WHERE status = 'released'").Error)
+	age()
+	res = f.pace(t, 0)
+	require.Zero(t, res.Released)
+	require.Contains(t, res.Reason, "buffer (8 contacts) is in flight")
+	require.Equal(t, 4, f.bufferSize(t), "unused: -50%")
+}
+
+func TestDisabledGroupReleasesNothing(t *testing.T) {
+	f := newGroupFixture(t, 100, []int{5}, 3, 100)
+	require.NoError(t, f.db.Model(&f.group).Update("enabled", false).Error)
+	res := f.pace(t, 0)
+	require.Zero(t, res.Released)
+	require.Equal(t, "campaign group group is disabled", res.Reason)
+}
+
+// A campaign whose date range is over everywhere completes and its pacer ends.
+func TestCampaignCompletesAfterItsDateRange(t *testing.T) {
+	f := newGroupFixture(t, 100, []int{5}, 3, 100)
+	c := f.campaigns[0]
+	require.NoError(t, f.db.Model(&c).Update("end_date", "2026-03-31").Error)
+	// Over in the campaign's zone, not yet west of it: the pacer waits.
+	f.acts.Now = func() time.Time { return time.Date(2026, 4, 1, 11, 0, 0, 0, time.UTC) }
+	res := f.pace(t, 0)
+	require.Zero(t, res.Released)
+	require.Contains(t, res.Reason, "after date range ..2026-03-31 (America/Chicago); it never opens again")
+
+	f.acts.Now = func() time.Time { return time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC) }
+	res, err := f.acts.Pace(context.Background(), c.ID)
+	require.NoError(t, err)
+	require.False(t, res.Active)
+	require.Equal(t, "completed: its date range ..2026-03-31 has ended", res.Reason)
+	require.NoError(t, f.db.First(&c, c.ID).Error)
+	require.Equal(t, models.CampaignCompleted, c.Status)
+}

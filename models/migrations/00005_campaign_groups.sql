@@ -1,0 +1,20 @@
+-- +goose Up
+-- A campaign group's buffer of contacts handed to the dialer: the pacer
+-- adapts its size (0: not started, the group's initial number applies).
+ALTER TABLE campaign_groups ADD COLUMN buffer_size int NOT NULL DEFAULT 0,
+    ADD COLUMN buffer_adapted_at timestamptz;
+
+-- The teams whose agents serve a campaign: mapped to the campaign, or to its
+-- campaign group. via_group marks agents shared by the group's campaigns,
+-- which the deliverable percentages split between them.
+CREATE VIEW campaign_serving_teams AS
+SELECT campaign_id, team_id, bool_and(via_group) AS via_group FROM (
+    SELECT campaign_id, team_id, false AS via_group FROM campaign_teams
+    UNION ALL
+    SELECT gc.campaign_id, tg.team_id, true FROM team_campaign_groups tg
+    JOIN campaign_group_campaigns gc ON gc.campaign_group_id = tg.campaign_group_id
+) m GROUP BY campaign_id, team_id;
+
+-- +goose Down
+DROP VIEW campaign_serving_teams;
+ALTER TABLE campaign_groups DROP COLUMN buffer_adapted_at, DROP COLUMN buffer_size;

@@ -1,0 +1,133 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ReleaseDue marks up to limit due contacts of the campaigns released and
+// returns them, by priority then due time. SKIP LOCKED: two pacers never
+// release one contact.
+func ReleaseDue(ctx context.Context, db *gorm.DB, campaignIDs []uint64, limit int) ([]Contact, error) {
+	var out []Contact
+	if limit <= 0 || len(campaignIDs) == 0 {
+		return out, nil
+	}
+	err := db.WithContext(ctx).Raw(`UPDATE contacts SET status = 'released', updated_at = now() WHERE id IN (
+		SELECT c.id FROM contacts c JOIN contact_lists l ON l.id = c.list_id
+		WHERE c.campaign_id IN ? AND c.status IN ('new', 'ready') AND (c.next_due_at IS NULL OR c.next_due_at <= now())
+		  AND l.status = 'active' AND l.end_time > now()
+		  AND EXISTS (SELECT 1 FROM campaigns p WHERE p.id = c.campaign_id AND p.status = 'active') -- a pause wins over a pass in flight
+		ORDER BY c.priority DESC, c.next_due_at NULLS FIRST, c.id
+		LIMIT ? FOR UPDATE OF c SKIP LOCKED)
+		RETURNING id, campaign_id, attempt_count`, campaignIDs, limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("release due contacts of campaigns %v: %w", campaignIDs, err)
+	}
+	return out, nil
+}
+
+// Unrelease gives a released contact back to the pacer: ready, or new
+// when it was never dialed.
+func Unrelease(ctx context.Context, db *DB, contactID uint64) error {
+	err := db.WithContext(ctx).Exec(`UPDATE contacts SET status = CASE WHEN attempt_count = 0 THEN 'new' ELSE 'ready' END, updated_at = now()
+		WHERE id = ? AND status = 'released'`, contactID).Error
+	if err != nil {
+		return fmt.Errorf("unrelease contact %d: %w", contactID, err)
+	}
+	return nil
+}
+
+// LockCampaignGroup returns the campaign's group, locked until tx ends so
+// the group's pacers take turns; nil when the campaign has no group.
+func LockCampaignGroup(ctx context.Context, tx *gorm.DB, campaignID uint64) (*CampaignGroup, error) {
+	var g CampaignGroup
+	err := tx.WithContext(ctx).Raw(`SELECT g.* FROM campaign_groups g JOIN campaign_group_campaigns gc ON gc.campaign_group_id = g.id
+		WHERE gc.campaign_id = ? FOR UPDATE OF g`, campaignID).Take(&g).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("campaign group of campaign %d: %w", campaignID, err)
+	}
+	return &g, nil
+}
+
+// GroupShares returns the deliverable percentages of the group's active
+// progressive campaigns that have contacts due, in the group's order, and
+// where campaignID sits among them: a campaign with nothing to dial leaves
+// its share to the others. The campaign itself is always included.
+func GroupShares(ctx context.Context, tx *gorm.DB, groupID, campaignID uint64) (weights []int, index int, err error) {
+	var rows []struct {
+		CampaignID            uint64
+		DeliverablePercentage int
+	}
+	err = tx.WithContext(ctx).Raw(`SELECT gc.campaign_id, gc.deliverable_percentage FROM campaign_group_campaigns gc
+		JOIN campaigns c ON c.id = gc.campaign_id
+		WHERE gc.campaign_group_id = ? AND (gc.campaign_id = ? OR (c.status = 'active' AND c.pacing_mode = 'progressive'
+		  AND EXISTS (SELECT 1 FROM contacts t WHERE t.campaign_id = c.id AND t.status IN ('new', 'ready')
+		              AND (t.next_due_at IS NULL OR t.next_due_at <= now()))))
+		ORDER BY gc.position, gc.campaign_id`, groupID, campaignID).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("shares of campaign group %d: %w", groupID, err)
+	}
+	index = -1
+	for i, r := range rows {
+		weights = append(weights, r.DeliverablePercentage)
+		if r.CampaignID == campaignID {
+			index = i
+		}
+	}
+	if index < 0 {
+		return nil, 0, fmt.Errorf("shares of campaign group %d: campaign %d is not in it", groupID, campaignID)
+	}
+	return weights, index, nil
+}
+
+// PacingCounts is what a progressive pass weighs.
+type PacingCounts struct {
+	// FreeAgents are available agents of teams mapped to the campaign;
+	// SharedAgents those mapped only through its campaign group.
+	FreeAgents, SharedAgents int
+	// InFlight are the campaign's contacts released and not yet dialed, and
+	// its calls ringing.
+	InFlight int
+	// Unused are contacts of the group released longer than unusedAfter
+	// ago and still not dialed.
+	Unused int
+}
+
+// CountForPacing counts the agents and calls a progressive pass weighs;
+// groupID 0 is a campaign without a group.
+func CountForPacing(ctx context.Context, tx *gorm.DB, campaignID, groupID uint64, unusedAfter time.Duration) (PacingCounts, error) {
+	var n PacingCounts
+	err := tx.WithContext(ctx).Raw(`SELECT
+		count(*) FILTER (WHERE NOT t.via_group) AS free_agents,
+		count(*) FILTER (WHERE t.via_group) AS shared_agents,
+		(SELECT count(*) FROM attempts WHERE campaign_id = @c AND ended_at IS NULL AND telephony_outcome = '')
+		  + (SELECT count(*) FROM contacts WHERE campaign_id = @c AND status = 'released') AS in_flight,
+		(SELECT count(*) FROM contacts WHERE status = 'released' AND updated_at < now() - make_interval(secs => @since)
+		   AND campaign_id IN (SELECT campaign_id FROM campaign_group_campaigns WHERE campaign_group_id = @g)) AS unused
+		FROM agents a JOIN campaign_serving_teams t ON t.team_id = a.team_id
+		WHERE t.campaign_id = @c AND a.state = 'available'`,
+		map[string]any{"c": campaignID, "g": groupID, "since": unusedAfter.Seconds()}).Scan(&n).Error
+	if err != nil {
+		return n, fmt.Errorf("count agents and calls of campaign %d: %w", campaignID, err)
+	}
+	return n, nil
+}
+
+// AdaptBuffer records a group's adapted buffer, unless it changed less than
+// every ago: one pass must not grow or shrink it many times over.
+func AdaptBuffer(ctx context.Context, tx *gorm.DB, groupID uint64, size int, every time.Duration) error {
+	err := tx.WithContext(ctx).Exec(`UPDATE campaign_groups SET buffer_size = ?, buffer_adapted_at = now()
+		WHERE id = ? AND (buffer_adapted_at IS NULL OR buffer_adapted_at <= now() - make_interval(secs => ?))`, size, groupID, every.Seconds()).Error
+	if err != nil {
+		return fmt.Errorf("buffer of campaign group %d: %w", groupID, err)
+	}
+	return nil
+}
