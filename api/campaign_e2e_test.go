@@ -253,6 +253,14 @@ func TestPreviewCampaignEndToEnd(t *testing.T) {
 	agent := uint64(found["items"].([]any)[0].(map[string]any)["id"].(float64))
 	w.agentsAvailable("Agent1")
 
+	// A disabled campaign group offers no cards.
+	require.NoError(t, w.db.Exec("UPDATE campaign_groups SET enabled = false WHERE name = 'PREV_krisDemoPreview'").Error)
+	status, out = w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/agents/%d/preview", agent), nil)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Nil(t, out["preview"])
+	require.Contains(t, out["reason"], "0 active preview campaign(s)")
+	require.NoError(t, w.db.Exec("UPDATE campaign_groups SET enabled = true WHERE name = 'PREV_krisDemoPreview'").Error)
+
 	skips, cards := 0, 0
 	for {
 		require.Eventually(t, func() bool {

@@ -148,7 +148,10 @@ func (h *running) preview(c *gin.Context) {
 	}
 	var campaigns []models.Campaign
 	if err := h.db.WithContext(c).Raw(`SELECT c.* FROM campaigns c JOIN campaign_serving_teams t ON t.campaign_id = c.id
-		WHERE t.team_id = ? AND c.status = 'active' AND c.pacing_mode = 'preview' ORDER BY c.id`, agent.TeamID).Scan(&campaigns).Error; err != nil {
+		WHERE t.team_id = ? AND c.status = 'active' AND c.pacing_mode = 'preview'
+		  AND NOT EXISTS (SELECT 1 FROM campaign_group_campaigns gc JOIN campaign_groups g ON g.id = gc.campaign_group_id
+		                  WHERE gc.campaign_id = c.id AND NOT g.enabled)
+		ORDER BY c.id`, agent.TeamID).Scan(&campaigns).Error; err != nil {
 		fail(c, fmt.Errorf("campaigns of agent %d: %w", id, err))
 		return
 	}
