@@ -44,10 +44,7 @@ func Campaign(ctx workflow.Context, p CampaignParams) error {
 		p.Tick = DefaultTick
 	}
 	var a *activities.Activities
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second},
-	})
+	run := newExecutor(ctx, time.Minute, &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second})
 	pause := workflow.GetSignalChannel(ctx, SignalPause)
 	resume := workflow.GetSignalChannel(ctx, SignalResume)
 	stop := workflow.GetSignalChannel(ctx, SignalStop)
@@ -63,6 +60,11 @@ func Campaign(ctx workflow.Context, p CampaignParams) error {
 			}
 		})
 	}
+	// A pass brought forward by an event keeps the tick's timer running
+	// rather than cancelling it and starting another: two fewer events per
+	// pass. Histories from before keep theirs.
+	keepTimer := run.local
+	var tick workflow.Future
 	for range passesPerHistory {
 		if p.Paused {
 			sel := workflow.NewSelector(ctx)
@@ -70,14 +72,23 @@ func Campaign(ctx workflow.Context, p CampaignParams) error {
 			sel.Select(ctx)
 		} else {
 			var res activities.PaceResult
-			if err := workflow.ExecuteActivity(actx, a.Pace, p.CampaignID).Get(ctx, &res); err != nil {
+			if err := run.execute(a.Pace, p.CampaignID).Get(ctx, &res); err != nil {
 				return err
 			}
 			if !res.Active {
 				return nil
 			}
-			tctx, cancel := workflow.WithCancel(ctx)
 			sel := workflow.NewSelector(ctx)
+			if keepTimer {
+				if tick == nil {
+					tick = workflow.NewTimer(ctx, p.Tick)
+				}
+				sel.AddFuture(tick, func(workflow.Future) { tick = nil })
+				listen(sel)
+				sel.Select(ctx)
+				continue
+			}
+			tctx, cancel := workflow.WithCancel(ctx)
 			sel.AddFuture(workflow.NewTimer(tctx, p.Tick), func(workflow.Future) {})
 			listen(sel)
 			sel.Select(ctx)

@@ -103,13 +103,10 @@ func Contact(ctx workflow.Context, p ContactParams) error {
 	if p.Timeouts.Wrapup <= 0 {
 		p.Timeouts.Wrapup = DefaultTimeouts.Wrapup
 	}
-	c := &contactRun{p: p, s: p.State}
-	c.ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		// No attempt limit: a contact given up on would stay "dialing" and
-		// hold one of its campaign's lines for good.
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
-	})
+	c := &contactRun{p: p, s: p.State, ctx: ctx}
+	// No attempt limit: a contact given up on would stay "dialing" and hold
+	// one of its campaign's lines for good.
+	c.run = newExecutor(ctx, 30*time.Second, &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute})
 	c.release = workflow.GetSignalChannel(ctx, SignalRelease)
 	c.closing = workflow.GetSignalChannel(ctx, SignalClose)
 	c.outcomes = workflow.GetSignalChannel(ctx, SignalTelephonyOutcome)
@@ -117,11 +114,16 @@ func Contact(ctx workflow.Context, p ContactParams) error {
 	var a *activities.Activities
 	if !c.s.Started {
 		var start activities.ContactStart
-		if err := workflow.ExecuteActivity(c.ctx, a.StartContact, p.ContactID).Get(ctx, &start); err != nil {
+		if err := c.run.execute(a.StartContact, p.ContactID).Get(ctx, &start); err != nil {
 			return err
 		}
 		c.s.Started, c.s.Seq, c.s.Counters = true, start.Attempts, start.Counters
-		c.upsert(CampaignIDKey.ValueSet(int64(p.CampaignID)), ListIDKey.ValueSet(int64(start.ListID)))
+		keys := []temporal.SearchAttributeUpdate{CampaignIDKey.ValueSet(int64(p.CampaignID)), ListIDKey.ValueSet(int64(start.ListID))}
+		if c.run.local {
+			c.pending = keys // every turn upserts the contact's status soon: one upsert for both
+		} else {
+			c.upsert(keys...)
+		}
 	}
 	for range runsPerHistory {
 		done, err := c.once()
@@ -138,6 +140,8 @@ func Contact(ctx workflow.Context, p ContactParams) error {
 
 type contactRun struct {
 	ctx                                 workflow.Context
+	run                                 executor
+	pending                             []temporal.SearchAttributeUpdate // for the next upsert
 	p                                   ContactParams
 	s                                   ContactState
 	release, closing, outcomes, wrapups workflow.ReceiveChannel
@@ -169,12 +173,12 @@ func (c *contactRun) once() (bool, error) {
 	}
 	agent, skip := c.s.Released.Agent, c.s.Released.Skip
 	var prep activities.PrepareResult
-	if err := workflow.ExecuteActivity(ctx, a.PrepareAttempt, activities.PrepareRequest{ContactID: c.p.ContactID, Seq: c.s.Seq + 1, Agent: agent}).Get(ctx, &prep); err != nil {
+	if err := c.run.execute(a.PrepareAttempt, activities.PrepareRequest{ContactID: c.p.ContactID, Seq: c.s.Seq + 1, Agent: agent}).Get(ctx, &prep); err != nil {
 		return false, err
 	}
 	if prep.Action != activities.ActionDial && agent != "" {
 		// The agent reserved for this call gets no call: free it.
-		if err := workflow.ExecuteActivity(ctx, a.FreeAgent, agent).Get(ctx, nil); err != nil {
+		if err := c.run.execute(a.FreeAgent, agent).Get(ctx, nil); err != nil {
 			return false, err
 		}
 	}
@@ -189,13 +193,10 @@ func (c *contactRun) once() (bool, error) {
 	c.s.Seq++
 	c.status(models.ContactDialing, "", time.Time{})
 	outcome := TelephonyOutcome{AttemptID: prep.AttemptID, Outcome: strategy.Error, Agent: agent}
-	dialCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 10 * time.Second, MaximumAttempts: 5},
-	})
+	dial := c.run.with(ctx, 30*time.Second, &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 10 * time.Second, MaximumAttempts: 5})
 	if skip {
 		outcome.Outcome = strategy.Skipped
-	} else if err := workflow.ExecuteActivity(dialCtx, a.Dial, prep.AttemptID).Get(ctx, nil); err != nil {
+	} else if err := dial.execute(a.Dial, prep.AttemptID).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("dial failed; the attempt ends as error", "attempt", prep.AttemptID, "error", err)
 	} else if o, ok := c.await(c.outcomes, prep.AttemptID, c.p.Timeouts.Outcome, &TelephonyOutcome{}); ok {
 		outcome = *o.(*TelephonyOutcome)
@@ -226,7 +227,7 @@ func (c *contactRun) once() (bool, error) {
 		decision.Close, decision.Reason = true, c.closeReason
 	}
 	var fin activities.FinishResult
-	err = workflow.ExecuteActivity(ctx, a.FinishAttempt, activities.FinishRequest{AttemptID: prep.AttemptID, ContactID: c.p.ContactID,
+	err = c.run.execute(a.FinishAttempt, activities.FinishRequest{AttemptID: prep.AttemptID, ContactID: c.p.ContactID,
 		Telephony: outcome.Outcome, Business: wrapup.Business, Agent: firstOf(wrapup.Agent, outcome.Agent), Decision: decision}).Get(ctx, &fin)
 	if err != nil {
 		return false, err
@@ -322,7 +323,7 @@ func (c *contactRun) drain() {
 func (c *contactRun) close(reason string) error {
 	var a *activities.Activities
 	c.upsert(ContactStatusKey.ValueSet(models.ContactClosed))
-	return workflow.ExecuteActivity(c.ctx, a.SetContactStatus, activities.StatusRequest{ContactID: c.p.ContactID, Status: models.ContactClosed, Reason: reason}).Get(c.ctx, nil)
+	return c.run.execute(a.SetContactStatus, activities.StatusRequest{ContactID: c.p.ContactID, Status: models.ContactClosed, Reason: reason}).Get(c.ctx, nil)
 }
 
 // status records the contact's status in PostgreSQL and the Web UI. A
@@ -337,13 +338,14 @@ func (c *contactRun) status(status, reason string, until time.Time) {
 	if status == models.ContactDialing {
 		return // PrepareAttempt recorded it
 	}
-	err := workflow.ExecuteActivity(c.ctx, a.SetContactStatus, activities.StatusRequest{ContactID: c.p.ContactID, Status: status, Reason: reason, Until: until}).Get(c.ctx, nil)
+	err := c.run.execute(a.SetContactStatus, activities.StatusRequest{ContactID: c.p.ContactID, Status: status, Reason: reason, Until: until}).Get(c.ctx, nil)
 	if err != nil {
 		workflow.GetLogger(c.ctx).Error("record contact status", "status", status, "error", err)
 	}
 }
 
 func (c *contactRun) upsert(updates ...temporal.SearchAttributeUpdate) {
+	updates, c.pending = append(c.pending, updates...), nil
 	if err := workflow.UpsertTypedSearchAttributes(c.ctx, updates...); err != nil {
 		workflow.GetLogger(c.ctx).Warn("upsert search attributes", "error", err)
 	}

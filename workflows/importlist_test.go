@@ -71,22 +71,28 @@ func TestReplayImportList(t *testing.T) {
 	}
 }
 
-// TestReplayContact replays a contact's recorded history (released,
+// TestReplayContact replays a contact's recorded histories (released,
 // answer-machine, rescheduled, closed by request; recorded by
-// `go test ./api -run TestContactLifecycle -record`).
+// `go test ./api -run TestContactLifecycle -record`), from before and after
+// the change to local activities.
 func TestReplayContact(t *testing.T) {
-	r := worker.NewWorkflowReplayer()
-	r.RegisterWorkflow(Contact)
-	require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, "testdata/contact.json"))
+	for _, file := range []string{"testdata/contact.json", "testdata/contact-regular-activities.json"} {
+		r := worker.NewWorkflowReplayer()
+		r.RegisterWorkflow(Contact)
+		require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, file), file)
+	}
 }
 
-// TestReplayCampaign replays a campaign's recorded history (started,
+// TestReplayCampaign replays a campaign's recorded histories (started,
 // paced, paused, resumed, stopped; recorded by
-// `go test ./api -run TestProgressiveCampaignEndToEnd -record`).
+// `go test ./api -run TestProgressiveCampaignEndToEnd -record`), from
+// before and after the change to local activities.
 func TestReplayCampaign(t *testing.T) {
-	r := worker.NewWorkflowReplayer()
-	r.RegisterWorkflow(Campaign)
-	require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, "testdata/campaign.json"))
+	for _, file := range []string{"testdata/campaign.json", "testdata/campaign-regular-activities.json"} {
+		r := worker.NewWorkflowReplayer()
+		r.RegisterWorkflow(Campaign)
+		require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, file), file)
+	}
 }
 
 // TestRecordImportList writes the histories TestReplayImportList replays;

@@ -209,8 +209,8 @@ func dialRun(ctx context.Context, db *models.DB, tc client.Client, name string, 
 }
 
 // The bare limit: per attempt, the contact workflow's signals (release,
-// outcome, wrap-up) and activities (start, prepare, dial, finish), and
-// nothing else.
+// outcome, wrap-up) and local activities (start, prepare, dial, finish),
+// and nothing else.
 
 const (
 	bareRelease = "release"
@@ -218,20 +218,22 @@ const (
 	bareWrapup  = "wrapup"
 )
 
+// bareWorkflow runs its activities as local activities, as the contact
+// workflow does.
 func bareWorkflow(ctx workflow.Context) error {
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: time.Minute})
 	workflow.GetSignalChannel(ctx, bareRelease).Receive(ctx, nil)
 	for _, name := range []string{"BareStart", "BarePrepare"} {
-		if err := workflow.ExecuteActivity(ctx, name).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteLocalActivity(ctx, name).Get(ctx, nil); err != nil {
 			return err
 		}
 	}
-	if err := workflow.ExecuteActivity(ctx, "BareDial", workflow.GetInfo(ctx).WorkflowExecution.ID).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteLocalActivity(ctx, "BareDial", workflow.GetInfo(ctx).WorkflowExecution.ID).Get(ctx, nil); err != nil {
 		return err
 	}
 	workflow.GetSignalChannel(ctx, bareOutcome).Receive(ctx, nil)
 	workflow.GetSignalChannel(ctx, bareWrapup).Receive(ctx, nil)
-	return workflow.ExecuteActivity(ctx, "BareFinish").Get(ctx, nil)
+	return workflow.ExecuteLocalActivity(ctx, "BareFinish").Get(ctx, nil)
 }
 
 func bareRate(ctx context.Context, tc client.Client, n, inFlight int) (float64, error) {

@@ -1,0 +1,45 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// oneTaskDispatchChange is the version marker of the change that makes a
+// contact's dispatch take one workflow task: the contact's and the
+// campaign's activities run as local activities (in the workflow's own
+// worker, recorded as markers) instead of through the server's activity
+// queues, so a pacing pass, the release it signals and the contact's
+// preparation and dial no longer wait on a server round trip per activity.
+// The same version merges a contact's first search-attribute upserts and
+// keeps the pacer's tick timer across passes brought forward by events.
+// Histories from before the change replay with none of this.
+const oneTaskDispatchChange = "one-task-dispatch"
+
+// executor runs a workflow's activities, local or regular by the version
+// its history was started on.
+type executor struct {
+	local bool // on the one-task-dispatch version
+	ctx   workflow.Context
+}
+
+func newExecutor(ctx workflow.Context, timeout time.Duration, retry *temporal.RetryPolicy) executor {
+	local := workflow.GetVersion(ctx, oneTaskDispatchChange, workflow.DefaultVersion, 1) == 1
+	return executor{local: local}.with(ctx, timeout, retry)
+}
+
+// with is e with other timeout and retries.
+func (e executor) with(ctx workflow.Context, timeout time.Duration, retry *temporal.RetryPolicy) executor {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: timeout, RetryPolicy: retry})
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: timeout, RetryPolicy: retry})
+	return executor{local: e.local, ctx: ctx}
+}
+
+func (e executor) execute(activity any, args ...any) workflow.Future {
+	if e.local {
+		return workflow.ExecuteLocalActivity(e.ctx, activity, args...)
+	}
+	return workflow.ExecuteActivity(e.ctx, activity, args...)
+}
