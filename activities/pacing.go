@@ -42,7 +42,7 @@ func (a *Activities) Pace(ctx context.Context, campaignID uint64) (PaceResult, e
 	}
 	// A release whose signal never went out (a worker died between the two)
 	// would hold a line for good; after two minutes it is given back.
-	if err := a.DB.WithContext(ctx).Exec(`UPDATE contacts SET status = CASE WHEN attempt_count = 0 THEN 'new' ELSE 'ready' END, updated_at = now()
+	if err := a.DB.WithContext(ctx).Exec(`UPDATE contacts SET status = `+models.UnreleasedStatus+`, updated_at = now()
 		WHERE campaign_id = ? AND status = 'released' AND updated_at < now() - interval '2 minutes'
 		  AND NOT EXISTS (SELECT 1 FROM previews p WHERE p.contact_id = contacts.id AND p.state = 'offered')`, campaignID).Error; err != nil {
 		return PaceResult{}, fmt.Errorf("pace campaign %d: give back stale releases: %w", campaignID, err)
@@ -168,22 +168,20 @@ func (a *Activities) campaignOpen(ctx context.Context, c *models.Campaign) (bool
 }
 
 // ExpirePreviews gives back the contacts of preview cards no agent answered
-// in time.
+// in time, and frees their agents, in one transaction: a card is never
+// expired with its contact still held.
 func ExpirePreviews(ctx context.Context, db *models.DB) error {
-	var expired []models.Preview
-	err := db.WithContext(ctx).Raw(`UPDATE previews SET state = 'expired', answered_at = now()
-		WHERE state = 'offered' AND expires_at < now() RETURNING id, agent_id, contact_id`).Scan(&expired).Error
+	err := db.WithContext(ctx).Exec(`WITH expired AS (
+		UPDATE previews SET state = 'expired', answered_at = now()
+		WHERE state = 'offered' AND expires_at < now() RETURNING agent_id, contact_id
+	), contacts_back AS (
+		UPDATE contacts SET status = `+models.UnreleasedStatus+`, updated_at = now()
+		WHERE status = 'released' AND id IN (SELECT contact_id FROM expired)
+	)
+	UPDATE agents SET state = 'idle', state_reason = 'preview card expired', state_changed_at = now(), updated_at = now()
+	WHERE state = 'reserved' AND id IN (SELECT agent_id FROM expired)`).Error
 	if err != nil {
 		return fmt.Errorf("expire preview cards: %w", err)
-	}
-	for _, p := range expired {
-		if err := models.Unrelease(ctx, db, p.ContactID); err != nil {
-			return err
-		}
-		if err := db.WithContext(ctx).Exec(`UPDATE agents SET state = 'idle', state_reason = 'preview card expired', state_changed_at = ?
-			WHERE id = ? AND state = 'reserved'`, time.Now(), p.AgentID).Error; err != nil {
-			return fmt.Errorf("free agent %d: %w", p.AgentID, err)
-		}
 	}
 	return nil
 }

@@ -153,3 +153,31 @@ func TestCampaignCompletesAfterItsDateRange(t *testing.T) {
 	require.NoError(t, f.db.First(&c, c.ID).Error)
 	require.Equal(t, models.CampaignCompleted, c.Status)
 }
+
+// An unanswered preview card gives its contact back and frees its agent.
+func TestExpirePreviews(t *testing.T) {
+	f := newFixture(t)
+	team := models.Team{Name: "preview team"}
+	require.NoError(t, f.db.Create(&team).Error)
+	agent := models.Agent{Name: "previewer", TeamID: &team.ID, State: models.AgentReserved, StateChangedAt: time.Now()}
+	require.NoError(t, f.db.Create(&agent).Error)
+	require.NoError(t, f.db.Model(&models.Contact{}).Where("id = ?", f.contact).Update("status", "released").Error)
+	card := models.Preview{AgentID: agent.ID, ContactID: f.contact, CampaignID: f.campaign.ID, State: "offered",
+		OfferedAt: time.Now().Add(-time.Minute), ExpiresAt: time.Now().Add(time.Hour)}
+	require.NoError(t, f.db.Create(&card).Error)
+
+	require.NoError(t, activities.ExpirePreviews(context.Background(), f.db))
+	require.NoError(t, f.db.First(&card, card.ID).Error)
+	require.Equal(t, "offered", card.State, "not yet expired")
+
+	require.NoError(t, f.db.Model(&card).Update("expires_at", time.Now().Add(-time.Second)).Error)
+	require.NoError(t, activities.ExpirePreviews(context.Background(), f.db))
+	require.NoError(t, f.db.First(&card, card.ID).Error)
+	require.Equal(t, "expired", card.State)
+	var contact models.Contact
+	require.NoError(t, f.db.First(&contact, f.contact).Error)
+	require.Equal(t, "new", contact.Status, "never dialed: new again")
+	require.NoError(t, f.db.First(&agent, agent.ID).Error)
+	require.Equal(t, models.AgentIdle, agent.State)
+	require.Equal(t, "preview card expired", agent.StateReason)
+}

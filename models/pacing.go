@@ -31,10 +31,14 @@ func ReleaseDue(ctx context.Context, db *gorm.DB, campaignIDs []uint64, limit in
 	return out, nil
 }
 
+// UnreleasedStatus is the status a released contact goes back to: ready,
+// or new when it was never dialed.
+const UnreleasedStatus = "CASE WHEN attempt_count = 0 THEN 'new' ELSE 'ready' END"
+
 // Unrelease gives a released contact back to the pacer: ready, or new
 // when it was never dialed.
 func Unrelease(ctx context.Context, db *DB, contactID uint64) error {
-	err := db.WithContext(ctx).Exec(`UPDATE contacts SET status = CASE WHEN attempt_count = 0 THEN 'new' ELSE 'ready' END, updated_at = now()
+	err := db.WithContext(ctx).Exec(`UPDATE contacts SET status = `+UnreleasedStatus+`, updated_at = now()
 		WHERE id = ? AND status = 'released'`, contactID).Error
 	if err != nil {
 		return fmt.Errorf("unrelease contact %d: %w", contactID, err)
