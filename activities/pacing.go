@@ -175,7 +175,7 @@ func ExpirePreviews(ctx context.Context, db *models.DB) error {
 		UPDATE previews SET state = 'expired', answered_at = now()
 		WHERE state = 'offered' AND expires_at < now() RETURNING agent_id, contact_id
 	), contacts_back AS (
-		UPDATE contacts SET status = `+models.UnreleasedStatus+`, updated_at = now()
+		UPDATE contacts SET status = ` + models.UnreleasedStatus + `, updated_at = now()
 		WHERE status = 'released' AND id IN (SELECT contact_id FROM expired)
 	)
 	UPDATE agents SET state = 'idle', state_reason = 'preview card expired', state_changed_at = now(), updated_at = now()
