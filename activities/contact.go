@@ -383,7 +383,12 @@ type PrepareResult struct {
 	ListID     uint64 `json:"list_id"`
 	// ContactZone is the contact's own zone, for its daily count.
 	ContactZone string `json:"contact_zone"`
-	Policy      Policy `json:"policy"`
+	// ContactZoneOffset is the zone's UTC offset in seconds when the
+	// attempt was prepared: the workflow's zone for the decision after the
+	// call, so its replay never depends on a machine's zone files. Nil in
+	// histories from before it.
+	ContactZoneOffset *int   `json:"contact_zone_offset,omitempty"`
+	Policy            Policy `json:"policy"`
 }
 
 // AttemptID is the ID of a contact's attempt seq: the dialer's idempotency key.
@@ -400,6 +405,10 @@ func (a *Activities) PrepareAttempt(ctx context.Context, req PrepareRequest) (Pr
 		return PrepareResult{}, lerr
 	}
 	res := PrepareResult{CampaignID: v.campaign.ID, ListID: v.list.ID, ContactZone: v.contact.TimeZone, Policy: v.policy}
+	if loc, err := time.LoadLocation(v.contact.TimeZone); err == nil {
+		_, offset := a.now().In(loc).Zone()
+		res.ContactZoneOffset = &offset
+	}
 	if err == nil {
 		res.Verdict = Verdict{Action: ActionDial, Mode: existing.Mode, Number: existing.Number}
 		res.AttemptID = id

@@ -211,11 +211,7 @@ func (c *contactRun) once() (bool, error) {
 		}
 	}
 	at := workflow.Now(ctx)
-	// Zone data is compiled into the binary (time/tzdata), so this is deterministic.
-	loc, err := time.LoadLocation(prep.ContactZone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := contactZone(prep)
 	decision := strategy.Decide(strategy.Input{
 		Attempt:  strategy.Attempt{Mode: prep.Mode, Outcome: outcome.Outcome, Business: wrapup.Business, Agent: firstOf(wrapup.Agent, outcome.Agent), At: at},
 		Counters: c.s.Counters, Rules: prep.Policy.Rules, Business: prep.Policy.Business, Caps: prep.Policy.Caps, Modes: prep.Policy.Modes, Loc: loc,
@@ -227,7 +223,7 @@ func (c *contactRun) once() (bool, error) {
 		decision.Close, decision.Reason = true, c.closeReason
 	}
 	var fin activities.FinishResult
-	err = c.run.execute(a.FinishAttempt, activities.FinishRequest{AttemptID: prep.AttemptID, ContactID: c.p.ContactID,
+	err := c.run.execute(a.FinishAttempt, activities.FinishRequest{AttemptID: prep.AttemptID, ContactID: c.p.ContactID,
 		Telephony: outcome.Outcome, Business: wrapup.Business, Agent: firstOf(wrapup.Agent, outcome.Agent), Decision: decision}).Get(ctx, &fin)
 	if err != nil {
 		return false, err
@@ -349,6 +345,22 @@ func (c *contactRun) upsert(updates ...temporal.SearchAttributeUpdate) {
 	if err := workflow.UpsertTypedSearchAttributes(c.ctx, updates...); err != nil {
 		workflow.GetLogger(c.ctx).Warn("upsert search attributes", "error", err)
 	}
+}
+
+// contactZone is the zone the decision after a call counts days in: the
+// contact's offset as the attempt was prepared, recorded in the history. A
+// DST change between the preparation and the decision moves the day's edge
+// by an hour for that one decision; zones are loaded from zone files only
+// for histories from before the offset was recorded.
+func contactZone(prep activities.PrepareResult) *time.Location {
+	if prep.ContactZoneOffset != nil {
+		return time.FixedZone(prep.ContactZone, *prep.ContactZoneOffset)
+	}
+	loc, err := time.LoadLocation(prep.ContactZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 func firstOf(a, b string) string {

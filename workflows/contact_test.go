@@ -227,3 +227,4 @@ func TestRetryWaitsForTheWindow(t *testing.T) {
 		})
 	}
 }
+
