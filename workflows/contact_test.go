@@ -227,4 +227,3 @@ func TestRetryWaitsForTheWindow(t *testing.T) {
 		})
 	}
 }
-
