@@ -18,6 +18,7 @@ import (
 type groupFixture struct {
 	fixture
 	group     models.CampaignGroup
+	team      models.Team
 	campaigns []models.Campaign
 	mu        sync.Mutex
 	released  map[uint64]int // per campaign
@@ -55,11 +56,11 @@ func newGroupFixture(t *testing.T, buffer int, contacts []int, agents int, share
 		}
 	}
 	require.NoError(t, f.db.Create(&f.group).Error)
-	team := models.Team{Name: "group team"}
-	require.NoError(t, f.db.Create(&team).Error)
-	require.NoError(t, models.TeamCampaignGroups.Replace(f.db.DB, team.ID, []uint64{f.group.ID}))
+	f.team = models.Team{Name: "group team"}
+	require.NoError(t, f.db.Create(&f.team).Error)
+	require.NoError(t, models.TeamCampaignGroups.Replace(f.db.DB, f.team.ID, []uint64{f.group.ID}))
 	for i := range agents {
-		require.NoError(t, f.db.Create(&models.Agent{Name: fmt.Sprintf("agent %d", i), TeamID: &team.ID, State: models.AgentAvailable, StateChangedAt: time.Now()}).Error)
+		require.NoError(t, f.db.Create(&models.Agent{Name: fmt.Sprintf("agent %d", i), TeamID: &f.team.ID, State: models.AgentAvailable, StateChangedAt: time.Now()}).Error)
 	}
 	return f
 }
@@ -180,4 +181,41 @@ func TestExpirePreviews(t *testing.T) {
 	require.NoError(t, f.db.First(&agent, agent.ID).Error)
 	require.Equal(t, models.AgentIdle, agent.State)
 	require.Equal(t, "preview card expired", agent.StateReason)
+}
+
+// An agent's preview request goes first to the campaign furthest below its
+// deliverable percentage.
+func TestPreviewCampaignsFollowDeliverablePercentages(t *testing.T) {
+	f := newGroupFixture(t, 100, []int{1, 1}, 1, 75, 25)
+	a, b := f.campaigns[0].ID, f.campaigns[1].ID
+	require.NoError(t, f.db.Exec("UPDATE campaigns SET pacing_mode = 'preview' WHERE id IN ?", []uint64{a, b}).Error)
+	var agent models.Agent
+	require.NoError(t, f.db.Where("team_id = ?", f.team.ID).First(&agent).Error)
+	order := func() []uint64 {
+		campaigns, err := models.PreviewCampaigns(context.Background(), f.db.DB, &f.team.ID)
+		require.NoError(t, err)
+		var ids []uint64
+		for _, c := range campaigns {
+			ids = append(ids, c.ID)
+		}
+		return ids
+	}
+	offer := func(campaign uint64, n int) {
+		for range n {
+			require.NoError(t, f.db.Create(&models.Preview{AgentID: agent.ID, ContactID: f.contact, CampaignID: campaign, State: "skipped",
+				OfferedAt: time.Now(), ExpiresAt: time.Now()}).Error)
+		}
+	}
+	require.Equal(t, []uint64{a, b}, order(), "no cards yet: in order")
+	offer(a, 1)
+	require.Equal(t, []uint64{b, a}, order(), "1 of 75 against 0 of 25")
+	offer(b, 1)
+	require.Equal(t, []uint64{a, b}, order(), "1 of 75 against 1 of 25")
+	offer(a, 3)
+	require.Equal(t, []uint64{b, a}, order(), "4 of 75 against 1 of 25")
+
+	require.NoError(t, f.db.Exec("UPDATE campaign_group_campaigns SET deliverable_percentage = 0 WHERE campaign_id = ?", b).Error)
+	require.Equal(t, []uint64{a}, order(), "0% gets no cards")
+	require.NoError(t, f.db.Model(&f.group).Update("enabled", false).Error)
+	require.Empty(t, order(), "a disabled group gets no cards")
 }

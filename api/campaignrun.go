@@ -146,23 +146,20 @@ func (h *running) preview(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	var campaigns []models.Campaign
-	if err := h.db.WithContext(c).Raw(`SELECT c.* FROM campaigns c JOIN campaign_serving_teams t ON t.campaign_id = c.id
-		WHERE t.team_id = ? AND c.status = 'active' AND c.pacing_mode = 'preview'
-		  AND NOT EXISTS (SELECT 1 FROM campaign_group_campaigns gc JOIN campaign_groups g ON g.id = gc.campaign_group_id
-		                  WHERE gc.campaign_id = c.id AND NOT g.enabled)
-		ORDER BY c.id`, agent.TeamID).Scan(&campaigns).Error; err != nil {
+	campaigns, err := models.PreviewCampaigns(c, h.db.DB, agent.TeamID)
+	if err != nil {
 		fail(c, fmt.Errorf("campaigns of agent %d: %w", id, err))
 		return
 	}
-	ids := make([]uint64, len(campaigns))
-	for i, cp := range campaigns {
-		ids[i] = cp.ID
-	}
-	due, err := models.ReleaseDue(c, h.db.DB, ids, 1)
-	if err != nil {
-		fail(c, err)
-		return
+	var due []models.Contact
+	for _, cp := range campaigns {
+		if due, err = models.ReleaseDue(c, h.db.DB, []uint64{cp.ID}, 1); err != nil {
+			fail(c, err)
+			return
+		}
+		if len(due) > 0 {
+			break
+		}
 	}
 	if len(due) == 0 {
 		c.JSON(http.StatusOK, PreviewCard{Reason: fmt.Sprintf("no contact is due in the agent's %d active preview campaign(s)", len(campaigns))})

@@ -92,6 +92,26 @@ func GroupShares(ctx context.Context, tx *gorm.DB, groupID, campaignID uint64) (
 	return weights, index, nil
 }
 
+// PreviewCampaigns are the active preview campaigns a team's agents serve,
+// the one furthest below its deliverable percentage first: the cards each
+// offered in the last hour per point of its percentage. A campaign outside
+// a group counts as 100%; one at 0% and one in a disabled group get none.
+func PreviewCampaigns(ctx context.Context, db *gorm.DB, teamID *uint64) ([]Campaign, error) {
+	var out []Campaign
+	err := db.WithContext(ctx).Raw(`SELECT c.* FROM campaigns c
+		JOIN campaign_serving_teams t ON t.campaign_id = c.id
+		LEFT JOIN campaign_group_campaigns gc ON gc.campaign_id = c.id
+		LEFT JOIN campaign_groups g ON g.id = gc.campaign_group_id
+		WHERE t.team_id = ? AND c.status = 'active' AND c.pacing_mode = 'preview'
+		  AND coalesce(g.enabled, true) AND coalesce(gc.deliverable_percentage, 100) > 0
+		ORDER BY (SELECT count(*) FROM previews p WHERE p.campaign_id = c.id AND p.offered_at > now() - interval '1 hour')::float
+		         / coalesce(gc.deliverable_percentage, 100), c.id`, teamID).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("preview campaigns of team %v: %w", teamID, err)
+	}
+	return out, nil
+}
+
 // PacingCounts is what a progressive pass weighs.
 type PacingCounts struct {
 	// FreeAgents are available agents of teams mapped to the campaign;

@@ -19,7 +19,11 @@ SELECT campaign_id, team_id, bool_and(via_group) AS via_group FROM (
 -- rows, which a large campaign must not scan its contacts for.
 CREATE INDEX contacts_released_idx ON contacts (campaign_id, updated_at) WHERE status = 'released';
 
+-- An agent's preview request weighs each campaign's recent cards.
+CREATE INDEX previews_campaign_idx ON previews (campaign_id, offered_at);
+
 -- +goose Down
+DROP INDEX previews_campaign_idx;
 DROP INDEX contacts_released_idx;
 DROP VIEW campaign_serving_teams;
 ALTER TABLE campaign_groups DROP COLUMN buffer_adapted_at, DROP COLUMN buffer_size;
