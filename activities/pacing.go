@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 
 	"github.com/outdial/outdial/models"
@@ -71,14 +73,29 @@ func (a *Activities) Pace(ctx context.Context, campaignID uint64) (PaceResult, e
 	if err != nil {
 		return res, fmt.Errorf("pace campaign %d: %w", c.ID, err)
 	}
+	// Agents freed together are released for together: one signal at a
+	// time, the last of a burst would wait for all the others.
+	var released atomic.Int64
+	// No shared cancellation: a release cut short could reach its workflow
+	// after its contact was given back.
+	var g errgroup.Group
+	g.SetLimit(releaseConcurrency)
 	for _, contact := range due {
-		if err := a.Release(ctx, c.ID, contact.ID, "", false); err != nil {
-			return res, fmt.Errorf("pace campaign %d: %w", c.ID, errors.Join(err, models.Unrelease(ctx, a.DB, contact.ID)))
-		}
-		res.Released++
+		g.Go(func() error {
+			if err := a.Release(ctx, c.ID, contact.ID, "", false); err != nil {
+				return fmt.Errorf("pace campaign %d: %w", c.ID, errors.Join(err, models.Unrelease(ctx, a.DB, contact.ID)))
+			}
+			released.Add(1)
+			return nil
+		})
 	}
-	return res, nil
+	err = g.Wait()
+	res.Released = int(released.Load())
+	return res, err
 }
+
+// releaseConcurrency bounds the release signals a pass sends at once.
+const releaseConcurrency = 16
 
 // Buffer adaptation: a campaign group's buffer changes at most once per
 // bufferAdaptEvery, and a contact released longer than unusedAfter ago and

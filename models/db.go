@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -26,11 +27,20 @@ type DB struct {
 	Pool *pgxpool.Pool
 }
 
+// DefaultMaxConns bounds a process's connections unless the URL's
+// pool_max_conns says otherwise.
+const DefaultMaxConns = 20
+
 // Open connects to PostgreSQL at dsn (a postgres:// URL or key=value string).
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// pgxpool's default (4 on 2 cores) queues a burst of contact
+		// workflows' queries behind each other.
+		cfg.MaxConns = DefaultMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
