@@ -175,8 +175,9 @@ func (a *Activities) loadPolicy(ctx context.Context, c *models.Campaign) (Policy
 }
 
 // windowFor is the calling window of a number in zone: the campaign's date
-// range and daily hours, and the zone's own enabled hours when the zone is
-// configured; all in the number's local time.
+// range and daily hours, the zone's own enabled hours when the zone is
+// configured, and the hours the campaign's group sets for the zone when it
+// lists it; all in the number's local time.
 func (a *Activities) windowFor(ctx context.Context, c *models.Campaign, zone string) (window.Spec, string, error) {
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
@@ -188,13 +189,27 @@ func (a *Activities) windowFor(ctx context.Context, c *models.Campaign, zone str
 		return spec, "", fmt.Errorf("campaign %d daily window: %w", c.ID, err)
 	}
 	spec.Daily = append(spec.Daily, daily)
-	var zones []models.TimeZone
-	if err := a.DB.WithContext(ctx).Where("iana_zone = ?", zone).Find(&zones).Error; err != nil {
+	// The zone's own hours, and those the campaign's group sets for it.
+	var zones []struct {
+		DisplayName, StartTime, EndTime, GroupName string
+		Enabled                                    bool
+	}
+	err = a.DB.WithContext(ctx).Raw(`SELECT display_name, enabled, start_time, end_time, '' AS group_name FROM time_zones WHERE iana_zone = @zone
+		UNION ALL
+		SELECT z.display_name, gz.enabled, gz.start_time, gz.end_time, g.name FROM campaign_group_time_zones gz
+		JOIN time_zones z ON z.id = gz.time_zone_id JOIN campaign_groups g ON g.id = gz.campaign_group_id
+		JOIN campaign_group_campaigns gc ON gc.campaign_group_id = g.id
+		WHERE gc.campaign_id = @campaign AND z.iana_zone = @zone`, map[string]any{"zone": zone, "campaign": c.ID}).Scan(&zones).Error
+	if err != nil {
 		return spec, "", fmt.Errorf("load zone %s: %w", zone, err)
 	}
 	for _, z := range zones {
 		if !z.Enabled {
-			return spec, fmt.Sprintf("zone %s (%s) is not enabled for calling", z.DisplayName, zone), nil
+			why := fmt.Sprintf("zone %s (%s) is not enabled for calling", z.DisplayName, zone)
+			if z.GroupName != "" {
+				why += " in campaign group " + z.GroupName
+			}
+			return spec, why, nil
 		}
 		d, err := window.ParseDaily(z.StartTime, z.EndTime)
 		if err != nil {

@@ -92,6 +92,16 @@ func TestEligibilityExplains(t *testing.T) {
 	require.Contains(t, v.Reason, "is not enabled for calling")
 	require.NoError(t, f.db.Exec("UPDATE time_zones SET enabled = true, start_time = '00:00', end_time = '23:59'").Error)
 
+	// The campaign group's hours for the zone apply too (EP_Krisoutdial lists Central).
+	require.NoError(t, f.db.Exec("UPDATE campaign_group_time_zones SET start_time = '09:00', end_time = '17:00'").Error)
+	v = f.eligibility(t, time.Date(2026, 11, 25, 18, 0, 0, 0, loc))
+	require.Equal(t, activities.ActionWait, v.Action)
+	require.Contains(t, v.Reason, "outside daily window 09:00–17:00 (America/Chicago)")
+	require.NoError(t, f.db.Exec("UPDATE campaign_group_time_zones SET enabled = false").Error)
+	v = f.eligibility(t, night)
+	require.Contains(t, v.Reason, "is not enabled for calling in campaign group EP_Krisoutdial")
+	require.NoError(t, f.db.Exec("UPDATE campaign_group_time_zones SET enabled = true, start_time = '00:00', end_time = '23:59'").Error)
+
 	require.NoError(t, f.db.Model(f.list).Update("status", models.ListStopped).Error)
 	v = f.eligibility(t, night)
 	require.Equal(t, activities.ActionWait, v.Action)
