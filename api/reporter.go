@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
 	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/strategy"
 	"github.com/outdial/outdial/workflows"
 )
 
@@ -80,7 +82,18 @@ func (r *Reporter) report(ctx context.Context, id string, kind reportKind, value
 	if res.RowsAffected == 0 {
 		return false, conflict("", "attempt %s changed while this report was recorded; read it and send again", id)
 	}
-	return true, r.signal(ctx, &at, signal, payload)
+	if err := r.signal(ctx, &at, signal, payload); err != nil {
+		return true, err
+	}
+	if kind == telephonyReport && value != strategy.Voice {
+		// The call's line is free and no agent took it: the pacer may
+		// place another call now rather than on its next tick, which a
+		// failed wake only delays to.
+		if err := r.Temporal.SignalWorkflow(ctx, workflows.CampaignWorkflowID(at.CampaignID), "", workflows.SignalWake, nil); err != nil {
+			slog.DebugContext(ctx, "wake pacer", "campaign", at.CampaignID, "error", err)
+		}
+	}
+	return true, nil
 }
 
 func (r *Reporter) signal(ctx context.Context, at *models.Attempt, signal string, payload any) error {
