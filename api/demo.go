@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/outdial/outdial/models"
 )
 
 // LoadDemo creates the seed's example configuration through the API at
@@ -206,12 +208,20 @@ func StartDemo(ctx context.Context, base string, n int) error {
 		}
 	}
 	for _, agent := range []string{"Kristest Agent2", "Kristest Agent3"} {
-		id := d.mustFind(ctx, "agents", "name", agent)
-		if d.err == nil {
-			d.err = d.do(ctx, http.MethodPut, fmt.Sprintf("agents/%d/state", id), obj{"state": "available", "reason": "demo"}, &obj{})
-		}
+		d.agentTo(ctx, d.mustFind(ctx, "agents", "name", agent), models.AgentAvailable)
 	}
 	return d.err
+}
+
+// agentTo sets a demo agent's state. A demo stopped mid-call leaves its
+// agents connected to calls the new simulator never heard of: they wrap up
+// first, as a real agent would after a lost call.
+func (d *demoClient) agentTo(ctx context.Context, id uint64, state string) {
+	for _, s := range []string{models.AgentWrapUp, state} {
+		if d.err == nil {
+			d.err = d.do(ctx, http.MethodPut, fmt.Sprintf("agents/%d/state", id), obj{"state": s, "reason": "demo"}, &obj{})
+		}
+	}
 }
 
 // RunPreviewAgent plays a preview agent until ctx ends: it asks for a
@@ -219,9 +229,7 @@ func StartDemo(ctx context.Context, base string, n int) error {
 func RunPreviewAgent(ctx context.Context, base, name string, log *slog.Logger) error {
 	d := demoClient{base: base + "/api/v1", http: &http.Client{Timeout: 10 * time.Second}}
 	id := d.mustFind(ctx, "agents", "name", name)
-	if d.err == nil {
-		d.err = d.do(ctx, http.MethodPut, fmt.Sprintf("agents/%d/state", id), obj{"state": "idle", "reason": "demo"}, &obj{})
-	}
+	d.agentTo(ctx, id, models.AgentIdle)
 	if d.err != nil {
 		return d.err
 	}
