@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 
@@ -226,4 +228,24 @@ func TestRetryWaitsForTheWindow(t *testing.T) {
 			require.GreaterOrEqual(t, second.Hour(), 8, fmt.Sprint(second))
 		})
 	}
+}
+
+// TestOutageOutlastsOneAttempt: the database is down for minutes while a
+// contact prepares its attempt; its local activity keeps retrying, as a
+// regular activity would, and the contact goes on once it is back.
+func TestOutageOutlastsOneAttempt(t *testing.T) {
+	s := seedContact(t)
+	env, d := contactEnv(t, s, time.Date(2026, 6, 10, 10, 0, 0, 0, chicago(t)))
+	var a *activities.Activities
+	env.OnActivity(a.PrepareAttempt, mock.Anything, mock.Anything).Return(activities.PrepareResult{}, errors.New("database is down")).Times(8)
+	env.OnActivity(a.PrepareAttempt, mock.Anything, mock.Anything).Return(activities.PrepareResult{
+		Verdict: activities.Verdict{Action: activities.ActionClose, Reason: "closed after the outage"}}, nil).Once()
+	at(env, time.Second, func() { env.SignalWorkflow(workflows.SignalRelease, workflows.Release{}) })
+	env.ExecuteWorkflow(workflows.Contact, workflows.ContactParams{CampaignID: s.campaign, ContactID: s.contact})
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	env.AssertExpectations(t)
+	require.Empty(t, d.calls)
+	require.Equal(t, "closed after the outage", s.loadContact(t).ClosedReason)
+	require.Greater(t, env.Now().Sub(time.Date(2026, 6, 10, 10, 0, 0, 0, chicago(t))), 2*time.Minute, "the retries outlasted one attempt's 30 s")
 }

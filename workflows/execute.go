@@ -30,12 +30,27 @@ func newExecutor(ctx workflow.Context, timeout time.Duration, retry *temporal.Re
 	return executor{local: local}.with(ctx, timeout, retry)
 }
 
-// with is e with other timeout and retries.
+// with is e with another timeout per attempt and other retries.
 func (e executor) with(ctx workflow.Context, timeout time.Duration, retry *temporal.RetryPolicy) executor {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: timeout, RetryPolicy: retry})
-	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: timeout, RetryPolicy: retry})
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: timeout, RetryPolicy: retry,
+		ScheduleToCloseTimeout: retryFor(timeout, retry)})
 	return executor{local: e.local, ctx: ctx}
 }
+
+// retryFor is how long a local activity keeps retrying. Left unset, it is
+// the timeout of one attempt, and a database outage longer than that would
+// fail the workflow; regular activities retry for as long as their policy
+// allows, and local ones must too.
+func retryFor(timeout time.Duration, retry *temporal.RetryPolicy) time.Duration {
+	if retry == nil || retry.MaximumAttempts <= 0 {
+		return untilDone
+	}
+	return time.Duration(retry.MaximumAttempts) * (timeout + retry.MaximumInterval)
+}
+
+// untilDone bounds retries that have no attempt limit.
+const untilDone = 10 * 365 * 24 * time.Hour
 
 func (e executor) execute(activity any, args ...any) workflow.Future {
 	if e.local {
