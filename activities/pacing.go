@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
+	"sync"
 	"time"
 
-	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 
 	"github.com/outdial/outdial/models"
@@ -75,23 +74,36 @@ func (a *Activities) Pace(ctx context.Context, campaignID uint64) (PaceResult, e
 	}
 	// Agents freed together are released for together: one signal at a
 	// time, the last of a burst would wait for all the others.
-	var released atomic.Int64
 	// No shared cancellation: a release cut short could reach its workflow
 	// after its contact was given back.
-	var g errgroup.Group
-	g.SetLimit(releaseConcurrency)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		sem  = make(chan struct{}, releaseConcurrency)
+	)
 	for _, contact := range due {
-		g.Go(func() error {
-			if err := a.Release(ctx, c.ID, contact.ID, "", false); err != nil {
-				return fmt.Errorf("pace campaign %d: %w", c.ID, errors.Join(err, models.Unrelease(ctx, a.DB, contact.ID)))
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			err := a.Release(ctx, c.ID, contact.ID, "", false)
+			if err != nil {
+				err = fmt.Errorf("release contact %d: %w", contact.ID, errors.Join(err, models.Unrelease(ctx, a.DB, contact.ID)))
 			}
-			released.Add(1)
-			return nil
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+			} else {
+				res.Released++
+			}
 		})
 	}
-	err = g.Wait()
-	res.Released = int(released.Load())
-	return res, err
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return res, fmt.Errorf("pace campaign %d: %w", c.ID, err)
+	}
+	return res, nil
 }
 
 // releaseConcurrency bounds the release signals a pass sends at once.

@@ -87,6 +87,15 @@ func TestGroupSplitsAgentsByDeliverablePercentage(t *testing.T) {
 	require.Equal(t, map[uint64]int{f.campaigns[0].ID: 7, f.campaigns[1].ID: 3}, f.released)
 }
 
+// A team mapped to the group and to one of its campaigns is still shared:
+// that campaign must not count its agents whole while the other takes its share.
+func TestGroupTeamAlsoMappedToACampaign(t *testing.T) {
+	f := newGroupFixture(t, 100, []int{20, 20}, 10, 70, 30)
+	require.NoError(t, models.CampaignTeams.Replace(f.db.DB, f.campaigns[0].ID, []uint64{f.team.ID}))
+	require.Equal(t, 7, f.pace(t, 0).Released)
+	require.Equal(t, 3, f.pace(t, 1).Released)
+}
+
 // A campaign with nothing due leaves its share to the others.
 func TestGroupShareOfACampaignWithNothingDue(t *testing.T) {
 	f := newGroupFixture(t, 100, []int{20, 0}, 10, 70, 30)
@@ -117,13 +126,21 @@ func TestGroupBufferAdapts(t *testing.T) {
 	age()
 	f.pace(t, 0)
 	require.Equal(t, 8, f.bufferSize(t), "stays at the upper threshold")
-
-	// Released contacts no workflow took up: the buffer shrinks.
-	require.NoError(t, f.db.Exec("UPDATE contacts SET updated_at = now() - interval '1 minute' WHERE status = 'released'").Error)
-	age()
 	res = f.pace(t, 0)
 	require.Zero(t, res.Released)
 	require.Contains(t, res.Reason, "buffer (8 contacts) is in flight")
+
+	// A pass that changes nothing leaves the period running: the next
+	// adaptation is still due.
+	require.NoError(t, f.db.Exec("UPDATE contacts SET status = 'ready', next_due_at = now() + interval '1 hour' WHERE status = 'released'").Error)
+	age()
+	require.NoError(t, f.db.Exec("UPDATE agents SET state = 'not_ready' WHERE team_id = ? AND id NOT IN (SELECT id FROM agents WHERE team_id = ? ORDER BY id LIMIT 2)", f.team.ID, f.team.ID).Error)
+	require.Equal(t, 2, f.pace(t, 0).Released, "two free agents, room for eight")
+	require.Equal(t, 8, f.bufferSize(t))
+
+	// Released contacts no workflow took up: the buffer shrinks.
+	require.NoError(t, f.db.Exec("UPDATE contacts SET updated_at = now() - interval '1 minute' WHERE status = 'released'").Error)
+	require.Zero(t, f.pace(t, 0).Released)
 	require.Equal(t, 4, f.bufferSize(t), "unused: -50%")
 }
 

@@ -9,6 +9,11 @@ import (
 	"gorm.io/gorm"
 )
 
+// dueContact is the condition on contacts c of lists l that the pacer may
+// release: waiting for it, due, on an active list whose time to live runs.
+const dueContact = `c.status IN ('new', 'ready') AND (c.next_due_at IS NULL OR c.next_due_at <= now())
+		  AND l.status = 'active' AND l.end_time > now()`
+
 // ReleaseDue marks up to limit due contacts of the campaigns released and
 // returns them, by priority then due time. SKIP LOCKED: two pacers never
 // release one contact.
@@ -19,8 +24,7 @@ func ReleaseDue(ctx context.Context, db *gorm.DB, campaignIDs []uint64, limit in
 	}
 	err := db.WithContext(ctx).Raw(`UPDATE contacts SET status = 'released', updated_at = now() WHERE id IN (
 		SELECT c.id FROM contacts c JOIN contact_lists l ON l.id = c.list_id
-		WHERE c.campaign_id IN ? AND c.status IN ('new', 'ready') AND (c.next_due_at IS NULL OR c.next_due_at <= now())
-		  AND l.status = 'active' AND l.end_time > now()
+		WHERE c.campaign_id IN ? AND `+dueContact+`
 		  AND EXISTS (SELECT 1 FROM campaigns p WHERE p.id = c.campaign_id AND p.status = 'active') -- a pause wins over a pass in flight
 		ORDER BY c.priority DESC, c.next_due_at NULLS FIRST, c.id
 		LIMIT ? FOR UPDATE OF c SKIP LOCKED)
@@ -51,7 +55,7 @@ func Unrelease(ctx context.Context, db *DB, contactID uint64) error {
 func LockCampaignGroup(ctx context.Context, tx *gorm.DB, campaignID uint64) (*CampaignGroup, error) {
 	var g CampaignGroup
 	err := tx.WithContext(ctx).Raw(`SELECT g.* FROM campaign_groups g JOIN campaign_group_campaigns gc ON gc.campaign_group_id = g.id
-		WHERE gc.campaign_id = ? FOR UPDATE OF g`, campaignID).Take(&g).Error
+		WHERE gc.campaign_id = ? FOR NO KEY UPDATE OF g`, campaignID).Take(&g).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
@@ -64,17 +68,19 @@ func LockCampaignGroup(ctx context.Context, tx *gorm.DB, campaignID uint64) (*Ca
 // GroupShares returns the deliverable percentages of the group's active
 // progressive campaigns that have contacts due, in the group's order, and
 // where campaignID sits among them: a campaign with nothing to dial leaves
-// its share to the others. The campaign itself is always included.
+// its share to the others. The campaign itself is always included. A
+// campaign outside its own daily hours still counts: its hours are checked
+// in its pacer, not here.
 func GroupShares(ctx context.Context, tx *gorm.DB, groupID, campaignID uint64) (weights []int, index int, err error) {
 	var rows []struct {
 		CampaignID            uint64
 		DeliverablePercentage int
 	}
 	err = tx.WithContext(ctx).Raw(`SELECT gc.campaign_id, gc.deliverable_percentage FROM campaign_group_campaigns gc
-		JOIN campaigns c ON c.id = gc.campaign_id
-		WHERE gc.campaign_group_id = ? AND (gc.campaign_id = ? OR (c.status = 'active' AND c.pacing_mode = 'progressive'
-		  AND EXISTS (SELECT 1 FROM contacts t WHERE t.campaign_id = c.id AND t.status IN ('new', 'ready')
-		              AND (t.next_due_at IS NULL OR t.next_due_at <= now()))))
+		JOIN campaigns p ON p.id = gc.campaign_id
+		WHERE gc.campaign_group_id = ? AND (gc.campaign_id = ? OR (p.status = 'active' AND p.pacing_mode = 'progressive'
+		  AND EXISTS (SELECT 1 FROM contacts c JOIN contact_lists l ON l.id = c.list_id
+		              WHERE c.campaign_id = gc.campaign_id AND `+dueContact+`)))
 		ORDER BY gc.position, gc.campaign_id`, groupID, campaignID).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("shares of campaign group %d: %w", groupID, err)
@@ -120,8 +126,9 @@ type PacingCounts struct {
 	// InFlight are the campaign's contacts released and not yet dialed, and
 	// its calls ringing.
 	InFlight int
-	// Unused are contacts of the group released longer than unusedAfter
-	// ago and still not dialed.
+	// Unused are contacts of the group's progressive campaigns released
+	// longer than unusedAfter ago and still not dialed (a preview card
+	// holds its contact released while the agent reads it).
 	Unused int
 }
 
@@ -135,7 +142,8 @@ func CountForPacing(ctx context.Context, tx *gorm.DB, campaignID, groupID uint64
 		(SELECT count(*) FROM attempts WHERE campaign_id = @c AND ended_at IS NULL AND telephony_outcome = '')
 		  + (SELECT count(*) FROM contacts WHERE campaign_id = @c AND status = 'released') AS in_flight,
 		(SELECT count(*) FROM contacts WHERE status = 'released' AND updated_at < now() - make_interval(secs => @since)
-		   AND campaign_id IN (SELECT campaign_id FROM campaign_group_campaigns WHERE campaign_group_id = @g)) AS unused
+		   AND campaign_id IN (SELECT gc.campaign_id FROM campaign_group_campaigns gc JOIN campaigns p ON p.id = gc.campaign_id
+		                       WHERE gc.campaign_group_id = @g AND p.pacing_mode = 'progressive')) AS unused
 		FROM agents a JOIN campaign_serving_teams t ON t.team_id = a.team_id
 		WHERE t.campaign_id = @c AND a.state = 'available'`,
 		map[string]any{"c": campaignID, "g": groupID, "since": unusedAfter.Seconds()}).Scan(&n).Error
@@ -146,10 +154,12 @@ func CountForPacing(ctx context.Context, tx *gorm.DB, campaignID, groupID uint64
 }
 
 // AdaptBuffer records a group's adapted buffer, unless it changed less than
-// every ago: one pass must not grow or shrink it many times over.
+// every ago: one burst of passes must not grow or shrink it many times
+// over. A pass that leaves the size as it is does not restart the period.
 func AdaptBuffer(ctx context.Context, tx *gorm.DB, groupID uint64, size int, every time.Duration) error {
 	err := tx.WithContext(ctx).Exec(`UPDATE campaign_groups SET buffer_size = ?, buffer_adapted_at = now()
-		WHERE id = ? AND (buffer_adapted_at IS NULL OR buffer_adapted_at <= now() - make_interval(secs => ?))`, size, groupID, every.Seconds()).Error
+		WHERE id = ? AND buffer_size <> ? AND (buffer_adapted_at IS NULL OR buffer_adapted_at <= now() - make_interval(secs => ?))`,
+		size, groupID, size, every.Seconds()).Error
 	if err != nil {
 		return fmt.Errorf("buffer of campaign group %d: %w", groupID, err)
 	}

@@ -6,9 +6,11 @@ ALTER TABLE campaign_groups ADD COLUMN buffer_size int NOT NULL DEFAULT 0,
 
 -- The teams whose agents serve a campaign: mapped to the campaign, or to its
 -- campaign group. via_group marks agents shared by the group's campaigns,
--- which the deliverable percentages split between them.
+-- which the deliverable percentages split between them; a team mapped to
+-- both the group and one of its campaigns is shared too, or that campaign
+-- would count its agents whole while the others take their shares of them.
 CREATE VIEW campaign_serving_teams AS
-SELECT campaign_id, team_id, bool_and(via_group) AS via_group FROM (
+SELECT campaign_id, team_id, bool_or(via_group) AS via_group FROM (
     SELECT campaign_id, team_id, false AS via_group FROM campaign_teams
     UNION ALL
     SELECT gc.campaign_id, tg.team_id, true FROM team_campaign_groups tg
