@@ -25,6 +25,8 @@ type Activities struct {
 	FrequencyCap FrequencyCap
 	// Release hands a contact to its workflow; the pacer calls it.
 	Release ReleaseFunc
+	// Close asks a contact's workflow to close; a completed campaign calls it.
+	Close CloseFunc
 	// Now is the clock; tests on Temporal's test environment give it theirs.
 	Now func() time.Time
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"gorm.io/gorm"
 
 	"github.com/outdial/outdial/models"
@@ -18,12 +19,18 @@ import (
 // worker wires it, since the workflow lives in a package that imports this one.
 type ReleaseFunc func(ctx context.Context, campaignID, contactID uint64, agent string, skip bool) error
 
+// CloseFunc signals a contact's workflow to close; it reports false when
+// the contact has no workflow.
+type CloseFunc func(ctx context.Context, campaignID, contactID uint64, reason string) (bool, error)
+
 // PaceResult is what one pacing pass did.
 type PaceResult struct {
 	// Active is false once the campaign is no longer active: its workflow ends.
-	Active   bool   `json:"active"`
-	Released int    `json:"released"`
-	Reason   string `json:"reason,omitempty"`
+	Active bool `json:"active"`
+	// Completed: the campaign's date range is over; its open contacts close.
+	Completed bool   `json:"completed,omitempty"`
+	Released  int    `json:"released"`
+	Reason    string `json:"reason,omitempty"`
 }
 
 // Pace is one pass of the pacer. Progressive: while agents of the
@@ -72,41 +79,56 @@ func (a *Activities) Pace(ctx context.Context, campaignID uint64) (PaceResult, e
 	if err != nil {
 		return res, fmt.Errorf("pace campaign %d: %w", c.ID, err)
 	}
-	// Agents freed together are released for together: one signal at a
-	// time, the last of a burst would wait for all the others.
-	// No shared cancellation: a release cut short could reach its workflow
-	// after its contact was given back.
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-		sem  = make(chan struct{}, releaseConcurrency)
-	)
-	for _, contact := range due {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			err := a.Release(ctx, c.ID, contact.ID, "", false)
-			if err != nil {
-				err = fmt.Errorf("release contact %d: %w", contact.ID, errors.Join(err, models.Unrelease(ctx, a.DB, contact.ID)))
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, err)
-			} else {
-				res.Released++
-			}
-		})
+	ids := make([]uint64, len(due))
+	for i, contact := range due {
+		ids[i] = contact.ID
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	res.Released, err = eachAtOnce(ids, func(id uint64) error {
+		if err := a.Release(ctx, c.ID, id, "", false); err != nil {
+			return fmt.Errorf("release contact %d: %w", id, errors.Join(err, models.Unrelease(ctx, a.DB, id)))
+		}
+		return nil
+	})
+	if err != nil {
 		return res, fmt.Errorf("pace campaign %d: %w", c.ID, err)
 	}
 	return res, nil
 }
 
-// releaseConcurrency bounds the release signals a pass sends at once.
+// eachAtOnce runs fn for every id, releaseConcurrency at a time: agents
+// freed together are released for together, where one signal at a time
+// would keep the last of a burst waiting for all the others. It returns how
+// many succeeded and every error. There is no shared cancellation: a
+// release cut short could reach its workflow after its contact was given
+// back.
+func eachAtOnce(ids []uint64, fn func(id uint64) error) (int, error) {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		ok   int
+		sem  = make(chan struct{}, releaseConcurrency)
+	)
+	for _, id := range ids {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			err := fn(id)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+			} else {
+				ok++
+			}
+		})
+	}
+	wg.Wait()
+	return ok, errors.Join(errs...)
+}
+
+// releaseConcurrency bounds the signals a pass, or a completed campaign's
+// closing, sends at once.
 const releaseConcurrency = 16
 
 // Buffer adaptation: a campaign group's buffer changes at most once per
@@ -165,8 +187,8 @@ func (a *Activities) releaseProgressive(ctx context.Context, tx *gorm.DB, c *mod
 	return due, reason, err
 }
 
-// complete ends a campaign whose date range is over: it is completed and
-// its pacer stops. Its contacts' own checks close them when next due.
+// complete ends a campaign whose date range is over: it is completed, and
+// its workflow closes its open contacts (CloseCampaignContacts) and ends.
 func (a *Activities) complete(ctx context.Context, c *models.Campaign, why string) (PaceResult, error) {
 	err := a.DB.WithContext(ctx).Model(c).Where("status IN ?", []string{models.CampaignActive, models.CampaignPaused}).
 		Updates(map[string]any{"status": models.CampaignCompleted, "updated_at": time.Now()}).Error
@@ -174,7 +196,7 @@ func (a *Activities) complete(ctx context.Context, c *models.Campaign, why strin
 		return PaceResult{}, fmt.Errorf("complete campaign %d: %w", c.ID, err)
 	}
 	slog.InfoContext(ctx, "campaign completed", "campaign", c.ID, "reason", why)
-	return PaceResult{Reason: "completed: " + why}, nil
+	return PaceResult{Completed: true, Reason: "completed: " + why}, nil
 }
 
 // campaignOpen checks the campaign's own date range and daily hours in its
@@ -213,4 +235,62 @@ func ExpirePreviews(ctx context.Context, db *models.DB) error {
 		return fmt.Errorf("expire preview cards: %w", err)
 	}
 	return nil
+}
+
+// closePage is how many contacts CloseCampaignContacts closes between
+// heartbeats.
+const closePage = 500
+
+// CloseCampaignContacts closes every open contact of a completed campaign:
+// never-dialed ones (no workflow) in PostgreSQL at once, the others through
+// their workflows, a page at a time. Its heartbeat carries the last contact
+// closed, so a retry goes on from there. It returns how many it closed.
+func (a *Activities) CloseCampaignContacts(ctx context.Context, campaignID uint64, reason string) (int, error) {
+	if a.Close == nil {
+		return 0, fmt.Errorf("close contacts of campaign %d: the worker has no close function", campaignID)
+	}
+	res := a.DB.WithContext(ctx).Exec(`UPDATE contacts SET status = 'closed', closed_reason = ?, closed_at = now(), updated_at = now()
+		WHERE campaign_id = ? AND status = 'new' AND attempt_count = 0`, reason, campaignID)
+	if res.Error != nil {
+		return 0, fmt.Errorf("close new contacts of campaign %d: %w", campaignID, res.Error)
+	}
+	closed := int(res.RowsAffected)
+	var after uint64
+	if activity.HasHeartbeatDetails(ctx) {
+		if err := activity.GetHeartbeatDetails(ctx, &after); err != nil {
+			return closed, fmt.Errorf("close contacts of campaign %d: read heartbeat: %w", campaignID, err)
+		}
+	}
+	for {
+		var ids []uint64
+		if err := a.DB.WithContext(ctx).Raw(`SELECT id FROM contacts WHERE campaign_id = ? AND status <> 'closed' AND id > ? ORDER BY id LIMIT ?`,
+			campaignID, after, closePage).Scan(&ids).Error; err != nil {
+			return closed, fmt.Errorf("close contacts of campaign %d: %w", campaignID, err)
+		}
+		if len(ids) == 0 {
+			return closed, nil
+		}
+		n, err := a.closeContacts(ctx, campaignID, ids, reason)
+		closed += n
+		if err != nil {
+			return closed, err
+		}
+		after = ids[len(ids)-1]
+		activity.RecordHeartbeat(ctx, after)
+	}
+}
+
+// closeContacts closes ids through their workflows; a contact without one
+// is closed in PostgreSQL.
+func (a *Activities) closeContacts(ctx context.Context, campaignID uint64, ids []uint64, reason string) (int, error) {
+	return eachAtOnce(ids, func(id uint64) error {
+		found, err := a.Close(ctx, campaignID, id, reason)
+		if err == nil && !found {
+			err = a.SetContactStatus(ctx, StatusRequest{ContactID: id, Status: models.ContactClosed, Reason: reason})
+		}
+		if err != nil {
+			return fmt.Errorf("close contact %d: %w", id, err)
+		}
+		return nil
+	})
 }

@@ -96,10 +96,7 @@ func newCampaignWorld(t *testing.T, outcomes, business map[string]float64) *camp
 	d := &watchedDialer{inner: sim}
 	acts := activities.New(db)
 	acts.Dialers = dialer.Registry{"simulator": d}
-	acts.Release = func(ctx context.Context, campaignID, contactID uint64, agent string, skip bool) error {
-		_, err := api.Release(ctx, tc, queue, campaignID, contactID, agent, skip)
-		return err
-	}
+	api.ConnectActivities(acts, tc, queue)
 	w := worker.New(tc, queue, acts)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
@@ -310,4 +307,52 @@ func TestPreviewCampaignEndToEnd(t *testing.T) {
 	require.NoError(t, w.db.Model(&models.Attempt{}).Where("business_outcome = 'Sale' AND agent = ?", fmt.Sprint(agent)).Count(&sales).Error)
 	require.EqualValues(t, len(ids), sales)
 	w.checkNoOverlap(t)
+}
+
+// TestCampaignCompletes: once its date range is over everywhere, a
+// campaign is completed and every open contact closes with the reason,
+// those waiting on a timer through their workflows and those never dialed
+// in PostgreSQL; the campaign's workflow ends.
+func TestCampaignCompletes(t *testing.T) {
+	w := newCampaignWorld(t, map[string]float64{"answer-machine": 1}, map[string]float64{"Sale": 1})
+	campaign := w.campaign("kris_progressive")
+	// An answer-machine comes back tomorrow: dialed contacts wait on a timer.
+	require.NoError(t, w.db.Exec("UPDATE strategy_rules SET reschedule = '1:0:0'").Error)
+	var numbers []string
+	for i := range 6 {
+		numbers = append(numbers, fmt.Sprintf("469-334-%04d", i+1))
+	}
+	ids := w.addContacts(campaign, numbers...)
+	w.agentsAvailable("Agent2")
+	status, out := w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/start", campaign), nil)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Eventually(t, func() bool {
+		var scheduled int64
+		require.NoError(t, w.db.Model(&models.Contact{}).Where("id IN ? AND status = 'scheduled'", ids).Count(&scheduled).Error)
+		return scheduled >= 2
+	}, time.Minute, 20*time.Millisecond)
+
+	require.NoError(t, w.db.Exec("UPDATE campaigns SET start_date = '2020-01-01', end_date = '2020-12-31' WHERE id = ?", campaign).Error)
+	run := w.tc.GetWorkflow(context.Background(), workflows.CampaignWorkflowID(campaign), "")
+	require.NoError(t, run.Get(context.Background(), nil), "the campaign workflow ends")
+	status, out = w.h.call(http.MethodGet, fmt.Sprintf("/api/v1/campaigns/%d", campaign), nil)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Equal(t, "completed", out["status"])
+	require.Eventually(t, func() bool {
+		var open int64
+		require.NoError(t, w.db.Model(&models.Contact{}).Where("id IN ? AND status <> 'closed'", ids).Count(&open).Error)
+		return open == 0
+	}, 30*time.Second, 20*time.Millisecond)
+	var contacts []models.Contact
+	require.NoError(t, w.db.Where("id IN ?", ids).Find(&contacts).Error)
+	dialed := 0
+	for _, c := range contacts {
+		// A contact released just before the change closes on its own check.
+		require.Contains(t, c.ClosedReason, "date range 2020-01-01..2020-12-31", "contact %d", c.ID)
+		if c.AttemptCount > 0 {
+			dialed++
+		}
+	}
+	require.Positive(t, dialed, "some closed through their workflows")
+	require.Less(t, dialed, len(ids), "some were never dialed")
 }

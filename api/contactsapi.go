@@ -181,13 +181,9 @@ func (h *contacts) close(c *gin.Context, contact *models.Contact, reason string)
 		return false, nil
 	}
 	if contact.Status != models.ContactNew {
-		err := h.temporal.SignalWorkflow(c, workflows.ContactWorkflowID(contact.CampaignID, contact.ID), "", workflows.SignalClose, workflows.Close{Reason: reason})
-		var nf *serviceerror.NotFound
-		if err == nil {
-			return true, nil
-		}
-		if !errors.As(err, &nf) {
-			return false, fmt.Errorf("close contact %d: %w", contact.ID, err)
+		found, err := SignalClose(c, h.temporal, contact.CampaignID, contact.ID, reason)
+		if err != nil || found {
+			return found, err
 		}
 	}
 	err := h.acts.SetContactStatus(c, activities.StatusRequest{ContactID: contact.ID, Status: models.ContactClosed, Reason: reason})
@@ -306,6 +302,32 @@ func Release(ctx context.Context, c client.Client, taskQueue string, campaignID,
 		return "", fmt.Errorf("release contact %d: %w", contactID, err)
 	}
 	return id, nil
+}
+
+// SignalClose asks a contact's workflow to close; false when the contact
+// has no running workflow.
+func SignalClose(ctx context.Context, c client.Client, campaignID, contactID uint64, reason string) (bool, error) {
+	err := c.SignalWorkflow(ctx, workflows.ContactWorkflowID(campaignID, contactID), "", workflows.SignalClose, workflows.Close{Reason: reason})
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("close contact %d: %w", contactID, err)
+	}
+	return true, nil
+}
+
+// ConnectActivities gives the activities what they signal contact
+// workflows with: the pacer's releases and a completed campaign's closes.
+func ConnectActivities(acts *activities.Activities, c client.Client, taskQueue string) {
+	acts.Release = func(ctx context.Context, campaignID, contactID uint64, agent string, skip bool) error {
+		_, err := Release(ctx, c, taskQueue, campaignID, contactID, agent, skip)
+		return err
+	}
+	acts.Close = func(ctx context.Context, campaignID, contactID uint64, reason string) (bool, error) {
+		return SignalClose(ctx, c, campaignID, contactID, reason)
+	}
 }
 
 func firstNonEmpty(a, b string) string {

@@ -75,6 +75,9 @@ func Campaign(ctx workflow.Context, p CampaignParams) error {
 			if err := run.execute(a.Pace, p.CampaignID).Get(ctx, &res); err != nil {
 				return err
 			}
+			if res.Completed {
+				return closeContacts(ctx, p.CampaignID, res.Reason)
+			}
 			if !res.Active {
 				return nil
 			}
@@ -107,4 +110,17 @@ func Campaign(ctx workflow.Context, p CampaignParams) error {
 			return workflow.NewContinueAsNewError(ctx, Campaign, p)
 		}
 	}
+}
+
+// closeContacts closes a completed campaign's open contacts. It is a
+// regular activity, heartbeating a page at a time: a large campaign's
+// closing outlasts what a local activity should take.
+func closeContacts(ctx workflow.Context, campaignID uint64, reason string) error {
+	var a *activities.Activities
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Hour,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
+	})
+	return workflow.ExecuteActivity(ctx, a.CloseCampaignContacts, campaignID, reason).Get(ctx, nil)
 }

@@ -166,10 +166,7 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 	}
 	sim.Start(ctx)
 	acts.Dialers = dialer.Registry{"simulator": sim, "webhook": &dialer.Webhook{}}
-	acts.Release = func(ctx context.Context, campaignID, contactID uint64, agent string, skip bool) error {
-		_, err := api.Release(ctx, tc, c.TaskQueue, campaignID, contactID, agent, skip)
-		return err
-	}
+	api.ConnectActivities(acts, tc, c.TaskQueue)
 	if acts.FrequencyCap, err = c.frequencyCap(); err != nil {
 		return err
 	}

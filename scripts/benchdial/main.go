@@ -191,10 +191,11 @@ func dialRun(ctx context.Context, db *models.DB, tc client.Client, name string, 
 	sim.Start(sctx)
 	acts := activities.New(db)
 	acts.Dialers = dialer.Registry{"simulator": &timedDialer{inner: sim, tl: tl}}
+	api.ConnectActivities(acts, tc, queue)
+	release := acts.Release
 	acts.Release = func(ctx context.Context, campaignID, contactID uint64, agent string, skip bool) error {
 		tl.add(&tl.releases)
-		_, err := api.Release(ctx, tc, queue, campaignID, contactID, agent, skip)
-		return err
+		return release(ctx, campaignID, contactID, agent, skip)
 	}
 	w := worker.New(tc, queue, acts)
 	if err := w.Start(); err != nil {
