@@ -170,6 +170,16 @@ func TestCampaignCompletesAfterItsDateRange(t *testing.T) {
 	require.Equal(t, "completed: its date range ..2026-03-31 has ended", res.Reason)
 	require.NoError(t, f.db.First(&c, c.ID).Error)
 	require.Equal(t, models.CampaignCompleted, c.Status)
+
+	// A paused campaign completes too.
+	other := f.campaigns[0]
+	other.ID, other.Name, other.Status = 0, "paused one", models.CampaignPaused
+	require.NoError(t, f.db.Create(&other).Error)
+	res, err = f.acts.Pace(context.Background(), other.ID)
+	require.NoError(t, err)
+	require.True(t, res.Completed)
+	require.NoError(t, f.db.First(&other, other.ID).Error)
+	require.Equal(t, models.CampaignCompleted, other.Status)
 }
 
 // An unanswered preview card gives its contact back and frees its agent.

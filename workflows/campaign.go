@@ -66,7 +66,10 @@ func Campaign(ctx workflow.Context, p CampaignParams) error {
 	keepTimer := run.local
 	var tick workflow.Future
 	for range passesPerHistory {
-		if p.Paused {
+		// On the one-task-dispatch version a paused campaign passes on its
+		// tick too, so that it completes when its date range ends; the pass
+		// releases nothing while the campaign is paused.
+		if p.Paused && !run.local {
 			sel := workflow.NewSelector(ctx)
 			listen(sel)
 			sel.Select(ctx)
