@@ -175,6 +175,7 @@ func TestCampaignCompletesAfterItsDateRange(t *testing.T) {
 	other := f.campaigns[0]
 	other.ID, other.Name, other.Status = 0, "paused one", models.CampaignPaused
 	require.NoError(t, f.db.Create(&other).Error)
+	require.NoError(t, f.db.Model(&other).Update("end_date", "2026-03-31").Error)
 	res, err = f.acts.Pace(context.Background(), other.ID)
 	require.NoError(t, err)
 	require.True(t, res.Completed)
