@@ -47,13 +47,15 @@ func main() {
 	}
 }
 
-// timeline records when agents became available, when the pacer released
-// contacts and when calls were asked for.
+// timeline records when agents became available and when calls were asked
+// for, and per contact when the pacer released it and when its call was
+// asked for.
 type timeline struct {
 	mu        sync.Mutex
 	available []time.Time
-	releases  []time.Time
 	dials     []time.Time
+	released  map[uint64]time.Time
+	toDial    []time.Duration // from a contact's release to its dial request
 }
 
 func (t *timeline) add(list *[]time.Time) {
@@ -62,13 +64,28 @@ func (t *timeline) add(list *[]time.Time) {
 	t.mu.Unlock()
 }
 
-// delays matches each moment of to with the earliest moment of from before
-// it not yet matched: from available to dial, the time a free agent waited
-// for its call.
-func (t *timeline) delays(from, to []time.Time) []time.Duration {
+func (t *timeline) release(contactID uint64) {
+	t.mu.Lock()
+	t.released[contactID] = time.Now()
+	t.mu.Unlock()
+}
+
+func (t *timeline) dial(contactID uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	av, di := slices.Clone(from), slices.Clone(to)
+	now := time.Now()
+	t.dials = append(t.dials, now)
+	if at, ok := t.released[contactID]; ok {
+		t.toDial = append(t.toDial, now.Sub(at))
+	}
+}
+
+// delays matches each dial request to the earliest agent-available moment
+// before it not yet matched: the time a free agent waited for its call.
+func (t *timeline) delays() []time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	av, di := slices.Clone(t.available), slices.Clone(t.dials)
 	slices.SortFunc(av, func(a, b time.Time) int { return a.Compare(b) })
 	slices.SortFunc(di, func(a, b time.Time) int { return a.Compare(b) })
 	var out []time.Duration
@@ -114,7 +131,7 @@ type timedDialer struct {
 }
 
 func (d *timedDialer) Dial(ctx context.Context, req dialer.CallRequest) error {
-	d.tl.add(&d.tl.dials)
+	d.tl.dial(req.ContactID)
 	return d.inner.Dial(ctx, req)
 }
 
@@ -153,21 +170,19 @@ func run(ctx context.Context, contacts, agents int) error {
 		return err
 	}
 	fmt.Printf("\nmake bench-dial: %d contacts, %d agents, lines per agent 1, outcomes at once\n", contacts, agents)
-	fmt.Printf("%-26s %10s %8s %7s %8s %20s %20s %20s\n", "run", "attempts/s", "limit", "share", "target",
-		"available→dial", "available→release", "release→dial")
-	fmt.Printf("%-26s %10.1f %8.1f %6.0f%% %8s %20v %20v %20v\n", "full load", full.rate, bare, 100*full.rate/bare, ">=70%",
-		full.delay, full.toRelease, full.toDial)
-	fmt.Printf("%-26s %10.1f %8s %7s %8s %20v %20v %20v\n", fmt.Sprintf("half load (talk %s)", talk.Round(time.Millisecond)), half.rate, "", "", "",
-		half.delay, half.toRelease, half.toDial)
+	fmt.Printf("%-26s %10s %8s %7s %8s %20s %20s\n", "run", "attempts/s", "limit", "share", "target", "available→dial", "release→dial")
+	fmt.Printf("%-26s %10.1f %8.1f %6.0f%% %8s %20v %20v\n", "full load", full.rate, bare, 100*full.rate/bare, ">=70%", full.delay, full.toDial)
+	fmt.Printf("%-26s %10.1f %8s %7s %8s %20v %20v\n", fmt.Sprintf("half load (talk %s)", talk.Round(time.Millisecond)), half.rate, "", "", "",
+		half.delay, half.toDial)
 	fmt.Println("delays are p50 / p99; target at half load: available→dial p99 < 250ms")
 	return nil
 }
 
 type dialResult struct {
 	rate float64
-	// delay is from an agent becoming available to its dial request; the
-	// pacer's part ends at the release, the contact workflow's at the dial.
-	delay, toRelease, toDial spread
+	// delay is from an agent becoming available to its dial request;
+	// toDial is the contact workflow's part of it, from release to dial.
+	delay, toDial spread
 }
 
 // spread is the median and the 99th percentile of delays.
@@ -183,7 +198,7 @@ func (s spread) String() string { return fmt.Sprintf("%v / %v", s.p50, s.p99) }
 // worker, workflows and PostgreSQL.
 func dialRun(ctx context.Context, db *models.DB, tc client.Client, name string, contacts, agents int, talk time.Duration) (dialResult, error) {
 	queue := "bench-dial-" + name
-	tl := &timeline{}
+	tl := &timeline{released: map[uint64]time.Time{}}
 	sim := &dialer.Simulator{Agents: &timedAgents{pool: &api.AgentPool{DB: db, Temporal: tc}, tl: tl}, Reports: &api.Reporter{DB: db, Temporal: tc},
 		Config: dialer.SimulatorConfig{Outcomes: map[string]float64{"voice": 1}, Business: map[string]float64{"Sale": 1}, Talk: dialer.Span{Min: talk, Max: talk}, Speed: 1}}
 	sctx, cancel := context.WithCancel(ctx)
@@ -194,7 +209,7 @@ func dialRun(ctx context.Context, db *models.DB, tc client.Client, name string, 
 	api.ConnectActivities(acts, tc, queue)
 	release := acts.Release
 	acts.Release = func(ctx context.Context, campaignID, contactID uint64, agent string, skip bool) error {
-		tl.add(&tl.releases)
+		tl.release(contactID)
 		return release(ctx, campaignID, contactID, agent, skip)
 	}
 	w := worker.New(tc, queue, acts)
@@ -227,12 +242,10 @@ func dialRun(ctx context.Context, db *models.DB, tc client.Client, name string, 
 	fmt.Printf("\r%s: %d attempts in %s\n", name, contacts, took.Round(time.Millisecond))
 	_ = c.post(ctx, fmt.Sprintf("campaigns/%d/stop", c.campaign), nil)
 	res := dialResult{rate: float64(contacts) / took.Seconds()}
+	res.delay = spreadOf(tl.delays())
 	tl.mu.Lock()
-	available, releases, dials := tl.available, tl.releases, tl.dials
+	res.toDial = spreadOf(tl.toDial)
 	tl.mu.Unlock()
-	res.delay = spreadOf(tl.delays(available, dials))
-	res.toRelease = spreadOf(tl.delays(available, releases))
-	res.toDial = spreadOf(tl.delays(releases, dials))
 	return res, nil
 }
 
