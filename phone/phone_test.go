@@ -277,3 +277,34 @@ func BenchmarkTimeZone(b *testing.B) {
 		sink, _ = TimeZone("+14695622405")
 	}
 }
+
+// TestValidForRegionMatchesPhonenumbers compares the compiled patterns with
+// phonenumbers.IsValidNumberForRegion on random national numbers of every
+// region, read in their own region and in a neighbour's.
+func TestValidForRegionMatchesPhonenumbers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	regions := slices.Sorted(maps.Keys(phonenumbers.GetSupportedRegions()))
+	valid := 0
+	for i, region := range regions {
+		cc := int32(phonenumbers.GetCountryCodeForRegion(region))
+		example := phonenumbers.GetExampleNumber(region)
+		for j := range 50 {
+			nn := example.GetNationalNumber()
+			if j > 0 {
+				// Change a few trailing digits, or the length, of the example.
+				nn = nn/uint64(10+rng.IntN(1000))*uint64(1+rng.IntN(1000)) + uint64(rng.IntN(100))
+			}
+			pn := &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nn,
+				ItalianLeadingZero: example.ItalianLeadingZero, NumberOfLeadingZeros: example.NumberOfLeadingZeros}
+			for _, r := range []string{region, regions[(i+1)%len(regions)]} {
+				want := phonenumbers.IsValidNumberForRegion(pn, r)
+				require.Equal(t, want, validForRegion(pn, r), "%d %d in %s", cc, nn, r)
+				if want {
+					valid++
+				}
+			}
+		}
+	}
+	require.Greater(t, valid, len(regions)) // the examples, at least
+	require.False(t, validForRegion(&phonenumbers.PhoneNumber{}, "XX"))
+}
