@@ -155,21 +155,83 @@ func parseNANP(d []byte, region string, p *parsed) bool {
 // IsValidNumber finds the number's region by matching it against each
 // region of its country code and then validates it again, so a number
 // valid for the default region (nearly all of them) costs half as much.
+// Both checks use the patterns compiled by rulesFor: phonenumbers builds
+// each pattern's string anew, looks it up in a locked cache and matches it
+// twice, for every type of number in turn, which was most of an import's
+// CPU time.
 func isValid(pn *phonenumbers.PhoneNumber, region string, fast bool) bool {
-	if fast && region != "" && validForRegion(pn, region) {
+	if !fast {
+		return phonenumbers.IsValidNumber(pn)
+	}
+	var buf [phonenumbers.MAX_LENGTH_FOR_NSN + maxDigits]byte
+	nsn := appendNSN(buf[:0], pn)
+	if r := rulesFor(region); r != nil && r.valid(pn, nsn) {
 		return true
+	}
+	if valid, ok := validNumber(pn, nsn); ok {
+		return valid
 	}
 	return phonenumbers.IsValidNumber(pn)
 }
 
+// validNumber is phonenumbers.IsValidNumber: the number's region is the
+// only one of its country code, else the first whose leading digits, or
+// failing those whose patterns, it matches. ok is false when phonenumbers
+// must decide: for non-geographic country codes such as +800.
+func validNumber(pn *phonenumbers.PhoneNumber, nsn []byte) (valid, ok bool) {
+	regions := phonenumbers.GetRegionCodesForCountryCode(int(pn.GetCountryCode()))
+	if len(regions) == 0 {
+		return false, true
+	}
+	var r *regionRules
+	for _, region := range regions {
+		candidate := rulesFor(region)
+		if candidate == nil {
+			return false, false
+		}
+		if len(regions) == 1 || candidate.leading != nil && candidate.leading.Match(nsn) ||
+			candidate.leading == nil && candidate.general.match(nsn) && candidate.anyType(nsn) {
+			r = candidate
+			break
+		}
+	}
+	return r != nil && r.valid(pn, nsn), true
+}
+
+// appendNSN appends pn's national significant number, as
+// phonenumbers.GetNationalSignificantNumber writes it.
+func appendNSN(b []byte, pn *phonenumbers.PhoneNumber) []byte {
+	if pn.GetItalianLeadingZero() {
+		for z := min(pn.GetNumberOfLeadingZeros(), phonenumbers.MAX_LENGTH_FOR_NSN); z > 0; z-- {
+			b = append(b, '0')
+		}
+	}
+	return strconv.AppendUint(b, pn.GetNationalNumber(), 10)
+}
+
 // regionRules are a region's number patterns, compiled once.
-// phonenumbers.IsValidNumberForRegion builds each pattern's string anew,
-// looks it up in a locked cache and matches it twice, for every type of
-// number in turn: that was most of an import's CPU time.
 type regionRules struct {
 	countryCode int32
+	leading     *regexp.Regexp // the region's leading digits among those sharing its country code; nil if none
 	general     descRule
 	types       []descRule // fixed line and mobile first: most numbers are one
+}
+
+// valid is phonenumbers.IsValidNumberForRegion: the number has the
+// region's country code, and its national significant number matches the
+// region's general pattern and the pattern of some type of number. Which
+// type does not matter for validity.
+func (r *regionRules) valid(pn *phonenumbers.PhoneNumber, nsn []byte) bool {
+	return pn.GetCountryCode() == r.countryCode && r.general.match(nsn) && r.anyType(nsn)
+}
+
+func (r *regionRules) anyType(nsn []byte) bool {
+	for _, t := range r.types {
+		if t.match(nsn) {
+			return true
+		}
+	}
+	return false
 }
 
 // descRule is a phonenumbers.PhoneNumberDesc: the lengths a number may
@@ -191,12 +253,13 @@ func (d descRule) match(nsn []byte) bool {
 
 var (
 	metadataOnce sync.Once
-	metadata     map[string]*phonenumbers.PhoneMetadata // by region code
+	metadata     map[string]*phonenumbers.PhoneMetadata // by region code, geographic regions only
 	rules        sync.Map                               // region code → *regionRules, compiled on first use
 )
 
 // rulesFor compiles region's patterns as phonenumbers matches them, once;
-// nil for a region phonenumbers does not know.
+// nil for a region phonenumbers does not know and for non-geographic
+// entities ("001"), whose metadata is per country code.
 func rulesFor(region string) *regionRules {
 	if r, ok := rules.Load(region); ok {
 		return r.(*regionRules)
@@ -206,7 +269,9 @@ func rulesFor(region string) *regionRules {
 		// Without the collection every number goes to phonenumbers itself.
 		if coll, err := phonenumbers.MetadataCollection(); err == nil {
 			for _, m := range coll.GetMetadata() {
-				metadata[m.GetId()] = m
+				if m.GetId() != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY {
+					metadata[m.GetId()] = m
+				}
 			}
 		}
 	})
@@ -221,40 +286,15 @@ func rulesFor(region string) *regionRules {
 		return descRule{lengths: d.PossibleLength, re: regexp.MustCompile("^(?:" + d.GetNationalNumberPattern() + ")$")}
 	}
 	r := &regionRules{countryCode: m.GetCountryCode(), general: compile(m.GetGeneralDesc())}
+	if ld := m.GetLeadingDigits(); ld != "" {
+		r.leading = regexp.MustCompile("^(?:" + ld + ")")
+	}
 	for _, d := range []*phonenumbers.PhoneNumberDesc{m.GetFixedLine(), m.GetMobile(), m.GetPremiumRate(), m.GetTollFree(),
 		m.GetSharedCost(), m.GetVoip(), m.GetPersonalNumber(), m.GetPager(), m.GetUan(), m.GetVoicemail()} {
 		r.types = append(r.types, compile(d))
 	}
 	actual, _ := rules.LoadOrStore(region, r)
 	return actual.(*regionRules)
-}
-
-// validForRegion is phonenumbers.IsValidNumberForRegion for a geographic
-// region: the number has the region's country code, its national
-// significant number matches the region's general pattern and the pattern
-// of some type of number. Which type does not matter for validity.
-func validForRegion(pn *phonenumbers.PhoneNumber, region string) bool {
-	r := rulesFor(region)
-	if r == nil || pn.GetCountryCode() != r.countryCode {
-		return false
-	}
-	var buf [maxDigits + 24]byte
-	nsn := buf[:0]
-	if pn.GetItalianLeadingZero() {
-		for z := min(pn.GetNumberOfLeadingZeros(), phonenumbers.MAX_LENGTH_FOR_NSN); z > 0; z-- {
-			nsn = append(nsn, '0')
-		}
-	}
-	nsn = strconv.AppendUint(nsn, pn.GetNationalNumber(), 10)
-	if !r.general.match(nsn) {
-		return false
-	}
-	for _, t := range r.types {
-		if t.match(nsn) {
-			return true
-		}
-	}
-	return false
 }
 
 // scan copies the digits of s into buf, converted to ASCII, after a "+" if

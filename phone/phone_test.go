@@ -278,10 +278,10 @@ func BenchmarkTimeZone(b *testing.B) {
 	}
 }
 
-// TestValidForRegionMatchesPhonenumbers compares the compiled patterns with
-// phonenumbers.IsValidNumberForRegion on random national numbers of every
-// region, read in their own region and in a neighbour's.
-func TestValidForRegionMatchesPhonenumbers(t *testing.T) {
+// TestCompiledRulesMatchPhonenumbers compares the compiled patterns with
+// phonenumbers.IsValidNumberForRegion and IsValidNumber on random national
+// numbers of every region, read in their own region and in a neighbour's.
+func TestCompiledRulesMatchPhonenumbers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	regions := slices.Sorted(maps.Keys(phonenumbers.GetSupportedRegions()))
 	valid := 0
@@ -296,15 +296,25 @@ func TestValidForRegionMatchesPhonenumbers(t *testing.T) {
 			}
 			pn := &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nn,
 				ItalianLeadingZero: example.ItalianLeadingZero, NumberOfLeadingZeros: example.NumberOfLeadingZeros}
+			nsn := appendNSN(nil, pn)
+			require.Equal(t, phonenumbers.GetNationalSignificantNumber(pn), string(nsn))
 			for _, r := range []string{region, regions[(i+1)%len(regions)]} {
 				want := phonenumbers.IsValidNumberForRegion(pn, r)
-				require.Equal(t, want, validForRegion(pn, r), "%d %d in %s", cc, nn, r)
+				require.Equal(t, want, rulesFor(r).valid(pn, nsn), "%d %d in %s", cc, nn, r)
 				if want {
 					valid++
 				}
 			}
+			got, ok := validNumber(pn, nsn)
+			require.True(t, ok)
+			require.Equal(t, phonenumbers.IsValidNumber(pn), got, "%d %d", cc, nn)
 		}
 	}
 	require.Greater(t, valid, len(regions)) // the examples, at least
-	require.False(t, validForRegion(&phonenumbers.PhoneNumber{}, "XX"))
+	require.Nil(t, rulesFor("XX"))
+	require.Nil(t, rulesFor(phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY))
+	_, ok := validNumber(&phonenumbers.PhoneNumber{CountryCode: proto(int32(800))}, nil)
+	require.False(t, ok, "+800 is left to phonenumbers")
 }
+
+func proto[T any](v T) *T { return &v }
