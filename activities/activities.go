@@ -38,5 +38,5 @@ func (a *Activities) now() time.Time {
 
 // New returns the activities over db with the default limits.
 func New(db *models.DB) *Activities {
-	return &Activities{DB: db, Limits: DefaultLimits, BatchRows: 5000, Dialers: dialer.Registry{}, DefaultDialer: "simulator"}
+	return &Activities{DB: db, Limits: DefaultLimits, BatchRows: 10000, Dialers: dialer.Registry{}, DefaultDialer: "simulator"}
 }

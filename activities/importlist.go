@@ -31,11 +31,13 @@ type ImportResult struct {
 }
 
 // sink is where a list's rows go: contacts of a campaign, or entries of a
-// DNC list. prepare runs on many goroutines; commit runs in one transaction
-// per batch.
+// DNC list. prepare runs on many goroutines; prefetch looks up what a batch
+// needs outside its transaction, while the batch before it commits; commit
+// runs in one transaction per batch.
 type sink interface {
 	prepare(row int64, cells []string) candidate
-	commit(ctx context.Context, tx pgx.Tx, batch []candidate) (models.ListStats, []models.Rejection, error)
+	prefetch(ctx context.Context, q querier, b *preparedBatch) error
+	commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (models.ListStats, []models.Rejection, error)
 }
 
 // ImportList reads the list's file into PostgreSQL in batches. Each batch,
@@ -106,11 +108,27 @@ func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat fu
 	}
 	res := ImportResult{Stats: list.ListStats, RowsRead: list.RowsRead}
 	heartbeat(res.RowsRead)
-	batches := make(chan preparedBatch, 2)
+	// Three stages, so that reading and classifying, DNC look-ups and
+	// commits of consecutive batches overlap.
+	prepared, fetched := make(chan preparedBatch, 1), make(chan preparedBatch, 1)
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return a.readBatches(gctx, src, s, list.RowsRead, batches) })
+	g.Go(func() error { return a.readBatches(gctx, src, s, list.RowsRead, prepared) })
 	g.Go(func() error {
-		for b := range batches {
+		defer close(fetched)
+		for b := range prepared {
+			if err := s.prefetch(gctx, a.DB.Pool, &b); err != nil {
+				return fmt.Errorf("import list %d: rows to %d: %w", listID, b.rowsRead, err)
+			}
+			select {
+			case fetched <- b:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		return nil
+	})
+	g.Go(func() error {
+		for b := range fetched {
 			start := time.Now()
 			stats, err := a.commitBatch(gctx, &list, s, b, res.RowsRead)
 			slog.DebugContext(ctx, "batch committed", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
@@ -145,6 +163,7 @@ type preparedBatch struct {
 	rowsRead   int64 // the checkpoint after this batch
 	progress   float64
 	known      bool
+	dnc        map[string][]string // number → categories of the DNC lists in force that hold it
 }
 
 // readBatches reads the file in batches, classifies each batch's rows on
@@ -153,7 +172,7 @@ func (a *Activities) readBatches(ctx context.Context, src rowSource, s sink, row
 	defer close(out)
 	size := a.BatchRows
 	if size <= 0 {
-		size = 5000
+		size = 10000
 	}
 	type raw struct {
 		row   int64
@@ -218,7 +237,7 @@ func (a *Activities) commitBatch(ctx context.Context, list *models.ContactList, 
 	if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: %w", list.ID, err)
 	}
-	stats, rejections, err := s.commit(ctx, tx, b.candidates)
+	stats, rejections, err := s.commit(ctx, tx, &b)
 	if err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: rows to %d: %w", list.ID, b.rowsRead, err)
 	}

@@ -280,7 +280,9 @@ func (h *harness) checkContacts(list uint64) {
 	require.Equal(t, "", byName["Lee"]["external_key"])
 }
 
-func (h *harness) checkFailedRows(list uint64) {
+// failedReasons downloads a list's failed rows of listRows as CSV and
+// returns their reasons by row number.
+func (h *harness) failedReasons(list uint64) map[string]string {
 	t := h.t
 	status, raw := h.raw(http.MethodGet, fmt.Sprintf("/api/v1/lists/%d/failed-rows?format=csv", list), nil)
 	require.Equal(t, http.StatusOK, status, "%s", raw)
@@ -292,6 +294,12 @@ func (h *harness) checkFailedRows(list uint64) {
 		reasons[r[len(r)-2]] = r[len(r)-1]
 		require.Equal(t, listRows[atoi(t, r[len(r)-2])-2][0], r[0], "row %s is shown as it came", r[len(r)-2])
 	}
+	return reasons
+}
+
+func (h *harness) checkFailedRows(list uint64) {
+	t := h.t
+	reasons := h.failedReasons(list)
 	require.Len(t, reasons, 8)
 	require.Contains(t, reasons["5"], `"555-0100" is not a valid number`)
 	require.Contains(t, reasons["6"], "no number in any mapped column")
@@ -302,7 +310,7 @@ func (h *harness) checkFailedRows(list uint64) {
 	require.Contains(t, reasons["15"], "(litigation)")
 	require.Regexp(t, `^number \+13123340000 is already contact \d+ of list \d+$`, reasons["16"])
 
-	status, raw = h.raw(http.MethodGet, fmt.Sprintf("/api/v1/lists/%d/failed-rows?format=xlsx", list), nil)
+	status, raw := h.raw(http.MethodGet, fmt.Sprintf("/api/v1/lists/%d/failed-rows?format=xlsx", list), nil)
 	require.Equal(t, http.StatusOK, status)
 	f, err := excelize.OpenReader(bytes.NewReader(raw))
 	require.NoError(t, err)
@@ -444,7 +452,13 @@ func TestListStopStart(t *testing.T) {
 	status, accepted := h.upload(fmt.Sprintf("/api/v1/campaigns/%d/lists", campaign), "l.csv", csvFile(t, false), map[string]string{"mapping": listMapping, "global_list_id": "G1"})
 	require.Equal(t, http.StatusAccepted, status, "%v", accepted)
 	id := uint64(accepted["id"].(float64))
-	h.waitList(id)
+	list := h.waitList(id)
+	// The campaign's only list: the import finds its repeats in memory, the
+	// key of row 12 by its hash, three batches after row 4.
+	require.Equal(t, 2.0, list["stats"].(map[string]any)["duplicate"], "%v", list)
+	reasons := h.failedReasons(id)
+	require.Equal(t, "number +14695622405 is already row 2", reasons["7"])
+	require.Equal(t, "external key A2 is already row 4", reasons["12"])
 	status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/lists/%d/stop", id), nil)
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, "stopped", out["status"])
@@ -455,7 +469,7 @@ func TestListStopStart(t *testing.T) {
 	// APPEND adds a list under the same global list ID; its rows repeat the first list's.
 	status, accepted = h.upload(fmt.Sprintf("/api/v1/campaigns/%d/lists", campaign), "l2.csv", csvFile(t, false), map[string]string{"mapping": listMapping, "sub_type": "APPEND", "global_list_id": "G1"})
 	require.Equal(t, http.StatusAccepted, status, "%v", accepted)
-	list := h.waitList(uint64(accepted["id"].(float64)))
+	list = h.waitList(uint64(accepted["id"].(float64)))
 	require.Equal(t, "APPEND", list["upload"].(map[string]any)["sub_type"])
 	require.Equal(t, "G1", list["global_list_id"])
 	stats := list["stats"].(map[string]any)
