@@ -12,6 +12,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -49,11 +50,12 @@ func newHarnessWith(t *testing.T, db *models.DB, tc client.Client, queue string,
 	if len(limits) > 0 {
 		l = limits[0]
 	}
+	uploads := t.TempDir()
 	s := &api.Server{DB: db, Temporal: tc, TaskQueue: queue, Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Uploads: api.Uploads{Dir: t.TempDir(), Limits: l}}
+		Uploads: api.Uploads{Dir: uploads, Limits: l}}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &harness{t: t, srv: srv, db: db}
+	return &harness{t: t, srv: srv, db: db, uploads: uploads}
 }
 
 func loadDemo(h *harness) error { return api.LoadDemo(context.Background(), h.srv.URL) }
@@ -421,6 +423,9 @@ func TestImportBadFiles(t *testing.T) {
 			var after int64
 			require.NoError(t, h.db.Table("contact_lists").Count(&after).Error)
 			require.Equal(t, before, after)
+			left, err := filepath.Glob(filepath.Join(h.uploads, "*.part"))
+			require.NoError(t, err)
+			require.Empty(t, left, "a refused upload leaves no file behind")
 		})
 	}
 }
