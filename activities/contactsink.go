@@ -24,12 +24,13 @@ type contactSink struct {
 	// resumed: rows of this list were committed before this sink; they are
 	// looked up in PostgreSQL, like other lists' rows.
 	resumed bool
-	// ownNumbers are the numbers this sink stored, with their rows, and
-	// ownKeys the 64-bit hashes of its external keys: most lists are their
-	// campaign's only active one, and then a batch looks up in PostgreSQL
-	// only the keys whose hash it has seen, to tell a repeat from a
-	// collision. Hashes keep a million keys in a few tens of MiB.
-	ownNumbers map[int64]int32
+	// ownNumbers are the numbers this sink stored, and ownKeys the 64-bit
+	// hashes of its external keys: most lists are their campaign's only
+	// active one, and then a batch looks up in PostgreSQL only the numbers
+	// and keys that it repeats, for the row they repeat (and, for keys, to
+	// tell a repeat from a hash collision). Sets of integers keep a
+	// million rows' worth in a few tens of MiB.
+	ownNumbers map[int64]struct{}
 	ownKeys    map[uint64]struct{}
 	seed       maphash.Seed
 }
@@ -81,7 +82,7 @@ func (cc *CampaignContext) sink(list *models.ContactList, header []string, mappi
 		return nil, err
 	}
 	return &contactSink{campaignID: cc.Campaign.ID, listID: list.ID, layout: l, dncLists: cc.Campaign.DNCListIDs,
-		resumed: list.RowsRead > 0, ownNumbers: map[int64]int32{}, ownKeys: map[uint64]struct{}{}, seed: maphash.MakeSeed()}, nil
+		resumed: list.RowsRead > 0, ownNumbers: map[int64]struct{}{}, ownKeys: map[uint64]struct{}{}, seed: maphash.MakeSeed()}, nil
 }
 
 func (s *contactSink) prepare(row int64, cells []string) candidate {
@@ -137,9 +138,10 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (
 		if c.fail != "" {
 			continue
 		}
-		if all {
-			for _, n := range c.numbers {
-				digits = append(digits, e164Digits(n.Number))
+		for _, n := range c.numbers {
+			d := e164Digits(n.Number)
+			if _, seen := s.ownNumbers[d]; all || seen {
+				digits = append(digits, d)
 			}
 		}
 		if c.externalKey == "" {
@@ -168,7 +170,7 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (
 			reject(c, "dnc", "every number is on a DNC list: "+strings.Join(hits, ", "))
 			continue
 		}
-		if why := s.duplicateOf(taken, c); why != "" {
+		if why := taken.duplicateOf(c); why != "" {
 			stats.Duplicate++
 			reject(c, "duplicate", why)
 			continue
@@ -286,12 +288,14 @@ func lookupDNC(ctx context.Context, q querier, numbers []string, campaignLists [
 }
 
 // takenSet is what a batch's rows must not repeat: numbers and external
-// keys of the campaign's active lists in PostgreSQL, and the keys of the
+// keys of the campaign's active lists in PostgreSQL, and those of the
 // batch's earlier rows.
 type takenSet struct {
-	numbers   map[string]string // number → who has it
-	keys      map[string]string
-	batchKeys map[string]int64 // key → row, of the batch's rows kept so far
+	numbers map[string]string // number → who has it
+	keys    map[string]string
+	// The batch's rows kept so far: key or number → row.
+	batchKeys    map[string]int64
+	batchNumbers map[int64]int64
 }
 
 // e164Digits is an E.164 number as the integer contact_numbers stores.
@@ -301,7 +305,7 @@ func e164Digits(e164 string) int64 {
 }
 
 func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers []int64, keys []string) (*takenSet, error) {
-	t := &takenSet{numbers: map[string]string{}, keys: map[string]string{}, batchKeys: map[string]int64{}}
+	t := &takenSet{numbers: map[string]string{}, keys: map[string]string{}, batchKeys: map[string]int64{}, batchNumbers: map[int64]int64{}}
 	if len(numbers) > 0 {
 		// The matches first, by the number index alone: contacts is rarely
 		// analysed while an import fills it, and the planner would rather
@@ -356,7 +360,7 @@ func (s *contactSink) who(contact, list uint64, row int64) string {
 
 // duplicateOf says why c repeats a contact already taken, in PostgreSQL or
 // by an earlier row of this import, or "" when it does not.
-func (s *contactSink) duplicateOf(t *takenSet, c *candidate) string {
+func (t *takenSet) duplicateOf(c *candidate) string {
 	if c.externalKey != "" {
 		if who, ok := t.keys[c.externalKey]; ok {
 			return fmt.Sprintf("external key %s is already %s", c.externalKey, who)
@@ -369,24 +373,26 @@ func (s *contactSink) duplicateOf(t *takenSet, c *candidate) string {
 		if who, ok := t.numbers[n.Number]; ok {
 			return fmt.Sprintf("number %s is already %s", n.Number, who)
 		}
-		if row, ok := s.ownNumbers[e164Digits(n.Number)]; ok {
+		if row, ok := t.batchNumbers[e164Digits(n.Number)]; ok {
 			return fmt.Sprintf("number %s is already row %d", n.Number, row)
 		}
 	}
 	return ""
 }
 
-// remember keeps c's numbers and key for the rows after it: the numbers
-// for the whole import, the key for its batch and its hash for the whole
-// import (later batches find the key itself in PostgreSQL). A batch that
-// fails to commit ends the attempt, so nothing uncommitted outlives it.
+// remember keeps c's numbers and key for the rows after it: with its row
+// for the batch, and in the sink's sets for the whole import (later
+// batches find the row in PostgreSQL). A batch that fails to commit ends
+// the attempt, so nothing uncommitted outlives it.
 func (s *contactSink) remember(t *takenSet, c *candidate) {
 	if c.externalKey != "" {
 		t.batchKeys[c.externalKey] = c.row
 		s.ownKeys[maphash.String(s.seed, c.externalKey)] = struct{}{}
 	}
 	for _, n := range c.numbers {
-		s.ownNumbers[e164Digits(n.Number)] = int32(c.row)
+		d := e164Digits(n.Number)
+		t.batchNumbers[d] = c.row
+		s.ownNumbers[d] = struct{}{}
 	}
 }
 

@@ -109,8 +109,9 @@ func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat fu
 	res := ImportResult{Stats: list.ListStats, RowsRead: list.RowsRead}
 	heartbeat(res.RowsRead)
 	// Three stages, so that reading and classifying, DNC look-ups and
-	// commits of consecutive batches overlap.
-	prepared, fetched := make(chan preparedBatch, 1), make(chan preparedBatch, 1)
+	// commits of consecutive batches overlap; no more batches wait, so
+	// that memory stays flat.
+	prepared, fetched := make(chan preparedBatch), make(chan preparedBatch)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.readBatches(gctx, src, s, list.RowsRead, prepared) })
 	g.Go(func() error {
