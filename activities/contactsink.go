@@ -33,6 +33,10 @@ type contactSink struct {
 	ownNumbers map[int64]struct{}
 	ownKeys    map[uint64]struct{}
 	seed       maphash.Seed
+	// dnc are the DNC entries in force for the campaign when the import
+	// began, by number, as bits of dncCategories, when there are few enough
+	// to hold; nil: each batch looks its numbers up in PostgreSQL.
+	dnc map[int64]uint8
 }
 
 // CampaignContext is what a campaign's imports are checked against.
@@ -73,7 +77,67 @@ func (a *Activities) newContactSink(ctx context.Context, list *models.ContactLis
 	if err != nil {
 		return nil, err
 	}
-	return cc.sink(list, header, list.Mapping.V)
+	s, err := cc.sink(list, header, list.Mapping.V)
+	if err != nil {
+		return nil, err
+	}
+	s.dnc, err = loadDNC(ctx, a.DB.Pool, s.dncLists, a.DNCInMemory)
+	return s, err
+}
+
+// dncCategories are the DNC categories in the order their names sort, as
+// the look-up in PostgreSQL gives them; categorySets[bits] lists those of
+// a set of bits.
+var (
+	dncCategories = slices.Sorted(slices.Values(models.DNCCategories))
+	categorySets  = func() [][]string {
+		sets := make([][]string, 1<<len(dncCategories))
+		for bits := range sets {
+			for i, c := range dncCategories {
+				if bits&(1<<i) != 0 {
+					sets[bits] = append(sets[bits], c)
+				}
+			}
+		}
+		return sets
+	}()
+)
+
+// loadDNC reads the DNC entries in force for a campaign, unless there are
+// more than limit of them (a national list): then it returns nil. Matching
+// numbers in memory spares PostgreSQL a look-up per number of the file;
+// an entry added or lapsing during the import counts as it was when the
+// import began (each dial checks DNC again).
+func loadDNC(ctx context.Context, q querier, campaignLists []uint64, limit int) (map[int64]uint8, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := q.Query(ctx, `SELECT e.number, l.category FROM dnc_entries e JOIN dnc_lists l ON l.id = e.dnc_list_id
+		WHERE (e.expires_at IS NULL OR e.expires_at > now()) AND (l.scope = 'global' OR l.id = ANY($1)) LIMIT $2`, campaignLists, limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("load DNC entries: %w", err)
+	}
+	out := map[int64]uint8{}
+	var number, category string
+	rowsRead, held := 0, true
+	_, err = pgx.ForEachRow(rows, []any{&number, &category}, func() error {
+		rowsRead++
+		digits, err := strconv.ParseInt(strings.TrimPrefix(number, "+"), 10, 64)
+		bit := slices.Index(dncCategories, category)
+		// Too many, or not as an import writes them: look them up instead.
+		held = held && rowsRead <= limit && err == nil && strings.HasPrefix(number, "+") && bit >= 0
+		if held {
+			out[digits] |= 1 << bit
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load DNC entries: %w", err)
+	}
+	if !held {
+		return nil, nil
+	}
+	return out, nil
 }
 
 func (cc *CampaignContext) sink(list *models.ContactList, header []string, mapping models.ListMapping) (*contactSink, error) {
@@ -81,7 +145,11 @@ func (cc *CampaignContext) sink(list *models.ContactList, header []string, mappi
 	if err != nil {
 		return nil, err
 	}
-	return &contactSink{campaignID: cc.Campaign.ID, listID: list.ID, layout: l, dncLists: cc.Campaign.DNCListIDs,
+	dncLists := cc.Campaign.DNCListIDs
+	if dncLists == nil {
+		dncLists = []uint64{} // "= ANY(NULL)" would match nothing, but says so less plainly
+	}
+	return &contactSink{campaignID: cc.Campaign.ID, listID: list.ID, layout: l, dncLists: dncLists,
 		resumed: list.RowsRead > 0, ownNumbers: map[int64]struct{}{}, ownKeys: map[uint64]struct{}{}, seed: maphash.MakeSeed()}, nil
 }
 
@@ -92,8 +160,8 @@ func (s *contactSink) prepare(row int64, cells []string) candidate {
 // importLockKey namespaces the advisory locks imports take per campaign.
 const importLockKey = 7301
 
-// prefetch looks up, outside the batch's transaction, which numbers of
-// the batch are on a DNC list in force: while the batch before commits.
+// prefetch finds, outside the batch's transaction, which numbers of the
+// batch are on a DNC list in force: while the batch before commits.
 func (s *contactSink) prefetch(ctx context.Context, q querier, b *preparedBatch) error {
 	var numbers []string
 	for i := range b.candidates {
@@ -103,9 +171,18 @@ func (s *contactSink) prefetch(ctx context.Context, q querier, b *preparedBatch)
 			}
 		}
 	}
-	dnc, err := lookupDNC(ctx, q, numbers, s.dncLists)
-	b.dnc = dnc
-	return err
+	if s.dnc == nil {
+		dnc, err := lookupDNC(ctx, q, numbers, s.dncLists)
+		b.dnc = dnc
+		return err
+	}
+	b.dnc = map[string][]string{}
+	for _, n := range numbers {
+		if bits := s.dnc[e164Digits(n)]; bits != 0 {
+			b.dnc[n] = categorySets[bits]
+		}
+	}
+	return nil
 }
 
 func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (models.ListStats, []models.Rejection, error) {
@@ -266,9 +343,6 @@ func lookupDNC(ctx context.Context, q querier, numbers []string, campaignLists [
 	out := map[string][]string{}
 	if len(numbers) == 0 {
 		return out, nil
-	}
-	if campaignLists == nil {
-		campaignLists = []uint64{}
 	}
 	rows, err := q.Query(ctx, `SELECT DISTINCT e.number, l.category FROM dnc_entries e JOIN dnc_lists l ON l.id = e.dnc_list_id
 		WHERE e.number = ANY($1) AND (e.expires_at IS NULL OR e.expires_at > now())

@@ -29,8 +29,9 @@ import (
 )
 
 // importHarness is an API with a worker on the test Temporal server, and
-// small limits so that limit tests stay small.
-func newImportHarness(t *testing.T) *harness {
+// small limits so that limit tests stay small; configure changes the
+// worker's activities.
+func newImportHarness(t *testing.T, configure ...func(*activities.Activities)) *harness {
 	db := testenv.DB(t)
 	tc := testenv.Temporal(t)
 	queue := testenv.TaskQueue(t)
@@ -38,6 +39,9 @@ func newImportHarness(t *testing.T) *harness {
 	acts := activities.New(db)
 	acts.Limits = limits
 	acts.BatchRows = 4 // several batches even for small files
+	for _, c := range configure {
+		c(acts)
+	}
 	w := worker.New(tc, queue, acts)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
@@ -183,58 +187,68 @@ const sheet1 = "Sheet1"
 
 var listMapping = `{"modes":{"Mobile":"Number","Home":"HomeNumber"},"time_zone":"ZoneName","external_key":"AccountId"}`
 
+// TestImportStatistics imports the same rows as CSV and as xlsx, with the
+// DNC entries held in memory and, as for a campaign with too many of them,
+// looked up in PostgreSQL.
 func TestImportStatistics(t *testing.T) {
-	h := newImportHarness(t)
-	campaign := h.importCampaign()
-	// An earlier list of the campaign, through the JSON path.
-	status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign), map[string]any{"contacts": []any{
-		map[string]any{"external_key": "X1", "numbers": map[string]any{"Mobile": "312-334-0000"}},
-	}})
-	require.Equal(t, http.StatusOK, status, "%v", out)
+	for _, c := range []struct {
+		name        string
+		dncInMemory int
+	}{{"dnc in memory", activities.DefaultDNCInMemory}, {"too many dnc entries to hold", 1}} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newImportHarness(t, func(a *activities.Activities) { a.DNCInMemory = c.dncInMemory })
+			campaign := h.importCampaign()
+			// An earlier list of the campaign, through the JSON path.
+			status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign), map[string]any{"contacts": []any{
+				map[string]any{"external_key": "X1", "numbers": map[string]any{"Mobile": "312-334-0000"}},
+			}})
+			require.Equal(t, http.StatusOK, status, "%v", out)
 
-	files := []struct{ name, format string }{{"outbound1.csv", "csv"}, {"outbound1.xlsx", "xlsx"}}
-	for i, f := range files {
-		t.Run(f.format, func(t *testing.T) {
-			content := csvFile(t, true)
-			if f.format == "xlsx" {
-				content = xlsxFile(t)
-			}
-			if i > 0 {
-				// The first list now holds these numbers; stop it so that they are not duplicates.
-				first := h.firstList(campaign, "outbound1.csv")
-				status, _ := h.call(http.MethodPost, fmt.Sprintf("/api/v1/lists/%d/stop", first), nil)
-				require.Equal(t, http.StatusOK, status)
-			}
-			status, accepted := h.upload(fmt.Sprintf("/api/v1/campaigns/%d/lists", campaign), f.name, content, map[string]string{"mapping": listMapping})
-			require.Equal(t, http.StatusAccepted, status, "%v", accepted)
-			id := uint64(accepted["id"].(float64))
-			list := h.waitList(id)
-			require.Equal(t, "active", list["status"], "%v", list)
-			require.Equal(t, 100.0, list["progress"])
-			require.Equal(t, map[string]any{
-				"processed": 16.0, "uploaded": 8.0, "failed": 3.0, "duplicate": 3.0, "dnc_suppressed": 2.0, "mode_failed": 1.0,
-				"dnc": map[string]any{
-					"ndnc":       map[string]any{"contacts": 2.0, "modes": 2.0},
-					"corporate":  map[string]any{"contacts": 0.0, "modes": 0.0},
-					"compliance": map[string]any{"contacts": 0.0, "modes": 0.0},
-					"litigation": map[string]any{"contacts": 1.0, "modes": 1.0},
-				},
-			}, list["stats"])
-			require.Equal(t, 8.0, list["records_available"])
-			require.Equal(t, 8.0, list["records_pending"])
-			upload := list["upload"].(map[string]any)
-			require.Equal(t, "MANUALUPLOAD", upload["type"])
-			require.Equal(t, "NEW", upload["sub_type"])
-			require.Equal(t, f.name, upload["file_name"])
-			require.Equal(t, 1.0, upload["mode_failed"])
-			start, err := time.Parse(time.RFC3339Nano, list["start_time"].(string))
-			require.NoError(t, err)
-			end, err := time.Parse(time.RFC3339Nano, list["end_time"].(string))
-			require.NoError(t, err)
-			require.Equal(t, start.AddDate(0, 0, 365), end)
+			files := []struct{ name, format string }{{"outbound1.csv", "csv"}, {"outbound1.xlsx", "xlsx"}}
+			for i, f := range files {
+				t.Run(f.format, func(t *testing.T) {
+					content := csvFile(t, true)
+					if f.format == "xlsx" {
+						content = xlsxFile(t)
+					}
+					if i > 0 {
+						// The first list now holds these numbers; stop it so that they are not duplicates.
+						first := h.firstList(campaign, "outbound1.csv")
+						status, _ := h.call(http.MethodPost, fmt.Sprintf("/api/v1/lists/%d/stop", first), nil)
+						require.Equal(t, http.StatusOK, status)
+					}
+					status, accepted := h.upload(fmt.Sprintf("/api/v1/campaigns/%d/lists", campaign), f.name, content, map[string]string{"mapping": listMapping})
+					require.Equal(t, http.StatusAccepted, status, "%v", accepted)
+					id := uint64(accepted["id"].(float64))
+					list := h.waitList(id)
+					require.Equal(t, "active", list["status"], "%v", list)
+					require.Equal(t, 100.0, list["progress"])
+					require.Equal(t, map[string]any{
+						"processed": 16.0, "uploaded": 8.0, "failed": 3.0, "duplicate": 3.0, "dnc_suppressed": 2.0, "mode_failed": 1.0,
+						"dnc": map[string]any{
+							"ndnc":       map[string]any{"contacts": 2.0, "modes": 2.0},
+							"corporate":  map[string]any{"contacts": 0.0, "modes": 0.0},
+							"compliance": map[string]any{"contacts": 0.0, "modes": 0.0},
+							"litigation": map[string]any{"contacts": 1.0, "modes": 1.0},
+						},
+					}, list["stats"])
+					require.Equal(t, 8.0, list["records_available"])
+					require.Equal(t, 8.0, list["records_pending"])
+					upload := list["upload"].(map[string]any)
+					require.Equal(t, "MANUALUPLOAD", upload["type"])
+					require.Equal(t, "NEW", upload["sub_type"])
+					require.Equal(t, f.name, upload["file_name"])
+					require.Equal(t, 1.0, upload["mode_failed"])
+					start, err := time.Parse(time.RFC3339Nano, list["start_time"].(string))
+					require.NoError(t, err)
+					end, err := time.Parse(time.RFC3339Nano, list["end_time"].(string))
+					require.NoError(t, err)
+					require.Equal(t, start.AddDate(0, 0, 365), end)
 
-			h.checkContacts(id)
-			h.checkFailedRows(id)
+					h.checkContacts(id)
+					h.checkFailedRows(id)
+				})
+			}
 		})
 	}
 }
