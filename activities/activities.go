@@ -46,5 +46,5 @@ const DefaultDNCInMemory = 1_000_000
 
 // New returns the activities over db with the default limits.
 func New(db *models.DB) *Activities {
-	return &Activities{DB: db, Limits: DefaultLimits, BatchRows: 10000, DNCInMemory: DefaultDNCInMemory, Dialers: dialer.Registry{}, DefaultDialer: "simulator"}
+	return &Activities{DB: db, Limits: DefaultLimits, BatchRows: 5000, DNCInMemory: DefaultDNCInMemory, Dialers: dialer.Registry{}, DefaultDialer: "simulator"}
 }

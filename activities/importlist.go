@@ -180,7 +180,7 @@ func (a *Activities) readBatches(ctx context.Context, src rowSource, rowsRead in
 	defer close(out)
 	size := a.BatchRows
 	if size <= 0 {
-		size = 10000
+		size = 5000
 	}
 	for {
 		start := time.Now()
