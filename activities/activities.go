@@ -17,6 +17,10 @@ type Activities struct {
 	Limits Limits
 	// BatchRows is how many rows an import commits at a time.
 	BatchRows int
+	// DNCInMemory is how many DNC entries in force an import of a
+	// campaign's list holds in memory at most; with more, or 0, it looks
+	// each batch's numbers up in PostgreSQL.
+	DNCInMemory int
 	// Dialers are the dialer adapters by name; DefaultDialer serves
 	// campaigns without an entry point.
 	Dialers       dialer.Registry
@@ -38,7 +42,11 @@ func (a *Activities) now() time.Time {
 	return time.Now()
 }
 
+// DefaultDNCInMemory is Activities.DNCInMemory unless set: a million
+// entries take about 26 MiB.
+const DefaultDNCInMemory = 1_000_000
+
 // New returns the activities over db with the default limits.
 func New(db *models.DB) *Activities {
-	return &Activities{DB: db, Limits: DefaultLimits, BatchRows: 5000, Dialers: dialer.Registry{}, DefaultDialer: "simulator"}
+	return &Activities{DB: db, Limits: DefaultLimits, BatchRows: 5000, DNCInMemory: DefaultDNCInMemory, Dialers: dialer.Registry{}, DefaultDialer: "simulator"}
 }

@@ -71,6 +71,9 @@ func AddContacts(ctx context.Context, db *models.DB, campaignID, listID uint64, 
 		c.cells = []string{string(raw)} // a failed row is shown as it was sent
 		batch.candidates[i] = c
 	}
+	if err := s.prefetch(ctx, a.DB.Pool, &batch); err != nil {
+		return nil, nil, err
+	}
 	if _, err := a.commitBatch(ctx, list, s, batch, list.RowsRead); err != nil {
 		return nil, nil, err
 	}

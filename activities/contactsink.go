@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,11 +24,19 @@ type contactSink struct {
 	// resumed: rows of this list were committed before this sink; they are
 	// looked up in PostgreSQL, like other lists' rows.
 	resumed bool
-	// ownNumbers are the numbers this sink stored, with their rows: most
-	// lists are their campaign's only active one, and then no batch needs
-	// to look numbers up in PostgreSQL. External keys, fewer and longer,
-	// are always looked up there.
-	ownNumbers map[int64]int32
+	// ownNumbers are the numbers this sink stored, and ownKeys the 64-bit
+	// hashes of its external keys: most lists are their campaign's only
+	// active one, and then a batch looks up in PostgreSQL only the numbers
+	// and keys that it repeats, for the row they repeat (and, for keys, to
+	// tell a repeat from a hash collision). Sets of integers keep a
+	// million rows' worth in a few tens of MiB.
+	ownNumbers map[int64]struct{}
+	ownKeys    map[uint64]struct{}
+	seed       maphash.Seed
+	// dnc are the DNC entries in force for the campaign when the import
+	// began, by number, as bits of dncCategories, when there are few enough
+	// to hold; nil: each batch looks its numbers up in PostgreSQL.
+	dnc map[int64]uint8
 }
 
 // CampaignContext is what a campaign's imports are checked against.
@@ -68,7 +77,67 @@ func (a *Activities) newContactSink(ctx context.Context, list *models.ContactLis
 	if err != nil {
 		return nil, err
 	}
-	return cc.sink(list, header, list.Mapping.V)
+	s, err := cc.sink(list, header, list.Mapping.V)
+	if err != nil {
+		return nil, err
+	}
+	s.dnc, err = loadDNC(ctx, a.DB.Pool, s.dncLists, a.DNCInMemory)
+	return s, err
+}
+
+// dncCategories are the DNC categories in the order their names sort, as
+// the look-up in PostgreSQL gives them; categorySets[bits] lists those of
+// a set of bits.
+var (
+	dncCategories = slices.Sorted(slices.Values(models.DNCCategories))
+	categorySets  = func() [][]string {
+		sets := make([][]string, 1<<len(dncCategories))
+		for bits := range sets {
+			for i, c := range dncCategories {
+				if bits&(1<<i) != 0 {
+					sets[bits] = append(sets[bits], c)
+				}
+			}
+		}
+		return sets
+	}()
+)
+
+// loadDNC reads the DNC entries in force for a campaign, unless there are
+// more than limit of them (a national list): then it returns nil. Matching
+// numbers in memory spares PostgreSQL a look-up per number of the file;
+// an entry added or lapsing during the import counts as it was when the
+// import began (each dial checks DNC again).
+func loadDNC(ctx context.Context, q querier, campaignLists []uint64, limit int) (map[int64]uint8, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := q.Query(ctx, `SELECT e.number, l.category FROM dnc_entries e JOIN dnc_lists l ON l.id = e.dnc_list_id
+		WHERE (e.expires_at IS NULL OR e.expires_at > now()) AND (l.scope = 'global' OR l.id = ANY($1)) LIMIT $2`, campaignLists, limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("load DNC entries: %w", err)
+	}
+	out := map[int64]uint8{}
+	var number, category string
+	rowsRead, held := 0, true
+	_, err = pgx.ForEachRow(rows, []any{&number, &category}, func() error {
+		rowsRead++
+		digits, err := strconv.ParseInt(strings.TrimPrefix(number, "+"), 10, 64)
+		bit := slices.Index(dncCategories, category)
+		// Too many, or not as an import writes them: look them up instead.
+		held = held && rowsRead <= limit && err == nil && strings.HasPrefix(number, "+") && bit >= 0
+		if held {
+			out[digits] |= 1 << bit
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load DNC entries: %w", err)
+	}
+	if !held {
+		return nil, nil
+	}
+	return out, nil
 }
 
 func (cc *CampaignContext) sink(list *models.ContactList, header []string, mapping models.ListMapping) (*contactSink, error) {
@@ -76,8 +145,12 @@ func (cc *CampaignContext) sink(list *models.ContactList, header []string, mappi
 	if err != nil {
 		return nil, err
 	}
-	return &contactSink{campaignID: cc.Campaign.ID, listID: list.ID, layout: l, dncLists: cc.Campaign.DNCListIDs,
-		resumed: list.RowsRead > 0, ownNumbers: map[int64]int32{}}, nil
+	dncLists := cc.Campaign.DNCListIDs
+	if dncLists == nil {
+		dncLists = []uint64{} // "= ANY(NULL)" would match nothing, but says so less plainly
+	}
+	return &contactSink{campaignID: cc.Campaign.ID, listID: list.ID, layout: l, dncLists: dncLists,
+		resumed: list.RowsRead > 0, ownNumbers: map[int64]struct{}{}, ownKeys: map[uint64]struct{}{}, seed: maphash.MakeSeed()}, nil
 }
 
 func (s *contactSink) prepare(row int64, cells []string) candidate {
@@ -87,7 +160,33 @@ func (s *contactSink) prepare(row int64, cells []string) candidate {
 // importLockKey namespaces the advisory locks imports take per campaign.
 const importLockKey = 7301
 
-func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) (models.ListStats, []models.Rejection, error) {
+// prefetch finds, outside the batch's transaction, which numbers of the
+// batch are on a DNC list in force: while the batch before commits.
+func (s *contactSink) prefetch(ctx context.Context, q querier, b *preparedBatch) error {
+	var numbers []string
+	for i := range b.candidates {
+		if b.candidates[i].fail == "" {
+			for _, n := range b.candidates[i].numbers {
+				numbers = append(numbers, n.Number)
+			}
+		}
+	}
+	if s.dnc == nil {
+		dnc, err := lookupDNC(ctx, q, numbers, s.dncLists)
+		b.dnc = dnc
+		return err
+	}
+	b.dnc = map[string][]string{}
+	for _, n := range numbers {
+		if bits := s.dnc[e164Digits(n)]; bits != 0 {
+			b.dnc[n] = categorySets[bits]
+		}
+	}
+	return nil
+}
+
+func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (models.ListStats, []models.Rejection, error) {
+	batch := b.candidates
 	var stats models.ListStats
 	var rejections []models.Rejection
 	reject := func(c *candidate, kind, reason string) {
@@ -102,32 +201,34 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) 
 	if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
 		return stats, nil, fmt.Errorf("set plan cache mode: %w", err)
 	}
-	var numbers, keys []string
-	for i := range batch {
-		if batch[i].fail != "" {
-			continue
-		}
-		for _, n := range batch[i].numbers {
-			numbers = append(numbers, n.Number)
-		}
-		if batch[i].externalKey != "" {
-			keys = append(keys, batch[i].externalKey)
-		}
-	}
-	dnc, err := lookupDNC(ctx, tx, numbers, s.dncLists)
-	if err != nil {
-		return stats, nil, err
-	}
-	digits := make([]int64, len(numbers))
-	for i, n := range numbers {
-		digits[i] = e164Digits(n)
-	}
 	var others bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contact_lists WHERE campaign_id = $1 AND id <> $2 AND status IN ('importing', 'active'))`,
 		s.campaignID, s.listID).Scan(&others); err != nil {
 		return stats, nil, fmt.Errorf("look up the campaign's other lists: %w", err)
 	}
-	taken, err := s.lookupTaken(ctx, tx, digits, keys, others || s.resumed)
+	// PostgreSQL holds rows this sink did not see: look everything up.
+	all := others || s.resumed
+	var digits []int64
+	var keys []string
+	for i := range batch {
+		c := &batch[i]
+		if c.fail != "" {
+			continue
+		}
+		for _, n := range c.numbers {
+			d := e164Digits(n.Number)
+			if _, seen := s.ownNumbers[d]; all || seen {
+				digits = append(digits, d)
+			}
+		}
+		if c.externalKey == "" {
+			continue
+		}
+		if _, seen := s.ownKeys[maphash.String(s.seed, c.externalKey)]; all || seen {
+			keys = append(keys, c.externalKey)
+		}
+	}
+	taken, err := s.lookupTaken(ctx, tx, digits, keys)
 	if err != nil {
 		return stats, nil, err
 	}
@@ -141,12 +242,12 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) 
 			reject(c, "failed", c.fail)
 			continue
 		}
-		if hits := scrubDNC(c, dnc, &stats); len(c.numbers) == 0 {
+		if hits := scrubDNC(c, b.dnc, &stats); len(c.numbers) == 0 {
 			stats.DNCSuppressed++
 			reject(c, "dnc", "every number is on a DNC list: "+strings.Join(hits, ", "))
 			continue
 		}
-		if why := s.duplicateOf(taken, c); why != "" {
+		if why := taken.duplicateOf(c); why != "" {
 			stats.Duplicate++
 			reject(c, "duplicate", why)
 			continue
@@ -166,19 +267,7 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) 
 	var nums [][]any
 	contacts := make([][]any, len(keep))
 	for i, c := range keep {
-		numbersJSON, err := json.Marshal(c.numbers)
-		if err != nil {
-			return stats, nil, fmt.Errorf("encode numbers of row %d: %w", c.row, err)
-		}
-		attrs := c.attributes
-		if attrs == nil {
-			attrs = map[string]string{}
-		}
-		attrsJSON, err := json.Marshal(attrs)
-		if err != nil {
-			return stats, nil, fmt.Errorf("encode attributes of row %d: %w", c.row, err)
-		}
-		contacts[i] = []any{ids[i], s.campaignID, s.listID, c.row, c.externalKey, json.RawMessage(attrsJSON), json.RawMessage(numbersJSON), c.timeZone, "new"}
+		contacts[i] = []any{ids[i], s.campaignID, s.listID, c.row, c.externalKey, json.RawMessage(c.attributes), json.RawMessage(numbersJSON(c.numbers)), c.timeZone, "new"}
 		for _, n := range c.numbers {
 			nums = append(nums, []any{s.campaignID, e164Digits(n.Number), ids[i]})
 		}
@@ -193,6 +282,30 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) 
 		return stats, nil, fmt.Errorf("copy contact numbers: %w", err)
 	}
 	return stats, rejections, nil
+}
+
+// numbersJSON is numbers as json.Marshal writes them, without reflection.
+func numbersJSON(numbers []models.ContactNumber) []byte {
+	b := make([]byte, 0, 80*len(numbers))
+	b = append(b, '[')
+	for i, n := range numbers {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"mode":`...)
+		b = appendJSONString(b, n.Mode)
+		b = append(b, `,"number":`...)
+		b = appendJSONString(b, n.Number)
+		b = append(b, `,"time_zone":`...)
+		b = appendJSONString(b, n.TimeZone)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// querier runs a query in a transaction or on the pool.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 // scrubDNC removes c's numbers that a DNC list holds, counting the hits
@@ -226,15 +339,12 @@ func scrubDNC(c *candidate, dnc map[string][]string, stats *models.ListStats) []
 
 // lookupDNC returns, for each number on a DNC list in force for the
 // campaign, the categories of those lists.
-func lookupDNC(ctx context.Context, tx pgx.Tx, numbers []string, campaignLists []uint64) (map[string][]string, error) {
+func lookupDNC(ctx context.Context, q querier, numbers []string, campaignLists []uint64) (map[string][]string, error) {
 	out := map[string][]string{}
 	if len(numbers) == 0 {
 		return out, nil
 	}
-	if campaignLists == nil {
-		campaignLists = []uint64{}
-	}
-	rows, err := tx.Query(ctx, `SELECT DISTINCT e.number, l.category FROM dnc_entries e JOIN dnc_lists l ON l.id = e.dnc_list_id
+	rows, err := q.Query(ctx, `SELECT DISTINCT e.number, l.category FROM dnc_entries e JOIN dnc_lists l ON l.id = e.dnc_list_id
 		WHERE e.number = ANY($1) AND (e.expires_at IS NULL OR e.expires_at > now())
 		  AND (l.scope = 'global' OR l.id = ANY($2)) ORDER BY 1, 2`, numbers, campaignLists)
 	if err != nil {
@@ -251,11 +361,15 @@ func lookupDNC(ctx context.Context, tx pgx.Tx, numbers []string, campaignLists [
 	return out, nil
 }
 
-// takenSet is what PostgreSQL holds that a batch's rows must not repeat:
-// numbers and external keys of the campaign's active lists.
+// takenSet is what a batch's rows must not repeat: numbers and external
+// keys of the campaign's active lists in PostgreSQL, and those of the
+// batch's earlier rows.
 type takenSet struct {
 	numbers map[string]string // number → who has it
 	keys    map[string]string
+	// The batch's rows kept so far: key or number → row.
+	batchKeys    map[string]int64
+	batchNumbers map[int64]int64
 }
 
 // e164Digits is an E.164 number as the integer contact_numbers stores.
@@ -264,12 +378,16 @@ func e164Digits(e164 string) int64 {
 	return n
 }
 
-func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers []int64, keys []string, numbersNeeded bool) (*takenSet, error) {
-	t := &takenSet{numbers: map[string]string{}, keys: map[string]string{}}
-	if len(numbers) > 0 && numbersNeeded {
-		rows, err := tx.Query(ctx, `SELECT n.number, n.contact_id, c.list_id, c.row_number FROM contact_numbers n
-			JOIN contacts c ON c.id = n.contact_id JOIN contact_lists l ON l.id = c.list_id
-			WHERE n.campaign_id = $1 AND n.number = ANY($2) AND l.status IN ('importing', 'active')`, s.campaignID, numbers)
+func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers []int64, keys []string) (*takenSet, error) {
+	t := &takenSet{numbers: map[string]string{}, keys: map[string]string{}, batchKeys: map[string]int64{}, batchNumbers: map[int64]int64{}}
+	if len(numbers) > 0 {
+		// The matches first, by the number index alone: contacts is rarely
+		// analysed while an import fills it, and the planner would rather
+		// scan the whole list by its list_id index.
+		rows, err := tx.Query(ctx, `WITH m AS MATERIALIZED (SELECT number, contact_id FROM contact_numbers WHERE campaign_id = $1 AND number = ANY($2))
+			SELECT m.number, m.contact_id, c.list_id, c.row_number FROM m
+			JOIN contacts c ON c.id = m.contact_id JOIN contact_lists l ON l.id = c.list_id
+			WHERE l.status IN ('importing', 'active')`, s.campaignID, numbers)
 		if err != nil {
 			return nil, fmt.Errorf("look up duplicate numbers: %w", err)
 		}
@@ -284,10 +402,11 @@ func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers []int6
 		}
 	}
 	if len(keys) > 0 {
-		rows, err := tx.Query(ctx, `SELECT c.external_key, c.id, c.list_id, c.row_number FROM contacts c
-			JOIN contact_lists l ON l.id = c.list_id
-			WHERE c.campaign_id = $1 AND c.external_key <> '' AND c.external_key = ANY($2)
-			  AND l.status IN ('importing', 'active')`, s.campaignID, keys) // "<> ''" lets the partial index serve
+		// As above; "<> ''" lets the partial index serve.
+		rows, err := tx.Query(ctx, `WITH m AS MATERIALIZED (SELECT external_key, id, list_id, row_number FROM contacts
+			  WHERE campaign_id = $1 AND external_key <> '' AND external_key = ANY($2))
+			SELECT m.external_key, m.id, m.list_id, m.row_number FROM m JOIN contact_lists l ON l.id = m.list_id
+			WHERE l.status IN ('importing', 'active')`, s.campaignID, keys)
 		if err != nil {
 			return nil, fmt.Errorf("look up duplicate external keys: %w", err)
 		}
@@ -315,33 +434,39 @@ func (s *contactSink) who(contact, list uint64, row int64) string {
 
 // duplicateOf says why c repeats a contact already taken, in PostgreSQL or
 // by an earlier row of this import, or "" when it does not.
-func (s *contactSink) duplicateOf(t *takenSet, c *candidate) string {
+func (t *takenSet) duplicateOf(c *candidate) string {
 	if c.externalKey != "" {
 		if who, ok := t.keys[c.externalKey]; ok {
 			return fmt.Sprintf("external key %s is already %s", c.externalKey, who)
+		}
+		if row, ok := t.batchKeys[c.externalKey]; ok {
+			return fmt.Sprintf("external key %s is already row %d", c.externalKey, row)
 		}
 	}
 	for _, n := range c.numbers {
 		if who, ok := t.numbers[n.Number]; ok {
 			return fmt.Sprintf("number %s is already %s", n.Number, who)
 		}
-		if row, ok := s.ownNumbers[e164Digits(n.Number)]; ok {
+		if row, ok := t.batchNumbers[e164Digits(n.Number)]; ok {
 			return fmt.Sprintf("number %s is already row %d", n.Number, row)
 		}
 	}
 	return ""
 }
 
-// remember keeps c's numbers and key for the rows after it: the numbers
-// for the whole import, the key for its batch (later batches find it in
-// PostgreSQL). A batch that fails to commit ends the attempt, so nothing
-// uncommitted outlives it.
+// remember keeps c's numbers and key for the rows after it: with its row
+// for the batch, and in the sink's sets for the whole import (later
+// batches find the row in PostgreSQL). A batch that fails to commit ends
+// the attempt, so nothing uncommitted outlives it.
 func (s *contactSink) remember(t *takenSet, c *candidate) {
 	if c.externalKey != "" {
-		t.keys[c.externalKey] = fmt.Sprintf("row %d", c.row)
+		t.batchKeys[c.externalKey] = c.row
+		s.ownKeys[maphash.String(s.seed, c.externalKey)] = struct{}{}
 	}
 	for _, n := range c.numbers {
-		s.ownNumbers[e164Digits(n.Number)] = int32(c.row)
+		d := e164Digits(n.Number)
+		t.batchNumbers[d] = c.row
+		s.ownNumbers[d] = struct{}{}
 	}
 }
 

@@ -83,7 +83,12 @@ func parseExpiry(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("expiry %q is not a date (2006-01-02) or time (RFC 3339)", s)
 }
 
-func (s *dncSink) commit(ctx context.Context, tx pgx.Tx, batch []candidate) (models.ListStats, []models.Rejection, error) {
+// prefetch has nothing to do: a DNC list's own entries are looked up in
+// the batch's transaction, under the list's lock.
+func (s *dncSink) prefetch(context.Context, querier, *preparedBatch) error { return nil }
+
+func (s *dncSink) commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (models.ListStats, []models.Rejection, error) {
+	batch := b.candidates
 	var stats models.ListStats
 	var rejections []models.Rejection
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, importLockKey+1, int32(s.dncListID)); err != nil {

@@ -31,11 +31,13 @@ type ImportResult struct {
 }
 
 // sink is where a list's rows go: contacts of a campaign, or entries of a
-// DNC list. prepare runs on many goroutines; commit runs in one transaction
-// per batch.
+// DNC list. prepare runs on many goroutines; prefetch looks up what a batch
+// needs outside its transaction, while the batch before it commits; commit
+// runs in one transaction per batch.
 type sink interface {
 	prepare(row int64, cells []string) candidate
-	commit(ctx context.Context, tx pgx.Tx, batch []candidate) (models.ListStats, []models.Rejection, error)
+	prefetch(ctx context.Context, q querier, b *preparedBatch) error
+	commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (models.ListStats, []models.Rejection, error)
 }
 
 // ImportList reads the list's file into PostgreSQL in batches. Each batch,
@@ -106,11 +108,28 @@ func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat fu
 	}
 	res := ImportResult{Stats: list.ListStats, RowsRead: list.RowsRead}
 	heartbeat(res.RowsRead)
-	batches := make(chan preparedBatch, 2)
+	// Four stages, so that reading, classifying, DNC look-ups and commits
+	// of consecutive batches overlap; no more batches wait, so that memory
+	// stays flat.
+	read, classified, fetched := make(chan preparedBatch), make(chan preparedBatch), make(chan preparedBatch)
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return a.readBatches(gctx, src, s, list.RowsRead, batches) })
+	g.Go(func() error { return a.readBatches(gctx, src, list.RowsRead, read) })
 	g.Go(func() error {
-		for b := range batches {
+		return stage(gctx, read, classified, func(b *preparedBatch) error {
+			classify(s, b)
+			return nil
+		})
+	})
+	g.Go(func() error {
+		return stage(gctx, classified, fetched, func(b *preparedBatch) error {
+			if err := s.prefetch(gctx, a.DB.Pool, b); err != nil {
+				return fmt.Errorf("import list %d: rows to %d: %w", listID, b.rowsRead, err)
+			}
+			return nil
+		})
+	})
+	g.Go(func() error {
+		for b := range fetched {
 			start := time.Now()
 			stats, err := a.commitBatch(gctx, &list, s, b, res.RowsRead)
 			slog.DebugContext(ctx, "batch committed", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
@@ -139,31 +158,35 @@ func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat fu
 	return res, nil
 }
 
-// preparedBatch is a batch of rows read and classified, ready to commit.
+// preparedBatch is a batch of rows as it goes through the stages: read,
+// classified, its DNC hits found, committed.
 type preparedBatch struct {
+	rows       []rawRow // as read; classifying turns them into candidates
 	candidates []candidate
 	rowsRead   int64 // the checkpoint after this batch
 	progress   float64
 	known      bool
+	dnc        map[string][]string // number → categories of the DNC lists in force that hold it
 }
 
-// readBatches reads the file in batches, classifies each batch's rows on
-// every core, and hands the batches over in order.
-func (a *Activities) readBatches(ctx context.Context, src rowSource, s sink, rowsRead int64, out chan<- preparedBatch) error {
+// rawRow is a non-blank row as read, with its row number in the file.
+type rawRow struct {
+	row   int64
+	cells []string
+}
+
+// readBatches reads the file in batches and hands them over in order.
+func (a *Activities) readBatches(ctx context.Context, src rowSource, rowsRead int64, out chan<- preparedBatch) error {
 	defer close(out)
 	size := a.BatchRows
 	if size <= 0 {
 		size = 5000
 	}
-	type raw struct {
-		row   int64
-		cells []string
-	}
 	for {
 		start := time.Now()
-		var rows []raw
+		b := preparedBatch{rows: make([]rawRow, 0, size)}
 		eof := false
-		for len(rows) < size {
+		for len(b.rows) < size {
 			cells, err := src.Next()
 			if errors.Is(err, io.EOF) {
 				eof = true
@@ -176,22 +199,12 @@ func (a *Activities) readBatches(ctx context.Context, src rowSource, s sink, row
 			if blank(cells) {
 				continue
 			}
-			rows = append(rows, raw{row: rowsRead + 1, cells: cells}) // +1: the header is row 1
+			b.rows = append(b.rows, rawRow{row: rowsRead + 1, cells: cells}) // +1: the header is row 1
 		}
-		b := preparedBatch{candidates: make([]candidate, len(rows)), rowsRead: rowsRead}
+		b.rowsRead = rowsRead
 		b.progress, b.known = src.Progress()
-		workers := runtime.GOMAXPROCS(0)
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Go(func() {
-				for i := w; i < len(rows); i += workers {
-					b.candidates[i] = s.prepare(rows[i].row, rows[i].cells)
-				}
-			})
-		}
-		wg.Wait()
-		slog.DebugContext(ctx, "batch prepared", "rows_read", rowsRead, "took", time.Since(start))
-		if len(rows) > 0 || eof {
+		slog.DebugContext(ctx, "batch read", "rows_read", rowsRead, "took", time.Since(start))
+		if len(b.rows) > 0 || eof {
 			select {
 			case out <- b:
 			case <-ctx.Done():
@@ -202,6 +215,38 @@ func (a *Activities) readBatches(ctx context.Context, src rowSource, s sink, row
 			return nil
 		}
 	}
+}
+
+// classify prepares a batch's rows on every core.
+func classify(s sink, b *preparedBatch) {
+	b.candidates = make([]candidate, len(b.rows))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(b.rows); i += workers {
+				b.candidates[i] = s.prepare(b.rows[i].row, b.rows[i].cells)
+			}
+		})
+	}
+	wg.Wait()
+	b.rows = nil
+}
+
+// stage runs step on each batch from in, in order, and hands it on to out.
+func stage(ctx context.Context, in <-chan preparedBatch, out chan<- preparedBatch, step func(*preparedBatch) error) error {
+	defer close(out)
+	for b := range in {
+		if err := step(&b); err != nil {
+			return err
+		}
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // commitBatch writes one batch, its statistics and the checkpoint at once.
@@ -218,7 +263,7 @@ func (a *Activities) commitBatch(ctx context.Context, list *models.ContactList, 
 	if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: %w", list.ID, err)
 	}
-	stats, rejections, err := s.commit(ctx, tx, b.candidates)
+	stats, rejections, err := s.commit(ctx, tx, &b)
 	if err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: rows to %d: %w", list.ID, b.rowsRead, err)
 	}

@@ -18,9 +18,10 @@ import (
 
 // harness is an API over a fresh database.
 type harness struct {
-	t   *testing.T
-	srv *httptest.Server
-	db  *models.DB
+	t       *testing.T
+	srv     *httptest.Server
+	db      *models.DB
+	uploads string // the upload directory, when the harness takes uploads
 }
 
 func newHarness(t *testing.T) *harness {

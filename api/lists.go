@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -217,10 +218,16 @@ type uploadForm struct {
 	sheet     string
 }
 
-func readUploadForm(c *gin.Context, dnc bool) (uploadForm, fieldErrors) {
+func readUploadForm(fields url.Values, dnc bool) (uploadForm, fieldErrors) {
 	var f uploadForm
 	var e fieldErrors
-	f.delimiter = c.DefaultPostForm("delimiter", ",")
+	value := func(name, def string) string {
+		if v, ok := fields[name]; ok {
+			return v[0]
+		}
+		return def
+	}
+	f.delimiter = value("delimiter", ",")
 	switch strings.ToLower(f.delimiter) {
 	case "tab", `\t`:
 		f.delimiter = "\t"
@@ -232,13 +239,13 @@ func readUploadForm(c *gin.Context, dnc bool) (uploadForm, fieldErrors) {
 	if r, size := utf8.DecodeRuneInString(f.delimiter); size != len(f.delimiter) || r == '"' || r == '\r' || r == '\n' || r == utf8.RuneError {
 		e.add("delimiter", "must be one character (or tab), not %q", f.delimiter)
 	}
-	f.subType = strings.ToUpper(c.DefaultPostForm("sub_type", "NEW"))
+	f.subType = strings.ToUpper(value("sub_type", "NEW"))
 	if f.subType != "NEW" && f.subType != "APPEND" {
 		e.add("sub_type", "must be NEW or APPEND, not %q", f.subType)
 	}
-	f.global = strings.TrimSpace(c.PostForm("global_list_id"))
-	f.sheet = strings.TrimSpace(c.PostForm("sheet"))
-	raw := c.PostForm("mapping")
+	f.global = strings.TrimSpace(value("global_list_id", ""))
+	f.sheet = strings.TrimSpace(value("sheet", ""))
+	raw := value("mapping", "")
 	switch {
 	case raw == "" && !dnc:
 		e.add("mapping", `is required: {"modes":{"Mobile":"Number"}}`)
@@ -252,19 +259,113 @@ func readUploadForm(c *gin.Context, dnc bool) (uploadForm, fieldErrors) {
 	return f, e
 }
 
-// limitBody refuses a request body over the upload limit while it is read.
-func (l *lists) limitBody(c *gin.Context) {
+// received is a multipart upload as it was read: its form fields, and its
+// file, streamed into a temporary file in the upload directory that is
+// renamed once the list exists, so that the file is written only once.
+type received struct {
+	fields url.Values
+	name   string // the file's name as uploaded; "" when no file came
+	size   int64
+	path   string // the temporary file; "" once kept or removed
+}
+
+// maxFieldBytes bounds a form field: a mapping is a few hundred bytes.
+const maxFieldBytes = 1 << 20
+
+// receive reads the upload's parts as they stream in, refusing a body over
+// the upload limit. A body that is not multipart yields no fields and no
+// file, which validation reports.
+func (l *lists) receive(c *gin.Context) (*received, error) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, l.uploads.Limits.MaxFileBytes+1<<20)
+	r := &received{fields: url.Values{}}
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		return r, nil
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return r, nil
+		}
+		if err == nil {
+			err = r.read(part, l.uploads.Dir)
+			_ = part.Close()
+		}
+		if err != nil {
+			r.discard()
+			var maxErr *http.MaxBytesError
+			var pathErr *os.PathError
+			switch {
+			case errors.As(err, &maxErr):
+				return nil, &Problem{Type: "/problems/too-large", Title: "File too large", Status: http.StatusRequestEntityTooLarge,
+					Detail: fmt.Sprintf("the upload is over the limit of %d bytes", l.uploads.Limits.MaxFileBytes)}
+			case errors.As(err, &pathErr):
+				return nil, fmt.Errorf("store upload: %w", err)
+			}
+			return nil, badRequest("the upload is not a readable multipart form: %v", err)
+		}
+	}
+}
+
+// read takes one part: the first file named "file" goes to a temporary
+// file in dir, a field is kept, and any other file is skipped.
+func (r *received) read(part *multipart.Part, dir string) error {
+	switch {
+	case part.FileName() == "":
+		v, err := io.ReadAll(io.LimitReader(part, maxFieldBytes))
+		r.fields.Add(part.FormName(), string(v))
+		return err
+	case part.FormName() != "file" || r.path != "":
+		_, err := io.Copy(io.Discard, part)
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "upload-*.part")
+	if err != nil {
+		return err
+	}
+	r.name, r.path = part.FileName(), f.Name()
+	r.size, err = io.Copy(f, part)
+	return errors.Join(err, f.Close())
+}
+
+// keep moves the file to its list's name and returns its absolute path.
+func (r *received) keep(dir string, listID uint64) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("upload dir: %w", err)
+	}
+	path := filepath.Join(dir, fmt.Sprintf("list-%d%s", listID, strings.ToLower(filepath.Ext(r.name))))
+	if err := os.Rename(r.path, path); err != nil {
+		return "", fmt.Errorf("store upload: %w", err)
+	}
+	r.path = ""
+	return path, nil
+}
+
+// discard removes the temporary file, unless it was kept.
+func (r *received) discard() {
+	if r.path != "" {
+		_ = os.Remove(r.path)
+		r.path = ""
+	}
 }
 
 func (l *lists) upload(c *gin.Context) {
-	l.limitBody(c)
 	campaign, err := l.campaign(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	form, e := readUploadForm(c, false)
+	upload, err := l.receive(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	defer upload.discard()
+	form, e := readUploadForm(upload.fields, false)
 	var modes []models.Mode
 	if err := l.db.WithContext(c).Find(&modes).Error; err != nil {
 		fail(c, fmt.Errorf("load modes: %w", err))
@@ -290,43 +391,40 @@ func (l *lists) upload(c *gin.Context) {
 		Delimiter: form.delimiter, Sheet: form.sheet, Mapping: models.JSONValue[models.ListMapping]{V: form.mapping},
 		StartTime: time.Now(), Status: models.ListImporting}
 	list.EndTime = list.StartTime.AddDate(0, 0, campaign.TimeToLiveDays)
-	l.accept(c, list, e)
+	l.accept(c, list, upload, e)
 }
 
 func (l *lists) uploadDNC(c *gin.Context) {
-	l.limitBody(c)
 	id, err := dncListID(c, l.db.DB)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	form, e := readUploadForm(c, true)
+	upload, err := l.receive(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	defer upload.discard()
+	form, e := readUploadForm(upload.fields, true)
 	list := &models.ContactList{DNCListID: &id, Type: "MANUALUPLOAD", SubType: "APPEND", Delimiter: form.delimiter,
 		Sheet: form.sheet, Mapping: models.JSONValue[models.ListMapping]{V: form.mapping}, StartTime: time.Now(), Status: models.ListImporting}
 	list.EndTime = list.StartTime
-	l.accept(c, list, e)
+	l.accept(c, list, upload, e)
 }
 
 // accept stores the uploaded file and starts its import workflow.
-func (l *lists) accept(c *gin.Context, list *models.ContactList, e fieldErrors) {
-	file, header, err := c.Request.FormFile("file")
-	if err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			fail(c, &Problem{Type: "/problems/too-large", Title: "File too large", Status: http.StatusRequestEntityTooLarge,
-				Detail: fmt.Sprintf("the upload is over the limit of %d bytes", l.uploads.Limits.MaxFileBytes)})
-			return
-		}
+func (l *lists) accept(c *gin.Context, list *models.ContactList, upload *received, e fieldErrors) {
+	if upload.name == "" {
 		e.add("file", "is required: send the list as a multipart file field named file")
 	} else {
-		defer func() { _ = file.Close() }()
-		ext := strings.ToLower(filepath.Ext(header.Filename))
+		ext := strings.ToLower(filepath.Ext(upload.name))
 		if !slices.Contains(activities.SupportedExtensions, ext) {
-			e.add("file", "%s is not a supported file: upload .xlsx, .csv or .txt", header.Filename)
+			e.add("file", "%s is not a supported file: upload .xlsx, .csv or .txt", upload.name)
 		}
-		if header.Size > l.uploads.Limits.MaxFileBytes {
+		if upload.size > l.uploads.Limits.MaxFileBytes {
 			fail(c, &Problem{Type: "/problems/too-large", Title: "File too large", Status: http.StatusRequestEntityTooLarge,
-				Detail: fmt.Sprintf("%s is %d bytes, over the limit of %d", header.Filename, header.Size, l.uploads.Limits.MaxFileBytes)})
+				Detail: fmt.Sprintf("%s is %d bytes, over the limit of %d", upload.name, upload.size, l.uploads.Limits.MaxFileBytes)})
 			return
 		}
 	}
@@ -334,12 +432,12 @@ func (l *lists) accept(c *gin.Context, list *models.ContactList, e fieldErrors) 
 		fail(c, p)
 		return
 	}
-	list.FileName, list.FileSize = header.Filename, header.Size
+	list.FileName, list.FileSize = upload.name, upload.size
 	if err := l.db.WithContext(c).Create(list).Error; err != nil {
 		fail(c, fmt.Errorf("create list: %w", err))
 		return
 	}
-	path, err := l.save(list.ID, header.Filename, file)
+	path, err := upload.keep(l.uploads.Dir, list.ID)
 	if err == nil {
 		err = l.db.WithContext(c).Model(list).Update("file_path", path).Error
 	}
@@ -361,27 +459,4 @@ func (l *lists) accept(c *gin.Context, list *models.ContactList, e fieldErrors) 
 	}
 	c.Header("Location", fmt.Sprintf("/api/v1/lists/%d", list.ID))
 	c.JSON(http.StatusAccepted, v)
-}
-
-func (l *lists) save(listID uint64, name string, file multipart.File) (string, error) {
-	if err := os.MkdirAll(l.uploads.Dir, 0o755); err != nil {
-		return "", fmt.Errorf("create upload dir: %w", err)
-	}
-	dir, err := filepath.Abs(l.uploads.Dir)
-	if err != nil {
-		return "", fmt.Errorf("upload dir: %w", err)
-	}
-	path := filepath.Join(dir, fmt.Sprintf("list-%d%s", listID, strings.ToLower(filepath.Ext(name))))
-	out, err := os.Create(path)
-	if err != nil {
-		return "", fmt.Errorf("store upload: %w", err)
-	}
-	if _, err := io.Copy(out, file); err != nil {
-		_ = out.Close()
-		return "", fmt.Errorf("store upload: %w", err)
-	}
-	if err := out.Close(); err != nil {
-		return "", fmt.Errorf("store upload: %w", err)
-	}
-	return path, nil
 }

@@ -12,6 +12,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -28,8 +29,9 @@ import (
 )
 
 // importHarness is an API with a worker on the test Temporal server, and
-// small limits so that limit tests stay small.
-func newImportHarness(t *testing.T) *harness {
+// small limits so that limit tests stay small; configure changes the
+// worker's activities.
+func newImportHarness(t *testing.T, configure ...func(*activities.Activities)) *harness {
 	db := testenv.DB(t)
 	tc := testenv.Temporal(t)
 	queue := testenv.TaskQueue(t)
@@ -37,6 +39,9 @@ func newImportHarness(t *testing.T) *harness {
 	acts := activities.New(db)
 	acts.Limits = limits
 	acts.BatchRows = 4 // several batches even for small files
+	for _, c := range configure {
+		c(acts)
+	}
 	w := worker.New(tc, queue, acts)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
@@ -49,11 +54,12 @@ func newHarnessWith(t *testing.T, db *models.DB, tc client.Client, queue string,
 	if len(limits) > 0 {
 		l = limits[0]
 	}
+	uploads := t.TempDir()
 	s := &api.Server{DB: db, Temporal: tc, TaskQueue: queue, Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Uploads: api.Uploads{Dir: t.TempDir(), Limits: l}}
+		Uploads: api.Uploads{Dir: uploads, Limits: l}}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &harness{t: t, srv: srv, db: db}
+	return &harness{t: t, srv: srv, db: db, uploads: uploads}
 }
 
 func loadDemo(h *harness) error { return api.LoadDemo(context.Background(), h.srv.URL) }
@@ -181,58 +187,68 @@ const sheet1 = "Sheet1"
 
 var listMapping = `{"modes":{"Mobile":"Number","Home":"HomeNumber"},"time_zone":"ZoneName","external_key":"AccountId"}`
 
+// TestImportStatistics imports the same rows as CSV and as xlsx, with the
+// DNC entries held in memory and, as for a campaign with too many of them,
+// looked up in PostgreSQL.
 func TestImportStatistics(t *testing.T) {
-	h := newImportHarness(t)
-	campaign := h.importCampaign()
-	// An earlier list of the campaign, through the JSON path.
-	status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign), map[string]any{"contacts": []any{
-		map[string]any{"external_key": "X1", "numbers": map[string]any{"Mobile": "312-334-0000"}},
-	}})
-	require.Equal(t, http.StatusOK, status, "%v", out)
+	for _, c := range []struct {
+		name        string
+		dncInMemory int
+	}{{"dnc in memory", activities.DefaultDNCInMemory}, {"too many dnc entries to hold", 1}} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newImportHarness(t, func(a *activities.Activities) { a.DNCInMemory = c.dncInMemory })
+			campaign := h.importCampaign()
+			// An earlier list of the campaign, through the JSON path.
+			status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign), map[string]any{"contacts": []any{
+				map[string]any{"external_key": "X1", "numbers": map[string]any{"Mobile": "312-334-0000"}},
+			}})
+			require.Equal(t, http.StatusOK, status, "%v", out)
 
-	files := []struct{ name, format string }{{"outbound1.csv", "csv"}, {"outbound1.xlsx", "xlsx"}}
-	for i, f := range files {
-		t.Run(f.format, func(t *testing.T) {
-			content := csvFile(t, true)
-			if f.format == "xlsx" {
-				content = xlsxFile(t)
-			}
-			if i > 0 {
-				// The first list now holds these numbers; stop it so that they are not duplicates.
-				first := h.firstList(campaign, "outbound1.csv")
-				status, _ := h.call(http.MethodPost, fmt.Sprintf("/api/v1/lists/%d/stop", first), nil)
-				require.Equal(t, http.StatusOK, status)
-			}
-			status, accepted := h.upload(fmt.Sprintf("/api/v1/campaigns/%d/lists", campaign), f.name, content, map[string]string{"mapping": listMapping})
-			require.Equal(t, http.StatusAccepted, status, "%v", accepted)
-			id := uint64(accepted["id"].(float64))
-			list := h.waitList(id)
-			require.Equal(t, "active", list["status"], "%v", list)
-			require.Equal(t, 100.0, list["progress"])
-			require.Equal(t, map[string]any{
-				"processed": 16.0, "uploaded": 8.0, "failed": 3.0, "duplicate": 3.0, "dnc_suppressed": 2.0, "mode_failed": 1.0,
-				"dnc": map[string]any{
-					"ndnc":       map[string]any{"contacts": 2.0, "modes": 2.0},
-					"corporate":  map[string]any{"contacts": 0.0, "modes": 0.0},
-					"compliance": map[string]any{"contacts": 0.0, "modes": 0.0},
-					"litigation": map[string]any{"contacts": 1.0, "modes": 1.0},
-				},
-			}, list["stats"])
-			require.Equal(t, 8.0, list["records_available"])
-			require.Equal(t, 8.0, list["records_pending"])
-			upload := list["upload"].(map[string]any)
-			require.Equal(t, "MANUALUPLOAD", upload["type"])
-			require.Equal(t, "NEW", upload["sub_type"])
-			require.Equal(t, f.name, upload["file_name"])
-			require.Equal(t, 1.0, upload["mode_failed"])
-			start, err := time.Parse(time.RFC3339Nano, list["start_time"].(string))
-			require.NoError(t, err)
-			end, err := time.Parse(time.RFC3339Nano, list["end_time"].(string))
-			require.NoError(t, err)
-			require.Equal(t, start.AddDate(0, 0, 365), end)
+			files := []struct{ name, format string }{{"outbound1.csv", "csv"}, {"outbound1.xlsx", "xlsx"}}
+			for i, f := range files {
+				t.Run(f.format, func(t *testing.T) {
+					content := csvFile(t, true)
+					if f.format == "xlsx" {
+						content = xlsxFile(t)
+					}
+					if i > 0 {
+						// The first list now holds these numbers; stop it so that they are not duplicates.
+						first := h.firstList(campaign, "outbound1.csv")
+						status, _ := h.call(http.MethodPost, fmt.Sprintf("/api/v1/lists/%d/stop", first), nil)
+						require.Equal(t, http.StatusOK, status)
+					}
+					status, accepted := h.upload(fmt.Sprintf("/api/v1/campaigns/%d/lists", campaign), f.name, content, map[string]string{"mapping": listMapping})
+					require.Equal(t, http.StatusAccepted, status, "%v", accepted)
+					id := uint64(accepted["id"].(float64))
+					list := h.waitList(id)
+					require.Equal(t, "active", list["status"], "%v", list)
+					require.Equal(t, 100.0, list["progress"])
+					require.Equal(t, map[string]any{
+						"processed": 16.0, "uploaded": 8.0, "failed": 3.0, "duplicate": 3.0, "dnc_suppressed": 2.0, "mode_failed": 1.0,
+						"dnc": map[string]any{
+							"ndnc":       map[string]any{"contacts": 2.0, "modes": 2.0},
+							"corporate":  map[string]any{"contacts": 0.0, "modes": 0.0},
+							"compliance": map[string]any{"contacts": 0.0, "modes": 0.0},
+							"litigation": map[string]any{"contacts": 1.0, "modes": 1.0},
+						},
+					}, list["stats"])
+					require.Equal(t, 8.0, list["records_available"])
+					require.Equal(t, 8.0, list["records_pending"])
+					upload := list["upload"].(map[string]any)
+					require.Equal(t, "MANUALUPLOAD", upload["type"])
+					require.Equal(t, "NEW", upload["sub_type"])
+					require.Equal(t, f.name, upload["file_name"])
+					require.Equal(t, 1.0, upload["mode_failed"])
+					start, err := time.Parse(time.RFC3339Nano, list["start_time"].(string))
+					require.NoError(t, err)
+					end, err := time.Parse(time.RFC3339Nano, list["end_time"].(string))
+					require.NoError(t, err)
+					require.Equal(t, start.AddDate(0, 0, 365), end)
 
-			h.checkContacts(id)
-			h.checkFailedRows(id)
+					h.checkContacts(id)
+					h.checkFailedRows(id)
+				})
+			}
 		})
 	}
 }
@@ -280,7 +296,9 @@ func (h *harness) checkContacts(list uint64) {
 	require.Equal(t, "", byName["Lee"]["external_key"])
 }
 
-func (h *harness) checkFailedRows(list uint64) {
+// failedReasons downloads a list's failed rows of listRows as CSV and
+// returns their reasons by row number.
+func (h *harness) failedReasons(list uint64) map[string]string {
 	t := h.t
 	status, raw := h.raw(http.MethodGet, fmt.Sprintf("/api/v1/lists/%d/failed-rows?format=csv", list), nil)
 	require.Equal(t, http.StatusOK, status, "%s", raw)
@@ -292,6 +310,12 @@ func (h *harness) checkFailedRows(list uint64) {
 		reasons[r[len(r)-2]] = r[len(r)-1]
 		require.Equal(t, listRows[atoi(t, r[len(r)-2])-2][0], r[0], "row %s is shown as it came", r[len(r)-2])
 	}
+	return reasons
+}
+
+func (h *harness) checkFailedRows(list uint64) {
+	t := h.t
+	reasons := h.failedReasons(list)
 	require.Len(t, reasons, 8)
 	require.Contains(t, reasons["5"], `"555-0100" is not a valid number`)
 	require.Contains(t, reasons["6"], "no number in any mapped column")
@@ -302,7 +326,7 @@ func (h *harness) checkFailedRows(list uint64) {
 	require.Contains(t, reasons["15"], "(litigation)")
 	require.Regexp(t, `^number \+13123340000 is already contact \d+ of list \d+$`, reasons["16"])
 
-	status, raw = h.raw(http.MethodGet, fmt.Sprintf("/api/v1/lists/%d/failed-rows?format=xlsx", list), nil)
+	status, raw := h.raw(http.MethodGet, fmt.Sprintf("/api/v1/lists/%d/failed-rows?format=xlsx", list), nil)
 	require.Equal(t, http.StatusOK, status)
 	f, err := excelize.OpenReader(bytes.NewReader(raw))
 	require.NoError(t, err)
@@ -413,6 +437,9 @@ func TestImportBadFiles(t *testing.T) {
 			var after int64
 			require.NoError(t, h.db.Table("contact_lists").Count(&after).Error)
 			require.Equal(t, before, after)
+			left, err := filepath.Glob(filepath.Join(h.uploads, "*.part"))
+			require.NoError(t, err)
+			require.Empty(t, left, "a refused upload leaves no file behind")
 		})
 	}
 }
@@ -444,7 +471,13 @@ func TestListStopStart(t *testing.T) {
 	status, accepted := h.upload(fmt.Sprintf("/api/v1/campaigns/%d/lists", campaign), "l.csv", csvFile(t, false), map[string]string{"mapping": listMapping, "global_list_id": "G1"})
 	require.Equal(t, http.StatusAccepted, status, "%v", accepted)
 	id := uint64(accepted["id"].(float64))
-	h.waitList(id)
+	list := h.waitList(id)
+	// The campaign's only list: the import finds its repeats in memory, the
+	// key of row 12 by its hash, three batches after row 4.
+	require.Equal(t, 2.0, list["stats"].(map[string]any)["duplicate"], "%v", list)
+	reasons := h.failedReasons(id)
+	require.Equal(t, "number +14695622405 is already row 2", reasons["7"])
+	require.Equal(t, "external key A2 is already row 4", reasons["12"])
 	status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/lists/%d/stop", id), nil)
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, "stopped", out["status"])
@@ -455,7 +488,7 @@ func TestListStopStart(t *testing.T) {
 	// APPEND adds a list under the same global list ID; its rows repeat the first list's.
 	status, accepted = h.upload(fmt.Sprintf("/api/v1/campaigns/%d/lists", campaign), "l2.csv", csvFile(t, false), map[string]string{"mapping": listMapping, "sub_type": "APPEND", "global_list_id": "G1"})
 	require.Equal(t, http.StatusAccepted, status, "%v", accepted)
-	list := h.waitList(uint64(accepted["id"].(float64)))
+	list = h.waitList(uint64(accepted["id"].(float64)))
 	require.Equal(t, "APPEND", list["upload"].(map[string]any)["sub_type"])
 	require.Equal(t, "G1", list["global_list_id"])
 	stats := list["stats"].(map[string]any)

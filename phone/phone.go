@@ -12,6 +12,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -153,11 +155,146 @@ func parseNANP(d []byte, region string, p *parsed) bool {
 // IsValidNumber finds the number's region by matching it against each
 // region of its country code and then validates it again, so a number
 // valid for the default region (nearly all of them) costs half as much.
+// Both checks use the patterns compiled by rulesFor: phonenumbers builds
+// each pattern's string anew, looks it up in a locked cache and matches it
+// twice, for every type of number in turn, which was most of an import's
+// CPU time.
 func isValid(pn *phonenumbers.PhoneNumber, region string, fast bool) bool {
-	if fast && region != "" && phonenumbers.IsValidNumberForRegion(pn, region) {
+	if !fast {
+		return phonenumbers.IsValidNumber(pn)
+	}
+	var buf [phonenumbers.MAX_LENGTH_FOR_NSN + maxDigits]byte
+	nsn := appendNSN(buf[:0], pn)
+	if r := rulesFor(region); r != nil && r.valid(pn, nsn) {
 		return true
 	}
+	if valid, ok := validNumber(pn, nsn); ok {
+		return valid
+	}
 	return phonenumbers.IsValidNumber(pn)
+}
+
+// validNumber is phonenumbers.IsValidNumber: the number's region is the
+// only one of its country code, else the first whose leading digits, or
+// failing those whose patterns, it matches. ok is false when phonenumbers
+// must decide: for non-geographic country codes such as +800.
+func validNumber(pn *phonenumbers.PhoneNumber, nsn []byte) (valid, ok bool) {
+	regions := phonenumbers.GetRegionCodesForCountryCode(int(pn.GetCountryCode()))
+	if len(regions) == 0 {
+		return false, true
+	}
+	var r *regionRules
+	for _, region := range regions {
+		candidate := rulesFor(region)
+		if candidate == nil {
+			return false, false
+		}
+		if len(regions) == 1 || candidate.leading != nil && candidate.leading.Match(nsn) ||
+			candidate.leading == nil && candidate.general.match(nsn) && candidate.anyType(nsn) {
+			r = candidate
+			break
+		}
+	}
+	return r != nil && r.valid(pn, nsn), true
+}
+
+// appendNSN appends pn's national significant number, as
+// phonenumbers.GetNationalSignificantNumber writes it.
+func appendNSN(b []byte, pn *phonenumbers.PhoneNumber) []byte {
+	if pn.GetItalianLeadingZero() {
+		for z := min(pn.GetNumberOfLeadingZeros(), phonenumbers.MAX_LENGTH_FOR_NSN); z > 0; z-- {
+			b = append(b, '0')
+		}
+	}
+	return strconv.AppendUint(b, pn.GetNationalNumber(), 10)
+}
+
+// regionRules are a region's number patterns, compiled once.
+type regionRules struct {
+	countryCode int32
+	leading     *regexp.Regexp // the region's leading digits among those sharing its country code; nil if none
+	general     descRule
+	types       []descRule // fixed line and mobile first: most numbers are one
+}
+
+// valid is phonenumbers.IsValidNumberForRegion: the number has the
+// region's country code, and its national significant number matches the
+// region's general pattern and the pattern of some type of number. Which
+// type does not matter for validity.
+func (r *regionRules) valid(pn *phonenumbers.PhoneNumber, nsn []byte) bool {
+	return pn.GetCountryCode() == r.countryCode && r.general.match(nsn) && r.anyType(nsn)
+}
+
+func (r *regionRules) anyType(nsn []byte) bool {
+	for _, t := range r.types {
+		if t.match(nsn) {
+			return true
+		}
+	}
+	return false
+}
+
+// descRule is a phonenumbers.PhoneNumberDesc: the lengths a number may
+// have and the pattern its national significant number must match.
+type descRule struct {
+	lengths []int32 // any length when empty
+	re      *regexp.Regexp
+}
+
+func (d descRule) match(nsn []byte) bool {
+	if d.re == nil {
+		return false
+	}
+	if len(d.lengths) > 0 && !slices.Contains(d.lengths, int32(len(nsn))) {
+		return false
+	}
+	return d.re.Match(nsn)
+}
+
+var (
+	metadataOnce sync.Once
+	metadata     map[string]*phonenumbers.PhoneMetadata // by region code, geographic regions only
+	rules        sync.Map                               // region code → *regionRules, compiled on first use
+)
+
+// rulesFor compiles region's patterns as phonenumbers matches them, once;
+// nil for a region phonenumbers does not know and for non-geographic
+// entities ("001"), whose metadata is per country code.
+func rulesFor(region string) *regionRules {
+	if r, ok := rules.Load(region); ok {
+		return r.(*regionRules)
+	}
+	metadataOnce.Do(func() {
+		metadata = map[string]*phonenumbers.PhoneMetadata{}
+		// Without the collection every number goes to phonenumbers itself.
+		if coll, err := phonenumbers.MetadataCollection(); err == nil {
+			for _, m := range coll.GetMetadata() {
+				if m.GetId() != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY {
+					metadata[m.GetId()] = m
+				}
+			}
+		}
+	})
+	m := metadata[region]
+	if m == nil {
+		return nil
+	}
+	compile := func(d *phonenumbers.PhoneNumberDesc) descRule {
+		if d == nil {
+			return descRule{}
+		}
+		return descRule{lengths: d.PossibleLength, re: regexp.MustCompile("^(?:" + d.GetNationalNumberPattern() + ")$")}
+	}
+	r := &regionRules{countryCode: m.GetCountryCode(), general: compile(m.GetGeneralDesc())}
+	if ld := m.GetLeadingDigits(); ld != "" {
+		r.leading = regexp.MustCompile("^(?:" + ld + ")")
+	}
+	for _, d := range []*phonenumbers.PhoneNumberDesc{m.GetFixedLine(), m.GetMobile(), m.GetPremiumRate(), m.GetTollFree(),
+		m.GetSharedCost(), m.GetVoip(), m.GetPersonalNumber(), m.GetPager(), m.GetUan(), m.GetVoicemail()} {
+		r.types = append(r.types, compile(d))
+	}
+	actual, _ := rules.LoadOrStore(region, r)
+	return actual.(*regionRules)
 }
 
 // scan copies the digits of s into buf, converted to ASCII, after a "+" if

@@ -277,3 +277,44 @@ func BenchmarkTimeZone(b *testing.B) {
 		sink, _ = TimeZone("+14695622405")
 	}
 }
+
+// TestCompiledRulesMatchPhonenumbers compares the compiled patterns with
+// phonenumbers.IsValidNumberForRegion and IsValidNumber on random national
+// numbers of every region, read in their own region and in a neighbour's.
+func TestCompiledRulesMatchPhonenumbers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	regions := slices.Sorted(maps.Keys(phonenumbers.GetSupportedRegions()))
+	valid := 0
+	for i, region := range regions {
+		cc := int32(phonenumbers.GetCountryCodeForRegion(region))
+		example := phonenumbers.GetExampleNumber(region)
+		for j := range 50 {
+			nn := example.GetNationalNumber()
+			if j > 0 {
+				// Change a few trailing digits, or the length, of the example.
+				nn = nn/uint64(10+rng.IntN(1000))*uint64(1+rng.IntN(1000)) + uint64(rng.IntN(100))
+			}
+			pn := &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nn,
+				ItalianLeadingZero: example.ItalianLeadingZero, NumberOfLeadingZeros: example.NumberOfLeadingZeros}
+			nsn := appendNSN(nil, pn)
+			require.Equal(t, phonenumbers.GetNationalSignificantNumber(pn), string(nsn))
+			for _, r := range []string{region, regions[(i+1)%len(regions)]} {
+				want := phonenumbers.IsValidNumberForRegion(pn, r)
+				require.Equal(t, want, rulesFor(r).valid(pn, nsn), "%d %d in %s", cc, nn, r)
+				if want {
+					valid++
+				}
+			}
+			got, ok := validNumber(pn, nsn)
+			require.True(t, ok)
+			require.Equal(t, phonenumbers.IsValidNumber(pn), got, "%d %d", cc, nn)
+		}
+	}
+	require.Greater(t, valid, len(regions)) // the examples, at least
+	require.Nil(t, rulesFor("XX"))
+	require.Nil(t, rulesFor(phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY))
+	_, ok := validNumber(&phonenumbers.PhoneNumber{CountryCode: proto(int32(800))}, nil)
+	require.False(t, ok, "+800 is left to phonenumbers")
+}
+
+func proto[T any](v T) *T { return &v }
