@@ -297,7 +297,8 @@ func (h *contacts) wrapup(c *gin.Context) {
 func Release(ctx context.Context, c client.Client, taskQueue string, campaignID, contactID uint64, agent string, skip bool) (string, error) {
 	id := workflows.ContactWorkflowID(campaignID, contactID)
 	_, err := c.SignalWithStartWorkflow(ctx, id, workflows.SignalRelease, workflows.Release{Agent: agent, Skip: skip},
-		client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue}, workflows.Contact, workflows.ContactParams{CampaignID: campaignID, ContactID: contactID})
+		client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue, TypedSearchAttributes: workflows.StartSearchAttributes(campaignID)},
+		workflows.Contact, workflows.NewContactParams(campaignID, contactID))
 	if err != nil {
 		return "", fmt.Errorf("release contact %d: %w", contactID, err)
 	}

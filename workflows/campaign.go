@@ -44,7 +44,7 @@ func Campaign(ctx workflow.Context, p CampaignParams) error {
 		p.Tick = DefaultTick
 	}
 	var a *activities.Activities
-	run := newExecutor(ctx, time.Minute, &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second})
+	run := campaignExecutor(ctx, time.Minute, &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second})
 	pause := workflow.GetSignalChannel(ctx, SignalPause)
 	resume := workflow.GetSignalChannel(ctx, SignalResume)
 	stop := workflow.GetSignalChannel(ctx, SignalStop)

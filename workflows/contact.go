@@ -76,6 +76,25 @@ type ContactParams struct {
 	ContactID  uint64       `json:"contact_id"`
 	Timeouts   Timeouts     `json:"timeouts"`
 	State      ContactState `json:"state"`
+	// Dispatch is the workflow's code version: 0 for histories started
+	// before DispatchOneTask.
+	Dispatch int `json:"dispatch,omitempty"`
+}
+
+// DispatchOneTask is the contact workflow's side of oneTaskDispatchChange:
+// local activities, and search attributes set when the workflow starts
+// (StartSearchAttributes) and upserted only when they change.
+const DispatchOneTask = 1
+
+// NewContactParams start a contact's workflow on the current version.
+func NewContactParams(campaignID, contactID uint64) ContactParams {
+	return ContactParams{CampaignID: campaignID, ContactID: contactID, Dispatch: DispatchOneTask}
+}
+
+// StartSearchAttributes are a contact workflow's search attributes as the
+// pacer starts it: released, so about to be dialed.
+func StartSearchAttributes(campaignID uint64) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(CampaignIDKey.ValueSet(int64(campaignID)), ContactStatusKey.ValueSet(models.ContactDialing))
 }
 
 // ContactState is what a contact's workflow carries across continue-as-new.
@@ -106,7 +125,9 @@ func Contact(ctx workflow.Context, p ContactParams) error {
 	c := &contactRun{p: p, s: p.State, ctx: ctx}
 	// No attempt limit: a contact given up on would stay "dialing" and hold
 	// one of its campaign's lines for good.
-	c.run = newExecutor(ctx, 30*time.Second, &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute})
+	c.run = executor{local: p.Dispatch >= DispatchOneTask}.with(ctx, 30*time.Second,
+		&temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute})
+	c.saStatus, _ = workflow.GetTypedSearchAttributes(ctx).GetKeyword(ContactStatusKey)
 	c.release = workflow.GetSignalChannel(ctx, SignalRelease)
 	c.closing = workflow.GetSignalChannel(ctx, SignalClose)
 	c.outcomes = workflow.GetSignalChannel(ctx, SignalTelephonyOutcome)
@@ -120,7 +141,7 @@ func Contact(ctx workflow.Context, p ContactParams) error {
 		c.s.Started, c.s.Seq, c.s.Counters = true, start.Attempts, start.Counters
 		keys := []temporal.SearchAttributeUpdate{CampaignIDKey.ValueSet(int64(p.CampaignID)), ListIDKey.ValueSet(int64(start.ListID))}
 		if c.run.local {
-			c.pending = keys // every turn upserts the contact's status soon: one upsert for both
+			c.pending = keys // for the next upsert: one write for both
 		} else {
 			c.upsert(keys...)
 		}
@@ -135,13 +156,14 @@ func Contact(ctx workflow.Context, p ContactParams) error {
 	if c.pollClose(); c.closeReason != "" {
 		return c.close(c.closeReason) // a close signal must not be lost with the history
 	}
-	return workflow.NewContinueAsNewError(ctx, Contact, ContactParams{CampaignID: p.CampaignID, ContactID: p.ContactID, Timeouts: p.Timeouts, State: c.s})
+	return workflow.NewContinueAsNewError(ctx, Contact, ContactParams{CampaignID: p.CampaignID, ContactID: p.ContactID, Timeouts: p.Timeouts, State: c.s, Dispatch: p.Dispatch})
 }
 
 type contactRun struct {
 	ctx                                 workflow.Context
 	run                                 executor
 	pending                             []temporal.SearchAttributeUpdate // for the next upsert
+	saStatus                            string                           // the status search attribute as it stands
 	p                                   ContactParams
 	s                                   ContactState
 	release, closing, outcomes, wrapups workflow.ReceiveChannel
@@ -238,6 +260,7 @@ func (c *contactRun) once() (bool, error) {
 		return true, nil
 	}
 	c.upsert(ContactStatusKey.ValueSet(models.ContactScheduled), AttemptCountKey.ValueSet(int64(c.s.Seq)), NextDueTimeKey.ValueSet(fin.NextDueAt))
+	c.saStatus = models.ContactScheduled
 	return c.sleepRecorded(fin.NextDueAt)
 }
 
@@ -326,11 +349,14 @@ func (c *contactRun) close(reason string) error {
 // failure is logged, not fatal: the next status write repairs it.
 func (c *contactRun) status(status, reason string, until time.Time) {
 	var a *activities.Activities
-	updates := []temporal.SearchAttributeUpdate{ContactStatusKey.ValueSet(status)}
-	if !until.IsZero() {
-		updates = append(updates, NextDueTimeKey.ValueSet(until))
+	if !c.run.local || status != c.saStatus || !until.IsZero() {
+		updates := []temporal.SearchAttributeUpdate{ContactStatusKey.ValueSet(status)}
+		if !until.IsZero() {
+			updates = append(updates, NextDueTimeKey.ValueSet(until))
+		}
+		c.upsert(updates...)
+		c.saStatus = status
 	}
-	c.upsert(updates...)
 	if status == models.ContactDialing {
 		return // PrepareAttempt recorded it
 	}

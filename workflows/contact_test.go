@@ -119,7 +119,7 @@ func TestAnswerMachineThenSale(t *testing.T) {
 	at(env, 20*time.Minute, func() {
 		env.SignalWorkflow(workflows.SignalWrapup, workflows.Wrapup{AttemptID: s.attempt(2), Business: "Sale", Agent: "agent-3"})
 	})
-	env.ExecuteWorkflow(workflows.Contact, workflows.ContactParams{CampaignID: s.campaign, ContactID: s.contact})
+	env.ExecuteWorkflow(workflows.Contact, workflows.NewContactParams(s.campaign, s.contact))
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
 
@@ -167,7 +167,7 @@ func TestCallbackRequestedThreeTimes(t *testing.T) {
 			env.SignalWorkflow(workflows.SignalWrapup, workflows.Wrapup{AttemptID: s.attempt(seq), Business: "Callback Requested", Agent: "agent-2"})
 		})
 	}
-	env.ExecuteWorkflow(workflows.Contact, workflows.ContactParams{CampaignID: s.campaign, ContactID: s.contact})
+	env.ExecuteWorkflow(workflows.Contact, workflows.NewContactParams(s.campaign, s.contact))
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
 	got := s.attempts(t)
@@ -214,7 +214,7 @@ func TestRetryWaitsForTheWindow(t *testing.T) {
 				env.SignalWorkflow(workflows.SignalTelephonyOutcome, workflows.TelephonyOutcome{AttemptID: s.attempt(2), Outcome: "voice"})
 				env.SignalWorkflow(workflows.SignalWrapup, workflows.Wrapup{AttemptID: s.attempt(2), Business: "Sale"})
 			})
-			env.ExecuteWorkflow(workflows.Contact, workflows.ContactParams{CampaignID: s.campaign, ContactID: s.contact})
+			env.ExecuteWorkflow(workflows.Contact, workflows.NewContactParams(s.campaign, s.contact))
 			require.True(t, env.IsWorkflowCompleted())
 			require.NoError(t, env.GetWorkflowError())
 
@@ -241,7 +241,7 @@ func TestOutageOutlastsOneAttempt(t *testing.T) {
 	env.OnActivity(a.PrepareAttempt, mock.Anything, mock.Anything).Return(activities.PrepareResult{
 		Verdict: activities.Verdict{Action: activities.ActionClose, Reason: "closed after the outage"}}, nil).Once()
 	at(env, time.Second, func() { env.SignalWorkflow(workflows.SignalRelease, workflows.Release{}) })
-	env.ExecuteWorkflow(workflows.Contact, workflows.ContactParams{CampaignID: s.campaign, ContactID: s.contact})
+	env.ExecuteWorkflow(workflows.Contact, workflows.NewContactParams(s.campaign, s.contact))
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
 	env.AssertExpectations(t)

@@ -13,9 +13,11 @@ import (
 // worker, recorded as markers) instead of through the server's activity
 // queues, so a pacing pass, the release it signals and the contact's
 // preparation and dial no longer wait on a server round trip per activity.
-// The same version merges a contact's first search-attribute upserts and
-// keeps the pacer's tick timer across passes brought forward by events.
-// Histories from before the change replay with none of this.
+// On the same version the pacer keeps its tick timer across passes brought
+// forward by events, and passes while paused. Histories from before the
+// change replay with none of this. A contact's workflow carries the same
+// change in its input instead (ContactParams.Dispatch): a marker would
+// upsert a search attribute, a visibility write, in every contact's run.
 const oneTaskDispatchChange = "one-task-dispatch"
 
 // executor runs a workflow's activities, local or regular by the version
@@ -25,7 +27,8 @@ type executor struct {
 	ctx   workflow.Context
 }
 
-func newExecutor(ctx workflow.Context, timeout time.Duration, retry *temporal.RetryPolicy) executor {
+// campaignExecutor is the campaign workflow's executor, by its version marker.
+func campaignExecutor(ctx workflow.Context, timeout time.Duration, retry *temporal.RetryPolicy) executor {
 	local := workflow.GetVersion(ctx, oneTaskDispatchChange, workflow.DefaultVersion, 1) == 1
 	return executor{local: local}.with(ctx, timeout, retry)
 }
