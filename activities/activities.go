@@ -1,7 +1,7 @@
 // Package activities holds every piece of I/O Outdial's workflows need:
-// importing contact lists into PostgreSQL, and (later) dialing, recording
-// attempts and pacing. Activities are methods of a struct that holds their
-// dependencies, as in Temporal's samples.
+// importing contact lists into PostgreSQL, preparing, dialing and recording
+// attempts, and pacing campaigns. Activities are methods of a struct that
+// holds their dependencies, as in Temporal's samples.
 package activities
 
 import (
