@@ -24,6 +24,7 @@ type config struct {
 	UploadDir         string
 	MaxUploadMB       int64
 	FrequencyCap      string
+	DebugListen       string
 }
 
 // env returns the environment variable's value, or def when it is unset.
@@ -76,6 +77,7 @@ func (c *config) register(fs *flag.FlagSet, withHTTP bool) {
 	fs.StringVar(&c.UploadDir, "upload-dir", env("OUTDIAL_UPLOAD_DIR", ".data/uploads"), "where uploaded lists wait for import; the API and workers must share it (OUTDIAL_UPLOAD_DIR)")
 	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", envInt("OUTDIAL_MAX_UPLOAD_MB", 250), "largest list upload accepted, in MB (OUTDIAL_MAX_UPLOAD_MB)")
 	fs.StringVar(&c.FrequencyCap, "frequency-cap", env("OUTDIAL_FREQUENCY_CAP", "3/24h"), "at most N attempts to one number per period across all campaigns, as N/period (3/24h); off to disable (OUTDIAL_FREQUENCY_CAP)")
+	fs.StringVar(&c.DebugListen, "debug-listen", env("OUTDIAL_DEBUG_LISTEN", ""), "address serving Go's runtime profiles at /debug/pprof/, for operators; empty: off (OUTDIAL_DEBUG_LISTEN)")
 	if withHTTP {
 		fs.StringVar(&c.Listen, "listen", env("OUTDIAL_LISTEN", ":8080"), "HTTP API address (OUTDIAL_LISTEN)")
 	}

@@ -116,6 +116,11 @@ func runWorker(ctx context.Context, args []string) error {
 
 // withServices connects to PostgreSQL and Temporal, runs fn, and closes both.
 func withServices(ctx context.Context, c *config, log *slog.Logger, fn func(context.Context, *models.DB, client.Client) error) error {
+	if c.DebugListen != "" {
+		if err := serveDebug(ctx, c.DebugListen, log); err != nil {
+			return err
+		}
+	}
 	db, err := models.Open(ctx, c.DatabaseURL)
 	if err != nil {
 		return err
