@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,9 +22,13 @@ type contactSink struct {
 	listID     uint64
 	layout     *layout
 	dncLists   []uint64 // the campaign's own DNC lists; global ones always apply
-	// resumed: rows of this list were committed before this sink; they are
-	// looked up in PostgreSQL, like other lists' rows.
-	resumed bool
+	// shared: rows that the sink did not see count, another list's or an
+	// earlier attempt's; each batch then looks all its numbers and keys up
+	// in PostgreSQL under the campaign's lock. Once set, it stays.
+	shared atomic.Bool
+	// inFlight is the batch planned last, which may not have committed
+	// while the next one is planned.
+	inFlight *takenSet
 	// ownNumbers are the numbers this sink stored, and ownKeys the 64-bit
 	// hashes of its external keys: most lists are their campaign's only
 	// active one, and then a batch looks up in PostgreSQL only the numbers
@@ -149,8 +154,10 @@ func (cc *CampaignContext) sink(list *models.ContactList, header []string, mappi
 	if dncLists == nil {
 		dncLists = []uint64{} // "= ANY(NULL)" would match nothing, but says so less plainly
 	}
-	return &contactSink{campaignID: cc.Campaign.ID, listID: list.ID, layout: l, dncLists: dncLists,
-		resumed: list.RowsRead > 0, ownNumbers: map[int64]struct{}{}, ownKeys: map[uint64]struct{}{}, seed: maphash.MakeSeed()}, nil
+	s := &contactSink{campaignID: cc.Campaign.ID, listID: list.ID, layout: l, dncLists: dncLists, inFlight: newTakenSet(),
+		ownNumbers: map[int64]struct{}{}, ownKeys: map[uint64]struct{}{}, seed: maphash.MakeSeed()}
+	s.shared.Store(list.RowsRead > 0)
+	return s, nil
 }
 
 func (s *contactSink) prepare(row int64, cells []string) candidate {
@@ -160,8 +167,32 @@ func (s *contactSink) prepare(row int64, cells []string) candidate {
 // importLockKey namespaces the advisory locks imports take per campaign.
 const importLockKey = 7301
 
-// prefetch finds, outside the batch's transaction, which numbers of the
-// batch are on a DNC list in force: while the batch before commits.
+// screening is what a contact sink's prefetch found for a batch before its
+// transaction: the rows set aside as failed or DNC-suppressed, the rest
+// (in order) for de-duplication, and, when the sink could decide them
+// alone, the batch's writes.
+type screening struct {
+	stats      models.ListStats
+	rejections []models.Rejection
+	survivors  []*candidate
+	plan       *batchPlan
+}
+
+// batchPlan is a batch's de-duplication decided and its rows laid out for
+// COPY, so that the committer only writes.
+type batchPlan struct {
+	stats      models.ListStats
+	rejections []models.Rejection
+	contacts   [][]any
+	numbers    [][]any
+}
+
+// prefetch does, outside the batch's transaction and while the batch
+// before commits, what needs no lock: matching the numbers against the DNC
+// lists in force and setting aside failed and DNC-suppressed rows; then,
+// while the list is its campaign's only one as far as the sink knows, the
+// de-duplication against its own rows, which commit confirms under the
+// campaign's lock.
 func (s *contactSink) prefetch(ctx context.Context, q querier, b *preparedBatch) error {
 	var numbers []string
 	for i := range b.candidates {
@@ -171,50 +202,87 @@ func (s *contactSink) prefetch(ctx context.Context, q querier, b *preparedBatch)
 			}
 		}
 	}
+	var dnc map[string][]string
 	if s.dnc == nil {
-		dnc, err := lookupDNC(ctx, q, numbers, s.dncLists)
-		b.dnc = dnc
-		return err
-	}
-	b.dnc = map[string][]string{}
-	for _, n := range numbers {
-		if bits := s.dnc[e164Digits(n)]; bits != 0 {
-			b.dnc[n] = categorySets[bits]
+		var err error
+		if dnc, err = lookupDNC(ctx, q, numbers, s.dncLists); err != nil {
+			return err
+		}
+	} else {
+		dnc = map[string][]string{}
+		for _, n := range numbers {
+			if bits := s.dnc[e164Digits(n)]; bits != 0 {
+				dnc[n] = categorySets[bits]
+			}
 		}
 	}
+	sc := &b.screened
+	for i := range b.candidates {
+		c := &b.candidates[i]
+		sc.stats.Processed++
+		if c.fail != "" {
+			sc.stats.Failed++
+			sc.rejections = append(sc.rejections, rejection(c, "failed", c.fail))
+			continue
+		}
+		if hits := scrubDNC(c, dnc, &sc.stats); len(c.numbers) == 0 {
+			sc.stats.DNCSuppressed++
+			sc.rejections = append(sc.rejections, rejection(c, "dnc", "every number is on a DNC list: "+strings.Join(hits, ", ")))
+			continue
+		}
+		sc.survivors = append(sc.survivors, c)
+	}
+	if s.shared.Load() {
+		return nil
+	}
+	plan, err := s.plan(ctx, q, sc.survivors)
+	if err != nil {
+		return err
+	}
+	sc.plan = plan
 	return nil
 }
 
-func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (models.ListStats, []models.Rejection, error) {
-	batch := b.candidates
-	var stats models.ListStats
-	var rejections []models.Rejection
-	reject := func(c *candidate, kind, reason string) {
-		rejections = append(rejections, models.Rejection{RowNumber: c.row, Kind: kind, Reason: reason, Cells: c.cells})
+func rejection(c *candidate, kind, reason string) models.Rejection {
+	return models.Rejection{RowNumber: c.row, Kind: kind, Reason: reason, Cells: c.cells}
+}
+
+// plan de-duplicates a batch's rows against the list's own: the sink's sets
+// say which numbers and keys an earlier row took, PostgreSQL or the batch
+// still in flight which row. It allocates the contacts' IDs, whose gaps
+// on a failed commit are harmless.
+func (s *contactSink) plan(ctx context.Context, q querier, survivors []*candidate) (*batchPlan, error) {
+	digits, keys := s.lookups(survivors, false)
+	taken, err := s.lookupTaken(ctx, q, digits, keys)
+	if err != nil {
+		return nil, err
 	}
-	// One import at a time per campaign, so two lists cannot both take a
-	// number.
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, importLockKey, int32(s.campaignID)); err != nil {
-		return stats, nil, fmt.Errorf("lock campaign %d: %w", s.campaignID, err)
+	// The batch before this one may not have committed yet: its rows
+	// are named from memory.
+	for _, d := range digits {
+		if row, ok := s.inFlight.batchNumbers[d]; ok {
+			taken.numbers["+"+strconv.FormatInt(d, 10)] = fmt.Sprintf("row %d", row)
+		}
 	}
-	// Custom plans: a generic plan for "= ANY($n)" can scan the table.
-	if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
-		return stats, nil, fmt.Errorf("set plan cache mode: %w", err)
+	for _, k := range keys {
+		if row, ok := s.inFlight.batchKeys[k]; ok {
+			taken.keys[k] = fmt.Sprintf("row %d", row)
+		}
 	}
-	var others bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contact_lists WHERE campaign_id = $1 AND id <> $2 AND status IN ('importing', 'active'))`,
-		s.campaignID, s.listID).Scan(&others); err != nil {
-		return stats, nil, fmt.Errorf("look up the campaign's other lists: %w", err)
+	p, keep := s.deduplicate(survivors, taken, true)
+	s.inFlight = taken
+	if p.contacts, p.numbers, err = s.rows(ctx, q, keep); err != nil {
+		return nil, err
 	}
-	// PostgreSQL holds rows this sink did not see: look everything up.
-	all := others || s.resumed
+	return p, nil
+}
+
+// lookups are the numbers and keys of the rows whose duplicates
+// PostgreSQL may hold: those the sink's sets hold, or all of them.
+func (s *contactSink) lookups(survivors []*candidate, all bool) ([]int64, []string) {
 	var digits []int64
 	var keys []string
-	for i := range batch {
-		c := &batch[i]
-		if c.fail != "" {
-			continue
-		}
+	for _, c := range survivors {
 		for _, n := range c.numbers {
 			d := e164Digits(n.Number)
 			if _, seen := s.ownNumbers[d]; all || seen {
@@ -228,58 +296,93 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (
 			keys = append(keys, c.externalKey)
 		}
 	}
-	taken, err := s.lookupTaken(ctx, tx, digits, keys)
-	if err != nil {
-		return stats, nil, err
-	}
+	return digits, keys
+}
 
+// deduplicate keeps the rows that repeat no contact taken, counting and
+// rejecting the others; own says whether kept rows go into the sink's sets.
+func (s *contactSink) deduplicate(survivors []*candidate, taken *takenSet, own bool) (*batchPlan, []*candidate) {
+	p := &batchPlan{}
 	var keep []*candidate
-	for i := range batch {
-		c := &batch[i]
-		stats.Processed++
-		if c.fail != "" {
-			stats.Failed++
-			reject(c, "failed", c.fail)
-			continue
-		}
-		if hits := scrubDNC(c, b.dnc, &stats); len(c.numbers) == 0 {
-			stats.DNCSuppressed++
-			reject(c, "dnc", "every number is on a DNC list: "+strings.Join(hits, ", "))
-			continue
-		}
+	for _, c := range survivors {
 		if why := taken.duplicateOf(c); why != "" {
-			stats.Duplicate++
-			reject(c, "duplicate", why)
+			p.stats.Duplicate++
+			p.rejections = append(p.rejections, rejection(c, "duplicate", why))
 			continue
 		}
-		s.remember(taken, c)
-		stats.Uploaded++
-		stats.ModeFailed += int64(len(c.modeFailed))
+		taken.remember(c)
+		if own {
+			s.remember(c)
+		}
+		p.stats.Uploaded++
+		p.stats.ModeFailed += int64(len(c.modeFailed))
 		keep = append(keep, c)
 	}
+	return p, keep
+}
+
+// rows lays the kept contacts and their numbers out for COPY.
+func (s *contactSink) rows(ctx context.Context, q querier, keep []*candidate) (contacts, numbers [][]any, err error) {
 	if len(keep) == 0 {
-		return stats, rejections, nil
+		return nil, nil, nil
 	}
-	ids, err := nextIDs(ctx, tx, len(keep))
+	ids, err := nextIDs(ctx, q, len(keep))
 	if err != nil {
-		return stats, nil, err
+		return nil, nil, err
 	}
-	var nums [][]any
-	contacts := make([][]any, len(keep))
+	contacts = make([][]any, len(keep))
 	for i, c := range keep {
 		contacts[i] = []any{ids[i], s.campaignID, s.listID, c.row, c.externalKey, json.RawMessage(c.attributes), json.RawMessage(numbersJSON(c.numbers)), c.timeZone, "new"}
 		for _, n := range c.numbers {
-			nums = append(nums, []any{s.campaignID, e164Digits(n.Number), ids[i]})
+			numbers = append(numbers, []any{s.campaignID, e164Digits(n.Number), ids[i]})
 		}
+	}
+	return contacts, numbers, nil
+}
+
+func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (models.ListStats, []models.Rejection, error) {
+	sc := &b.screened
+	// One import at a time per campaign, so two lists cannot both take a
+	// number; in the same round trip, whether other lists count.
+	var others bool
+	batch := &pgx.Batch{}
+	batch.Queue(`SELECT pg_advisory_xact_lock($1, $2)`, importLockKey, int32(s.campaignID))
+	batch.Queue(`SELECT EXISTS (SELECT 1 FROM contact_lists WHERE campaign_id = $1 AND id <> $2 AND status IN ('importing', 'active'))`,
+		s.campaignID, s.listID).QueryRow(func(r pgx.Row) error { return r.Scan(&others) })
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return models.ListStats{}, nil, fmt.Errorf("lock campaign %d: %w", s.campaignID, err)
+	}
+	p := sc.plan
+	if others || p == nil {
+		// Another list's rows count, or an earlier attempt's: every
+		// number is looked up, under the lock. The sink's sets no longer
+		// tell, so later batches do the same.
+		s.shared.Store(true)
+		digits, keys := s.lookups(sc.survivors, true)
+		taken, err := s.lookupTaken(ctx, tx, digits, keys)
+		if err != nil {
+			return models.ListStats{}, nil, err
+		}
+		var keep []*candidate
+		p, keep = s.deduplicate(sc.survivors, taken, false)
+		if p.contacts, p.numbers, err = s.rows(ctx, tx, keep); err != nil {
+			return models.ListStats{}, nil, err
+		}
+	}
+	stats := sc.stats
+	stats.Add(p.stats)
+	rejections := append(sc.rejections, p.rejections...)
+	if len(p.contacts) == 0 {
+		return stats, rejections, nil
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contacts"},
 		[]string{"id", "campaign_id", "list_id", "row_number", "external_key", "attributes", "numbers", "time_zone", "status"},
-		pgx.CopyFromRows(contacts)); err != nil {
-		return stats, nil, fmt.Errorf("copy contacts: %w", err)
+		pgx.CopyFromRows(p.contacts)); err != nil {
+		return models.ListStats{}, nil, fmt.Errorf("copy contacts: %w", err)
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contact_numbers"}, []string{"campaign_id", "number", "contact_id"},
-		pgx.CopyFromRows(nums)); err != nil {
-		return stats, nil, fmt.Errorf("copy contact numbers: %w", err)
+		pgx.CopyFromRows(p.numbers)); err != nil {
+		return models.ListStats{}, nil, fmt.Errorf("copy contact numbers: %w", err)
 	}
 	return stats, rejections, nil
 }
@@ -372,22 +475,39 @@ type takenSet struct {
 	batchNumbers map[int64]int64
 }
 
+func newTakenSet() *takenSet {
+	return &takenSet{numbers: map[string]string{}, keys: map[string]string{}, batchKeys: map[string]int64{}, batchNumbers: map[int64]int64{}}
+}
+
 // e164Digits is an E.164 number as the integer contact_numbers stores.
 func e164Digits(e164 string) int64 {
 	n, _ := strconv.ParseInt(strings.TrimPrefix(e164, "+"), 10, 64) // Normalize made it digits
 	return n
 }
 
-func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers []int64, keys []string) (*takenSet, error) {
-	t := &takenSet{numbers: map[string]string{}, keys: map[string]string{}, batchKeys: map[string]int64{}, batchNumbers: map[int64]int64{}}
+// The duplicate look-ups: the matches first, by the number or key index
+// alone (contacts is rarely analysed while an import fills it, and the
+// planner would rather scan the whole list by its list_id index); "<> ”"
+// lets the partial index of keys serve.
+const (
+	takenNumbersSQL = `WITH m AS MATERIALIZED (SELECT number, contact_id FROM contact_numbers WHERE campaign_id = $1 AND number = ANY($2))
+		SELECT m.number, m.contact_id, c.list_id, c.row_number FROM m
+		JOIN contacts c ON c.id = m.contact_id JOIN contact_lists l ON l.id = c.list_id
+		WHERE l.status IN ('importing', 'active')`
+	takenKeysSQL = `WITH m AS MATERIALIZED (SELECT external_key, id, list_id, row_number FROM contacts
+		  WHERE campaign_id = $1 AND external_key <> '' AND external_key = ANY($2))
+		SELECT m.external_key, m.id, m.list_id, m.row_number FROM m JOIN contact_lists l ON l.id = m.list_id
+		WHERE l.status IN ('importing', 'active')`
+)
+
+// lookupTaken finds who holds the numbers and keys in the campaign's active
+// lists. The queries run as unnamed statements: each is planned for its
+// own arguments, since a cached generic plan for "= ANY($n)" can scan the
+// table.
+func (s *contactSink) lookupTaken(ctx context.Context, q querier, numbers []int64, keys []string) (*takenSet, error) {
+	t := newTakenSet()
 	if len(numbers) > 0 {
-		// The matches first, by the number index alone: contacts is rarely
-		// analysed while an import fills it, and the planner would rather
-		// scan the whole list by its list_id index.
-		rows, err := tx.Query(ctx, `WITH m AS MATERIALIZED (SELECT number, contact_id FROM contact_numbers WHERE campaign_id = $1 AND number = ANY($2))
-			SELECT m.number, m.contact_id, c.list_id, c.row_number FROM m
-			JOIN contacts c ON c.id = m.contact_id JOIN contact_lists l ON l.id = c.list_id
-			WHERE l.status IN ('importing', 'active')`, s.campaignID, numbers)
+		rows, err := q.Query(ctx, takenNumbersSQL, pgx.QueryExecModeExec, s.campaignID, numbers)
 		if err != nil {
 			return nil, fmt.Errorf("look up duplicate numbers: %w", err)
 		}
@@ -402,11 +522,7 @@ func (s *contactSink) lookupTaken(ctx context.Context, tx pgx.Tx, numbers []int6
 		}
 	}
 	if len(keys) > 0 {
-		// As above; "<> ''" lets the partial index serve.
-		rows, err := tx.Query(ctx, `WITH m AS MATERIALIZED (SELECT external_key, id, list_id, row_number FROM contacts
-			  WHERE campaign_id = $1 AND external_key <> '' AND external_key = ANY($2))
-			SELECT m.external_key, m.id, m.list_id, m.row_number FROM m JOIN contact_lists l ON l.id = m.list_id
-			WHERE l.status IN ('importing', 'active')`, s.campaignID, keys)
+		rows, err := q.Query(ctx, takenKeysSQL, pgx.QueryExecModeExec, s.campaignID, keys)
 		if err != nil {
 			return nil, fmt.Errorf("look up duplicate external keys: %w", err)
 		}
@@ -454,26 +570,33 @@ func (t *takenSet) duplicateOf(c *candidate) string {
 	return ""
 }
 
-// remember keeps c's numbers and key for the rows after it: with its row
-// for the batch, and in the sink's sets for the whole import (later
-// batches find the row in PostgreSQL). A batch that fails to commit ends
-// the attempt, so nothing uncommitted outlives it.
-func (s *contactSink) remember(t *takenSet, c *candidate) {
+// remember keeps c's numbers and key for the batch's later rows.
+func (t *takenSet) remember(c *candidate) {
 	if c.externalKey != "" {
 		t.batchKeys[c.externalKey] = c.row
+	}
+	for _, n := range c.numbers {
+		t.batchNumbers[e164Digits(n.Number)] = c.row
+	}
+}
+
+// remember keeps c's numbers and key in the sink's sets, for the import's
+// later batches: a number or key found there is looked up to name its row.
+// A batch that fails to commit ends the attempt, so nothing uncommitted
+// outlives it.
+func (s *contactSink) remember(c *candidate) {
+	if c.externalKey != "" {
 		s.ownKeys[maphash.String(s.seed, c.externalKey)] = struct{}{}
 	}
 	for _, n := range c.numbers {
-		d := e164Digits(n.Number)
-		t.batchNumbers[d] = c.row
-		s.ownNumbers[d] = struct{}{}
+		s.ownNumbers[e164Digits(n.Number)] = struct{}{}
 	}
 }
 
 // nextIDs takes n contact IDs from the sequence, so COPY can write contacts
 // and their numbers together.
-func nextIDs(ctx context.Context, tx pgx.Tx, n int) ([]uint64, error) {
-	rows, err := tx.Query(ctx, `SELECT nextval('contacts_id_seq') FROM generate_series(1, $1)`, n)
+func nextIDs(ctx context.Context, q querier, n int) ([]uint64, error) {
+	rows, err := q.Query(ctx, `SELECT nextval('contacts_id_seq') FROM generate_series(1, $1)`, n)
 	if err != nil {
 		return nil, fmt.Errorf("allocate contact ids: %w", err)
 	}

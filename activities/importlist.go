@@ -166,7 +166,7 @@ type preparedBatch struct {
 	rowsRead   int64 // the checkpoint after this batch
 	progress   float64
 	known      bool
-	dnc        map[string][]string // number → categories of the DNC lists in force that hold it
+	screened   screening // a contact sink's work before the transaction
 }
 
 // rawRow is a non-blank row as read, with its row number in the file.
@@ -253,16 +253,13 @@ func stage(ctx context.Context, in <-chan preparedBatch, out chan<- preparedBatc
 // from is the checkpoint the batch starts at: if another attempt of the
 // import (one Temporal gave up on, still running) moved it, nothing is written.
 func (a *Activities) commitBatch(ctx context.Context, list *models.ContactList, s sink, b preparedBatch, from int64) (models.ListStats, error) {
-	tx, err := a.DB.Pool.Begin(ctx)
+	// Waiting for each batch's WAL flush is not needed: a batch lost in a
+	// database crash loses its checkpoint with it, and the retry redoes it.
+	tx, err := a.DB.Pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: "BEGIN; SET LOCAL synchronous_commit = off"})
 	if err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: begin: %w", list.ID, err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
-	// Waiting for each batch's WAL flush is not needed: a batch lost in a
-	// database crash loses its checkpoint with it, and the retry redoes it.
-	if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
-		return models.ListStats{}, fmt.Errorf("import list %d: %w", list.ID, err)
-	}
 	stats, rejections, err := s.commit(ctx, tx, &b)
 	if err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: rows to %d: %w", list.ID, b.rowsRead, err)
