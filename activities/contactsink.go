@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/maphash"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,15 +28,11 @@ type contactSink struct {
 	// inFlight is the batch planned last, which may not have committed
 	// while the next one is planned.
 	inFlight *takenSet
-	// ownNumbers are the numbers this sink stored, and ownKeys the 64-bit
-	// hashes of its external keys: most lists are their campaign's only
-	// active one, and then a batch looks up in PostgreSQL only the numbers
-	// and keys that it repeats, for the row they repeat (and, for keys, to
-	// tell a repeat from a hash collision). Sets of integers keep a
-	// million rows' worth in a few tens of MiB.
-	ownNumbers map[int64]struct{}
-	ownKeys    map[uint64]struct{}
-	seed       maphash.Seed
+	// ownNumbers are the numbers this sink stored, and ownKeys its
+	// external keys: most lists are their campaign's only active one, and
+	// then a batch looks up in PostgreSQL only the numbers and keys that
+	// these sets may hold, to name the row they repeat.
+	ownNumbers, ownKeys seenSet
 	// dnc are the DNC entries in force for the campaign when the import
 	// began, by number, as bits of dncCategories, when there are few enough
 	// to hold; nil: each batch looks its numbers up in PostgreSQL.
@@ -154,8 +149,7 @@ func (cc *CampaignContext) sink(list *models.ContactList, header []string, mappi
 	if dncLists == nil {
 		dncLists = []uint64{} // "= ANY(NULL)" would match nothing, but says so less plainly
 	}
-	s := &contactSink{campaignID: cc.Campaign.ID, listID: list.ID, layout: l, dncLists: dncLists, inFlight: newTakenSet(),
-		ownNumbers: map[int64]struct{}{}, ownKeys: map[uint64]struct{}{}, seed: maphash.MakeSeed()}
+	s := &contactSink{campaignID: cc.Campaign.ID, listID: list.ID, layout: l, dncLists: dncLists, inFlight: newTakenSet()}
 	s.shared.Store(list.RowsRead > 0)
 	return s, nil
 }
@@ -285,14 +279,14 @@ func (s *contactSink) lookups(survivors []*candidate, all bool) ([]int64, []stri
 	for _, c := range survivors {
 		for _, n := range c.numbers {
 			d := e164Digits(n.Number)
-			if _, seen := s.ownNumbers[d]; all || seen {
+			if all || s.ownNumbers.hasNumber(d) {
 				digits = append(digits, d)
 			}
 		}
 		if c.externalKey == "" {
 			continue
 		}
-		if _, seen := s.ownKeys[maphash.String(s.seed, c.externalKey)]; all || seen {
+		if all || s.ownKeys.has([]byte(c.externalKey)) {
 			keys = append(keys, c.externalKey)
 		}
 	}
@@ -586,10 +580,10 @@ func (t *takenSet) remember(c *candidate) {
 // outlives it.
 func (s *contactSink) remember(c *candidate) {
 	if c.externalKey != "" {
-		s.ownKeys[maphash.String(s.seed, c.externalKey)] = struct{}{}
+		s.ownKeys.add([]byte(c.externalKey))
 	}
 	for _, n := range c.numbers {
-		s.ownNumbers[e164Digits(n.Number)] = struct{}{}
+		s.ownNumbers.addNumber(e164Digits(n.Number))
 	}
 }
 
