@@ -11,11 +11,16 @@ import (
 	"github.com/outdial/outdial/models"
 )
 
+// DefaultBatchRows is an import's batch: fewer, larger commits were
+// faster, and the import's memory keeps only sets of the numbers stored.
+const DefaultBatchRows = 10000
+
 // Activities is registered with the worker; its methods are activities.
 type Activities struct {
 	DB     *models.DB
 	Limits Limits
-	// BatchRows is how many rows an import commits at a time.
+	// BatchRows is how many rows an import commits at a time
+	// (DefaultBatchRows when 0).
 	BatchRows int
 	// DNCInMemory is how many DNC entries in force an import of a
 	// campaign's list holds in memory at most; with more, or 0, it looks
@@ -48,5 +53,5 @@ const DefaultDNCInMemory = 1_000_000
 
 // New returns the activities over db with the default limits.
 func New(db *models.DB) *Activities {
-	return &Activities{DB: db, Limits: DefaultLimits, BatchRows: 5000, DNCInMemory: DefaultDNCInMemory, Dialers: dialer.Registry{}, DefaultDialer: "simulator"}
+	return &Activities{DB: db, Limits: DefaultLimits, BatchRows: DefaultBatchRows, DNCInMemory: DefaultDNCInMemory, Dialers: dialer.Registry{}, DefaultDialer: "simulator"}
 }

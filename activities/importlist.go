@@ -180,7 +180,7 @@ func (a *Activities) readBatches(ctx context.Context, src rowSource, rowsRead in
 	defer close(out)
 	size := a.BatchRows
 	if size <= 0 {
-		size = 5000
+		size = DefaultBatchRows
 	}
 	for {
 		start := time.Now()
