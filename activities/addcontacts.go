@@ -61,7 +61,7 @@ func AddContacts(ctx context.Context, db *models.DB, campaignID, listID uint64, 
 		return nil, nil, err
 	}
 	first := list.RowsRead + 1
-	batch := preparedBatch{candidates: make([]candidate, len(recs)), rowsRead: list.RowsRead + int64(len(recs)), progress: 1, known: true}
+	batch := preparedBatch{candidates: make([]candidate, len(recs)), from: list.RowsRead, rowsRead: list.RowsRead + int64(len(recs)), progress: 1, known: true}
 	for i, r := range recs {
 		c := s.prepare(first+int64(i), recordCells(header, r))
 		raw, err := json.Marshal(r)
@@ -74,7 +74,7 @@ func AddContacts(ctx context.Context, db *models.DB, campaignID, listID uint64, 
 	if err := s.prefetch(ctx, a.DB.Pool, &batch); err != nil {
 		return nil, nil, err
 	}
-	if _, err := a.commitBatch(ctx, list, s, batch, list.RowsRead); err != nil {
+	if _, err := a.commitBatch(ctx, list, s, batch); err != nil {
 		return nil, nil, err
 	}
 	results, err := a.batchResults(ctx, list.ID, first, len(recs))

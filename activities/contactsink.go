@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
@@ -25,9 +26,11 @@ type contactSink struct {
 	// earlier attempt's; each batch then looks all its numbers and keys up
 	// in PostgreSQL under the campaign's lock. Once set, it stays.
 	shared atomic.Bool
-	// inFlight is the batch planned last, which may not have committed
-	// while the next one is planned.
-	inFlight *takenSet
+	// inFlight are the batches planned and not committed yet, by their
+	// checkpoint: several commit at once, and the next batch is planned
+	// meanwhile.
+	mu       sync.Mutex
+	inFlight map[int64]*takenSet
 	// ownNumbers are the numbers this sink stored, and ownKeys its
 	// external keys: most lists are their campaign's only active one, and
 	// then a batch looks up in PostgreSQL only the numbers and keys that
@@ -149,7 +152,7 @@ func (cc *CampaignContext) sink(list *models.ContactList, header []string, mappi
 	if dncLists == nil {
 		dncLists = []uint64{} // "= ANY(NULL)" would match nothing, but says so less plainly
 	}
-	s := &contactSink{campaignID: cc.Campaign.ID, listID: list.ID, layout: l, dncLists: dncLists, inFlight: newTakenSet()}
+	s := &contactSink{campaignID: cc.Campaign.ID, listID: list.ID, layout: l, dncLists: dncLists, inFlight: map[int64]*takenSet{}}
 	s.shared.Store(list.RowsRead > 0)
 	return s, nil
 }
@@ -170,6 +173,7 @@ type screening struct {
 	rejections []models.Rejection
 	survivors  []*candidate
 	plan       *batchPlan
+	staged     bool // the plan is written, after the savepoint "planned"
 }
 
 // batchPlan is a batch's de-duplication decided and its rows laid out for
@@ -229,7 +233,7 @@ func (s *contactSink) prefetch(ctx context.Context, q querier, b *preparedBatch)
 	if s.shared.Load() {
 		return nil
 	}
-	plan, err := s.plan(ctx, q, sc.survivors)
+	plan, err := s.plan(ctx, q, b)
 	if err != nil {
 		return err
 	}
@@ -242,29 +246,45 @@ func rejection(c *candidate, kind, reason string) models.Rejection {
 }
 
 // plan de-duplicates a batch's rows against the list's own: the sink's sets
-// say which numbers and keys an earlier row took, PostgreSQL or the batch
+// say which numbers and keys an earlier row took, PostgreSQL or the batches
 // still in flight which row. It allocates the contacts' IDs, whose gaps
 // on a failed commit are harmless.
-func (s *contactSink) plan(ctx context.Context, q querier, survivors []*candidate) (*batchPlan, error) {
+func (s *contactSink) plan(ctx context.Context, q querier, b *preparedBatch) (*batchPlan, error) {
+	survivors := b.screened.survivors
 	digits, keys := s.lookups(survivors, false)
+	// In flight is read before PostgreSQL: a batch that leaves it has
+	// committed, so the look-up sees its rows.
+	s.mu.Lock()
+	inFlight := make([]*takenSet, 0, len(s.inFlight))
+	for _, t := range s.inFlight {
+		inFlight = append(inFlight, t)
+	}
+	s.mu.Unlock()
 	taken, err := s.lookupTaken(ctx, q, digits, keys)
 	if err != nil {
 		return nil, err
 	}
-	// The batch before this one may not have committed yet: its rows
-	// are named from memory.
-	for _, d := range digits {
-		if row, ok := s.inFlight.batchNumbers[d]; ok {
-			taken.numbers["+"+strconv.FormatInt(d, 10)] = fmt.Sprintf("row %d", row)
+	for _, t := range inFlight {
+		for _, d := range digits {
+			if row, ok := t.batchNumbers[d]; ok {
+				taken.numbers["+"+strconv.FormatInt(d, 10)] = fmt.Sprintf("row %d", row)
+			}
 		}
-	}
-	for _, k := range keys {
-		if row, ok := s.inFlight.batchKeys[k]; ok {
-			taken.keys[k] = fmt.Sprintf("row %d", row)
+		for _, k := range keys {
+			if row, ok := t.batchKeys[k]; ok {
+				taken.keys[k] = fmt.Sprintf("row %d", row)
+			}
 		}
 	}
 	p, keep := s.deduplicate(survivors, taken, true)
-	s.inFlight = taken
+	s.mu.Lock()
+	s.inFlight[b.rowsRead] = taken
+	s.mu.Unlock()
+	b.afterCommit = func() {
+		s.mu.Lock()
+		delete(s.inFlight, b.rowsRead)
+		s.mu.Unlock()
+	}
 	if p.contacts, p.numbers, err = s.rows(ctx, q, keep); err != nil {
 		return nil, err
 	}
@@ -334,6 +354,31 @@ func (s *contactSink) rows(ctx context.Context, q querier, keep []*candidate) (c
 	return contacts, numbers, nil
 }
 
+// writers: a list's batches write their rows on two connections at once,
+// and commit in turn.
+func (s *contactSink) writers() int { return 2 }
+
+// stage writes a planned batch's rows, before its turn to commit and
+// without the campaign's lock, after a savepoint that commit rolls back
+// to if another list turns out to count.
+func (s *contactSink) stage(ctx context.Context, tx pgx.Tx, b *preparedBatch) error {
+	sc := &b.screened
+	if sc.plan == nil {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, "SAVEPOINT planned"); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	if err := s.copyRows(ctx, tx, sc.plan); err != nil {
+		return err
+	}
+	if err := copyRejections(ctx, tx, s.listID, append(sc.rejections, sc.plan.rejections...)); err != nil {
+		return err
+	}
+	sc.staged = true
+	return nil
+}
+
 func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (models.ListStats, []models.Rejection, error) {
 	sc := &b.screened
 	// One import at a time per campaign, so two lists cannot both take a
@@ -346,39 +391,50 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return models.ListStats{}, nil, fmt.Errorf("lock campaign %d: %w", s.campaignID, err)
 	}
-	p := sc.plan
-	if others || p == nil {
-		// Another list's rows count, or an earlier attempt's: every
-		// number is looked up, under the lock. The sink's sets no longer
-		// tell, so later batches do the same.
-		s.shared.Store(true)
-		digits, keys := s.lookups(sc.survivors, true)
-		taken, err := s.lookupTaken(ctx, tx, digits, keys)
-		if err != nil {
-			return models.ListStats{}, nil, err
-		}
-		var keep []*candidate
-		p, keep = s.deduplicate(sc.survivors, taken, false)
-		if p.contacts, p.numbers, err = s.rows(ctx, tx, keep); err != nil {
-			return models.ListStats{}, nil, err
+	stats := sc.stats
+	if sc.staged && !others && !s.shared.Load() {
+		stats.Add(sc.plan.stats)
+		return stats, nil, nil
+	}
+	if sc.staged {
+		if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT planned"); err != nil {
+			return models.ListStats{}, nil, fmt.Errorf("roll the planned rows back: %w", err)
 		}
 	}
-	stats := sc.stats
+	// Another list's rows count, or an earlier attempt's: every number is
+	// looked up, under the lock. The sink's sets no longer tell, so later
+	// batches do the same.
+	s.shared.Store(true)
+	digits, keys := s.lookups(sc.survivors, true)
+	taken, err := s.lookupTaken(ctx, tx, digits, keys)
+	if err != nil {
+		return models.ListStats{}, nil, err
+	}
+	p, keep := s.deduplicate(sc.survivors, taken, false)
+	if p.contacts, p.numbers, err = s.rows(ctx, tx, keep); err != nil {
+		return models.ListStats{}, nil, err
+	}
+	if err := s.copyRows(ctx, tx, p); err != nil {
+		return models.ListStats{}, nil, err
+	}
 	stats.Add(p.stats)
-	rejections := append(sc.rejections, p.rejections...)
+	return stats, append(sc.rejections, p.rejections...), nil
+}
+
+func (s *contactSink) copyRows(ctx context.Context, tx pgx.Tx, p *batchPlan) error {
 	if len(p.contacts) == 0 {
-		return stats, rejections, nil
+		return nil
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contacts"},
 		[]string{"id", "campaign_id", "list_id", "row_number", "external_key", "attributes", "numbers", "time_zone", "status"},
 		pgx.CopyFromRows(p.contacts)); err != nil {
-		return models.ListStats{}, nil, fmt.Errorf("copy contacts: %w", err)
+		return fmt.Errorf("copy contacts: %w", err)
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contact_numbers"}, []string{"campaign_id", "number", "contact_id"},
 		pgx.CopyFromRows(p.numbers)); err != nil {
-		return models.ListStats{}, nil, fmt.Errorf("copy contact numbers: %w", err)
+		return fmt.Errorf("copy contact numbers: %w", err)
 	}
-	return stats, rejections, nil
+	return nil
 }
 
 // numbersJSON is numbers as json.Marshal writes them, without reflection.

@@ -57,19 +57,32 @@ func (f *sinkFixture) batch(s *contactSink, rows ...[2]string) *preparedBatch {
 	return b
 }
 
-// commit commits a batch and returns its rejections' reasons by row.
+// commit stages and commits a batch, as commitBatch does, and returns the
+// reasons of its rows' rejections by row.
 func (f *sinkFixture) commit(s *contactSink, list *models.ContactList, b *preparedBatch) map[int64]string {
 	ctx := context.Background()
 	tx, err := f.acts.DB.Pool.Begin(ctx)
 	require.NoError(f.t, err)
 	defer func() { _ = tx.Rollback(ctx) }()
+	require.NoError(f.t, s.stage(ctx, tx, b))
 	_, rejections, err := s.commit(ctx, tx, b)
 	require.NoError(f.t, err)
+	require.NoError(f.t, copyRejections(ctx, tx, list.ID, rejections))
 	require.NoError(f.t, tx.Commit(ctx))
-	reasons := map[int64]string{}
-	for _, r := range rejections {
-		reasons[r.RowNumber] = r.Kind + ": " + r.Reason
+	if b.afterCommit != nil {
+		b.afterCommit()
 	}
+	rows, err := f.acts.DB.Pool.Query(ctx, `SELECT row_number, kind || ': ' || reason FROM list_rejections
+		WHERE list_id = $1 AND row_number BETWEEN $2 AND $3`, list.ID, b.candidates[0].row, b.candidates[len(b.candidates)-1].row)
+	require.NoError(f.t, err)
+	reasons := map[int64]string{}
+	var row int64
+	var reason string
+	_, err = pgx.ForEachRow(rows, []any{&row, &reason}, func() error {
+		reasons[row] = reason
+		return nil
+	})
+	require.NoError(f.t, err)
 	return reasons
 }
 
@@ -88,26 +101,29 @@ func (f *sinkFixture) contacts(list *models.ContactList) []string {
 	return out
 }
 
-// TestPlanNamesRowsOfTheBatchInFlight plans a batch while the one before it
-// has not committed, as the import's stages do: its repeats are named from
-// memory, later ones from PostgreSQL.
+// TestPlanNamesRowsOfTheBatchInFlight plans batches while those before
+// have not committed, as the import's stages and writers do: repeats of
+// their rows are named from memory, later ones from PostgreSQL.
 func TestPlanNamesRowsOfTheBatchInFlight(t *testing.T) {
 	f := newSinkFixture(t)
 	list := f.list()
 	s := f.sink(list)
-	first := f.batch(s, [2]string{"(469) 562-2405", "A1"}, [2]string{"(469) 562-2406", "A2"})   // rows 2, 3
+	first := f.batch(s, [2]string{"(469) 562-2405", "A1"}, [2]string{"(469) 562-2406", "A2"}) // rows 2, 3
 	second := f.batch(s, [2]string{"+1 469 562 2405", "B1"}, [2]string{"(469) 562-2407", "A2"}) // rows 4, 5
-	require.NotNil(t, first.screened.plan)
+	third := f.batch(s, [2]string{"(469) 562-2406", "C1"}, [2]string{"(469) 562-2407", "C2"})   // rows 6, 7
 	require.NotNil(t, second.screened.plan, "a list alone in its campaign is planned before its transaction")
 	require.Empty(t, f.commit(s, list, first))
 	require.Equal(t, map[int64]string{
 		4: "duplicate: number +14695622405 is already row 2",
 		5: "duplicate: external key A2 is already row 3",
 	}, f.commit(s, list, second))
-	third := f.batch(s, [2]string{"(469) 562-2406", "C1"}, [2]string{"(469) 562-2408", "C2"}) // rows 6, 7
+	// Row 5 was not stored, so its number is free for row 7.
 	require.Equal(t, map[int64]string{6: "duplicate: number +14695622406 is already row 3"}, f.commit(s, list, third))
-	require.Equal(t, []string{"2 A1 14695622405", "3 A2 14695622406", "7 C2 14695622408"}, f.contacts(list))
+	fourth := f.batch(s, [2]string{"(469) 562-2405", "D1"}, [2]string{"(469) 562-2408", "D2"}) // rows 8, 9
+	require.Equal(t, map[int64]string{8: "duplicate: number +14695622405 is already row 2"}, f.commit(s, list, fourth))
+	require.Equal(t, []string{"2 A1 14695622405", "3 A2 14695622406", "7 C2 14695622407", "9 D2 14695622408"}, f.contacts(list))
 	require.False(t, s.shared.Load())
+	require.Empty(t, s.inFlight, "committed batches leave the sink's memory")
 }
 
 // TestPlanGivesWayToAnotherList: once another list of the campaign counts,

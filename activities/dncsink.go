@@ -87,6 +87,11 @@ func parseExpiry(s string) (time.Time, error) {
 // the batch's transaction, under the list's lock.
 func (s *dncSink) prefetch(context.Context, querier, *preparedBatch) error { return nil }
 
+// writers: one, since each batch looks the list's entries up under its lock.
+func (s *dncSink) writers() int { return 1 }
+
+func (s *dncSink) stage(context.Context, pgx.Tx, *preparedBatch) error { return nil }
+
 func (s *dncSink) commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (models.ListStats, []models.Rejection, error) {
 	batch := b.candidates
 	var stats models.ListStats

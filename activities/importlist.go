@@ -32,11 +32,14 @@ type ImportResult struct {
 
 // sink is where a list's rows go: contacts of a campaign, or entries of a
 // DNC list. prepare runs on many goroutines; prefetch looks up what a batch
-// needs outside its transaction, while the batch before it commits; commit
-// runs in one transaction per batch.
+// needs outside its transaction, while earlier batches commit. Each batch
+// has a transaction, of which up to writers() run at once: stage writes
+// what it can before the batch's turn, commit the rest, in file order.
 type sink interface {
 	prepare(row int64, cells []string) candidate
 	prefetch(ctx context.Context, q querier, b *preparedBatch) error
+	writers() int
+	stage(ctx context.Context, tx pgx.Tx, b *preparedBatch) error
 	commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (models.ListStats, []models.Rejection, error)
 }
 
@@ -129,16 +132,36 @@ func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat fu
 		})
 	})
 	g.Go(func() error {
+		// Batches write at once but commit in file order, so that each
+		// checkpoint follows the one before.
+		var mu sync.Mutex
+		turn := make(chan struct{})
+		close(turn)
+		writers := make(chan struct{}, s.writers())
 		for b := range fetched {
-			start := time.Now()
-			stats, err := a.commitBatch(gctx, &list, s, b, res.RowsRead)
-			slog.DebugContext(ctx, "batch committed", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
-			if err != nil {
-				return err
+			select {
+			case writers <- struct{}{}:
+			case <-gctx.Done():
+				return gctx.Err()
 			}
-			res.Stats.Add(stats)
-			res.RowsRead = b.rowsRead
-			heartbeat(res.RowsRead)
+			done := make(chan struct{})
+			b.turn, turn = turn, done
+			g.Go(func() error {
+				defer func() { <-writers }()
+				start := time.Now()
+				stats, err := a.commitBatch(gctx, &list, s, b)
+				slog.DebugContext(ctx, "batch committed", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				res.Stats.Add(stats)
+				res.RowsRead = b.rowsRead
+				heartbeat(res.RowsRead)
+				mu.Unlock()
+				close(done)
+				return nil
+			})
 		}
 		return nil
 	})
@@ -163,10 +186,15 @@ func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat fu
 type preparedBatch struct {
 	rows       []rawRow // as read; classifying turns them into candidates
 	candidates []candidate
+	from       int64 // the checkpoint before this batch
 	rowsRead   int64 // the checkpoint after this batch
 	progress   float64
 	known      bool
 	screened   screening // a contact sink's work before the transaction
+	// turn is closed once the batch before has committed; afterCommit,
+	// if set, runs once this one has.
+	turn        <-chan struct{}
+	afterCommit func()
 }
 
 // rawRow is a non-blank row as read, with its row number in the file.
@@ -184,7 +212,7 @@ func (a *Activities) readBatches(ctx context.Context, src rowSource, rowsRead in
 	}
 	for {
 		start := time.Now()
-		b := preparedBatch{rows: make([]rawRow, 0, size)}
+		b := preparedBatch{rows: make([]rawRow, 0, size), from: rowsRead}
 		eof := false
 		for len(b.rows) < size {
 			cells, err := src.Next()
@@ -249,10 +277,11 @@ func stage(ctx context.Context, in <-chan preparedBatch, out chan<- preparedBatc
 	return nil
 }
 
-// commitBatch writes one batch, its statistics and the checkpoint at once.
-// from is the checkpoint the batch starts at: if another attempt of the
-// import (one Temporal gave up on, still running) moved it, nothing is written.
-func (a *Activities) commitBatch(ctx context.Context, list *models.ContactList, s sink, b preparedBatch, from int64) (models.ListStats, error) {
+// commitBatch writes one batch, its statistics and the checkpoint at once,
+// committing when its turn comes. If another attempt of the import (one
+// Temporal gave up on, still running) moved the checkpoint, nothing is
+// written.
+func (a *Activities) commitBatch(ctx context.Context, list *models.ContactList, s sink, b preparedBatch) (models.ListStats, error) {
 	// Waiting for each batch's WAL flush is not needed: a batch lost in a
 	// database crash loses its checkpoint with it, and the retry redoes it.
 	tx, err := a.DB.Pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: "BEGIN; SET LOCAL synchronous_commit = off"})
@@ -260,27 +289,49 @@ func (a *Activities) commitBatch(ctx context.Context, list *models.ContactList, 
 		return models.ListStats{}, fmt.Errorf("import list %d: begin: %w", list.ID, err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
+	if err := s.stage(ctx, tx, &b); err != nil {
+		return models.ListStats{}, fmt.Errorf("import list %d: rows to %d: %w", list.ID, b.rowsRead, err)
+	}
+	if b.turn != nil {
+		select {
+		case <-b.turn:
+		case <-ctx.Done():
+			return models.ListStats{}, ctx.Err()
+		}
+	}
 	stats, rejections, err := s.commit(ctx, tx, &b)
 	if err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: rows to %d: %w", list.ID, b.rowsRead, err)
 	}
-	if len(rejections) > 0 {
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"list_rejections"}, []string{"list_id", "row_number", "kind", "reason", "cells"},
-			pgx.CopyFromSlice(len(rejections), func(i int) ([]any, error) {
-				r := rejections[i]
-				return []any{list.ID, r.RowNumber, r.Kind, r.Reason, []string(r.Cells)}, nil
-			}))
-		if err != nil {
-			return models.ListStats{}, fmt.Errorf("import list %d: copy rejections: %w", list.ID, err)
-		}
+	if err := copyRejections(ctx, tx, list.ID, rejections); err != nil {
+		return models.ListStats{}, fmt.Errorf("import list %d: %w", list.ID, err)
 	}
-	if err := models.AddListStats(ctx, tx, list.ID, stats, from, b.rowsRead, progress(b)); err != nil {
+	if err := models.AddListStats(ctx, tx, list.ID, stats, b.from, b.rowsRead, progress(b)); err != nil {
 		return models.ListStats{}, err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: commit: %w", list.ID, err)
 	}
+	if b.afterCommit != nil {
+		b.afterCommit()
+	}
 	return stats, nil
+}
+
+// copyRejections writes rows that were not stored as they came, with why.
+func copyRejections(ctx context.Context, tx pgx.Tx, listID uint64, rejections []models.Rejection) error {
+	if len(rejections) == 0 {
+		return nil
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"list_rejections"}, []string{"list_id", "row_number", "kind", "reason", "cells"},
+		pgx.CopyFromSlice(len(rejections), func(i int) ([]any, error) {
+			r := rejections[i]
+			return []any{listID, r.RowNumber, r.Kind, r.Reason, []string(r.Cells)}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("copy rejections: %w", err)
+	}
+	return nil
 }
 
 // FailList records why a list's import stopped for good.
