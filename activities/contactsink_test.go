@@ -108,7 +108,7 @@ func TestPlanNamesRowsOfTheBatchInFlight(t *testing.T) {
 	f := newSinkFixture(t)
 	list := f.list()
 	s := f.sink(list)
-	first := f.batch(s, [2]string{"(469) 562-2405", "A1"}, [2]string{"(469) 562-2406", "A2"}) // rows 2, 3
+	first := f.batch(s, [2]string{"(469) 562-2405", "A1"}, [2]string{"(469) 562-2406", "A2"})   // rows 2, 3
 	second := f.batch(s, [2]string{"+1 469 562 2405", "B1"}, [2]string{"(469) 562-2407", "A2"}) // rows 4, 5
 	third := f.batch(s, [2]string{"(469) 562-2406", "C1"}, [2]string{"(469) 562-2407", "C2"})   // rows 6, 7
 	require.NotNil(t, second.screened.plan, "a list alone in its campaign is planned before its transaction")
