@@ -27,7 +27,7 @@ type contactSink struct {
 	// in PostgreSQL under the campaign's lock. Once set, it stays.
 	shared atomic.Bool
 	// inFlight are the batches planned and not committed yet, by their
-	// checkpoint: several commit at once, and the next batch is planned
+	// checkpoint: two write at once, and the next batch is planned
 	// meanwhile.
 	mu       sync.Mutex
 	inFlight map[int64]*takenSet
