@@ -111,9 +111,9 @@ func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat fu
 	}
 	res := ImportResult{Stats: list.ListStats, RowsRead: list.RowsRead}
 	heartbeat(res.RowsRead)
-	// Four stages, so that reading, classifying, DNC look-ups and commits
-	// of consecutive batches overlap; no more batches wait, so that memory
-	// stays flat.
+	// Stages, so that reading, classifying, the look-ups and decisions
+	// before the transaction, and the writers of consecutive batches
+	// overlap; no more batches wait, so that memory stays flat.
 	read, classified, fetched := make(chan preparedBatch), make(chan preparedBatch), make(chan preparedBatch)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.readBatches(gctx, src, list.RowsRead, read) })
