@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -133,6 +134,8 @@ func (s *dncSink) commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (mode
 			entries = append(entries, []any{s.dncListID, c.numbers[0].Number, c.expiresAt})
 		}
 	}
+	// In index order, as contact numbers: neighbouring index pages.
+	slices.SortFunc(entries, func(a, b []any) int { return strings.Compare(a[1].(string), b[1].(string)) })
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"dnc_entries"}, []string{"dnc_list_id", "number", "expires_at"}, pgx.CopyFromRows(entries)); err != nil {
 		return stats, nil, fmt.Errorf("copy DNC entries: %w", err)
 	}
