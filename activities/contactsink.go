@@ -32,8 +32,8 @@ type contactSink struct {
 	// meanwhile.
 	mu       sync.Mutex
 	inFlight map[int64]*takenSet
-	// ownNumbers are the numbers this sink stored, and ownKeys its
-	// external keys: most lists are their campaign's only active one, and
+	// ownNumbers are the numbers this sink met, and ownKeys its external
+	// keys: most lists are their campaign's only active one, and
 	// then a batch looks up in PostgreSQL only the numbers and keys that
 	// these sets may hold, to name the row they repeat.
 	ownNumbers, ownKeys seenSet
@@ -277,7 +277,7 @@ func (s *contactSink) plan(ctx context.Context, q querier, b *preparedBatch) (*b
 			}
 		}
 	}
-	p, keep := s.deduplicate(survivors, taken, true)
+	p, keep := s.deduplicate(survivors, taken)
 	s.mu.Lock()
 	s.inFlight[b.rowsRead] = taken
 	s.mu.Unlock()
@@ -293,21 +293,22 @@ func (s *contactSink) plan(ctx context.Context, q querier, b *preparedBatch) (*b
 }
 
 // lookups are the numbers and keys of the rows whose duplicates
-// PostgreSQL may hold: those the sink's sets hold, or all of them.
+// PostgreSQL may hold: all of them, or those the sink met before, which it
+// remembers for its later batches.
 func (s *contactSink) lookups(survivors []*candidate, all bool) ([]int64, []string) {
 	var digits []int64
 	var keys []string
 	for _, c := range survivors {
 		for _, n := range c.numbers {
 			d := e164Digits(n.Number)
-			if all || s.ownNumbers.hasNumber(d) {
+			if all || s.ownNumbers.testOrAddNumber(d) {
 				digits = append(digits, d)
 			}
 		}
 		if c.externalKey == "" {
 			continue
 		}
-		if all || s.ownKeys.has([]byte(c.externalKey)) {
+		if all || s.ownKeys.testOrAdd([]byte(c.externalKey)) {
 			keys = append(keys, c.externalKey)
 		}
 	}
@@ -315,8 +316,8 @@ func (s *contactSink) lookups(survivors []*candidate, all bool) ([]int64, []stri
 }
 
 // deduplicate keeps the rows that repeat no contact taken, counting and
-// rejecting the others; own says whether kept rows go into the sink's sets.
-func (s *contactSink) deduplicate(survivors []*candidate, taken *takenSet, own bool) (*batchPlan, []*candidate) {
+// rejecting the others.
+func (s *contactSink) deduplicate(survivors []*candidate, taken *takenSet) (*batchPlan, []*candidate) {
 	p := &batchPlan{}
 	var keep []*candidate
 	for _, c := range survivors {
@@ -326,9 +327,6 @@ func (s *contactSink) deduplicate(survivors []*candidate, taken *takenSet, own b
 			continue
 		}
 		taken.remember(c)
-		if own {
-			s.remember(c)
-		}
 		p.stats.Uploaded++
 		p.stats.ModeFailed += int64(len(c.modeFailed))
 		keep = append(keep, c)
@@ -423,7 +421,7 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (
 	if err != nil {
 		return models.ListStats{}, nil, err
 	}
-	p, keep := s.deduplicate(sc.survivors, taken, false)
+	p, keep := s.deduplicate(sc.survivors, taken)
 	if p.contacts, p.numbers, err = s.rows(ctx, tx, keep); err != nil {
 		return models.ListStats{}, nil, err
 	}
@@ -640,19 +638,6 @@ func (t *takenSet) remember(c *candidate) {
 	}
 	for _, n := range c.numbers {
 		t.batchNumbers[e164Digits(n.Number)] = c.row
-	}
-}
-
-// remember keeps c's numbers and key in the sink's sets, for the import's
-// later batches: a number or key found there is looked up to name its row.
-// A batch that fails to commit ends the attempt, so nothing uncommitted
-// outlives it.
-func (s *contactSink) remember(c *candidate) {
-	if c.externalKey != "" {
-		s.ownKeys.add([]byte(c.externalKey))
-	}
-	for _, n := range c.numbers {
-		s.ownNumbers.addNumber(e164Digits(n.Number))
 	}
 }
 
