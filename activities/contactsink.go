@@ -295,12 +295,20 @@ func (s *contactSink) plan(ctx context.Context, q querier, b *preparedBatch) (*b
 // lookups are the numbers and keys of the rows whose duplicates
 // PostgreSQL may hold: all of them, or those the sink met before, which it
 // remembers for its later batches.
+// A number or key met earlier in the batch is decided with its first
+// occurrence, so it is asked for once.
 func (s *contactSink) lookups(survivors []*candidate, all bool) ([]int64, []string) {
 	var digits []int64
 	var keys []string
+	batchNumbers := make(map[int64]struct{}, 3*len(survivors))
+	batchKeys := make(map[string]struct{}, len(survivors))
 	for _, c := range survivors {
 		for _, n := range c.numbers {
 			d := e164Digits(n.Number)
+			if _, again := batchNumbers[d]; again {
+				continue
+			}
+			batchNumbers[d] = struct{}{}
 			if all || s.ownNumbers.testOrAddNumber(d) {
 				digits = append(digits, d)
 			}
@@ -308,6 +316,10 @@ func (s *contactSink) lookups(survivors []*candidate, all bool) ([]int64, []stri
 		if c.externalKey == "" {
 			continue
 		}
+		if _, again := batchKeys[c.externalKey]; again {
+			continue
+		}
+		batchKeys[c.externalKey] = struct{}{}
 		if all || s.ownKeys.testOrAdd([]byte(c.externalKey)) {
 			keys = append(keys, c.externalKey)
 		}

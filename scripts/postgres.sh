@@ -8,7 +8,9 @@
 # The cluster lives in .data/NAME. As root the server runs as the postgres
 # user, who must be able to enter every parent of its data directory; when it
 # cannot (a checkout under /root, say), the cluster lives under /var/tmp in a
-# directory named after the checkout's path instead.
+# directory named after the checkout's path instead. PG_FSYNC,
+# PG_SHARED_BUFFERS and PG_OPTIONS (more "-c name=value" settings, e.g. to
+# load pg_stat_statements while profiling) change how it starts.
 set -euo pipefail
 
 cmd=${1:?usage: postgres.sh start|stop NAME [PORT]}
@@ -57,7 +59,7 @@ start)
   fi
   if ! as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     as_owner "$bin/pg_ctl" -D "$dir" -w -t 60 -l "$dir/log" \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-on} -c max_connections=200 -c shared_buffers=${PG_SHARED_BUFFERS:-512MB} -c max_wal_size=4GB" start >/dev/null ||
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-on} -c max_connections=200 -c shared_buffers=${PG_SHARED_BUFFERS:-512MB} -c max_wal_size=4GB ${PG_OPTIONS:-}" start >/dev/null ||
       { tail -20 "$dir/log" >&2; exit 1; }
   fi
   for db in outdial; do

@@ -23,6 +23,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -56,6 +58,9 @@ func main() {
 type result struct {
 	rowsPerSec float64
 	peakRSS    int64 // bytes
+	// CPU time the import took in the worker and in PostgreSQL: steadier
+	// than rows/s on a shared machine, for comparing changes.
+	workerCPU, postgresCPU time.Duration
 }
 
 func run(ctx context.Context, rows int, bin, dir string) error {
@@ -105,15 +110,21 @@ func run(ctx context.Context, rows int, bin, dir string) error {
 
 	// Each import is measured next to the limit that bounds it, since this
 	// machine's speed drifts over minutes.
-	csvRes, err := importOnce(ctx, c, bin, env, 1, csvPath, rows)
+	csvRes, err := importOnce(ctx, c, db, bin, env, 1, csvPath, rows)
 	if err != nil {
 		return fmt.Errorf("import csv: %w", err)
+	}
+	if err := settle(ctx, db); err != nil {
+		return err
 	}
 	copyRate, err := copyLimit(ctx, db)
 	if err != nil {
 		return err
 	}
-	xlsxRes, err := importOnce(ctx, c, bin, env, 2, xlsxPath, rows)
+	if err := settle(ctx, db); err != nil {
+		return err
+	}
+	xlsxRes, err := importOnce(ctx, c, db, bin, env, 2, xlsxPath, rows)
 	if err != nil {
 		return fmt.Errorf("import xlsx: %w", err)
 	}
@@ -138,6 +149,13 @@ func run(ctx context.Context, rows int, bin, dir string) error {
 	}
 	report("csv", csvRes, csvLimit, 300<<20)
 	report("xlsx", xlsxRes, xlsxLimit, bare.peakRSS+100<<20)
+	fmt.Printf("\n%-6s %14s %16s\n", "import", "worker CPU", "PostgreSQL CPU")
+	for _, r := range []struct {
+		name string
+		res  result
+	}{{"csv", csvRes}, {"xlsx", xlsxRes}} {
+		fmt.Printf("%-6s %14s %16s\n", r.name, r.res.workerCPU.Round(100*time.Millisecond), r.res.postgresCPU.Round(100*time.Millisecond))
+	}
 	return nil
 }
 
@@ -197,11 +215,15 @@ func setUp(ctx context.Context, c *client, db *models.DB, rows int) error {
 
 // importOnce runs a fresh worker process, uploads the file and waits for
 // the list; the rate counts from the upload's start to the import's end.
-func importOnce(ctx context.Context, c *client, bin string, env []string, campaign int, path string, rows int) (result, error) {
+func importOnce(ctx context.Context, c *client, db *models.DB, bin string, env []string, campaign int, path string, rows int) (result, error) {
 	worker := exec.Command(bin, "worker")
 	worker.Env, worker.Stdout, worker.Stderr = env, os.Stderr, os.Stderr
 	if err := worker.Start(); err != nil {
 		return result{}, fmt.Errorf("start worker: %w", err)
+	}
+	pgBefore, err := postgresCPU(ctx, db)
+	if err != nil {
+		return result{}, err
 	}
 	start := time.Now()
 	list, err := c.upload(ctx, campaign, path)
@@ -227,7 +249,78 @@ func importOnce(ctx context.Context, c *client, bin string, env []string, campai
 	if list.Stats.Uploaded != want.Uploaded || list.Stats.Duplicate != want.Duplicate || list.Stats.Failed != want.Failed || list.Stats.DNCSuppressed != want.DNCSuppressed {
 		return result{}, fmt.Errorf("statistics %+v differ from the expected %+v", list.Stats, want)
 	}
-	return result{rowsPerSec: float64(rows) / took.Seconds(), peakRSS: maxRSS(worker.ProcessState)}, nil
+	pgAfter, err := postgresCPU(ctx, db)
+	if err != nil {
+		return result{}, err
+	}
+	return result{rowsPerSec: float64(rows) / took.Seconds(), peakRSS: maxRSS(worker.ProcessState),
+		workerCPU: worker.ProcessState.UserTime() + worker.ProcessState.SystemTime(), postgresCPU: pgAfter - pgBefore}, nil
+}
+
+// settle vacuums and analyses the tables a million rows just went into,
+// which autovacuum would otherwise do in the middle of the next measurement.
+func settle(ctx context.Context, db *models.DB) error {
+	if _, err := db.Pool.Exec(ctx, `VACUUM (ANALYZE) contacts, contact_numbers, list_rejections`); err != nil {
+		return fmt.Errorf("vacuum: %w", err)
+	}
+	return nil
+}
+
+// postgresCPU is the CPU time the PostgreSQL cluster has used: its
+// postmaster's, that of the children it reaped, and that of those running.
+func postgresCPU(ctx context.Context, db *models.DB) (time.Duration, error) {
+	var backend int
+	if err := db.Pool.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
+		return 0, fmt.Errorf("postgres pid: %w", err)
+	}
+	self, err := procStat(backend)
+	if err != nil {
+		return 0, err
+	}
+	postmaster := self.ppid
+	total := time.Duration(0)
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		st, err := procStat(pid)
+		switch {
+		case err != nil: // gone meanwhile
+		case pid == postmaster:
+			total += st.cpu + st.childrenCPU
+		case st.ppid == postmaster:
+			total += st.cpu
+		}
+	}
+	return total, nil
+}
+
+type procStatus struct {
+	ppid             int
+	cpu, childrenCPU time.Duration
+}
+
+// procStat reads a process's parent and CPU times from /proc/PID/stat;
+// the kernel counts them in ticks of 1/100 s.
+func procStat(pid int) (procStatus, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return procStatus{}, err
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 15 {
+		return procStatus{}, fmt.Errorf("/proc/%d/stat has %d fields", pid, len(f))
+	}
+	num := func(i int) int64 { n, _ := strconv.ParseInt(f[i], 10, 64); return n }
+	tick := func(n int64) time.Duration { return time.Duration(n) * 10 * time.Millisecond }
+	// f[0] is the state; ppid, utime, stime, cutime, cstime are fields 4, 14-17 of stat.
+	return procStatus{ppid: int(num(1)), cpu: tick(num(11) + num(12)), childrenCPU: tick(num(13) + num(14))}, nil
 }
 
 func maxRSS(ps *os.ProcessState) int64 {
