@@ -122,7 +122,15 @@ func registerLists(r *routes, l *lists) {
 
 func (l *lists) view(ctx context.Context, list *models.ContactList) (ListView, error) {
 	var counts struct{ Available, Pending int64 }
-	if list.CampaignID != nil {
+	switch {
+	case list.CampaignID == nil:
+	case list.Status == models.ListImporting:
+		// Nothing dials a list while it imports: every contact stored so
+		// far is new. Counting them would read the whole list on every
+		// poll of its progress, which cost a million-row import a third
+		// of its PostgreSQL time.
+		counts.Available, counts.Pending = list.Uploaded, list.Uploaded
+	default:
 		err := l.db.WithContext(ctx).Raw(`SELECT count(*) FILTER (WHERE status NOT IN ('closed', 'expired')) AS available,
 			count(*) FILTER (WHERE status = 'new') AS pending FROM contacts WHERE list_id = ?`, list.ID).Scan(&counts).Error
 		if err != nil {

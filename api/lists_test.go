@@ -495,6 +495,13 @@ func TestListStopStart(t *testing.T) {
 	require.Equal(t, 0.0, stats["uploaded"])
 	require.Equal(t, 11.0, stats["duplicate"], "%v", stats) // every row that was uploaded or a duplicate before
 
+	// While a list imports, its records are its statistics' uploaded
+	// contacts, not a count of its rows on every poll.
+	require.NoError(t, h.db.Exec("UPDATE contact_lists SET status = 'importing', uploaded = 1000 WHERE id = ?", id).Error)
+	_, out = h.call(http.MethodGet, fmt.Sprintf("/api/v1/lists/%d", id), nil)
+	require.Equal(t, []any{1000.0, 1000.0}, []any{out["records_available"], out["records_pending"]}, "%v", out)
+	require.NoError(t, h.db.Exec("UPDATE contact_lists SET status = 'active' WHERE id = ?", id).Error)
+
 	// An expired list is shown as expired.
 	require.NoError(t, h.db.Exec("UPDATE contact_lists SET end_time = now() - interval '1 minute' WHERE id = ?", id).Error)
 	_, out = h.call(http.MethodGet, fmt.Sprintf("/api/v1/lists/%d", id), nil)
