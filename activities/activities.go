@@ -38,6 +38,8 @@ type Activities struct {
 	Close CloseFunc
 	// Now is the clock; tests on Temporal's test environment give it theirs.
 	Now func() time.Time
+
+	policies policies
 }
 
 func (a *Activities) now() time.Time {

@@ -78,7 +78,7 @@ func (a *Activities) loadContact(ctx context.Context, contactID uint64) (*contac
 			return nil, fmt.Errorf("read counters of contact %d: %w", contactID, err)
 		}
 	}
-	policy, err := a.loadPolicy(ctx, &v.campaign)
+	policy, err := a.policy(ctx, &v.campaign)
 	if err != nil {
 		return nil, err
 	}

@@ -118,3 +118,31 @@ func TestEligibilityExplains(t *testing.T) {
 	require.Equal(t, activities.ActionClose, v.Action)
 	require.Contains(t, v.Reason, "no calling window opens again")
 }
+
+// TestPolicyIsReadAgain: an edit of the campaign's strategy reaches its
+// contacts within PolicyTTL, an edit of the campaign itself at once.
+func TestPolicyIsReadAgain(t *testing.T) {
+	f := newFixture(t)
+	require.NotNil(t, f.campaign.ContactStrategyID)
+	now := time.Now()
+	f.acts.Now = func() time.Time { return now }
+	maxRetry := func() int {
+		res, err := f.acts.PrepareAttempt(context.Background(), activities.PrepareRequest{ContactID: f.contact, Seq: 1})
+		require.NoError(t, err)
+		require.NotEmpty(t, res.Policy.Rules)
+		return res.Policy.Rules[0].MaxRetry
+	}
+	raise := func() {
+		require.NoError(t, f.db.Exec("UPDATE strategy_rules SET max_retry = max_retry + 1 WHERE contact_strategy_id = ?", *f.campaign.ContactStrategyID).Error)
+	}
+	first := maxRetry()
+
+	raise()
+	require.Equal(t, first, maxRetry(), "read again within %s", activities.PolicyTTL)
+	now = now.Add(activities.PolicyTTL)
+	require.Equal(t, first+1, maxRetry(), "not read again after %s", activities.PolicyTTL)
+
+	raise()
+	require.NoError(t, f.db.Model(&f.campaign).Update("default_delay", "0:0:45").Error)
+	require.Equal(t, first+2, maxRetry(), "not read again after the campaign changed")
+}

@@ -177,13 +177,12 @@ type screening struct {
 	staged     bool // the plan is written, after the savepoint "planned"
 }
 
-// batchPlan is a batch's de-duplication decided and its rows laid out for
-// COPY, so that the committer only writes.
+// batchPlan is a batch's de-duplication decided, so that its writer only
+// lays out and writes the rows to keep.
 type batchPlan struct {
 	stats      models.ListStats
 	rejections []models.Rejection
-	contacts   [][]any
-	numbers    [][]any
+	keep       []*candidate
 }
 
 // prefetch does, outside the batch's transaction and while the batch
@@ -248,8 +247,7 @@ func rejection(c *candidate, kind, reason string) models.Rejection {
 
 // plan de-duplicates a batch's rows against the list's own: the sink's sets
 // say which numbers and keys an earlier row took, PostgreSQL or the batches
-// still in flight which row. It allocates the contacts' IDs, whose gaps
-// on a failed commit are harmless.
+// still in flight which row.
 func (s *contactSink) plan(ctx context.Context, q querier, b *preparedBatch) (*batchPlan, error) {
 	survivors := b.screened.survivors
 	digits, keys := s.lookups(survivors, false)
@@ -286,9 +284,7 @@ func (s *contactSink) plan(ctx context.Context, q querier, b *preparedBatch) (*b
 		delete(s.inFlight, b.rowsRead)
 		s.mu.Unlock()
 	}
-	if p.contacts, p.numbers, err = s.rows(ctx, q, keep); err != nil {
-		return nil, err
-	}
+	p.keep = keep
 	return p, nil
 }
 
@@ -392,7 +388,7 @@ func (s *contactSink) stage(ctx context.Context, tx pgx.Tx, b *preparedBatch) er
 	if _, err := tx.Exec(ctx, "SAVEPOINT planned"); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
-	if err := s.copyRows(ctx, tx, sc.plan); err != nil {
+	if err := s.copyRows(ctx, tx, sc.plan.keep); err != nil {
 		return err
 	}
 	if err := copyRejections(ctx, tx, s.listID, append(sc.rejections, sc.plan.rejections...)); err != nil {
@@ -434,27 +430,29 @@ func (s *contactSink) commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (
 		return models.ListStats{}, nil, err
 	}
 	p, keep := s.deduplicate(sc.survivors, taken)
-	if p.contacts, p.numbers, err = s.rows(ctx, tx, keep); err != nil {
-		return models.ListStats{}, nil, err
-	}
-	if err := s.copyRows(ctx, tx, p); err != nil {
+	if err := s.copyRows(ctx, tx, keep); err != nil {
 		return models.ListStats{}, nil, err
 	}
 	stats.Add(p.stats)
 	return stats, append(sc.rejections, p.rejections...), nil
 }
 
-func (s *contactSink) copyRows(ctx context.Context, tx pgx.Tx, p *batchPlan) error {
-	if len(p.contacts) == 0 {
-		return nil
+// copyRows writes the contacts to keep and their numbers. It allocates
+// their IDs, whose gaps on a failed commit are harmless. Writers lay the
+// rows out, two at a time, rather than the planner, which takes the
+// batches one by one.
+func (s *contactSink) copyRows(ctx context.Context, tx pgx.Tx, keep []*candidate) error {
+	contacts, numbers, err := s.rows(ctx, tx, keep)
+	if err != nil || len(contacts) == 0 {
+		return err
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contacts"},
 		[]string{"id", "campaign_id", "list_id", "row_number", "external_key", "attributes", "numbers", "time_zone", "status"},
-		pgx.CopyFromRows(p.contacts)); err != nil {
+		pgx.CopyFromRows(contacts)); err != nil {
 		return fmt.Errorf("copy contacts: %w", err)
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contact_numbers"}, []string{"campaign_id", "number", "contact_id"},
-		pgx.CopyFromRows(p.numbers)); err != nil {
+		pgx.CopyFromRows(numbers)); err != nil {
 		return fmt.Errorf("copy contact numbers: %w", err)
 	}
 	return nil

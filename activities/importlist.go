@@ -119,15 +119,19 @@ func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat fu
 	g.Go(func() error { return a.readBatches(gctx, src, list.RowsRead, read) })
 	g.Go(func() error {
 		return stage(gctx, read, classified, func(b *preparedBatch) error {
+			start := time.Now()
 			classify(s, b)
+			slog.DebugContext(ctx, "batch classified", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
 			return nil
 		})
 	})
 	g.Go(func() error {
 		return stage(gctx, classified, fetched, func(b *preparedBatch) error {
+			start := time.Now()
 			if err := s.prefetch(gctx, a.DB.Pool, b); err != nil {
 				return fmt.Errorf("import list %d: rows to %d: %w", listID, b.rowsRead, err)
 			}
+			slog.DebugContext(ctx, "batch planned", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
 			return nil
 		})
 	})
@@ -292,6 +296,7 @@ func (a *Activities) commitBatch(ctx context.Context, list *models.ContactList, 
 	if err := s.stage(ctx, tx, &b); err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: rows to %d: %w", list.ID, b.rowsRead, err)
 	}
+	staged := time.Now()
 	if b.turn != nil {
 		select {
 		case <-b.turn:
@@ -299,6 +304,7 @@ func (a *Activities) commitBatch(ctx context.Context, list *models.ContactList, 
 			return models.ListStats{}, ctx.Err()
 		}
 	}
+	slog.DebugContext(ctx, "batch staged", "list", list.ID, "rows_read", b.rowsRead, "waited", time.Since(staged))
 	stats, rejections, err := s.commit(ctx, tx, &b)
 	if err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: rows to %d: %w", list.ID, b.rowsRead, err)
