@@ -83,16 +83,37 @@ func (a *Activities) Pace(ctx context.Context, campaignID uint64) (PaceResult, e
 	for i, contact := range due {
 		ids[i] = contact.ID
 	}
-	res.Released, err = eachAtOnce(ids, func(id uint64) error {
-		if err := a.Release(ctx, c.ID, id, "", false); err != nil {
-			return fmt.Errorf("release contact %d: %w", id, errors.Join(err, models.Unrelease(ctx, a.DB, id)))
-		}
-		return nil
-	})
-	if err != nil {
-		return res, fmt.Errorf("pace campaign %d: %w", c.ID, err)
-	}
+	a.releaseInBackground(ctx, c.ID, ids)
+	res.Released = len(ids)
 	return res, nil
+}
+
+// releaseTimeout bounds a pass's releases once the pass has returned.
+const releaseTimeout = time.Minute
+
+// releaseInBackground hands the contacts a pass released to their
+// workflows after the pass has returned. A signal-with-start takes tens of
+// milliseconds on a busy server, and waiting for them took two thirds of a
+// pass at full load, which held the campaign's next pass back. A release
+// that fails is given back at once; one lost with its worker, after two
+// minutes (see Pace).
+func (a *Activities) releaseInBackground(ctx context.Context, campaignID uint64, ids []uint64) {
+	if len(ids) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	go func() {
+		defer cancel()
+		_, err := eachAtOnce(ids, func(id uint64) error {
+			if err := a.Release(ctx, campaignID, id, "", false); err != nil {
+				return fmt.Errorf("release contact %d: %w", id, errors.Join(err, models.Unrelease(ctx, a.DB, id)))
+			}
+			return nil
+		})
+		if err != nil {
+			slog.WarnContext(ctx, "release contacts", "campaign", campaignID, "error", err)
+		}
+	}()
 }
 
 // eachAtOnce runs fn for every id, releaseConcurrency at a time: agents

@@ -3,6 +3,7 @@ package activities_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 	"testing"
 	"time"
@@ -84,7 +85,12 @@ func TestGroupSplitsAgentsByDeliverablePercentage(t *testing.T) {
 	require.Equal(t, 7, f.pace(t, 0).Released)
 	require.Equal(t, 3, f.pace(t, 1).Released)
 	require.Equal(t, 0, f.pace(t, 0).Released, "its calls are in flight")
-	require.Equal(t, map[uint64]int{f.campaigns[0].ID: 7, f.campaigns[1].ID: 3}, f.released)
+	// Releases reach their workflows after the pass.
+	require.Eventually(t, func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return maps.Equal(map[uint64]int{f.campaigns[0].ID: 7, f.campaigns[1].ID: 3}, f.released)
+	}, 10*time.Second, 10*time.Millisecond, "releases per campaign")
 }
 
 // A team mapped to the group and to one of its campaigns is still shared:

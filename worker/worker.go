@@ -21,9 +21,17 @@ import (
 // Retention keeps closed contact workflows readable in the Web UI for weeks.
 const Retention = 30 * 24 * time.Hour
 
+// Options are the worker's options. The pacer starts contacts' workflows
+// in bursts, one per free line; each first workflow task waits on the task
+// queue for a poller, where the SDK's default of two (shared with the
+// sticky queue) held a burst's last contact for half a second.
+func Options() sdkworker.Options {
+	return sdkworker.Options{MaxConcurrentWorkflowTaskPollers: 8}
+}
+
 // New returns a worker for taskQueue with every workflow and activity.
 func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	w := sdkworker.New(c, taskQueue, Options())
 	w.RegisterWorkflow(workflows.ImportList)
 	w.RegisterWorkflow(workflows.Contact)
 	w.RegisterWorkflow(workflows.Campaign)

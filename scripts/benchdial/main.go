@@ -280,7 +280,7 @@ func bareWorkflow(ctx workflow.Context) error {
 
 func bareRate(ctx context.Context, tc client.Client, n, inFlight int) (float64, error) {
 	const queue = "bench-dial-bare"
-	w := sdkworker.New(tc, queue, sdkworker.Options{})
+	w := sdkworker.New(tc, queue, worker.Options()) // as Outdial's
 	w.RegisterWorkflowWithOptions(bareWorkflow, workflow.RegisterOptions{Name: "BareAttempt"})
 	noop := func(context.Context) error { return nil }
 	for _, name := range []string{"BareStart", "BarePrepare", "BareFinish"} {
