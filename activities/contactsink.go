@@ -290,9 +290,8 @@ func (s *contactSink) plan(ctx context.Context, q querier, b *preparedBatch) (*b
 
 // lookups are the numbers and keys of the rows whose duplicates
 // PostgreSQL may hold: all of them, or those the sink met before, which it
-// remembers for its later batches.
-// A number or key met earlier in the batch is decided with its first
-// occurrence, so it is asked for once.
+// remembers for its later batches. A number or key repeated within the
+// batch is decided with its first occurrence, so it is asked for once.
 func (s *contactSink) lookups(survivors []*candidate, all bool) ([]int64, []string) {
 	var digits []int64
 	var keys []string

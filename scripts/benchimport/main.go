@@ -3,7 +3,8 @@
 // (API, workflow, worker process, PostgreSQL), and prints rows/s and the
 // worker's peak RSS beside limits measured in the same run on the same data:
 // (a) COPY of the already-clean rows into the contacts table, (b) normalising
-// every number of the file on all cores, (c) a bare excelize read of the xlsx.
+// every number of the file on all cores, (c) a bare excelize read of the xlsx;
+// and the CPU time each import took in the worker and in PostgreSQL.
 //
 // It expects OUTDIAL_DATABASE_URL (an empty, migrated database) and
 // OUTDIAL_TEMPORAL_ADDRESS, as scripts/bench-import.sh sets them.
@@ -216,14 +217,14 @@ func setUp(ctx context.Context, c *client, db *models.DB, rows int) error {
 // importOnce runs a fresh worker process, uploads the file and waits for
 // the list; the rate counts from the upload's start to the import's end.
 func importOnce(ctx context.Context, c *client, db *models.DB, bin string, env []string, campaign int, path string, rows int) (result, error) {
+	pgBefore, err := postgresCPU(ctx, db)
+	if err != nil {
+		return result{}, err
+	}
 	worker := exec.Command(bin, "worker")
 	worker.Env, worker.Stdout, worker.Stderr = env, os.Stderr, os.Stderr
 	if err := worker.Start(); err != nil {
 		return result{}, fmt.Errorf("start worker: %w", err)
-	}
-	pgBefore, err := postgresCPU(ctx, db)
-	if err != nil {
-		return result{}, err
 	}
 	start := time.Now()
 	list, err := c.upload(ctx, campaign, path)
