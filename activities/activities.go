@@ -12,7 +12,8 @@ import (
 )
 
 // DefaultBatchRows is an import's batch: fewer, larger commits were
-// faster, and the import's memory keeps only sets of the numbers stored.
+// faster, and besides its batches in flight an import keeps only Bloom
+// filters of the numbers and keys it met.
 const DefaultBatchRows = 10000
 
 // Activities is registered with the worker; its methods are activities.
