@@ -15,9 +15,11 @@ import (
 	"github.com/outdial/outdial/pacing"
 )
 
-// ReleaseFunc hands a contact to its workflow (signal-with-start). The
-// worker wires it, since the workflow lives in a package that imports this one.
-type ReleaseFunc func(ctx context.Context, campaignID, contactID uint64, agent string, skip bool) error
+// ReleaseFunc hands a contact to its workflow (signal-with-start); first
+// says the contact was never attempted, so it has likely no workflow yet.
+// The worker wires it, since the workflow lives in a package that imports
+// this one.
+type ReleaseFunc func(ctx context.Context, campaignID, contactID uint64, agent string, skip, first bool) error
 
 // CloseFunc signals a contact's workflow to close; it reports false when
 // the contact has no workflow.
@@ -79,12 +81,8 @@ func (a *Activities) Pace(ctx context.Context, campaignID uint64) (PaceResult, e
 	if err != nil {
 		return res, fmt.Errorf("pace campaign %d: %w", c.ID, err)
 	}
-	ids := make([]uint64, len(due))
-	for i, contact := range due {
-		ids[i] = contact.ID
-	}
-	a.releaseInBackground(ctx, c.ID, ids)
-	res.Released = len(ids)
+	a.releaseInBackground(ctx, c.ID, due)
+	res.Released = len(due)
 	return res, nil
 }
 
@@ -97,15 +95,21 @@ const releaseTimeout = time.Minute
 // 68 ms at full load, which held the campaign's next pass back. A release
 // that fails is given back at once; one lost with its worker, after two
 // minutes (see Pace).
-func (a *Activities) releaseInBackground(ctx context.Context, campaignID uint64, ids []uint64) {
-	if len(ids) == 0 {
+func (a *Activities) releaseInBackground(ctx context.Context, campaignID uint64, due []models.Contact) {
+	if len(due) == 0 {
 		return
+	}
+	ids := make([]uint64, len(due))
+	first := make(map[uint64]bool, len(due))
+	for i, contact := range due {
+		ids[i] = contact.ID
+		first[contact.ID] = contact.AttemptCount == 0
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 	go func() {
 		defer cancel()
 		_, err := eachAtOnce(ids, func(id uint64) error {
-			if err := a.Release(ctx, campaignID, id, "", false); err != nil {
+			if err := a.Release(ctx, campaignID, id, "", false, first[id]); err != nil {
 				return fmt.Errorf("release contact %d: %w", id, errors.Join(err, models.Unrelease(ctx, a.DB, id)))
 			}
 			return nil

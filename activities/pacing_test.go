@@ -30,7 +30,7 @@ type groupFixture struct {
 func newGroupFixture(t *testing.T, buffer int, contacts []int, agents int, shares ...int) *groupFixture {
 	f := &groupFixture{fixture: newFixture(t), released: map[uint64]int{}}
 	ctx := context.Background()
-	f.acts.Release = func(_ context.Context, campaignID, _ uint64, _ string, _ bool) error {
+	f.acts.Release = func(_ context.Context, campaignID, _ uint64, _ string, _, _ bool) error {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.released[campaignID]++

@@ -224,7 +224,7 @@ func (h *running) answer(accept bool) gin.HandlerFunc {
 			fail(c, fmt.Errorf("agent %d: %w", p.AgentID, err))
 			return
 		}
-		if _, err := Release(c, h.temporal, h.taskQueue, p.CampaignID, p.ContactID, agent, !accept); err != nil {
+		if _, err := Release(c, h.temporal, h.taskQueue, p.CampaignID, p.ContactID, agent, !accept, false); err != nil {
 			fail(c, err)
 			return
 		}

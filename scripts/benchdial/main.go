@@ -208,9 +208,9 @@ func dialRun(ctx context.Context, db *models.DB, tc client.Client, name string, 
 	acts.Dialers = dialer.Registry{"simulator": &timedDialer{inner: sim, tl: tl}}
 	api.ConnectActivities(acts, tc, queue)
 	release := acts.Release
-	acts.Release = func(ctx context.Context, campaignID, contactID uint64, agent string, skip bool) error {
+	acts.Release = func(ctx context.Context, campaignID, contactID uint64, agent string, skip, first bool) error {
 		tl.release(contactID)
-		return release(ctx, campaignID, contactID, agent, skip)
+		return release(ctx, campaignID, contactID, agent, skip, first)
 	}
 	w := worker.New(tc, queue, acts)
 	if err := w.Start(); err != nil {

@@ -1,0 +1,42 @@
+package api_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/testenv"
+	"github.com/outdial/outdial/workflows"
+)
+
+// TestFirstReleaseOfAContactWithAWorkflow: a release that takes the
+// contact for one never attempted, though its workflow runs, reaches that
+// workflow as a signal.
+func TestFirstReleaseOfAContactWithAWorkflow(t *testing.T) {
+	tc := testenv.Temporal(t)
+	queue := testenv.TaskQueue(t) // no worker: the workflow waits, running
+	ctx := context.Background()
+	campaign := uint64(time.Now().UnixNano()) // a workflow ID of this test's own
+	id, err := api.Release(ctx, tc, queue, campaign, 1, "", false, true)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tc.TerminateWorkflow(context.Background(), id, "", "test over") })
+	again, err := api.Release(ctx, tc, queue, campaign, 1, "", false, true)
+	require.NoError(t, err)
+	require.Equal(t, id, again)
+
+	signals := 0
+	events := tc.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for events.HasNext() {
+		e, err := events.Next()
+		require.NoError(t, err)
+		if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED {
+			require.Equal(t, workflows.SignalRelease, e.GetWorkflowExecutionSignaledEventAttributes().GetSignalName())
+			signals++
+		}
+	}
+	require.Equal(t, 1, signals, "the first release is in the workflow's input, the second a signal")
+}
