@@ -40,6 +40,9 @@ type PaceResult struct {
 // free agent, minus the calls already ringing. Preview campaigns are paced
 // by their agents' requests; their pass only expires unanswered cards.
 func (a *Activities) Pace(ctx context.Context, campaignID uint64) (PaceResult, error) {
+	if err := models.TakePassRequest(ctx, a.DB.DB, campaignID); err != nil {
+		return PaceResult{}, err
+	}
 	var c models.Campaign
 	if err := a.DB.WithContext(ctx).First(&c, campaignID).Error; err != nil {
 		return PaceResult{}, fmt.Errorf("pace campaign %d: %w", campaignID, err)

@@ -158,6 +158,37 @@ func TestDisabledGroupReleasesNothing(t *testing.T) {
 	require.Equal(t, "campaign group group is disabled", res.Reason)
 }
 
+// An agent becoming available signals only the pacers with no pass request
+// waiting; a pass takes its campaign's request before it counts agents, and
+// a campaign that is not active asks for none.
+func TestPassRequests(t *testing.T) {
+	ctx := context.Background()
+	f := newGroupFixture(t, 100, []int{5, 5}, 2, 50, 50)
+	var agent models.Agent
+	require.NoError(t, f.db.Where("team_id = ?", f.team.ID).First(&agent).Error)
+	first, second := f.campaigns[0].ID, f.campaigns[1].ID
+	request := func() []uint64 {
+		ids, err := models.RequestPassesForAgent(ctx, f.db.DB, agent.ID)
+		require.NoError(t, err)
+		return ids
+	}
+	require.ElementsMatch(t, []uint64{first, second}, request())
+	require.Empty(t, request(), "both requests wait for their passes")
+	f.pace(t, 0)
+	require.Equal(t, []uint64{first}, request(), "the first campaign's pass took its request")
+
+	f.pace(t, 1)
+	require.NoError(t, f.db.Model(&models.Campaign{}).Where("id = ?", second).Update("status", models.CampaignPaused).Error)
+	require.Empty(t, request(), "the second campaign is paused; the first's request waits")
+	requested, err := models.RequestPass(ctx, f.db.DB, second)
+	require.NoError(t, err)
+	require.False(t, requested, "a paused campaign")
+	f.pace(t, 0)
+	requested, err = models.RequestPass(ctx, f.db.DB, first)
+	require.NoError(t, err)
+	require.True(t, requested)
+}
+
 // A campaign whose date range is over everywhere completes and its pacer ends.
 func TestCampaignCompletesAfterItsDateRange(t *testing.T) {
 	f := newGroupFixture(t, 100, []int{5}, 3, 100)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -112,16 +113,19 @@ func (h *running) wake(ctx context.Context, agentID uint64) {
 	wakeCampaigns(ctx, h.db, h.temporal, agentID)
 }
 
-// wakeCampaigns signals the pacers of an agent's active campaigns: the
-// agent became available. A pacer that misses it passes on its tick anyway.
+// wakeCampaigns asks the pacers of an agent's active campaigns for a pass:
+// the agent became available. Only a pacer with no request waiting is
+// signalled; one that misses the signal passes on its tick anyway.
 func wakeCampaigns(ctx context.Context, db *models.DB, tc client.Client, agentID uint64) {
-	var ids []uint64
-	if err := db.WithContext(ctx).Raw(`SELECT t.campaign_id FROM campaign_serving_teams t JOIN agents a ON a.team_id = t.team_id
-		JOIN campaigns c ON c.id = t.campaign_id WHERE a.id = ? AND c.status = 'active'`, agentID).Scan(&ids).Error; err != nil {
+	ids, err := models.RequestPassesForAgent(ctx, db.DB, agentID)
+	if err != nil {
+		slog.WarnContext(ctx, "wake pacers", "agent", agentID, "error", err)
 		return
 	}
 	for _, id := range ids {
-		_ = tc.SignalWorkflow(ctx, workflows.CampaignWorkflowID(id), "", workflows.SignalWake, nil)
+		if err := tc.SignalWorkflow(ctx, workflows.CampaignWorkflowID(id), "", workflows.SignalWake, nil); err != nil {
+			slog.DebugContext(ctx, "wake pacer", "campaign", id, "error", err)
+		}
 	}
 }
 

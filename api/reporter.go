@@ -89,7 +89,11 @@ func (r *Reporter) report(ctx context.Context, id string, kind reportKind, value
 		// The call's line is free and no agent took it: the pacer may
 		// place another call now rather than on its next tick, which a
 		// failed wake only delays to.
-		if err := r.Temporal.SignalWorkflow(ctx, workflows.CampaignWorkflowID(at.CampaignID), "", workflows.SignalWake, nil); err != nil {
+		requested, err := models.RequestPass(ctx, r.DB.DB, at.CampaignID)
+		if err == nil && requested {
+			err = r.Temporal.SignalWorkflow(ctx, workflows.CampaignWorkflowID(at.CampaignID), "", workflows.SignalWake, nil)
+		}
+		if err != nil {
 			slog.DebugContext(ctx, "wake pacer", "campaign", at.CampaignID, "error", err)
 		}
 	}

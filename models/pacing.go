@@ -165,3 +165,38 @@ func AdaptBuffer(ctx context.Context, tx *gorm.DB, groupID uint64, size int, eve
 	}
 	return nil
 }
+
+// RequestPassesForAgent asks for a pacing pass of the agent's active
+// campaigns, and returns those whose pacers need a wake signal: the others
+// have a request waiting already, and the pass it brings will count this
+// agent (see TakePassRequest).
+func RequestPassesForAgent(ctx context.Context, db *gorm.DB, agentID uint64) ([]uint64, error) {
+	return requestPasses(ctx, db, `SELECT t.campaign_id FROM campaign_serving_teams t JOIN agents a ON a.team_id = t.team_id WHERE a.id = ?`, agentID)
+}
+
+// RequestPass asks for a pacing pass of an active campaign, as
+// RequestPassesForAgent does.
+func RequestPass(ctx context.Context, db *gorm.DB, campaignID uint64) (bool, error) {
+	ids, err := requestPasses(ctx, db, `SELECT ?::bigint`, campaignID)
+	return len(ids) > 0, err
+}
+
+func requestPasses(ctx context.Context, db *gorm.DB, campaigns string, arg any) ([]uint64, error) {
+	var ids []uint64
+	err := db.WithContext(ctx).Raw(`UPDATE campaigns SET pass_requested = true
+		WHERE id IN (`+campaigns+`) AND status = 'active' AND NOT pass_requested RETURNING id`, arg).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("request pacing passes: %w", err)
+	}
+	return ids, nil
+}
+
+// TakePassRequest clears a campaign's pass request as its pass begins,
+// before the pass counts anything: an agent available after the clearing
+// requests (and signals for) a pass of its own.
+func TakePassRequest(ctx context.Context, db *gorm.DB, campaignID uint64) error {
+	if err := db.WithContext(ctx).Exec(`UPDATE campaigns SET pass_requested = false WHERE id = ? AND pass_requested`, campaignID).Error; err != nil {
+		return fmt.Errorf("take the pass request of campaign %d: %w", campaignID, err)
+	}
+	return nil
+}
