@@ -54,7 +54,7 @@ func registerAgents(r *routes, db *gorm.DB, wake func(context.Context, uint64)) 
 			return
 		}
 		var agent models.Agent
-		err = db.WithContext(c).Transaction(func(tx *gorm.DB) error {
+		err = db.WithContext(c.Request.Context()).Transaction(func(tx *gorm.DB) error {
 			if err := tx.Clauses(forUpdate).First(&agent, id).Error; err != nil {
 				return err
 			}
@@ -73,7 +73,7 @@ func registerAgents(r *routes, db *gorm.DB, wake func(context.Context, uint64)) 
 			return
 		}
 		if state == models.AgentAvailable {
-			wake(c, id)
+			wake(c.Request.Context(), id)
 		}
 		c.JSON(http.StatusOK, agent)
 	})

@@ -63,7 +63,7 @@ func (h *running) lifecycle(action string) gin.HandlerFunc {
 			return
 		}
 		var campaign models.Campaign
-		if err := h.db.WithContext(c).First(&campaign, id).Error; err != nil {
+		if err := h.db.WithContext(c.Request.Context()).First(&campaign, id).Error; err != nil {
 			fail(c, notFound("campaign", id))
 			return
 		}
@@ -75,19 +75,19 @@ func (h *running) lifecycle(action string) gin.HandlerFunc {
 			fail(c, conflict("entry_point_id", "campaign %s has no entry point to place its calls", campaign.Name))
 			return
 		}
-		if err := h.db.WithContext(c).Model(&campaign).Updates(map[string]any{"status": next, "updated_at": time.Now()}).Error; err != nil {
+		if err := h.db.WithContext(c.Request.Context()).Model(&campaign).Updates(map[string]any{"status": next, "updated_at": time.Now()}).Error; err != nil {
 			fail(c, fmt.Errorf("set campaign %d %s: %w", id, next, err))
 			return
 		}
 		wid := workflows.CampaignWorkflowID(id)
 		switch action {
 		case "start", "resume":
-			_, err = h.temporal.SignalWithStartWorkflow(c, wid, workflows.SignalResume, nil,
+			_, err = h.temporal.SignalWithStartWorkflow(c.Request.Context(), wid, workflows.SignalResume, nil,
 				client.StartWorkflowOptions{ID: wid, TaskQueue: h.taskQueue}, workflows.Campaign, workflows.CampaignParams{CampaignID: id})
 		case "pause":
-			err = h.signal(c, wid, workflows.SignalPause)
+			err = h.signal(c.Request.Context(), wid, workflows.SignalPause)
 		case "stop":
-			err = h.signal(c, wid, workflows.SignalStop)
+			err = h.signal(c.Request.Context(), wid, workflows.SignalStop)
 		}
 		if err != nil {
 			fail(c, fmt.Errorf("%s campaign %d: %w", action, id, err))
@@ -138,7 +138,7 @@ func (h *running) preview(c *gin.Context) {
 		return
 	}
 	var agent models.Agent
-	if err := h.db.WithContext(c).First(&agent, id).Error; err != nil {
+	if err := h.db.WithContext(c.Request.Context()).First(&agent, id).Error; err != nil {
 		fail(c, notFound("agent", id))
 		return
 	}
@@ -146,18 +146,18 @@ func (h *running) preview(c *gin.Context) {
 		fail(c, conflict("state", "agent %d is %s; preview cards go to idle or available agents", id, agent.State))
 		return
 	}
-	if err := activities.ExpirePreviews(c, h.db); err != nil {
+	if err := activities.ExpirePreviews(c.Request.Context(), h.db); err != nil {
 		fail(c, err)
 		return
 	}
-	campaigns, err := models.PreviewCampaigns(c, h.db.DB, agent.TeamID)
+	campaigns, err := models.PreviewCampaigns(c.Request.Context(), h.db.DB, agent.TeamID)
 	if err != nil {
 		fail(c, fmt.Errorf("campaigns of agent %d: %w", id, err))
 		return
 	}
 	var due []models.Contact
 	for _, cp := range campaigns {
-		if due, err = models.ReleaseDue(c, h.db.DB, []uint64{cp.ID}, 1); err != nil {
+		if due, err = models.ReleaseDue(c.Request.Context(), h.db.DB, []uint64{cp.ID}, 1); err != nil {
 			fail(c, err)
 			return
 		}
@@ -173,7 +173,7 @@ func (h *running) preview(c *gin.Context) {
 	p := models.Preview{AgentID: id, ContactID: due[0].ID, CampaignID: campaign.ID, State: "offered", OfferedAt: time.Now(),
 		ExpiresAt: time.Now().Add(time.Duration(campaign.PreviewTimeoutSeconds) * time.Second)}
 	var contact models.Contact
-	err = h.db.WithContext(c).Transaction(func(tx *gorm.DB) error {
+	err = h.db.WithContext(c.Request.Context()).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&p).Error; err != nil {
 			return err
 		}
@@ -183,13 +183,13 @@ func (h *running) preview(c *gin.Context) {
 		return tx.First(&contact, p.ContactID).Error
 	})
 	if err != nil {
-		fail(c, errors.Join(fmt.Errorf("offer contact %d to agent %d: %w", p.ContactID, id, err), models.Unrelease(c, h.db, p.ContactID)))
+		fail(c, errors.Join(fmt.Errorf("offer contact %d to agent %d: %w", p.ContactID, id, err), models.Unrelease(c.Request.Context(), h.db, p.ContactID)))
 		return
 	}
 	card := PreviewCard{Preview: &p, Campaign: campaign.Name, Attempts: []models.Attempt{}}
 	view := viewContact(&contact)
 	card.Contact = &view
-	if err := h.db.WithContext(c).Where("contact_id = ?", contact.ID).Order("seq").Find(&card.Attempts).Error; err != nil {
+	if err := h.db.WithContext(c.Request.Context()).Where("contact_id = ?", contact.ID).Order("seq").Find(&card.Attempts).Error; err != nil {
 		fail(c, fmt.Errorf("attempts of contact %d: %w", contact.ID, err))
 		return
 	}
@@ -209,14 +209,14 @@ func (h *running) answer(accept bool) gin.HandlerFunc {
 			state, agentState = "accepted", models.AgentConnected
 		}
 		var p models.Preview
-		err = h.db.WithContext(c).Raw(`UPDATE previews SET state = ?, answered_at = now() WHERE id = ? AND state = 'offered' AND expires_at >= now() RETURNING *`, state, id).Scan(&p).Error
+		err = h.db.WithContext(c.Request.Context()).Raw(`UPDATE previews SET state = ?, answered_at = now() WHERE id = ? AND state = 'offered' AND expires_at >= now() RETURNING *`, state, id).Scan(&p).Error
 		if err != nil {
 			fail(c, fmt.Errorf("answer preview %d: %w", id, err))
 			return
 		}
 		if p.ID == 0 {
 			var old models.Preview
-			if err := h.db.WithContext(c).First(&old, id).Error; err != nil {
+			if err := h.db.WithContext(c.Request.Context()).First(&old, id).Error; err != nil {
 				fail(c, notFound("preview", id))
 				return
 			}
@@ -224,11 +224,11 @@ func (h *running) answer(accept bool) gin.HandlerFunc {
 			return
 		}
 		agent := strconv.FormatUint(p.AgentID, 10)
-		if err := h.db.WithContext(c).Exec(`UPDATE agents SET state = ?, state_reason = ?, state_changed_at = now() WHERE id = ?`, agentState, "preview "+state, p.AgentID).Error; err != nil {
+		if err := h.db.WithContext(c.Request.Context()).Exec(`UPDATE agents SET state = ?, state_reason = ?, state_changed_at = now() WHERE id = ?`, agentState, "preview "+state, p.AgentID).Error; err != nil {
 			fail(c, fmt.Errorf("agent %d: %w", p.AgentID, err))
 			return
 		}
-		if _, err := Release(c, h.temporal, h.taskQueue, p.CampaignID, p.ContactID, agent, !accept, false); err != nil {
+		if _, err := Release(c.Request.Context(), h.temporal, h.taskQueue, p.CampaignID, p.ContactID, agent, !accept, false); err != nil {
 			fail(c, err)
 			return
 		}

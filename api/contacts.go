@@ -47,7 +47,7 @@ func (l *lists) contacts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	q := l.db.WithContext(c).Model(&models.Contact{}).Where("list_id = ?", list.ID)
+	q := l.db.WithContext(c.Request.Context()).Model(&models.Contact{}).Where("list_id = ?", list.ID)
 	listPage(c, q, "row_number", fmt.Sprintf("contacts of list %d", list.ID), func(m *models.Contact) (ContactView, error) { return viewContact(m), nil })
 }
 
@@ -65,7 +65,7 @@ func (l *lists) failedRows(c *gin.Context) {
 		return
 	}
 	header := append(slices.Clone([]string(list.Columns)), "row", "reason")
-	rows, err := l.db.WithContext(c).Model(&models.Rejection{}).Where("list_id = ?", list.ID).Order("row_number").Rows()
+	rows, err := l.db.WithContext(c.Request.Context()).Model(&models.Rejection{}).Where("list_id = ?", list.ID).Order("row_number").Rows()
 	if err != nil {
 		fail(c, fmt.Errorf("failed rows of list %d: %w", list.ID, err))
 		return
@@ -190,12 +190,12 @@ func (l *lists) addContacts(c *gin.Context) {
 		fail(c, p)
 		return
 	}
-	list, results, err := activities.AddContacts(c, l.db, campaign.ID, batch.ListID, inputs)
+	list, results, err := activities.AddContacts(c.Request.Context(), l.db, campaign.ID, batch.ListID, inputs)
 	if err != nil {
 		fail(c, asProblem(err))
 		return
 	}
-	v, err := l.view(c, list)
+	v, err := l.view(c.Request.Context(), list)
 	if err != nil {
 		fail(c, err)
 		return

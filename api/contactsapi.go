@@ -87,7 +87,7 @@ func (h *contacts) find(c *gin.Context) (*models.Contact, error) {
 		return nil, err
 	}
 	var contact models.Contact
-	if err := h.db.WithContext(c).First(&contact, id).Error; err != nil {
+	if err := h.db.WithContext(c.Request.Context()).First(&contact, id).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, notFound("contact", id)
 		}
@@ -108,7 +108,7 @@ func (h *contacts) get(c *gin.Context) {
 	if len(d.Counters) == 0 {
 		d.Counters = json.RawMessage("{}")
 	}
-	if err := h.db.WithContext(c).Where("contact_id = ?", contact.ID).Order("seq").Find(&d.Attempts).Error; err != nil {
+	if err := h.db.WithContext(c.Request.Context()).Where("contact_id = ?", contact.ID).Order("seq").Find(&d.Attempts).Error; err != nil {
 		fail(c, fmt.Errorf("attempts of contact %d: %w", contact.ID, err))
 		return
 	}
@@ -121,7 +121,7 @@ func (h *contacts) eligibility(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	v, err := activities.Eligibility(c, h.acts, contact.ID, time.Now())
+	v, err := activities.Eligibility(c.Request.Context(), h.acts, contact.ID, time.Now())
 	if err != nil {
 		fail(c, err)
 		return
@@ -146,7 +146,7 @@ func (h *contacts) release(c *gin.Context) {
 		fail(c, conflict("", "contact %d is closed: %s", contact.ID, contact.ClosedReason))
 		return
 	}
-	id, err := Release(c, h.temporal, h.taskQueue, contact.CampaignID, contact.ID, req.Agent, false, contact.AttemptCount == 0)
+	id, err := Release(c.Request.Context(), h.temporal, h.taskQueue, contact.CampaignID, contact.ID, req.Agent, false, contact.AttemptCount == 0)
 	if err != nil {
 		fail(c, err)
 		return
@@ -181,12 +181,12 @@ func (h *contacts) close(c *gin.Context, contact *models.Contact, reason string)
 		return false, nil
 	}
 	if contact.Status != models.ContactNew {
-		found, err := SignalClose(c, h.temporal, contact.CampaignID, contact.ID, reason)
+		found, err := SignalClose(c.Request.Context(), h.temporal, contact.CampaignID, contact.ID, reason)
 		if err != nil || found {
 			return found, err
 		}
 	}
-	err := h.acts.SetContactStatus(c, activities.StatusRequest{ContactID: contact.ID, Status: models.ContactClosed, Reason: reason})
+	err := h.acts.SetContactStatus(c.Request.Context(), activities.StatusRequest{ContactID: contact.ID, Status: models.ContactClosed, Reason: reason})
 	return err == nil, err
 }
 
@@ -202,11 +202,11 @@ func (h *contacts) closeByKey(c *gin.Context) {
 		return
 	}
 	var found []models.Contact
-	q := h.db.WithContext(c).Where("campaign_id = ?", campaignID)
+	q := h.db.WithContext(c.Request.Context()).Where("campaign_id = ?", campaignID)
 	switch {
 	case req.Number != "":
 		var campaign models.Campaign
-		if err := h.db.WithContext(c).First(&campaign, campaignID).Error; err != nil {
+		if err := h.db.WithContext(c.Request.Context()).First(&campaign, campaignID).Error; err != nil {
 			fail(c, notFound("campaign", campaignID))
 			return
 		}
@@ -243,7 +243,7 @@ func (h *contacts) closeByKey(c *gin.Context) {
 // report answers a report of an attempt through the Reporter.
 func (h *contacts) report(c *gin.Context, kind reportKind, value, agent string) {
 	id := c.Param("id")
-	changed, err := h.reporter.report(c, id, kind, value, agent)
+	changed, err := h.reporter.report(c.Request.Context(), id, kind, value, agent)
 	if err != nil {
 		fail(c, err)
 		return
@@ -273,11 +273,11 @@ func (h *contacts) wrapup(c *gin.Context) {
 	}
 	req.Business = strings.TrimSpace(req.Business)
 	var at models.Attempt
-	if err := h.db.WithContext(c).First(&at, "id = ?", c.Param("id")).Error; err == nil {
+	if err := h.db.WithContext(c.Request.Context()).First(&at, "id = ?", c.Param("id")).Error; err == nil {
 		var campaign models.Campaign
-		if err := h.db.WithContext(c).First(&campaign, at.CampaignID).Error; err == nil && campaign.OutcomeGroupID != nil {
+		if err := h.db.WithContext(c.Request.Context()).First(&campaign, at.CampaignID).Error; err == nil && campaign.OutcomeGroupID != nil {
 			var n int64
-			h.db.WithContext(c).Model(&models.BusinessOutcome{}).Where("outcome_group_id = ? AND lower(name) = lower(?)", *campaign.OutcomeGroupID, req.Business).Count(&n)
+			h.db.WithContext(c.Request.Context()).Model(&models.BusinessOutcome{}).Where("outcome_group_id = ? AND lower(name) = lower(?)", *campaign.OutcomeGroupID, req.Business).Count(&n)
 			if n == 0 {
 				fail(c, fieldErrors{{Field: "business", Detail: fmt.Sprintf("%q is not a wrap-up code of campaign %s", req.Business, campaign.Name)}}.problem("wrap-up"))
 				return

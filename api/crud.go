@@ -87,7 +87,7 @@ func register[T any, P interface {
 			fail(c, err)
 			return
 		}
-		v, err := res.get(c, db, id)
+		v, err := res.get(c.Request.Context(), db, id)
 		if err != nil {
 			fail(c, err)
 			return
@@ -113,7 +113,7 @@ func register[T any, P interface {
 			fail(c, err)
 			return
 		}
-		if err := res.delete(c, db, id); err != nil {
+		if err := res.delete(c.Request.Context(), db, id); err != nil {
 			fail(c, err)
 			return
 		}
@@ -133,7 +133,7 @@ func (res resource[T, P]) list(c *gin.Context, db *gorm.DB) (*page[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	q := db.WithContext(c).Model(P(new(T)))
+	q := db.WithContext(c.Request.Context()).Model(P(new(T)))
 	if s := strings.TrimSpace(c.Query("q")); s != "" && len(res.search) > 0 {
 		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%"
 		conds := make([]string, len(res.search))
@@ -155,7 +155,7 @@ func (res resource[T, P]) list(c *gin.Context, db *gorm.DB) (*page[T], error) {
 	for i := range out.Items {
 		ptrs[i] = &out.Items[i]
 	}
-	if err := res.finish(db.WithContext(c), ptrs); err != nil {
+	if err := res.finish(db.WithContext(c.Request.Context()), ptrs); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -196,7 +196,7 @@ func (res resource[T, P]) write(c *gin.Context, db *gorm.DB, id uint64) (P, erro
 	var existing P
 	if id != 0 {
 		var err error
-		if existing, err = res.get(c, db, id); err != nil {
+		if existing, err = res.get(c.Request.Context(), db, id); err != nil {
 			return nil, err
 		}
 	}
@@ -211,10 +211,10 @@ func (res resource[T, P]) write(c *gin.Context, db *gorm.DB, id uint64) (P, erro
 	if existing != nil {
 		v.SetStamps(existing.Stamps())
 	}
-	if p := res.check(c, db.WithContext(c), v, id).problem(res.kind); p != nil {
+	if p := res.check(c.Request.Context(), db.WithContext(c.Request.Context()), v, id).problem(res.kind); p != nil {
 		return nil, p
 	}
-	err := db.WithContext(c).Transaction(func(tx *gorm.DB) error {
+	err := db.WithContext(c.Request.Context()).Transaction(func(tx *gorm.DB) error {
 		var err error
 		if id == 0 {
 			err = tx.Omit(clause.Associations).Create(v).Error
@@ -235,7 +235,7 @@ func (res resource[T, P]) write(c *gin.Context, db *gorm.DB, id uint64) (P, erro
 		}
 		return nil, fmt.Errorf("save %s: %w", res.kind, err)
 	}
-	return res.get(c, db, v.Key())
+	return res.get(c.Request.Context(), db, v.Key())
 }
 
 func (res resource[T, P]) delete(ctx context.Context, db *gorm.DB, id uint64) error {

@@ -23,7 +23,7 @@ func registerDNCEntries(r *routes, db *gorm.DB) {
 			fail(c, err)
 			return
 		}
-		q := db.WithContext(c).Model(&models.DNCEntry{}).Where("dnc_list_id = ?", id)
+		q := db.WithContext(c.Request.Context()).Model(&models.DNCEntry{}).Where("dnc_list_id = ?", id)
 		if s := strings.TrimSpace(c.Query("q")); s != "" {
 			q = q.Where("number LIKE ?", "%"+strings.Trim(s, "%_")+"%")
 		}
@@ -50,7 +50,7 @@ func registerDNCEntries(r *routes, db *gorm.DB) {
 			entries[i].DNCListID = id
 		}
 		if len(entries) > 0 {
-			err := db.WithContext(c).Clauses(clause.OnConflict{
+			err := db.WithContext(c.Request.Context()).Clauses(clause.OnConflict{
 				Columns:   []clause.Column{{Name: "dnc_list_id"}, {Name: "number"}},
 				DoUpdates: clause.AssignmentColumns([]string{"expires_at"}),
 			}).CreateInBatches(&entries, 1000).Error
@@ -72,7 +72,7 @@ func registerDNCEntries(r *routes, db *gorm.DB) {
 			fail(c, fieldErrors{{Field: "number", Detail: err.Error()}}.problem("number"))
 			return
 		}
-		r := db.WithContext(c).Where("dnc_list_id = ? AND number = ?", id, n).Delete(&models.DNCEntry{})
+		r := db.WithContext(c.Request.Context()).Where("dnc_list_id = ? AND number = ?", id, n).Delete(&models.DNCEntry{})
 		if r.Error != nil {
 			fail(c, fmt.Errorf("remove %s from dnc list %d: %w", n, id, r.Error))
 			return
@@ -91,7 +91,7 @@ func dncListID(c *gin.Context, db *gorm.DB) (uint64, error) {
 		return 0, err
 	}
 	var l models.DNCList
-	if err := db.WithContext(c).Select("id").First(&l, id).Error; err != nil {
+	if err := db.WithContext(c.Request.Context()).Select("id").First(&l, id).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return 0, notFound("DNC list", id)
 		}

@@ -146,7 +146,7 @@ func (l *lists) find(c *gin.Context) (*models.ContactList, error) {
 		return nil, err
 	}
 	var list models.ContactList
-	if err := l.db.WithContext(c).First(&list, id).Error; err != nil {
+	if err := l.db.WithContext(c.Request.Context()).First(&list, id).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, notFound("list", id)
 		}
@@ -161,7 +161,7 @@ func (l *lists) get(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	v, err := l.view(c, list)
+	v, err := l.view(c.Request.Context(), list)
 	if err != nil {
 		fail(c, err)
 		return
@@ -175,8 +175,8 @@ func (l *lists) listOfCampaign(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	q := l.db.WithContext(c).Model(&models.ContactList{}).Where("campaign_id = ?", campaign.ID)
-	listPage(c, q, "id DESC", fmt.Sprintf("lists of campaign %d", campaign.ID), func(m *models.ContactList) (ListView, error) { return l.view(c, m) })
+	q := l.db.WithContext(c.Request.Context()).Model(&models.ContactList{}).Where("campaign_id = ?", campaign.ID)
+	listPage(c, q, "id DESC", fmt.Sprintf("lists of campaign %d", campaign.ID), func(m *models.ContactList) (ListView, error) { return l.view(c.Request.Context(), m) })
 }
 
 func (l *lists) campaign(c *gin.Context) (*models.Campaign, error) {
@@ -185,7 +185,7 @@ func (l *lists) campaign(c *gin.Context) (*models.Campaign, error) {
 		return nil, err
 	}
 	var campaign models.Campaign
-	if err := l.db.WithContext(c).First(&campaign, id).Error; err != nil {
+	if err := l.db.WithContext(c.Request.Context()).First(&campaign, id).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, notFound("campaign", id)
 		}
@@ -209,7 +209,7 @@ func (l *lists) setStatus(status string) gin.HandlerFunc {
 		if status == models.ListActive && list.ImportedAt == nil {
 			next = models.ListImporting // its import is still running
 		}
-		if err := l.db.WithContext(c).Model(list).Updates(map[string]any{"status": next, "updated_at": time.Now()}).Error; err != nil {
+		if err := l.db.WithContext(c.Request.Context()).Model(list).Updates(map[string]any{"status": next, "updated_at": time.Now()}).Error; err != nil {
 			fail(c, fmt.Errorf("set status of list %d: %w", list.ID, err))
 			return
 		}
@@ -375,7 +375,7 @@ func (l *lists) upload(c *gin.Context) {
 	defer upload.discard()
 	form, e := readUploadForm(upload.fields, false)
 	var modes []models.Mode
-	if err := l.db.WithContext(c).Find(&modes).Error; err != nil {
+	if err := l.db.WithContext(c.Request.Context()).Find(&modes).Error; err != nil {
 		fail(c, fmt.Errorf("load modes: %w", err))
 		return
 	}
@@ -391,7 +391,7 @@ func (l *lists) upload(c *gin.Context) {
 		var n int64
 		if form.global == "" {
 			e.add("global_list_id", "is required with sub_type APPEND: it names the list to add to")
-		} else if err := l.db.WithContext(c).Model(&models.ContactList{}).Where("campaign_id = ? AND global_list_id = ?", campaign.ID, form.global).Count(&n).Error; err != nil || n == 0 {
+		} else if err := l.db.WithContext(c.Request.Context()).Model(&models.ContactList{}).Where("campaign_id = ? AND global_list_id = ?", campaign.ID, form.global).Count(&n).Error; err != nil || n == 0 {
 			e.add("global_list_id", "campaign %d has no list %q to append to", campaign.ID, form.global)
 		}
 	}
@@ -441,26 +441,26 @@ func (l *lists) accept(c *gin.Context, list *models.ContactList, upload *receive
 		return
 	}
 	list.FileName, list.FileSize = upload.name, upload.size
-	if err := l.db.WithContext(c).Create(list).Error; err != nil {
+	if err := l.db.WithContext(c.Request.Context()).Create(list).Error; err != nil {
 		fail(c, fmt.Errorf("create list: %w", err))
 		return
 	}
 	path, err := upload.keep(l.uploads.Dir, list.ID)
 	if err == nil {
-		err = l.db.WithContext(c).Model(list).Update("file_path", path).Error
+		err = l.db.WithContext(c.Request.Context()).Model(list).Update("file_path", path).Error
 	}
 	if err == nil {
-		_, err = l.temporal.ExecuteWorkflow(c, client.StartWorkflowOptions{ID: workflows.ImportListWorkflowID(list.ID), TaskQueue: l.taskQueue},
+		_, err = l.temporal.ExecuteWorkflow(c.Request.Context(), client.StartWorkflowOptions{ID: workflows.ImportListWorkflowID(list.ID), TaskQueue: l.taskQueue},
 			workflows.ImportList, list.ID)
 	}
 	if err != nil {
 		// Leave no list that would wait for an import forever.
-		_ = l.db.WithContext(c).Model(list).Updates(map[string]any{"status": models.ListFailed, "error": "the upload could not be stored or started"}).Error
+		_ = l.db.WithContext(c.Request.Context()).Model(list).Updates(map[string]any{"status": models.ListFailed, "error": "the upload could not be stored or started"}).Error
 		fail(c, fmt.Errorf("accept list %d: %w", list.ID, err))
 		return
 	}
 	list.FilePath = path
-	v, err := l.view(c, list)
+	v, err := l.view(c.Request.Context(), list)
 	if err != nil {
 		fail(c, err)
 		return
