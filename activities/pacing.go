@@ -15,8 +15,9 @@ import (
 	"github.com/outdial/outdial/pacing"
 )
 
-// ReleaseFunc hands a contact to its workflow (signal-with-start); first
-// says the contact was never attempted, so it has likely no workflow yet.
+// ReleaseFunc hands a contact to its workflow, starting the workflow if it
+// has none; first says the contact was never attempted, so it most likely
+// has none yet.
 // The worker wires it, since the workflow lives in a package that imports
 // this one.
 type ReleaseFunc func(ctx context.Context, campaignID, contactID uint64, agent string, skip, first bool) error
