@@ -12,13 +12,18 @@ fresh_db() {
   echo "$url"
 }
 
-# start_temporal PORT LOG: start an in-memory Temporal dev server with
+# start_temporal PORT LOG [DBFILE]: start a Temporal dev server with
 # Outdial's search attributes in the background, wait until it answers, and
-# set temporal_pid.
+# set temporal_pid. Without DBFILE it keeps everything in memory; with one,
+# it starts afresh in that SQLite file, in WAL mode as `make run` does.
 start_temporal() {
-  local port=$1 log=$2 sa=()
+  local port=$1 log=$2 db=${3:-} sa=() store=()
   for a in $(go run ./scripts/searchattrs); do sa+=(--search-attribute "$a"); done
-  .bin/temporal server start-dev --headless --ip 127.0.0.1 --port "$port" --log-level error "${sa[@]}" >"$log" 2>&1 &
+  if [[ -n $db ]]; then
+    rm -f "$db" "$db-wal" "$db-shm"
+    store=(--db-filename "$db" --sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=NORMAL)
+  fi
+  .bin/temporal server start-dev --headless --ip 127.0.0.1 --port "$port" --log-level error "${store[@]}" "${sa[@]}" >"$log" 2>&1 &
   temporal_pid=$!
   for _ in $(seq 1 120); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
@@ -29,8 +34,10 @@ start_temporal() {
 }
 
 # bench_services NAME PGPORT TPORT: tools, a fresh database NAME on its own
-# cluster and an in-memory Temporal, stopped when the script exits; sets
-# bench_db to the database URL.
+# cluster and a fresh Temporal dev server stored as `make run` stores it (a
+# WAL-mode SQLite file: in memory, the server's tail latencies grew with
+# every history it held), stopped when the script exits; sets bench_db to
+# the database URL.
 bench_services() {
   local name=$1 pgport=$2 tport=$3
   scripts/tools.sh
@@ -38,5 +45,5 @@ bench_services() {
   temporal_pid=
   trap "[[ -n \$temporal_pid ]] && kill \$temporal_pid 2>/dev/null; scripts/postgres.sh stop $name" EXIT
   bench_db=$(fresh_db "$name" "$pgport" "outdial_$name")
-  start_temporal "$tport" ".data/$name/temporal.log"
+  start_temporal "$tport" ".data/$name/temporal.log" ".data/$name/temporal.db"
 }

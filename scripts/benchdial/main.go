@@ -261,12 +261,12 @@ func dialRun(ctx context.Context, db *models.DB, tc client.Client, name string, 
 	return res, nil
 }
 
-// The bare limit: per attempt, the contact workflow's signals (release,
-// outcome, wrap-up) and local activities (start, prepare, dial, finish),
+// The bare limit: per attempt, a contact's first attempt as Outdial runs
+// it, started eagerly with the release in its input, with its signals
+// (outcome, wrap-up) and local activities (start, prepare, dial, finish),
 // and nothing else.
 
 const (
-	bareRelease = "release"
 	bareOutcome = "outcome"
 	bareWrapup  = "wrapup"
 )
@@ -275,7 +275,6 @@ const (
 // workflow does.
 func bareWorkflow(ctx workflow.Context) error {
 	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: time.Minute})
-	workflow.GetSignalChannel(ctx, bareRelease).Receive(ctx, nil)
 	for _, name := range []string{"BareStart", "BarePrepare"} {
 		if err := workflow.ExecuteLocalActivity(ctx, name).Get(ctx, nil); err != nil {
 			return err
@@ -322,7 +321,7 @@ func bareRun(ctx context.Context, tc client.Client, n, inFlight int) (time.Durat
 		wg.Go(func() {
 			defer func() { <-sem }()
 			id := fmt.Sprintf("bare/%d/%d", run, i)
-			r, err := tc.SignalWithStartWorkflow(ctx, id, bareRelease, nil, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, "BareAttempt")
+			r, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue, EnableEagerStart: true}, "BareAttempt")
 			if err == nil {
 				err = r.Get(ctx, nil)
 			}
