@@ -17,9 +17,8 @@ import (
 
 // ReleaseFunc hands a contact to its workflow, starting the workflow if it
 // has none; first says the contact was never attempted, so it most likely
-// has none yet.
-// The worker wires it, since the workflow lives in a package that imports
-// this one.
+// has none yet. The worker wires it, since the workflow lives in a package
+// that imports this one.
 type ReleaseFunc func(ctx context.Context, campaignID, contactID uint64, agent string, skip, first bool) error
 
 // CloseFunc signals a contact's workflow to close; it reports false when
@@ -94,8 +93,8 @@ func (a *Activities) Pace(ctx context.Context, campaignID uint64) (PaceResult, e
 const releaseTimeout = time.Minute
 
 // releaseInBackground hands the contacts a pass released to their
-// workflows after the pass has returned. A signal-with-start takes tens of
-// milliseconds on a busy server, and waiting for them took 60 of a pass's
+// workflows after the pass has returned. A release (a workflow's start or a
+// signal) takes tens of milliseconds on a busy server, and waiting for them took 60 of a pass's
 // 68 ms at full load, which held the campaign's next pass back. A release
 // that fails is given back at once; one lost with its worker, after two
 // minutes (see Pace).
@@ -103,18 +102,12 @@ func (a *Activities) releaseInBackground(ctx context.Context, campaignID uint64,
 	if len(due) == 0 {
 		return
 	}
-	ids := make([]uint64, len(due))
-	first := make(map[uint64]bool, len(due))
-	for i, contact := range due {
-		ids[i] = contact.ID
-		first[contact.ID] = contact.AttemptCount == 0
-	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 	go func() {
 		defer cancel()
-		_, err := eachAtOnce(ids, func(id uint64) error {
-			if err := a.Release(ctx, campaignID, id, "", false, first[id]); err != nil {
-				return fmt.Errorf("release contact %d: %w", id, errors.Join(err, models.Unrelease(ctx, a.DB, id)))
+		_, err := eachAtOnce(due, func(contact models.Contact) error {
+			if err := a.Release(ctx, campaignID, contact.ID, "", false, contact.AttemptCount == 0); err != nil {
+				return fmt.Errorf("release contact %d: %w", contact.ID, errors.Join(err, models.Unrelease(ctx, a.DB, contact.ID)))
 			}
 			return nil
 		})
@@ -124,13 +117,13 @@ func (a *Activities) releaseInBackground(ctx context.Context, campaignID uint64,
 	}()
 }
 
-// eachAtOnce runs fn for every id, releaseConcurrency at a time: agents
+// eachAtOnce runs fn for every item, releaseConcurrency at a time: agents
 // freed together are released for together, where one signal at a time
 // would keep the last of a burst waiting for all the others. It returns how
 // many succeeded and every error. There is no shared cancellation: a
 // release cut short could reach its workflow after its contact was given
 // back.
-func eachAtOnce(ids []uint64, fn func(id uint64) error) (int, error) {
+func eachAtOnce[T any](items []T, fn func(T) error) (int, error) {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -138,11 +131,11 @@ func eachAtOnce(ids []uint64, fn func(id uint64) error) (int, error) {
 		ok   int
 		sem  = make(chan struct{}, releaseConcurrency)
 	)
-	for _, id := range ids {
+	for _, item := range items {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			err := fn(id)
+			err := fn(item)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

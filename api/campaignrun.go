@@ -115,14 +115,20 @@ func (h *running) wake(ctx context.Context, agentID uint64) {
 
 // wakeCampaigns asks the pacers of an agent's active campaigns for a pass:
 // the agent became available. Only a pacer with no request waiting is
-// signalled; one that misses the signal passes on its tick anyway.
+// signalled.
 func wakeCampaigns(ctx context.Context, db *models.DB, tc client.Client, agentID uint64) {
 	ids, err := models.RequestPassesForAgent(ctx, db.DB, agentID)
 	if err != nil {
 		slog.WarnContext(ctx, "wake pacers", "agent", agentID, "error", err)
 		return
 	}
-	for _, id := range ids {
+	signalWakes(ctx, tc, ids...)
+}
+
+// signalWakes signals the pacers of campaigns whose pass requests are new.
+// A pacer that misses its signal passes on its tick anyway.
+func signalWakes(ctx context.Context, tc client.Client, campaignIDs ...uint64) {
+	for _, id := range campaignIDs {
 		if err := tc.SignalWorkflow(ctx, workflows.CampaignWorkflowID(id), "", workflows.SignalWake, nil); err != nil {
 			slog.DebugContext(ctx, "wake pacer", "campaign", id, "error", err)
 		}

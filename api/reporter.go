@@ -90,11 +90,10 @@ func (r *Reporter) report(ctx context.Context, id string, kind reportKind, value
 		// place another call now rather than on its next tick, which a
 		// failed wake only delays to.
 		requested, err := models.RequestPass(ctx, r.DB.DB, at.CampaignID)
-		if err == nil && requested {
-			err = r.Temporal.SignalWorkflow(ctx, workflows.CampaignWorkflowID(at.CampaignID), "", workflows.SignalWake, nil)
-		}
 		if err != nil {
 			slog.DebugContext(ctx, "wake pacer", "campaign", at.CampaignID, "error", err)
+		} else if requested {
+			signalWakes(ctx, r.Temporal, at.CampaignID)
 		}
 	}
 	return true, nil

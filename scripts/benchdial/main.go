@@ -4,9 +4,9 @@
 // available to its next dial request; beside it, on the same Temporal
 // server, the limit: a bare workflow with the same activities and signals
 // per attempt and no Outdial logic, as many as the campaign has contacts,
-// half before the campaign and half after. A second
-// run of a tenth of the contacts offers half the measured maximum, with talk
-// times set for that rate, and measures the delays again.
+// half before the campaign and half after. A second run of a tenth of the
+// contacts offers half the measured maximum, with talk times set for that
+// rate, and measures the delays again.
 //
 // It expects OUTDIAL_DATABASE_URL (an empty, migrated database) and
 // OUTDIAL_TEMPORAL_ADDRESS, as scripts/bench-dial.sh sets them.
