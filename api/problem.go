@@ -9,6 +9,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
+
+	"github.com/outdial/outdial/internal/fault"
+	"github.com/outdial/outdial/models"
 )
 
 // Problem is an RFC 9457 problem details body. Errors names each field that
@@ -108,11 +111,53 @@ func dbProblem(kind string, err error) *Problem {
 	return nil
 }
 
-// fail answers with err as a problem. Errors that are not problems are
+// fromFault is the problem a domain fault is answered with.
+func fromFault(f *fault.Error) *Problem {
+	subject := f.Subject
+	if subject == "" {
+		subject = "request"
+	}
+	fields := make([]FieldError, len(f.Fields))
+	for i, x := range f.Fields {
+		fields[i] = FieldError(x)
+	}
+	switch f.Kind {
+	case fault.Invalid:
+		return &Problem{Type: "/problems/validation", Title: "Invalid " + subject, Status: http.StatusUnprocessableEntity, Detail: f.Detail, Errors: fields}
+	case fault.NotFound:
+		return &Problem{Type: "/problems/not-found", Title: "Not found", Status: http.StatusNotFound, Detail: f.Detail}
+	case fault.Conflict:
+		return &Problem{Type: "/problems/conflict", Title: "Conflict", Status: http.StatusConflict, Detail: f.Detail, Errors: fields}
+	case fault.TooLarge:
+		return &Problem{Type: "/problems/too-large", Title: "Too large", Status: http.StatusRequestEntityTooLarge, Detail: f.Detail}
+	}
+	return unavailable()
+}
+
+// unavailable answers a dependency's outage without its internals: the
+// same request may succeed later.
+func unavailable() *Problem {
+	return &Problem{Type: "/problems/unavailable", Title: "Service unavailable", Status: http.StatusServiceUnavailable,
+		Detail: "a service Outdial depends on did not answer; try again shortly"}
+}
+
+// fail answers with err as a problem. A domain fault is answered by its
+// kind, a database that does not answer with 503; any other error is
 // logged and answered as 500 without internals.
 func fail(c *gin.Context, err error) {
 	var p *Problem
-	if !errors.As(err, &p) {
+	f, isFault := fault.As(err)
+	switch {
+	case errors.As(err, &p):
+	case isFault:
+		p = fromFault(f)
+		if f.Kind == fault.Unavailable {
+			c.Error(err) //nolint:errcheck // recorded for the logging middleware
+		}
+	case models.Unavailable(err):
+		c.Error(err) //nolint:errcheck // recorded for the logging middleware
+		p = unavailable()
+	default:
 		c.Error(err) //nolint:errcheck // recorded for the logging middleware
 		p = &Problem{Type: "/problems/internal", Title: "Internal error", Status: http.StatusInternalServerError, Detail: "the server failed; the error is in its log"}
 	}
