@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/outdial/outdial/internal/contract"
 )
 
 // List statuses. An importing list is not dialed yet; a failed one never is.
@@ -121,11 +123,11 @@ type ContactNumber struct {
 
 // Contact statuses.
 const (
-	ContactNew       = "new"       // never dialed: a row, no workflow yet
-	ContactScheduled = "scheduled" // its workflow waits for the due time or a window
-	ContactReady     = "ready"     // due: waits for the pacer to release it
-	ContactDialing   = "dialing"   // an attempt is in progress
-	ContactClosed    = "closed"
+	ContactNew       = contract.ContactNew       // never dialed: a row, no workflow yet
+	ContactScheduled = contract.ContactScheduled // its workflow waits for the due time or a window
+	ContactReady     = contract.ContactReady     // due: waits for the pacer to release it
+	ContactDialing   = contract.ContactDialing   // an attempt is in progress
+	ContactClosed    = contract.ContactClosed
 )
 
 // Contact is one person a campaign may call, and where its workflow is.
@@ -211,7 +213,7 @@ func AddListStats(ctx context.Context, tx pgx.Tx, listID uint64, s ListStats, fr
 
 // ContactReleased is a contact the pacer handed to its workflow, which has
 // not started the attempt yet.
-const ContactReleased = "released"
+const ContactReleased = contract.ContactReleased
 
 // Preview is a contact card offered to a preview agent.
 type Preview struct {
