@@ -5,9 +5,6 @@
 package activities
 
 import (
-	"time"
-
-	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/models"
 )
 
@@ -16,7 +13,7 @@ import (
 // filters of the numbers and keys it met.
 const DefaultBatchRows = 10000
 
-// Activities is registered with the worker; its methods are activities.
+// Activities holds the import's activities.
 type Activities struct {
 	DB     *models.DB
 	Limits Limits
@@ -27,27 +24,6 @@ type Activities struct {
 	// campaign's list holds in memory at most; with more, or 0, it looks
 	// each batch's numbers up in PostgreSQL.
 	DNCInMemory int
-	// Dialers are the dialer adapters by name; DefaultDialer serves
-	// campaigns without an entry point.
-	Dialers       dialer.Registry
-	DefaultDialer string
-	// FrequencyCap protects every number, across campaigns; zero is off.
-	FrequencyCap FrequencyCap
-	// Release hands a contact to its workflow; the pacer calls it.
-	Release ReleaseFunc
-	// Close asks a contact's workflow to close; a completed campaign calls it.
-	Close CloseFunc
-	// Now is the clock; tests on Temporal's test environment give it theirs.
-	Now func() time.Time
-
-	policies policies
-}
-
-func (a *Activities) now() time.Time {
-	if a.Now != nil {
-		return a.Now()
-	}
-	return time.Now()
 }
 
 // DefaultDNCInMemory is Activities.DNCInMemory unless set: a million
@@ -56,5 +32,5 @@ const DefaultDNCInMemory = 1_000_000
 
 // New returns the activities over db with the default limits.
 func New(db *models.DB) *Activities {
-	return &Activities{DB: db, Limits: DefaultLimits, BatchRows: DefaultBatchRows, DNCInMemory: DefaultDNCInMemory, Dialers: dialer.Registry{}, DefaultDialer: "simulator"}
+	return &Activities{DB: db, Limits: DefaultLimits, BatchRows: DefaultBatchRows, DNCInMemory: DefaultDNCInMemory}
 }

@@ -200,3 +200,35 @@ func TakePassRequest(ctx context.Context, db *gorm.DB, campaignID uint64) error 
 	}
 	return nil
 }
+
+// GiveBackStaleReleases gives back a campaign's contacts released longer
+// than after ago whose workflows never took them (their worker died
+// between the release and its signal), except those on a preview card.
+func GiveBackStaleReleases(ctx context.Context, db *gorm.DB, campaignID uint64, after time.Duration) error {
+	err := db.WithContext(ctx).Exec(`UPDATE contacts SET status = `+UnreleasedStatus+`, updated_at = now()
+		WHERE campaign_id = ? AND status = 'released' AND updated_at < now() - make_interval(secs => ?)
+		  AND NOT EXISTS (SELECT 1 FROM previews p WHERE p.contact_id = contacts.id AND p.state = 'offered')`, campaignID, after.Seconds()).Error
+	if err != nil {
+		return fmt.Errorf("give back stale releases of campaign %d: %w", campaignID, err)
+	}
+	return nil
+}
+
+// ExpirePreviews gives back the contacts of preview cards no agent answered
+// in time, and frees their agents, in one transaction: a card is never
+// expired with its contact still held.
+func ExpirePreviews(ctx context.Context, db *gorm.DB) error {
+	err := db.WithContext(ctx).Exec(`WITH expired AS (
+		UPDATE previews SET state = 'expired', answered_at = now()
+		WHERE state = 'offered' AND expires_at < now() RETURNING agent_id, contact_id
+	), contacts_back AS (
+		UPDATE contacts SET status = `+UnreleasedStatus+`, updated_at = now()
+		WHERE status = 'released' AND id IN (SELECT contact_id FROM expired)
+	)
+	UPDATE agents SET `+AgentStateSet+`
+	WHERE state = 'reserved' AND id IN (SELECT agent_id FROM expired)`, map[string]any{"state": AgentIdle, "reason": "preview card expired"}).Error
+	if err != nil {
+		return fmt.Errorf("expire preview cards: %w", err)
+	}
+	return nil
+}

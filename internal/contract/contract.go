@@ -6,12 +6,15 @@
 package contract
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/strategy"
 )
 
@@ -173,4 +176,16 @@ var SearchAttributes = []struct {
 	{ContactStatusKey.GetName(), enumspb.INDEXED_VALUE_TYPE_KEYWORD},
 	{AttemptCountKey.GetName(), enumspb.INDEXED_VALUE_TYPE_INT},
 	{NextDueTimeKey.GetName(), enumspb.INDEXED_VALUE_TYPE_DATETIME},
+}
+
+// CallError wraps the error of a call to the Temporal server with context;
+// a server that does not answer is an Unavailable fault, so the API
+// answers 503 rather than 500.
+func CallError(err error, format string, args ...any) error {
+	var un *serviceerror.Unavailable
+	var dl *serviceerror.DeadlineExceeded
+	if errors.As(err, &un) || errors.As(err, &dl) {
+		return fault.Unavailablef(err, format, args...)
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
 }

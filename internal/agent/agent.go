@@ -1,0 +1,103 @@
+// Package agent keeps agents' states: what an agent reports from its
+// desktop (idle, not ready, available, wrap-up) and what Outdial sets when
+// it gives the agent a call (reserved for a preview card, connected). Every
+// state change goes through Store, which stamps it.
+package agent
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/outdial/outdial/internal/fault"
+	"github.com/outdial/outdial/models"
+)
+
+// Settable are the states an agent sets itself; reserved and connected are
+// Outdial's, set when it offers the agent a call.
+var Settable = []string{models.AgentIdle, models.AgentNotReady, models.AgentAvailable, models.AgentWrapUp}
+
+// Pacers are woken when an agent becomes available, so that its campaigns
+// release calls for it now rather than on their next tick.
+type Pacers interface {
+	WakeForAgent(ctx context.Context, agentID uint64)
+}
+
+// Store changes agents' states in PostgreSQL.
+type Store struct {
+	DB *models.DB
+	// Pacers, when set, are woken by an agent becoming available.
+	Pacers Pacers
+}
+
+// ParseState reads a state as desktops send it ("Not-Ready", "wrapup").
+func ParseState(s string) (string, error) {
+	state := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "-", "_")
+	switch state {
+	case "notready":
+		state = models.AgentNotReady
+	case "wrapup":
+		state = models.AgentWrapUp
+	}
+	if !slices.Contains(Settable, state) {
+		var f fault.Fields
+		f.Add("state", "must be one of %s, not %q (reserved and connected are set by Outdial when it offers a call)", strings.Join(Settable, ", "), s)
+		return "", f.Err("agent state")
+	}
+	return state, nil
+}
+
+// Report records the state an agent reports. An agent on a call can only
+// go to wrap-up; an agent who becomes available wakes its campaigns' pacers.
+func (s *Store) Report(ctx context.Context, id uint64, state, reason string) (models.Agent, error) {
+	state, err := ParseState(state)
+	if err != nil {
+		return models.Agent{}, err
+	}
+	a, err := models.UpdateAgentState(ctx, s.DB.DB, id, state, strings.TrimSpace(reason), func(current string) error {
+		if current == models.AgentConnected && state != models.AgentWrapUp {
+			return fault.Conflictf("state", "agent %d is on a call; it can only go to wrap_up", id)
+		}
+		return nil
+	})
+	if err != nil {
+		return a, err
+	}
+	if state == models.AgentAvailable && s.Pacers != nil {
+		s.Pacers.WakeForAgent(ctx, id)
+	}
+	return a, nil
+}
+
+// Reserve connects an available agent of the campaign's teams to a call,
+// preferring the named one, the one waiting longest otherwise; ok is false
+// when none is free. A preferred agent (a preview, a personal callback) was
+// reserved for the call already and is connected as it is.
+func (s *Store) Reserve(ctx context.Context, campaignID uint64, preferred string) (string, bool, error) {
+	if preferred != "" {
+		return preferred, true, s.SetState(ctx, preferred, models.AgentConnected)
+	}
+	id, ok, err := models.ConnectAvailableAgent(ctx, s.DB.DB, campaignID)
+	if err != nil || !ok {
+		return "", ok, err
+	}
+	return strconv.FormatUint(id, 10), true, nil
+}
+
+// SetState moves an agent, named by its ID as attempts record it, to
+// state; available wakes its campaigns' pacers.
+func (s *Store) SetState(ctx context.Context, agent, state string) error {
+	if err := models.SetAgentState(ctx, s.DB.DB, agent, state, "", nil); err != nil {
+		return err
+	}
+	if id, err := strconv.ParseUint(agent, 10, 64); err == nil && state == models.AgentAvailable && s.Pacers != nil {
+		s.Pacers.WakeForAgent(ctx, id)
+	}
+	return nil
+}
+
+// Free returns an agent reserved for a call that was not placed to idle.
+func (s *Store) Free(ctx context.Context, agent, reason string) error {
+	return models.SetAgentState(ctx, s.DB.DB, agent, models.AgentIdle, reason, []string{models.AgentConnected, models.AgentReserved})
+}

@@ -1,0 +1,218 @@
+package campaign
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/pacing"
+	"github.com/outdial/outdial/window"
+)
+
+// PaceResult is what one pacing pass did.
+type PaceResult struct {
+	// Active is false once the campaign is no longer active: its workflow ends.
+	Active bool `json:"active"`
+	// Completed: the campaign's date range is over; its open contacts close.
+	Completed bool   `json:"completed,omitempty"`
+	Released  int    `json:"released"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// staleRelease is how long a contact stays released without its workflow
+// taking it: a release whose signal never went out (a worker died between
+// the two) would hold a line for good.
+const staleRelease = 2 * time.Minute
+
+// Pace is one pass of the pacer. Progressive: while agents of the
+// campaign's teams are available, release up to lines-per-agent calls per
+// free agent, minus the calls already ringing. Preview campaigns are paced
+// by their agents' requests; their pass only expires unanswered cards.
+func (s *Service) Pace(ctx context.Context, campaignID uint64) (PaceResult, error) {
+	if err := models.TakePassRequest(ctx, s.DB.DB, campaignID); err != nil {
+		return PaceResult{}, err
+	}
+	c, err := models.FindCampaign(ctx, s.DB.DB, campaignID)
+	if err != nil {
+		return PaceResult{}, fmt.Errorf("pace campaign %d: %w", campaignID, err)
+	}
+	if c.Status != models.CampaignActive && c.Status != models.CampaignPaused {
+		return PaceResult{Reason: "campaign is " + c.Status}, nil
+	}
+	if err := models.ExpirePreviews(ctx, s.DB.DB); err != nil {
+		return PaceResult{}, err
+	}
+	if err := models.GiveBackStaleReleases(ctx, s.DB.DB, campaignID, staleRelease); err != nil {
+		return PaceResult{}, err
+	}
+	spec, err := s.campaignWindow(ctx, c)
+	if err != nil {
+		return PaceResult{}, err
+	}
+	if spec.Dates.Ended(s.now()) {
+		return s.complete(ctx, c, fmt.Sprintf("its date range %v has ended", spec.Dates))
+	}
+	res := PaceResult{Active: true}
+	if c.Status == models.CampaignPaused {
+		res.Reason = "paused"
+		return res, nil
+	}
+	if now := s.now(); !spec.Open(now) {
+		res.Reason = spec.Explain(now)
+		return res, nil
+	}
+	if c.PacingMode != models.PacingProgressive {
+		return res, nil
+	}
+	var due []models.Contact
+	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		due, res.Reason, err = s.releaseProgressive(ctx, tx, c)
+		return err
+	})
+	if err != nil {
+		return res, fmt.Errorf("pace campaign %d: %w", c.ID, err)
+	}
+	s.releaseInBackground(ctx, c.ID, due)
+	res.Released = len(due)
+	return res, nil
+}
+
+// campaignWindow is the campaign's own date range and daily hours in its
+// time zone; each contact's own window is checked before its attempt.
+func (s *Service) campaignWindow(ctx context.Context, c *models.Campaign) (spec window.Spec, err error) {
+	zone, err := models.CampaignZone(ctx, s.DB.DB, c)
+	if err != nil {
+		return spec, err
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return spec, fmt.Errorf("zone %q of campaign %d: %w", zone, c.ID, err)
+	}
+	return contact.CampaignWindow(c, loc)
+}
+
+// releaseTimeout bounds a pass's releases once the pass has returned.
+const releaseTimeout = time.Minute
+
+// releaseInBackground hands the contacts a pass released to their
+// workflows after the pass has returned. A release (a workflow's start or a
+// signal) takes tens of milliseconds on a busy server, and waiting for them
+// took 60 of a pass's 68 ms at full load, which held the campaign's next
+// pass back. A release that fails is given back at once; one lost with its
+// worker, after staleRelease (see Pace).
+func (s *Service) releaseInBackground(ctx context.Context, campaignID uint64, due []models.Contact) {
+	if len(due) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	go func() {
+		defer cancel()
+		if err := s.Contacts.ReleaseAll(ctx, campaignID, due); err != nil {
+			slog.WarnContext(ctx, "release contacts", "campaign", campaignID, "error", err)
+		}
+	}()
+}
+
+// Buffer adaptation: a campaign group's buffer changes at most once per
+// bufferAdaptEvery, and a contact released longer than unusedAfter ago and
+// still not dialed sits unused.
+const (
+	bufferAdaptEvery = 10 * time.Second
+	unusedAfter      = 10 * time.Second
+)
+
+// releaseProgressive releases the contacts a progressive pass wants: lines
+// per agent for each free agent, less the calls in flight. In a campaign
+// group, the deliverable percentages split the agents mapped to the group
+// and the group's buffer between the campaigns that have contacts due, and
+// the buffer adapts to how fast its contacts are consumed. The group's row
+// stays locked until tx ends, so the group's pacers take turns.
+func (s *Service) releaseProgressive(ctx context.Context, tx *gorm.DB, c *models.Campaign) ([]models.Contact, string, error) {
+	group, err := models.LockCampaignGroup(ctx, tx, c.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	if group != nil && !group.Enabled {
+		return nil, fmt.Sprintf("campaign group %s is disabled", group.Name), nil
+	}
+	var groupID uint64
+	if group != nil {
+		groupID = group.ID
+	}
+	n, err := models.CountForPacing(ctx, tx, c.ID, groupID, unusedAfter)
+	if err != nil {
+		return nil, "", err
+	}
+	if group == nil {
+		due, err := models.ReleaseDue(ctx, tx, []uint64{c.ID}, pacing.Progressive(n.FreeAgents, c.LinesPerAgent, n.InFlight, -1))
+		return due, "", err
+	}
+	weights, i, err := models.GroupShares(ctx, tx, group.ID, c.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	buf := pacing.Buffer{Initial: group.InitialContacts, IncrementPercent: group.IncrementPercent,
+		DecrementPercent: group.DecrementPercent, UpperThresholdPercent: group.UpperThresholdPercent}
+	size := buf.Size(group.BufferSize)
+	free := n.FreeAgents + pacing.Split(n.SharedAgents, weights)[i]
+	share := pacing.Split(size, weights)[i]
+	want := pacing.Progressive(free, c.LinesPerAgent, n.InFlight, share)
+	drained := want < pacing.Progressive(free, c.LinesPerAgent, n.InFlight, -1)
+	if err := models.AdaptBuffer(ctx, tx, group.ID, buf.Next(size, drained, n.Unused > 0), bufferAdaptEvery); err != nil {
+		return nil, "", err
+	}
+	var reason string
+	if want == 0 && free > 0 && n.InFlight >= share {
+		reason = fmt.Sprintf("the campaign's share of campaign group %s's buffer (%d contacts) is in flight", group.Name, share)
+	}
+	due, err := models.ReleaseDue(ctx, tx, []uint64{c.ID}, want)
+	return due, reason, err
+}
+
+// complete ends a campaign whose date range is over: it is completed, and
+// its workflow closes its open contacts (CloseContacts) and ends.
+func (s *Service) complete(ctx context.Context, c *models.Campaign, why string) (PaceResult, error) {
+	if err := models.SetCampaignStatus(ctx, s.DB.DB, c.ID, models.CampaignCompleted, []string{models.CampaignActive, models.CampaignPaused}); err != nil {
+		return PaceResult{}, err
+	}
+	slog.InfoContext(ctx, "campaign completed", "campaign", c.ID, "reason", why)
+	return PaceResult{Completed: true, Reason: "completed: " + why}, nil
+}
+
+// closePage is how many contacts CloseContacts closes between progress
+// reports.
+const closePage = 500
+
+// CloseContacts closes every open contact of a completed campaign:
+// never-dialed ones (no workflow) in PostgreSQL at once, the others through
+// their workflows, a page at a time, going on after contact after. After
+// each page it reports the last contact closed, from which a retry can go
+// on. It returns how many it closed.
+func (s *Service) CloseContacts(ctx context.Context, campaignID uint64, reason string, after uint64, progress func(last uint64)) (int, error) {
+	closed, err := models.CloseNewContacts(ctx, s.DB.DB, campaignID, reason)
+	if err != nil {
+		return 0, err
+	}
+	for {
+		ids, err := models.OpenContactIDs(ctx, s.DB.DB, campaignID, after, closePage)
+		if err != nil {
+			return closed, err
+		}
+		if len(ids) == 0 {
+			return closed, nil
+		}
+		n, err := s.Contacts.CloseOpen(ctx, campaignID, ids, reason)
+		closed += n
+		if err != nil {
+			return closed, err
+		}
+		after = ids[len(ids)-1]
+		progress(after)
+	}
+}

@@ -1,0 +1,96 @@
+package campaign
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/outdial/outdial/internal/fault"
+	"github.com/outdial/outdial/models"
+)
+
+// Card is a contact offered to a preview agent: the card, its contact and
+// the history of earlier attempts; or, when no contact is due, why.
+type Card struct {
+	Preview  *models.Preview
+	Campaign string
+	Contact  *models.Contact
+	Attempts []models.Attempt
+	Reason   string
+}
+
+// Offer reserves the next due contact of the agent's active preview
+// campaigns for the agent, for the campaign's preview timeout.
+func (s *Service) Offer(ctx context.Context, agentID uint64) (Card, error) {
+	agent, err := models.FindAgent(ctx, s.DB.DB, agentID)
+	if err != nil {
+		return Card{}, err
+	}
+	if agent.State != models.AgentIdle && agent.State != models.AgentAvailable {
+		return Card{}, fault.Conflictf("state", "agent %d is %s; preview cards go to idle or available agents", agentID, agent.State)
+	}
+	if err := models.ExpirePreviews(ctx, s.DB.DB); err != nil {
+		return Card{}, err
+	}
+	campaigns, err := models.PreviewCampaigns(ctx, s.DB.DB, agent.TeamID)
+	if err != nil {
+		return Card{}, fmt.Errorf("campaigns of agent %d: %w", agentID, err)
+	}
+	var due []models.Contact
+	for _, cp := range campaigns {
+		if due, err = models.ReleaseDue(ctx, s.DB.DB, []uint64{cp.ID}, 1); err != nil {
+			return Card{}, err
+		}
+		if len(due) > 0 {
+			break
+		}
+	}
+	if len(due) == 0 {
+		return Card{Reason: fmt.Sprintf("no contact is due in the agent's %d active preview campaign(s)", len(campaigns))}, nil
+	}
+	campaign := campaigns[slices.IndexFunc(campaigns, func(cp models.Campaign) bool { return cp.ID == due[0].CampaignID })]
+	now := s.now()
+	p := models.Preview{AgentID: agentID, ContactID: due[0].ID, CampaignID: campaign.ID, State: "offered", OfferedAt: now,
+		ExpiresAt: now.Add(time.Duration(campaign.PreviewTimeoutSeconds) * time.Second)}
+	contact, err := models.OfferPreview(ctx, s.DB.DB, &p)
+	if err != nil {
+		return Card{}, errors.Join(err, models.Unrelease(ctx, s.DB, p.ContactID))
+	}
+	attempts, err := models.ContactAttempts(ctx, s.DB.DB, contact.ID)
+	if err != nil {
+		return Card{}, err
+	}
+	return Card{Preview: &p, Campaign: campaign.Name, Contact: contact, Attempts: attempts}, nil
+}
+
+// Answer accepts a card (the call is placed for its agent, who is
+// connected) or skips it (the attempt ends as skipped, and the agent is
+// idle again).
+func (s *Service) Answer(ctx context.Context, previewID uint64, accept bool) (models.Preview, error) {
+	state, agentState := "skipped", models.AgentIdle
+	if accept {
+		state, agentState = "accepted", models.AgentConnected
+	}
+	p, found, err := models.AnswerPreview(ctx, s.DB.DB, previewID, state)
+	if err != nil {
+		return p, err
+	}
+	if !found {
+		old, err := models.FindPreview(ctx, s.DB.DB, previewID)
+		if err != nil {
+			return p, err
+		}
+		return p, fault.Conflictf("state", "preview %d is %s (it expired at %s)", previewID, old.State, old.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	agent := strconv.FormatUint(p.AgentID, 10)
+	if err := models.SetAgentState(ctx, s.DB.DB, agent, agentState, "preview "+state, nil); err != nil {
+		return p, err
+	}
+	if _, err := s.Contacts.Release(ctx, p.CampaignID, p.ContactID, agent, !accept, false); err != nil {
+		return p, err
+	}
+	return p, nil
+}

@@ -1,0 +1,427 @@
+// Package contact is a contact's life between the pacer and the dialer:
+// whether it can be dialed now (Check, over facts loaded once), preparing,
+// dialing and finishing an attempt, its status between attempts, the
+// reports of how attempts end, and releasing and closing contacts. It is
+// the one place that starts and signals contacts' workflows.
+package contact
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/outdial/outdial/dialer"
+	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/strategy"
+	"github.com/outdial/outdial/window"
+)
+
+// Pacers are woken when a call ends unanswered: its line is free.
+type Pacers interface {
+	Wake(ctx context.Context, campaignID uint64)
+}
+
+// Agents free an agent reserved for a call that was not placed.
+type Agents interface {
+	Free(ctx context.Context, agent, reason string) error
+}
+
+// Service is the contact domain over PostgreSQL and Temporal.
+type Service struct {
+	DB       *models.DB
+	Temporal client.Client
+	// TaskQueue is where contacts' workflows run.
+	TaskQueue string
+	// Dialers are the dialer adapters by name; DefaultDialer serves
+	// campaigns without an entry point. Only workers dial.
+	Dialers       dialer.Registry
+	DefaultDialer string
+	// FrequencyCap protects every number, across campaigns; zero is off.
+	FrequencyCap FrequencyCap
+	Agents       Agents
+	// Pacers, when set, are woken by a call that ends unanswered.
+	Pacers Pacers
+	// Now is the clock; tests on Temporal's test environment give it theirs.
+	Now func() time.Time
+
+	policies policies
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// facts loads everything the check of a contact reads, and its policy.
+func (s *Service) facts(ctx context.Context, contactID uint64) (*contactRows, Facts, Policy, error) {
+	r, err := s.loadRows(ctx, contactID)
+	if err != nil {
+		return nil, Facts{}, Policy{}, err
+	}
+	policy, err := s.policy(ctx, &r.campaign)
+	if err != nil {
+		return nil, Facts{}, Policy{}, err
+	}
+	policy.Modes = contactModes(policy.Modes, r.contact.Numbers)
+	f := Facts{Contact: r.contact, ListID: r.list.ID, ListStatus: r.list.Status, ListEnd: r.list.EndTime,
+		Counters: r.counters, Modes: policy.Modes}
+	if len(r.contact.Numbers) == 0 {
+		return r, f, policy, nil
+	}
+	var numbers, zones []string
+	for _, n := range r.contact.Numbers {
+		numbers = append(numbers, n.Number)
+		if !slices.Contains(zones, n.TimeZone) {
+			zones = append(zones, n.TimeZone)
+		}
+	}
+	if f.DNC, err = s.dncHits(ctx, r.campaign.ID, numbers); err != nil {
+		return nil, f, policy, err
+	}
+	if f.Windows, err = s.windows(ctx, &r.campaign, zones); err != nil {
+		return nil, f, policy, err
+	}
+	if f.Caps, err = s.caps(&r.campaign); err != nil {
+		return nil, f, policy, err
+	}
+	var longest time.Duration
+	for _, c := range f.Caps {
+		longest = max(longest, c.Period)
+	}
+	if longest > 0 {
+		if f.Starts, err = s.attemptStarts(ctx, numbers, s.now().Add(-longest)); err != nil {
+			return nil, f, policy, err
+		}
+	}
+	return r, f, policy, nil
+}
+
+// CampaignWindow is a campaign's own calling window in loc: its date range
+// and daily hours.
+func CampaignWindow(c *models.Campaign, loc *time.Location) (window.Spec, error) {
+	spec := window.Spec{Loc: loc}
+	if c.StartDate != nil {
+		spec.Dates.From = window.Date{Year: c.StartDate.Year, Month: c.StartDate.Month, Day: c.StartDate.Day}
+	}
+	if c.EndDate != nil {
+		spec.Dates.To = window.Date{Year: c.EndDate.Year, Month: c.EndDate.Month, Day: c.EndDate.Day}
+	}
+	daily, err := window.ParseDaily(c.DailyStartTime, c.DailyEndTime)
+	if err != nil {
+		return spec, fmt.Errorf("campaign %d daily window: %w", c.ID, err)
+	}
+	spec.Daily = []window.Daily{daily}
+	return spec, nil
+}
+
+// windows are the calling windows of a campaign's numbers in zones: the
+// campaign's date range and daily hours, the zone's own enabled hours when
+// the zone is configured, and the hours the campaign's group sets for the
+// zone when it lists it; all in the number's local time.
+func (s *Service) windows(ctx context.Context, c *models.Campaign, zones []string) (map[string]Window, error) {
+	hours, err := s.zoneHours(ctx, c.ID, zones)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Window{}
+	for _, zone := range zones {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			out[zone] = Window{Closed: fmt.Sprintf("zone %q cannot be loaded: %v", zone, err)}
+			continue
+		}
+		spec, err := CampaignWindow(c, loc)
+		if err != nil {
+			return nil, err
+		}
+		w := Window{Spec: spec}
+		for _, z := range hours {
+			if z.IANAZone != zone || w.Closed != "" {
+				continue
+			}
+			if !z.Enabled {
+				w.Closed = fmt.Sprintf("zone %s (%s) is not enabled for calling", z.DisplayName, zone)
+				if z.GroupName != "" {
+					w.Closed += " in campaign group " + z.GroupName
+				}
+				continue
+			}
+			d, err := window.ParseDaily(z.StartTime, z.EndTime)
+			if err != nil {
+				return nil, fmt.Errorf("zone %s hours: %w", zone, err)
+			}
+			w.Spec.Daily = append(w.Spec.Daily, d)
+		}
+		out[zone] = w
+	}
+	return out, nil
+}
+
+// caps are the frequency caps in force for a campaign's numbers: the
+// deployment's and the campaign's own.
+func (s *Service) caps(c *models.Campaign) ([]FrequencyCap, error) {
+	var caps []FrequencyCap
+	if s.FrequencyCap.Attempts > 0 {
+		caps = append(caps, s.FrequencyCap)
+	}
+	if c.FrequencyCapAttempts != nil {
+		period, err := strategy.ParseDelay(c.FrequencyCapPeriod)
+		if err != nil {
+			return nil, fmt.Errorf("campaign %d frequency cap period: %w", c.ID, err)
+		}
+		caps = append(caps, FrequencyCap{Attempts: *c.FrequencyCapAttempts, Period: period.Duration()})
+	}
+	return caps, nil
+}
+
+// Eligibility says whether a contact can be dialed now and when it next
+// can be.
+func (s *Service) Eligibility(ctx context.Context, contactID uint64) (Verdict, error) {
+	_, f, _, err := s.facts(ctx, contactID)
+	if err != nil {
+		return Verdict{}, err
+	}
+	now := s.now()
+	return Due(f, Check(f, now), now), nil
+}
+
+// Detail is a contact with every attempt.
+type Detail struct {
+	Contact  *models.Contact
+	Attempts []models.Attempt
+}
+
+// Get reads a contact with its attempts.
+func (s *Service) Get(ctx context.Context, id uint64) (Detail, error) {
+	c, err := s.find(ctx, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	attempts, err := models.ContactAttempts(ctx, s.DB.DB, id)
+	return Detail{Contact: c, Attempts: attempts}, err
+}
+
+// PrepareRequest asks to start attempt Seq of a contact.
+type PrepareRequest struct {
+	ContactID uint64 `json:"contact_id"`
+	Seq       int    `json:"seq"`
+	Agent     string `json:"agent,omitempty"`
+}
+
+// PrepareResult is the verdict and, when it is to dial, the attempt.
+type PrepareResult struct {
+	Verdict
+	AttemptID  string `json:"attempt_id,omitempty"`
+	CampaignID uint64 `json:"campaign_id"`
+	ListID     uint64 `json:"list_id"`
+	// ContactZone is the contact's own zone, for its daily count.
+	ContactZone string `json:"contact_zone"`
+	// ContactZoneOffset is the zone's UTC offset in seconds when the
+	// attempt was prepared: the workflow's zone for the decision after the
+	// call, so its replay never depends on a machine's zone files.
+	ContactZoneOffset *int   `json:"contact_zone_offset,omitempty"`
+	Policy            Policy `json:"policy"`
+}
+
+// AttemptID is the ID of a contact's attempt seq: the dialer's idempotency key.
+func AttemptID(contactID uint64, seq int) string { return fmt.Sprintf("%d-%d", contactID, seq) }
+
+// Prepare checks the contact is still dialable now and, if it is, records
+// the attempt. A retry finds the attempt already recorded.
+func (s *Service) Prepare(ctx context.Context, req PrepareRequest) (PrepareResult, error) {
+	id := AttemptID(req.ContactID, req.Seq)
+	existing, found, err := s.attempt(ctx, id)
+	if err != nil {
+		return PrepareResult{}, fmt.Errorf("prepare attempt %s: %w", id, err)
+	}
+	r, f, policy, err := s.facts(ctx, req.ContactID)
+	if err != nil {
+		return PrepareResult{}, err
+	}
+	now := s.now()
+	res := PrepareResult{CampaignID: r.campaign.ID, ListID: r.list.ID, ContactZone: r.contact.TimeZone, Policy: policy}
+	if loc, err := time.LoadLocation(r.contact.TimeZone); err == nil {
+		_, offset := now.In(loc).Zone()
+		res.ContactZoneOffset = &offset
+	}
+	if found {
+		res.Verdict = Verdict{Action: ActionDial, Mode: existing.Mode, Number: existing.Number}
+		res.AttemptID = id
+		return res, nil
+	}
+	res.Verdict = Check(f, now)
+	if res.Action != ActionDial {
+		return res, nil
+	}
+	res.AttemptID = id
+	err = s.recordAttempt(ctx, &models.Attempt{ID: id, ContactID: r.contact.ID, CampaignID: r.campaign.ID, Seq: req.Seq,
+		Mode: res.Mode, Number: res.Number, Agent: req.Agent, StartedAt: now})
+	return res, err
+}
+
+// ErrDialRejected is a dialer refusing a call request itself: asking
+// again cannot help.
+var ErrDialRejected = errors.New("the dialer rejected the call request")
+
+// Dial asks the campaign's dialer for the attempt's call.
+func (s *Service) Dial(ctx context.Context, attemptID string) error {
+	at, found, err := s.attempt(ctx, attemptID)
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", attemptID, err)
+	}
+	if !found {
+		return fmt.Errorf("dial %s: the attempt does not exist", attemptID)
+	}
+	r, err := s.loadRows(ctx, at.ContactID)
+	if err != nil {
+		return err
+	}
+	c := &r.campaign
+	req := dialer.CallRequest{AttemptID: at.ID, CampaignID: c.ID, Campaign: c.Name, CampaignType: titleCase(c.PacingMode),
+		ListID: r.list.ID, ContactID: r.contact.ID, Mode: at.Mode, Number: at.Number, ExternalID: r.contact.ExternalKey,
+		Agent: at.Agent, CallMeNow: true, TimeZone: r.contact.TimeZone}
+	if n, ok := number(&r.contact, at.Mode); ok {
+		req.TimeZone = n.TimeZone
+	}
+	if len(at.Number) == 12 && strings.HasPrefix(at.Number, "+1") {
+		req.AreaCode = at.Number[2:5]
+	}
+	ep, group, err := s.dialTarget(ctx, c)
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", attemptID, err)
+	}
+	req.CampaignGroup = group
+	name := s.DefaultDialer
+	if ep != nil {
+		name, req.EntryPoint, req.PrimaryURL, req.BackupURL, req.Secret = ep.Dialer, ep.Name, ep.PrimaryURL, ep.BackupURL, ep.Secret
+	}
+	d, err := s.Dialers.Get(name)
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", attemptID, err)
+	}
+	if err := d.Dial(ctx, req); err != nil {
+		if errors.Is(err, dialer.ErrRejected) || errors.Is(err, dialer.ErrInvalidRequest) {
+			return fmt.Errorf("dial %s with %s: %w: %w", attemptID, name, ErrDialRejected, err)
+		}
+		return fmt.Errorf("dial %s with %s: %w", attemptID, name, err)
+	}
+	return nil
+}
+
+func titleCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// FinishRequest is an attempt's outcome and the strategy's decision.
+type FinishRequest struct {
+	AttemptID string            `json:"attempt_id"`
+	ContactID uint64            `json:"contact_id"`
+	Telephony string            `json:"telephony"`
+	Business  string            `json:"business,omitempty"`
+	Agent     string            `json:"agent,omitempty"`
+	Decision  strategy.Decision `json:"decision"`
+}
+
+// FinishResult is when the contact is next due, inside its calling window,
+// or that it closed.
+type FinishResult struct {
+	Closed    bool      `json:"closed"`
+	Reason    string    `json:"reason"`
+	NextDueAt time.Time `json:"next_due_at,omitzero"`
+}
+
+// Finish records the attempt's outcome and the contact's next state. The
+// decision's due time moves to the next opening of the calling window of
+// the number it will dial; a contact whose time to live ends first closes.
+func (s *Service) Finish(ctx context.Context, req FinishRequest) (FinishResult, error) {
+	r, err := s.loadRows(ctx, req.ContactID)
+	if err != nil {
+		return FinishResult{}, err
+	}
+	now := s.now()
+	d := req.Decision
+	res := FinishResult{Closed: d.Close, Reason: d.Reason, NextDueAt: d.DueAt}
+	if !d.Close {
+		if n, ok := number(&r.contact, d.Mode); ok {
+			windows, err := s.windows(ctx, &r.campaign, []string{n.TimeZone})
+			if err != nil {
+				return FinishResult{}, err
+			}
+			if spec := windows[n.TimeZone].Spec; windows[n.TimeZone].Closed == "" && !spec.Open(d.DueAt) {
+				next, ok := spec.Next(d.DueAt)
+				if !ok {
+					res.Closed, res.Reason = true, d.Reason+"; no calling window opens again: "+spec.Explain(d.DueAt)
+				} else {
+					res.Reason = d.Reason + "; " + spec.Explain(d.DueAt)
+					res.NextDueAt = next
+				}
+			}
+		}
+		if !res.Closed && res.NextDueAt.After(r.list.EndTime) {
+			res.Closed, res.Reason = true, d.Reason+fmt.Sprintf("; time to live ends (list %d expires %s) before the next attempt", r.list.ID, r.list.EndTime.UTC().Format(time.RFC3339))
+		}
+	}
+	counters, err := json.Marshal(d.Counters)
+	if err != nil {
+		return FinishResult{}, fmt.Errorf("encode counters of contact %d: %w", req.ContactID, err)
+	}
+	return res, s.finish(ctx, req, res, counters, now)
+}
+
+// StatusRequest moves a contact to a status between attempts.
+type StatusRequest struct {
+	ContactID uint64    `json:"contact_id"`
+	Status    string    `json:"status"`
+	Reason    string    `json:"reason"`
+	Until     time.Time `json:"until,omitzero"`
+}
+
+// SetStatus records that a contact waits (until a time, for a reason), is
+// ready for the pacer, or closed. A closed contact stays closed.
+func (s *Service) SetStatus(ctx context.Context, req StatusRequest) error {
+	_, err := s.setStatus(ctx, req, s.now())
+	return err
+}
+
+// Start is what a contact's workflow starts from: the attempts and
+// counters a previous workflow of the contact left.
+type Start struct {
+	ListID   uint64            `json:"list_id"`
+	Attempts int               `json:"attempts"`
+	Counters strategy.Counters `json:"counters"`
+}
+
+// StartOf reads where a contact's workflow starts from.
+func (s *Service) StartOf(ctx context.Context, contactID uint64) (Start, error) {
+	c, err := s.find(ctx, contactID)
+	if err != nil {
+		return Start{}, fmt.Errorf("start contact %d: %w", contactID, err)
+	}
+	start := Start{ListID: c.ListID}
+	if start.Attempts, err = s.lastSeq(ctx, contactID); err != nil {
+		return Start{}, fmt.Errorf("start contact %d: %w", contactID, err)
+	}
+	if len(c.Counters) > 0 {
+		if err := json.Unmarshal(c.Counters, &start.Counters); err != nil {
+			return Start{}, fmt.Errorf("start contact %d: counters: %w", contactID, err)
+		}
+	}
+	return start, nil
+}
+
+// FreeAgent returns an agent reserved for a call that was not placed (the
+// contact had to wait or closed) to idle.
+func (s *Service) FreeAgent(ctx context.Context, agent string) error {
+	return s.Agents.Free(ctx, agent, "the reserved call was not placed")
+}

@@ -1,0 +1,227 @@
+package contact
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/strategy"
+	"github.com/outdial/outdial/window"
+)
+
+// Actions a check can end in.
+const (
+	ActionDial  = "dial"
+	ActionWait  = "wait"
+	ActionClose = "close"
+)
+
+// Verdict says whether a contact can be dialed now and, if not, until when
+// it waits or why it closes.
+type Verdict struct {
+	Action string    `json:"action"`
+	Reason string    `json:"reason"`
+	Until  time.Time `json:"until,omitzero"`
+	Mode   string    `json:"mode,omitempty"`
+	Number string    `json:"number,omitempty"`
+	Zone   string    `json:"time_zone,omitempty"`
+}
+
+// FrequencyCap is at most Attempts calls to one number in any Period,
+// counted across every campaign.
+type FrequencyCap struct {
+	Attempts int
+	Period   time.Duration
+}
+
+// Window is a zone's calling window for a campaign's contacts, or why the
+// zone cannot be dialed at all.
+type Window struct {
+	Spec window.Spec
+	// Closed, when set, says why no number in the zone is dialed (a zone
+	// not enabled for calling, or one that cannot be loaded).
+	Closed string
+}
+
+// Facts are everything the check of one contact reads, loaded at once.
+type Facts struct {
+	Contact models.Contact
+	// ListID, ListStatus and ListEnd are the contact's list's.
+	ListID     uint64
+	ListStatus string
+	ListEnd    time.Time
+	// Counters are the contact's strategy counters (current mode, modes
+	// removed for good).
+	Counters strategy.Counters
+	// Modes are the contact's modes in the strategy's priority order.
+	Modes []string
+	// DNC names, for each of the contact's numbers on a DNC list in force
+	// for the campaign, those lists.
+	DNC map[string][]string
+	// Windows are the calling windows by IANA zone, one for each zone of
+	// the contact's numbers.
+	Windows map[string]Window
+	// Caps are the frequency caps in force; Starts the start times of
+	// every attempt to each of the contact's numbers, across campaigns,
+	// within the longest cap's period.
+	Caps   []FrequencyCap
+	Starts map[string][]time.Time
+}
+
+// recheck is how long a contact waits for a condition no timer can predict
+// (a stopped list, a disabled zone) before it is checked again.
+const recheck = time.Hour
+
+// Check decides whether the contact can be dialed at now and on which
+// number: the list and its time to live, DNC lists in force, the number's
+// calling window, and the frequency caps. It tries the current mode first,
+// then the others by priority.
+func Check(f Facts, now time.Time) Verdict {
+	c := &f.Contact
+	switch {
+	case c.Status == models.ContactClosed:
+		return Verdict{Action: ActionClose, Reason: "the contact is closed: " + c.ClosedReason}
+	case now.After(f.ListEnd):
+		return Verdict{Action: ActionClose, Reason: fmt.Sprintf("time to live ended: list %d expired at %s", f.ListID, f.ListEnd.UTC().Format(time.RFC3339))}
+	case f.ListStatus == models.ListStopped:
+		return Verdict{Action: ActionWait, Reason: fmt.Sprintf("list %d is stopped", f.ListID), Until: now.Add(recheck)}
+	case f.ListStatus != models.ListActive:
+		return Verdict{Action: ActionWait, Reason: fmt.Sprintf("list %d is %s", f.ListID, f.ListStatus), Until: now.Add(recheck)}
+	}
+	var blocked []string
+	for _, mode := range f.modeOrder() {
+		n, ok := number(c, mode)
+		if !ok {
+			continue
+		}
+		if lists := f.DNC[n.Number]; len(lists) > 0 {
+			blocked = append(blocked, fmt.Sprintf("%s %s is on DNC list %s", mode, n.Number, strings.Join(lists, ", ")))
+			continue
+		}
+		verdict := Verdict{Action: ActionDial, Mode: mode, Number: n.Number, Zone: n.TimeZone}
+		w, ok := f.Windows[n.TimeZone]
+		if !ok {
+			w.Closed = fmt.Sprintf("zone %s of %s %s has no calling window", n.TimeZone, mode, n.Number)
+		}
+		if w.Closed != "" {
+			verdict.Action, verdict.Reason, verdict.Until = ActionWait, w.Closed, now.Add(recheck)
+			return verdict
+		}
+		if !w.Spec.Open(now) {
+			next, ok := w.Spec.Next(now)
+			if !ok {
+				return Verdict{Action: ActionClose, Reason: "no calling window opens again: " + w.Spec.Explain(now)}
+			}
+			if next.After(f.ListEnd) {
+				return Verdict{Action: ActionClose, Reason: "time to live ends before the calling window opens: " + w.Spec.Explain(now)}
+			}
+			verdict.Action, verdict.Reason, verdict.Until = ActionWait, w.Spec.Explain(now), next
+			return verdict
+		}
+		if until, why := capped(f.Caps, f.Starts[n.Number], n.Number, now); why != "" {
+			verdict.Action, verdict.Reason, verdict.Until = ActionWait, why, until
+			return verdict
+		}
+		if len(blocked) > 0 {
+			verdict.Reason = strings.Join(blocked, "; ")
+		}
+		return verdict
+	}
+	if len(blocked) > 0 {
+		return Verdict{Action: ActionClose, Reason: "no number can be dialed: " + strings.Join(blocked, "; ")}
+	}
+	return Verdict{Action: ActionClose, Reason: "no dialable number left"}
+}
+
+// Due refines a check for someone asking about the contact between its
+// attempts: a dialable contact may still wait for its due time, for an
+// attempt in progress, or for the pacer.
+func Due(f Facts, v Verdict, now time.Time) Verdict {
+	if v.Action != ActionDial {
+		return v
+	}
+	c := &f.Contact
+	switch c.Status {
+	case models.ContactScheduled:
+		if c.NextDueAt != nil && c.NextDueAt.After(now) {
+			v.Action, v.Until = ActionWait, *c.NextDueAt
+			v.Reason = "rescheduled: " + c.WaitingReason
+		}
+	case models.ContactDialing:
+		v.Action, v.Reason = ActionWait, "an attempt is in progress"
+	case models.ContactReady, models.ContactNew:
+		v.Reason = strings.TrimPrefix(v.Reason+"; due: waiting for the pacer to release it (an agent)", "; ")
+		if c.PCBAgent != "" {
+			v.Reason += " — a personal callback for agent " + c.PCBAgent
+		}
+	}
+	return v
+}
+
+// modeOrder is the current mode first, then the others by priority,
+// leaving out the modes removed for good.
+func (f *Facts) modeOrder() []string {
+	var out []string
+	if m := f.Counters.Mode; m != "" && slices.Contains(f.Modes, m) {
+		out = append(out, m)
+	}
+	for _, m := range f.Modes {
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return slices.DeleteFunc(out, func(m string) bool { return slices.Contains(f.Counters.Removed, m) })
+}
+
+func number(c *models.Contact, mode string) (models.ContactNumber, bool) {
+	i := slices.IndexFunc(c.Numbers, func(n models.ContactNumber) bool { return n.Mode == mode })
+	if i < 0 {
+		return models.ContactNumber{}, false
+	}
+	return c.Numbers[i], true
+}
+
+// capped reports whether number has had as many attempts (starts, in
+// order) as a frequency cap allows, and when the oldest of them leaves the
+// period.
+func capped(caps []FrequencyCap, starts []time.Time, number string, now time.Time) (time.Time, string) {
+	var until time.Time
+	var why string
+	for _, fc := range caps {
+		var in []time.Time
+		for _, s := range starts {
+			if s.After(now.Add(-fc.Period)) {
+				in = append(in, s)
+			}
+		}
+		if len(in) < fc.Attempts {
+			continue
+		}
+		// The cap frees a slot when enough of the oldest attempts leave the period.
+		free := in[len(in)-fc.Attempts].Add(fc.Period)
+		if free.After(until) {
+			until = free
+			why = fmt.Sprintf("frequency cap reached: %d attempts to %s in %s, across campaigns", len(in), number, fc.Period)
+		}
+	}
+	return until, why
+}
+
+// contactModes orders the contact's modes by the strategy's mode priority;
+// modes the strategy does not list follow in the contact's own order.
+func contactModes(priority []string, numbers []models.ContactNumber) []string {
+	var out []string
+	for _, m := range priority {
+		if slices.ContainsFunc(numbers, func(n models.ContactNumber) bool { return n.Mode == m }) {
+			out = append(out, m)
+		}
+	}
+	for _, n := range numbers {
+		if !slices.Contains(out, n.Mode) {
+			out = append(out, n.Mode)
+		}
+	}
+	return out
+}

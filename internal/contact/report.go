@@ -1,0 +1,126 @@
+package contact
+
+import (
+	"context"
+	"strings"
+
+	"github.com/outdial/outdial/internal/contract"
+	"github.com/outdial/outdial/internal/fault"
+	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/strategy"
+)
+
+// TelephonyOutcome records a dialer's report of how an attempt's call
+// ended, and tells the contact's workflow. A repeat of the same report
+// changes nothing; a different one conflicts. It reports whether the
+// attempt changed.
+func (s *Service) TelephonyOutcome(ctx context.Context, attemptID, outcome, agent string) (bool, error) {
+	o, ok := strategy.ParseTelephonyOutcome(outcome)
+	if !ok {
+		var f fault.Fields
+		f.Add("outcome", "must be one of %s, not %q", strings.Join(strategy.TelephonyOutcomes, ", "), outcome)
+		return false, f.Err("report")
+	}
+	at, err := s.reported(ctx, attemptID)
+	if err != nil {
+		return false, err
+	}
+	changed, err := s.report(ctx, &at, "telephony_outcome", at.TelephonyOutcome, o, agent, contract.SignalTelephonyOutcome,
+		contract.TelephonyOutcome{AttemptID: attemptID, Outcome: o, Agent: agent})
+	if changed && err == nil && o != strategy.Voice && s.Pacers != nil {
+		// The call's line is free and no agent took it: the pacer may
+		// place another call now rather than on its next tick.
+		s.Pacers.Wake(ctx, at.CampaignID)
+	}
+	return changed, err
+}
+
+// Wrapup records an agent's wrap-up code for an attempt, which must be one
+// of its campaign's business outcomes, and tells the contact's workflow.
+func (s *Service) Wrapup(ctx context.Context, attemptID, business, agent string) (bool, error) {
+	business = strings.TrimSpace(business)
+	at, err := s.reported(ctx, attemptID)
+	if err != nil {
+		return false, err
+	}
+	var f fault.Fields
+	if business == "" {
+		f.Add("business", "is required")
+		return false, f.Err("wrap-up")
+	}
+	campaign, err := s.campaign(ctx, at.CampaignID)
+	if err != nil {
+		return false, err
+	}
+	if campaign.OutcomeGroupID != nil {
+		ok, err := s.isWrapupCode(ctx, *campaign.OutcomeGroupID, business)
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			f.Add("business", "%q is not a wrap-up code of campaign %s", business, campaign.Name)
+			return false, f.Err("wrap-up")
+		}
+	}
+	return s.report(ctx, &at, "business_outcome", at.BusinessOutcome, business, agent, contract.SignalWrapup,
+		contract.Wrapup{AttemptID: attemptID, Business: business, Agent: agent})
+}
+
+// reported reads the attempt a report is about.
+func (s *Service) reported(ctx context.Context, id string) (models.Attempt, error) {
+	at, found, err := s.attempt(ctx, id)
+	if err != nil {
+		return at, err
+	}
+	if !found {
+		return at, fault.NotFoundf("attempt", id)
+	}
+	return at, nil
+}
+
+// report records a report once, then signals the workflow: a repeat of the
+// same report changes nothing, a different one conflicts.
+func (s *Service) report(ctx context.Context, at *models.Attempt, column, current, value, agent, signal string, payload any) (bool, error) {
+	if current == value {
+		if at.EndedAt == nil {
+			// The first report's signal may have failed: send it again; the
+			// workflow takes a report of an attempt once.
+			return false, s.signalReport(ctx, at, signal, payload)
+		}
+		return false, nil
+	}
+	if current != "" || at.EndedAt != nil {
+		return false, fault.Conflictf(strings.TrimSuffix(column, "_outcome"), "attempt %s has ended with %q; %q cannot replace it", at.ID, firstOf(current, "a timeout"), value)
+	}
+	changed, err := s.recordReport(ctx, at.ID, column, value, agent, column == "telephony_outcome" && value == strategy.Voice)
+	if err != nil {
+		return false, err
+	}
+	if !changed {
+		return false, fault.Conflictf("", "attempt %s changed while this report was recorded; read it and send again", at.ID)
+	}
+	return true, s.signalReport(ctx, at, signal, payload)
+}
+
+func (s *Service) signalReport(ctx context.Context, at *models.Attempt, signal string, payload any) error {
+	if err := s.Temporal.SignalWorkflow(ctx, contract.ContactWorkflowID(at.CampaignID, at.ContactID), "", signal, payload); err != nil {
+		return contract.CallError(err, "signal contact %d", at.ContactID)
+	}
+	return nil
+}
+
+// Reports adapts the service to what the simulator reports through: the
+// same path as a real dialer's and agent's reports.
+type Reports struct{ *Service }
+
+// TelephonyOutcome records a simulated call's outcome.
+func (r Reports) TelephonyOutcome(ctx context.Context, attemptID, outcome, agent string) error {
+	_, err := r.Service.TelephonyOutcome(ctx, attemptID, outcome, agent)
+	return err
+}
+
+// Wrapup records a simulated agent's wrap-up.
+func (r Reports) Wrapup(ctx context.Context, attemptID, business, agent string) error {
+	_, err := r.Service.Wrapup(ctx, attemptID, business, agent)
+	return err
+}

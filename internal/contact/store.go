@@ -1,0 +1,274 @@
+package contact
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/outdial/outdial/internal/fault"
+	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/strategy"
+)
+
+// The contact's SQL: this package is its only user.
+
+// find reads a contact; a missing one is a NotFound fault.
+func (s *Service) find(ctx context.Context, id uint64) (*models.Contact, error) {
+	var c models.Contact
+	err := s.DB.WithContext(ctx).First(&c, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, fault.NotFoundf("contact", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read contact %d: %w", id, err)
+	}
+	return &c, nil
+}
+
+// contactRows are a contact and the rows its checks read.
+type contactRows struct {
+	contact  models.Contact
+	list     models.ContactList
+	campaign models.Campaign
+	counters strategy.Counters
+}
+
+func (s *Service) loadRows(ctx context.Context, contactID uint64) (*contactRows, error) {
+	db := s.DB.WithContext(ctx)
+	r := &contactRows{}
+	if err := db.First(&r.contact, contactID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, fault.NotFoundf("contact", contactID)
+		}
+		return nil, fmt.Errorf("load contact %d: %w", contactID, err)
+	}
+	if err := db.First(&r.list, r.contact.ListID).Error; err != nil {
+		return nil, fmt.Errorf("load list of contact %d: %w", contactID, err)
+	}
+	if err := db.First(&r.campaign, r.contact.CampaignID).Error; err != nil {
+		return nil, fmt.Errorf("load campaign of contact %d: %w", contactID, err)
+	}
+	if len(r.contact.Counters) > 0 {
+		if err := json.Unmarshal(r.contact.Counters, &r.counters); err != nil {
+			return nil, fmt.Errorf("read counters of contact %d: %w", contactID, err)
+		}
+	}
+	return r, nil
+}
+
+// dncHits returns, for each of numbers on a DNC list in force for the
+// campaign now, the names of those lists.
+func (s *Service) dncHits(ctx context.Context, campaignID uint64, numbers []string) (map[string][]string, error) {
+	var rows []struct{ Number, Name string }
+	err := s.DB.WithContext(ctx).Raw(`SELECT e.number, l.name FROM dnc_entries e JOIN dnc_lists l ON l.id = e.dnc_list_id
+		WHERE e.number IN ? AND (e.expires_at IS NULL OR e.expires_at > now())
+		  AND (l.scope = 'global' OR l.id IN (SELECT dnc_list_id FROM campaign_dnc_lists WHERE campaign_id = ?))
+		ORDER BY l.name`, numbers, campaignID).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("check DNC for campaign %d: %w", campaignID, err)
+	}
+	out := map[string][]string{}
+	for _, r := range rows {
+		out[r.Number] = append(out[r.Number], r.Name)
+	}
+	return out, nil
+}
+
+// zoneHours are a configured zone's hours, or those a campaign group sets
+// for it (Group names the group).
+type zoneHours struct {
+	IANAZone, DisplayName, StartTime, EndTime, GroupName string
+	Enabled                                              bool
+}
+
+// zoneHours reads the hours of zones: each configured zone's own, and
+// those the campaign's group sets for it.
+func (s *Service) zoneHours(ctx context.Context, campaignID uint64, zones []string) ([]zoneHours, error) {
+	var out []zoneHours
+	err := s.DB.WithContext(ctx).Raw(`SELECT iana_zone, display_name, enabled, start_time, end_time, '' AS group_name FROM time_zones WHERE iana_zone IN @zones
+		UNION ALL
+		SELECT z.iana_zone, z.display_name, gz.enabled, gz.start_time, gz.end_time, g.name FROM campaign_group_time_zones gz
+		JOIN time_zones z ON z.id = gz.time_zone_id JOIN campaign_groups g ON g.id = gz.campaign_group_id
+		JOIN campaign_group_campaigns gc ON gc.campaign_group_id = g.id
+		WHERE gc.campaign_id = @campaign AND z.iana_zone IN @zones`, map[string]any{"zones": zones, "campaign": campaignID}).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("load zones %v: %w", zones, err)
+	}
+	return out, nil
+}
+
+// attemptStarts returns, for each of numbers, the start times of its
+// attempts since since, across campaigns, in order.
+func (s *Service) attemptStarts(ctx context.Context, numbers []string, since time.Time) (map[string][]time.Time, error) {
+	var rows []struct {
+		Number    string
+		StartedAt time.Time
+	}
+	err := s.DB.WithContext(ctx).Raw(`SELECT number, started_at FROM attempts WHERE number IN ? AND started_at > ? ORDER BY started_at`,
+		numbers, since).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count attempts to %v: %w", numbers, err)
+	}
+	out := map[string][]time.Time{}
+	for _, r := range rows {
+		out[r.Number] = append(out[r.Number], r.StartedAt)
+	}
+	return out, nil
+}
+
+// attempt reads an attempt; found is false when it does not exist.
+func (s *Service) attempt(ctx context.Context, id string) (models.Attempt, bool, error) {
+	var at models.Attempt
+	err := s.DB.WithContext(ctx).First(&at, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return at, false, nil
+	}
+	if err != nil {
+		return at, false, fmt.Errorf("read attempt %s: %w", id, err)
+	}
+	return at, true, nil
+}
+
+// recordAttempt stores a new attempt and marks its contact dialing.
+func (s *Service) recordAttempt(ctx context.Context, at *models.Attempt) error {
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(at).Error; err != nil {
+			return err
+		}
+		return tx.Model(&models.Contact{}).Where("id = ?", at.ContactID).Updates(map[string]any{
+			"status": models.ContactDialing, "attempt_count": at.Seq, "mode": at.Mode, "waiting_reason": "", "updated_at": at.StartedAt}).Error
+	})
+	if err != nil {
+		return fmt.Errorf("record attempt %s: %w", at.ID, err)
+	}
+	return nil
+}
+
+// dialTarget is where a campaign's calls go: its entry point (nil for the
+// default dialer) and its campaign group's name.
+func (s *Service) dialTarget(ctx context.Context, c *models.Campaign) (*models.EntryPoint, string, error) {
+	db := s.DB.WithContext(ctx)
+	var ep *models.EntryPoint
+	if c.EntryPointID != nil {
+		ep = &models.EntryPoint{}
+		if err := db.First(ep, *c.EntryPointID).Error; err != nil {
+			return nil, "", fmt.Errorf("entry point of campaign %d: %w", c.ID, err)
+		}
+	}
+	var names []string
+	if err := db.Model(&models.CampaignGroup{}).Joins("JOIN campaign_group_campaigns g ON g.campaign_group_id = campaign_groups.id").
+		Where("g.campaign_id = ?", c.ID).Limit(1).Pluck("campaign_groups.name", &names).Error; err != nil {
+		return nil, "", fmt.Errorf("campaign group of campaign %d: %w", c.ID, err)
+	}
+	if len(names) == 0 {
+		return ep, "", nil
+	}
+	return ep, names[0], nil
+}
+
+// finish records an attempt's end and its contact's next state in one
+// transaction. The reported outcomes stay as reported; a timeout fills
+// what is missing.
+func (s *Service) finish(ctx context.Context, req FinishRequest, res FinishResult, counters []byte, now time.Time) error {
+	d := req.Decision
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`UPDATE attempts SET ended_at = COALESCE(ended_at, ?), decision = ?,
+			telephony_outcome = CASE WHEN telephony_outcome = '' THEN ? ELSE telephony_outcome END,
+			business_outcome = CASE WHEN business_outcome = '' THEN ? ELSE business_outcome END,
+			agent = CASE WHEN agent = '' THEN ? ELSE agent END WHERE id = ?`,
+			now, res.Reason, req.Telephony, req.Business, req.Agent, req.AttemptID).Error; err != nil {
+			return err
+		}
+		update := map[string]any{"counters": string(counters), "updated_at": now, "priority": d.Priority, "pcb_agent": d.PCBAgent, "mode": d.Mode}
+		if res.Closed {
+			update["status"], update["closed_reason"], update["closed_at"], update["next_due_at"], update["waiting_reason"] = models.ContactClosed, res.Reason, now, nil, ""
+		} else {
+			update["status"], update["next_due_at"], update["waiting_reason"] = models.ContactScheduled, res.NextDueAt, res.Reason
+		}
+		return tx.Model(&models.Contact{}).Where("id = ?", req.ContactID).Updates(update).Error
+	})
+	if err != nil {
+		return fmt.Errorf("finish attempt %s: %w", req.AttemptID, err)
+	}
+	return nil
+}
+
+// setStatus records a contact's status between attempts; a closed contact
+// stays closed. It reports whether the contact changed.
+func (s *Service) setStatus(ctx context.Context, req StatusRequest, now time.Time) (bool, error) {
+	update := map[string]any{"status": req.Status, "waiting_reason": req.Reason, "updated_at": now}
+	switch req.Status {
+	case models.ContactClosed:
+		update["closed_reason"], update["closed_at"], update["next_due_at"], update["waiting_reason"] = req.Reason, now, nil, ""
+	case models.ContactScheduled:
+		update["next_due_at"] = req.Until
+	}
+	res := s.DB.WithContext(ctx).Model(&models.Contact{}).Where("id = ? AND status <> ?", req.ContactID, models.ContactClosed).Updates(update)
+	if res.Error != nil {
+		return false, fmt.Errorf("set contact %d %s: %w", req.ContactID, req.Status, res.Error)
+	}
+	return res.RowsAffected > 0, nil
+}
+
+// lastSeq is the highest attempt number of a contact, 0 before its first.
+func (s *Service) lastSeq(ctx context.Context, contactID uint64) (int, error) {
+	var seq int
+	if err := s.DB.WithContext(ctx).Model(&models.Attempt{}).Where("contact_id = ?", contactID).Select("COALESCE(max(seq), 0)").Scan(&seq).Error; err != nil {
+		return 0, fmt.Errorf("last attempt of contact %d: %w", contactID, err)
+	}
+	return seq, nil
+}
+
+// byKey finds a campaign's contacts with an E.164 number or an external key.
+func (s *Service) byKey(ctx context.Context, campaignID uint64, number, externalKey string) ([]models.Contact, error) {
+	q := s.DB.WithContext(ctx).Where("campaign_id = ?", campaignID)
+	if number != "" {
+		q = q.Where("numbers @> ?", fmt.Sprintf(`[{"number":%q}]`, number))
+	} else {
+		q = q.Where("external_key = ?", externalKey)
+	}
+	var found []models.Contact
+	if err := q.Find(&found).Error; err != nil {
+		return nil, fmt.Errorf("find contacts of campaign %d to close: %w", campaignID, err)
+	}
+	return found, nil
+}
+
+// campaign reads a campaign; a missing one is a NotFound fault.
+func (s *Service) campaign(ctx context.Context, id uint64) (*models.Campaign, error) {
+	var c models.Campaign
+	err := s.DB.WithContext(ctx).First(&c, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, fault.NotFoundf("campaign", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read campaign %d: %w", id, err)
+	}
+	return &c, nil
+}
+
+// isWrapupCode reports whether business is a wrap-up code of outcome group
+// group, ignoring case.
+func (s *Service) isWrapupCode(ctx context.Context, group uint64, business string) (bool, error) {
+	var n int64
+	if err := s.DB.WithContext(ctx).Model(&models.BusinessOutcome{}).Where("outcome_group_id = ? AND lower(name) = lower(?)", group, business).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("wrap-up codes of outcome group %d: %w", group, err)
+	}
+	return n > 0, nil
+}
+
+// recordReport stores a report of an attempt once: it changes nothing
+// unless the column is still empty and the attempt has not ended.
+func (s *Service) recordReport(ctx context.Context, id, column, value, agent string, answered bool) (bool, error) {
+	res := s.DB.WithContext(ctx).Exec("UPDATE attempts SET "+column+" = ?, agent = CASE WHEN ? <> '' THEN ? ELSE agent END, "+
+		"answered_at = CASE WHEN ? THEN now() ELSE answered_at END WHERE id = ? AND "+column+" = '' AND ended_at IS NULL",
+		value, agent, agent, answered, id)
+	if res.Error != nil {
+		return false, fmt.Errorf("record %s of attempt %s: %w", column, id, res.Error)
+	}
+	return res.RowsAffected > 0, nil
+}

@@ -1,0 +1,74 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/outdial/outdial/internal/fault"
+)
+
+// AgentStateSet stamps an agent's state change. Every statement that writes
+// an agent's state uses it, with the named arguments state and reason, so
+// that state_changed_at and updated_at never go stale.
+const AgentStateSet = `state = @state, state_reason = @reason, state_changed_at = now(), updated_at = now()`
+
+// SetAgentState moves the agent with ID agent (as text, as attempts name
+// agents) to state; with from, only when it is in one of those states.
+func SetAgentState(ctx context.Context, db *gorm.DB, agent, state, reason string, from []string) error {
+	q := `UPDATE agents SET ` + AgentStateSet + ` WHERE id::text = @agent`
+	args := map[string]any{"state": state, "reason": reason, "agent": agent}
+	if len(from) > 0 {
+		q += ` AND state IN @from`
+		args["from"] = from
+	}
+	if err := db.WithContext(ctx).Exec(q, args).Error; err != nil {
+		return fmt.Errorf("set agent %s %s: %w", agent, state, err)
+	}
+	return nil
+}
+
+// UpdateAgentState moves agent id to state under a row lock, once check
+// accepts its current state.
+func UpdateAgentState(ctx context.Context, db *gorm.DB, id uint64, state, reason string, check func(current string) error) (Agent, error) {
+	var a Agent
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&a, id).Error; err != nil {
+			return err
+		}
+		if err := check(a.State); err != nil {
+			return err
+		}
+		return tx.Raw(`UPDATE agents SET `+AgentStateSet+` WHERE id = @id RETURNING *`,
+			map[string]any{"state": state, "reason": reason, "id": id}).Scan(&a).Error
+	})
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return a, fault.NotFoundf("agent", id)
+	}
+	if _, ok := fault.As(err); err != nil && !ok {
+		return a, fmt.Errorf("set agent %d %s: %w", id, state, err)
+	}
+	return a, err
+}
+
+// ConnectAvailableAgent connects the available agent of the campaign's
+// teams that has waited longest to a call. SKIP LOCKED keeps two calls
+// from taking the same agent.
+func ConnectAvailableAgent(ctx context.Context, db *gorm.DB, campaignID uint64) (uint64, bool, error) {
+	var ids []uint64
+	err := db.WithContext(ctx).Raw(`UPDATE agents SET `+AgentStateSet+`
+		WHERE id = (SELECT a.id FROM agents a JOIN campaign_serving_teams ct ON ct.team_id = a.team_id
+		            WHERE ct.campaign_id = @campaign AND a.state = 'available'
+		            ORDER BY a.state_changed_at, a.id LIMIT 1 FOR UPDATE OF a SKIP LOCKED)
+		RETURNING id`, map[string]any{"state": AgentConnected, "reason": "on a campaign call", "campaign": campaignID}).Scan(&ids).Error
+	if err != nil {
+		return 0, false, fmt.Errorf("reserve an agent for campaign %d: %w", campaignID, err)
+	}
+	if len(ids) == 0 {
+		return 0, false, nil
+	}
+	return ids[0], true, nil
+}
