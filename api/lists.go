@@ -21,8 +21,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/models"
-	"github.com/outdial/outdial/workflows"
 )
 
 // Uploads is where uploaded files wait for their import, and their limits.
@@ -450,8 +450,8 @@ func (l *lists) accept(c *gin.Context, list *models.ContactList, upload *receive
 		err = l.db.WithContext(c.Request.Context()).Model(list).Update("file_path", path).Error
 	}
 	if err == nil {
-		_, err = l.temporal.ExecuteWorkflow(c.Request.Context(), client.StartWorkflowOptions{ID: workflows.ImportListWorkflowID(list.ID), TaskQueue: l.taskQueue},
-			workflows.ImportList, list.ID)
+		_, err = l.temporal.ExecuteWorkflow(c.Request.Context(), client.StartWorkflowOptions{ID: contract.ImportListWorkflowID(list.ID), TaskQueue: l.taskQueue},
+			contract.ImportListWorkflow, list.ID)
 	}
 	if err != nil {
 		// Leave no list that would wait for an import forever.

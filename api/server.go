@@ -13,7 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
-	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/models"
 )
 
@@ -25,6 +25,9 @@ type Server struct {
 	// TaskQueue is where the API starts workflows.
 	TaskQueue string
 	Uploads   Uploads
+	// Services are the domain services the handlers call; Handler wires
+	// them over DB and Temporal when nil.
+	Services *services.Services
 
 	doc *openapi3.T
 }
@@ -56,11 +59,13 @@ func (s *Server) Handler() http.Handler {
 	v1.schemas = root.schemas
 	registerConfiguration(v1, s.DB.DB)
 	registerDNCEntries(v1, s.DB.DB)
-	run := &running{db: s.DB, temporal: s.Temporal, taskQueue: s.TaskQueue}
-	registerAgents(v1, s.DB.DB, run.wake)
-	registerRunning(v1, run)
+	if s.Services == nil {
+		s.Services = services.New(s.DB, s.Temporal, s.TaskQueue)
+	}
+	registerAgents(v1, s.Services.Agents)
+	registerRunning(v1, s.Services.Campaigns)
 	registerLists(v1, &lists{db: s.DB, temporal: s.Temporal, taskQueue: s.TaskQueue, uploads: s.Uploads})
-	registerContacts(v1, &contacts{db: s.DB, temporal: s.Temporal, taskQueue: s.TaskQueue, acts: activities.New(s.DB), reporter: &Reporter{DB: s.DB, Temporal: s.Temporal}})
+	registerContacts(v1, &contacts{contacts: s.Services.Contacts})
 	s.doc = root.doc
 	return engine
 }

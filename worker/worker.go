@@ -10,11 +10,14 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/workflows"
 )
 
@@ -29,14 +32,44 @@ func Options() sdkworker.Options {
 	return sdkworker.Options{MaxConcurrentWorkflowTaskPollers: 8}
 }
 
+// Activities are the activities' structs, one per domain.
+type Activities struct {
+	Import   *activities.Activities
+	Contact  *activities.Contact
+	Campaign *activities.Campaign
+}
+
 // New returns a worker for taskQueue with every workflow and activity.
-func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
+func New(c client.Client, taskQueue string, acts Activities) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, Options())
-	w.RegisterWorkflow(workflows.ImportList)
-	w.RegisterWorkflow(workflows.Contact)
-	w.RegisterWorkflow(workflows.Campaign)
-	w.RegisterActivity(acts)
+	Register(w, acts)
 	return w
+}
+
+// Register registers every workflow and activity with r under the names
+// histories know them by (package contract), never their Go names.
+func Register(r sdkworker.Registry, acts Activities) {
+	for name, wf := range map[string]any{
+		contract.ImportListWorkflow: workflows.ImportList,
+		contract.ContactWorkflow:    workflows.Contact,
+		contract.CampaignWorkflow:   workflows.Campaign,
+	} {
+		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
+	}
+	for name, fn := range map[string]any{
+		contract.ImportListActivity:            acts.Import.ImportList,
+		contract.FailListActivity:              acts.Import.FailList,
+		contract.StartContactActivity:          acts.Contact.StartContact,
+		contract.PrepareAttemptActivity:        acts.Contact.PrepareAttempt,
+		contract.DialActivity:                  acts.Contact.Dial,
+		contract.FinishAttemptActivity:         acts.Contact.FinishAttempt,
+		contract.SetContactStatusActivity:      acts.Contact.SetContactStatus,
+		contract.FreeAgentActivity:             acts.Contact.FreeAgent,
+		contract.PaceActivity:                  acts.Campaign.Pace,
+		contract.CloseCampaignContactsActivity: acts.Campaign.CloseCampaignContacts,
+	} {
+		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+	}
 }
 
 // Setup registers the custom search attributes that are missing and sets the
@@ -47,7 +80,7 @@ func Setup(ctx context.Context, c client.Client, namespace string) error {
 		return fmt.Errorf("list search attributes of %s: %w", namespace, err)
 	}
 	req := &operatorservice.AddSearchAttributesRequest{Namespace: namespace, SearchAttributes: map[string]enumspb.IndexedValueType{}}
-	for _, sa := range workflows.SearchAttributes {
+	for _, sa := range contract.SearchAttributes {
 		if _, ok := existing.GetCustomAttributes()[sa.Name]; !ok {
 			req.SearchAttributes[sa.Name] = sa.Type
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/internal/contact"
 )
 
 // config is every setting, each from a flag whose default comes from an
@@ -48,17 +49,17 @@ func envInt(name string, def int64) int64 {
 }
 
 // frequencyCap reads --frequency-cap: "N/period" such as "3/24h", or "off".
-func (c *config) frequencyCap() (activities.FrequencyCap, error) {
+func (c *config) frequencyCap() (contact.FrequencyCap, error) {
 	if c.FrequencyCap == "off" || c.FrequencyCap == "" {
-		return activities.FrequencyCap{}, nil
+		return contact.FrequencyCap{}, nil
 	}
 	n, period, ok := strings.Cut(c.FrequencyCap, "/")
 	attempts, err := strconv.Atoi(n)
 	d, derr := time.ParseDuration(period)
 	if !ok || err != nil || derr != nil || attempts < 1 || d <= 0 {
-		return activities.FrequencyCap{}, fmt.Errorf("frequency cap %q is not N/period such as 3/24h, or off", c.FrequencyCap)
+		return contact.FrequencyCap{}, fmt.Errorf("frequency cap %q is not N/period such as 3/24h, or off", c.FrequencyCap)
 	}
-	return activities.FrequencyCap{Attempts: attempts, Period: d}, nil
+	return contact.FrequencyCap{Attempts: attempts, Period: d}, nil
 }
 
 // limits are the upload limits from the configuration.

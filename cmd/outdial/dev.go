@@ -18,8 +18,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/models"
-	"github.com/outdial/outdial/workflows"
 )
 
 // devOptions are the flags `outdial dev` adds to the common ones.
@@ -101,7 +101,7 @@ func startTemporal(ctx context.Context, c *config, o devOptions, log *slog.Logge
 		"--sqlite-pragma", "journal_mode=WAL", "--sqlite-pragma", "synchronous=NORMAL",
 		"--log-level", "error",
 	}
-	for _, sa := range workflows.SearchAttributes {
+	for _, sa := range contract.SearchAttributes {
 		args = append(args, "--search-attribute", sa.Name+"="+sa.Type.String())
 	}
 	cmd := exec.Command(o.TemporalBin, args...)

@@ -21,6 +21,8 @@ import (
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
+	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
 )
@@ -163,19 +165,19 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 	if err != nil {
 		return err
 	}
-	acts := activities.New(db)
-	acts.Limits = c.limits()
-	sim := &dialer.Simulator{Config: dialer.DefaultSimulatorConfig, Agents: &api.AgentPool{DB: db, Temporal: tc}, Reports: &api.Reporter{DB: db, Temporal: tc}, Log: slog.Default()}
+	svc := services.New(db, tc, c.TaskQueue)
+	if svc.Contacts.FrequencyCap, err = c.frequencyCap(); err != nil {
+		return err
+	}
+	sim := &dialer.Simulator{Config: dialer.DefaultSimulatorConfig, Agents: svc.Agents, Reports: contact.Reports{Service: svc.Contacts}, Log: slog.Default()}
 	if err := sim.Config.Validate(); err != nil {
 		return err
 	}
 	sim.Start(ctx)
-	acts.Dialers = dialer.Registry{"simulator": sim, "webhook": &dialer.Webhook{}}
-	api.ConnectActivities(acts, tc, c.TaskQueue)
-	if acts.FrequencyCap, err = c.frequencyCap(); err != nil {
-		return err
-	}
-	w := worker.New(tc, c.TaskQueue, acts)
+	svc.Contacts.Dialers = dialer.Registry{"simulator": sim, "webhook": &dialer.Webhook{}}
+	imports := activities.New(db)
+	imports.Limits = c.limits()
+	w := worker.New(tc, c.TaskQueue, worker.Activities{Import: imports, Contact: &activities.Contact{Contacts: svc.Contacts}, Campaign: &activities.Campaign{Campaigns: svc.Campaigns}})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", c.TaskQueue, err)
 	}

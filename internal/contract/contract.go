@@ -88,12 +88,18 @@ type TelephonyOutcome struct {
 	Agent     string `json:"agent,omitempty"` // the agent the call was connected to
 }
 
+// Attempt is the attempt the report is about.
+func (o *TelephonyOutcome) Attempt() string { return o.AttemptID }
+
 // Wrapup is an agent's wrap-up code for one attempt.
 type Wrapup struct {
 	AttemptID string `json:"attempt_id"`
 	Business  string `json:"business"`
 	Agent     string `json:"agent,omitempty"`
 }
+
+// Attempt is the attempt the wrap-up is about.
+func (w *Wrapup) Attempt() string { return w.AttemptID }
 
 // Close asks the contact to close.
 type Close struct {

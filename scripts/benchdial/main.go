@@ -34,6 +34,9 @@ import (
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
+	"github.com/outdial/outdial/internal/agent"
+	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
 )
@@ -110,8 +113,21 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 }
 
 type timedAgents struct {
-	pool *api.AgentPool
+	pool *agent.Store
 	tl   *timeline
+}
+
+// timedContacts records when the pacer releases each contact.
+type timedContacts struct {
+	*contact.Service
+	tl *timeline
+}
+
+func (c timedContacts) ReleaseAll(ctx context.Context, campaignID uint64, due []models.Contact) error {
+	for _, d := range due {
+		c.tl.release(d.ID)
+	}
+	return c.Service.ReleaseAll(ctx, campaignID, due)
 }
 
 func (a *timedAgents) Reserve(ctx context.Context, campaignID uint64, preferred string) (string, bool, error) {
@@ -211,25 +227,20 @@ func (s spread) String() string { return fmt.Sprintf("%v / %v", s.p50, s.p99) }
 func dialRun(ctx context.Context, db *models.DB, tc client.Client, name string, contacts, agents int, talk time.Duration) (dialResult, error) {
 	queue := "bench-dial-" + name
 	tl := &timeline{released: map[uint64]time.Time{}}
-	sim := &dialer.Simulator{Agents: &timedAgents{pool: &api.AgentPool{DB: db, Temporal: tc}, tl: tl}, Reports: &api.Reporter{DB: db, Temporal: tc},
+	svc := services.New(db, tc, queue)
+	sim := &dialer.Simulator{Agents: &timedAgents{pool: svc.Agents, tl: tl}, Reports: contact.Reports{Service: svc.Contacts},
 		Config: dialer.SimulatorConfig{Outcomes: map[string]float64{"voice": 1}, Business: map[string]float64{"Sale": 1}, Talk: dialer.Span{Min: talk, Max: talk}, Speed: 1}}
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	sim.Start(sctx)
-	acts := activities.New(db)
-	acts.Dialers = dialer.Registry{"simulator": &timedDialer{inner: sim, tl: tl}}
-	api.ConnectActivities(acts, tc, queue)
-	release := acts.Release
-	acts.Release = func(ctx context.Context, campaignID, contactID uint64, agent string, skip, first bool) error {
-		tl.release(contactID)
-		return release(ctx, campaignID, contactID, agent, skip, first)
-	}
-	w := worker.New(tc, queue, acts)
+	svc.Contacts.Dialers = dialer.Registry{"simulator": &timedDialer{inner: sim, tl: tl}}
+	svc.Campaigns.Contacts = timedContacts{Service: svc.Contacts, tl: tl}
+	w := worker.New(tc, queue, worker.Activities{Import: activities.New(db), Contact: &activities.Contact{Contacts: svc.Contacts}, Campaign: &activities.Campaign{Campaigns: svc.Campaigns}})
 	if err := w.Start(); err != nil {
 		return dialResult{}, err
 	}
 	defer w.Stop()
-	srv := httptest.NewServer((&api.Server{DB: db, Temporal: tc, TaskQueue: queue, Log: slog.New(slog.DiscardHandler)}).Handler())
+	srv := httptest.NewServer((&api.Server{DB: db, Temporal: tc, TaskQueue: queue, Log: slog.New(slog.DiscardHandler), Services: svc}).Handler())
 	defer srv.Close()
 	c, err := setUpCampaign(ctx, srv.URL, name, contacts, agents)
 	if err != nil {

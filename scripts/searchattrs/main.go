@@ -6,11 +6,11 @@ package main
 import (
 	"fmt"
 
-	"github.com/outdial/outdial/workflows"
+	"github.com/outdial/outdial/internal/contract"
 )
 
 func main() {
-	for _, sa := range workflows.SearchAttributes {
+	for _, sa := range contract.SearchAttributes {
 		fmt.Printf("%s=%s\n", sa.Name, sa.Type.String())
 	}
 }
