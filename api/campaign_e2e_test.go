@@ -11,20 +11,19 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
-	"github.com/outdial/outdial/activities"
-	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
+	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/contract"
+	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
-	"github.com/outdial/outdial/worker"
-	"github.com/outdial/outdial/workflows"
 )
 
 // watchedAgents wraps the agent pool and fails the test if an agent is
 // given a call while it is on one.
 type watchedAgents struct {
 	t    *testing.T
-	pool *api.AgentPool
+	pool dialer.Agents
 	mu   sync.Mutex
 	busy map[string]bool
 }
@@ -88,18 +87,16 @@ func newCampaignWorld(t *testing.T, outcomes, business map[string]float64) *camp
 	db := testenv.DB(t)
 	tc := testenv.Temporal(t)
 	queue := testenv.TaskQueue(t)
-	agents := &watchedAgents{t: t, pool: &api.AgentPool{DB: db, Temporal: tc}, busy: map[string]bool{}}
-	sim := &dialer.Simulator{Agents: agents, Reports: &api.Reporter{DB: db, Temporal: tc}, Config: dialer.SimulatorConfig{
-		Outcomes: outcomes, Business: business, Ring: dialer.Span{Min: time.Second, Max: 5 * time.Second},
-		Talk: dialer.Span{Min: 10 * time.Second, Max: 30 * time.Second}, WrapUp: dialer.Span{Min: time.Second, Max: 3 * time.Second}, Speed: 200, Seed: 3}}
-	sim.Start(t.Context())
-	d := &watchedDialer{inner: sim}
-	acts := activities.New(db)
-	acts.Dialers = dialer.Registry{"simulator": d}
-	api.ConnectActivities(acts, tc, queue)
-	w := worker.New(tc, queue, acts)
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
+	var d *watchedDialer
+	startWorker(t, db, tc, queue, func(svc *services.Services) dialer.Dialer {
+		agents := &watchedAgents{t: t, pool: svc.Agents, busy: map[string]bool{}}
+		sim := &dialer.Simulator{Agents: agents, Reports: contact.Reports{Service: svc.Contacts}, Config: dialer.SimulatorConfig{
+			Outcomes: outcomes, Business: business, Ring: dialer.Span{Min: time.Second, Max: 5 * time.Second},
+			Talk: dialer.Span{Min: 10 * time.Second, Max: 30 * time.Second}, WrapUp: dialer.Span{Min: time.Second, Max: 3 * time.Second}, Speed: 200, Seed: 3}}
+		sim.Start(t.Context())
+		d = &watchedDialer{inner: sim}
+		return d
+	})
 	h := newHarnessWith(t, db, tc, queue)
 	require.NoError(t, loadDemo(h))
 	// Retries come at once, so the campaign finishes within the test.
@@ -224,10 +221,10 @@ func TestProgressiveCampaignEndToEnd(t *testing.T) {
 	status, out = w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/stop", campaign), nil)
 	require.Equal(t, http.StatusOK, status, "%v", out)
 	require.Equal(t, "stopped", out["status"])
-	run := w.tc.GetWorkflow(context.Background(), workflows.CampaignWorkflowID(campaign), "")
+	run := w.tc.GetWorkflow(context.Background(), contract.CampaignWorkflowID(campaign), "")
 	require.NoError(t, run.Get(context.Background(), nil), "the campaign workflow ends when stopped")
 	if *record {
-		testenv.WriteHistory(t, w.tc, workflows.CampaignWorkflowID(campaign), "", "../workflows/testdata/campaign.json")
+		testenv.WriteHistory(t, w.tc, contract.CampaignWorkflowID(campaign), "", "../workflows/testdata/campaign.json")
 	}
 }
 
@@ -333,7 +330,7 @@ func TestCampaignCompletes(t *testing.T) {
 	}, time.Minute, 20*time.Millisecond)
 
 	require.NoError(t, w.db.Exec("UPDATE campaigns SET start_date = '2020-01-01', end_date = '2020-12-31' WHERE id = ?", campaign).Error)
-	run := w.tc.GetWorkflow(context.Background(), workflows.CampaignWorkflowID(campaign), "")
+	run := w.tc.GetWorkflow(context.Background(), contract.CampaignWorkflowID(campaign), "")
 	require.NoError(t, run.Get(context.Background(), nil), "the campaign workflow ends")
 	status, out = w.h.call(http.MethodGet, fmt.Sprintf("/api/v1/campaigns/%d", campaign), nil)
 	require.Equal(t, http.StatusOK, status, "%v", out)

@@ -12,8 +12,9 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/outdial/outdial/activities"
-	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
+	contactpkg "github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
@@ -25,15 +26,22 @@ type nopDialer struct{}
 
 func (nopDialer) Dial(context.Context, dialer.CallRequest) error { return nil }
 
-// seedWithWorker runs a worker whose simulator dialer is d and an API on
-// db, loads the seed's configuration, and returns kris_progressive's ID.
-func seedWithWorker(t *testing.T, db *models.DB, tc client.Client, d dialer.Dialer) (*harness, uint64) {
-	queue := testenv.TaskQueue(t)
-	acts := activities.New(db)
-	acts.Dialers = dialer.Registry{"simulator": d}
-	w := worker.New(tc, queue, acts)
+// startWorker runs a worker on queue over services of its own, whose
+// simulator dialer is what dial makes of them, and returns the services.
+func startWorker(t *testing.T, db *models.DB, tc client.Client, queue string, dial func(*services.Services) dialer.Dialer) *services.Services {
+	svc := services.New(db, tc, queue)
+	svc.Contacts.Dialers = dialer.Registry{"simulator": dial(svc)}
+	w := worker.New(tc, queue, worker.NewActivities(svc, activities.New(db)))
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
+	return svc
+}
+
+// seedWithWorker runs a worker whose simulator dialer is d and an API on
+// db, loads the seed's configuration, and returns kris_progressive's ID.
+func seedWithWorker(t *testing.T, db *models.DB, tc client.Client, dial func(*services.Services) dialer.Dialer) (*harness, uint64) {
+	queue := testenv.TaskQueue(t)
+	startWorker(t, db, tc, queue, dial)
 	h := newHarnessWith(t, db, tc, queue)
 	require.NoError(t, loadDemo(h))
 	_, found := h.call(http.MethodGet, "/api/v1/campaigns?q=kris_progressive", nil)
@@ -47,7 +55,7 @@ func seedWithWorker(t *testing.T, db *models.DB, tc client.Client, d dialer.Dial
 func TestContactLifecycle(t *testing.T) {
 	db := testenv.DB(t)
 	tc := testenv.Temporal(t)
-	h, campaign := seedWithWorker(t, db, tc, nopDialer{})
+	h, campaign := seedWithWorker(t, db, tc, func(*services.Services) dialer.Dialer { return nopDialer{} })
 	status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign), map[string]any{"contacts": []any{
 		map[string]any{"external_key": "48", "numbers": map[string]any{"Mobile": "469-562-2405"}},
 		map[string]any{"external_key": "49", "numbers": map[string]any{"Mobile": "469-562-2406"}},
@@ -64,7 +72,7 @@ func TestContactLifecycle(t *testing.T) {
 	status, out = h.call(http.MethodPost, path+"/release", map[string]any{})
 	require.Equal(t, http.StatusAccepted, status, "%v", out)
 	require.Equal(t, fmt.Sprintf("contact/%d/%d", campaign, contact), out["workflow_id"])
-	attempt := activities.AttemptID(contact, 1)
+	attempt := contactpkg.AttemptID(contact, 1)
 	require.Eventually(t, func() bool {
 		var n int64
 		require.NoError(t, db.Model(&models.Attempt{}).Where("id = ?", attempt).Count(&n).Error)
@@ -140,11 +148,13 @@ func TestContactLifecycle(t *testing.T) {
 func TestSimulatedCall(t *testing.T) {
 	db := testenv.DB(t)
 	tc := testenv.Temporal(t)
-	sim := &dialer.Simulator{Agents: &api.AgentPool{DB: db}, Reports: &api.Reporter{DB: db, Temporal: tc},
-		Config: dialer.SimulatorConfig{Outcomes: map[string]float64{"voice": 1}, Business: map[string]float64{"Sale": 1},
-			Ring: dialer.Span{Min: time.Second, Max: time.Second}, Talk: dialer.Span{Min: time.Minute, Max: time.Minute}, WrapUp: dialer.Span{Min: time.Second, Max: time.Second}, Speed: 100}}
-	sim.Start(t.Context())
-	h, campaign := seedWithWorker(t, db, tc, sim)
+	h, campaign := seedWithWorker(t, db, tc, func(svc *services.Services) dialer.Dialer {
+		sim := &dialer.Simulator{Agents: svc.Agents, Reports: contactpkg.Reports{Service: svc.Contacts},
+			Config: dialer.SimulatorConfig{Outcomes: map[string]float64{"voice": 1}, Business: map[string]float64{"Sale": 1},
+				Ring: dialer.Span{Min: time.Second, Max: time.Second}, Talk: dialer.Span{Min: time.Minute, Max: time.Minute}, WrapUp: dialer.Span{Min: time.Second, Max: time.Second}, Speed: 100}}
+		sim.Start(t.Context())
+		return sim
+	})
 	_, agents := h.call(http.MethodGet, "/api/v1/agents?q=Agent3", nil)
 	agent := uint64(agents["items"].([]any)[0].(map[string]any)["id"].(float64))
 	status, out := h.call(http.MethodPut, fmt.Sprintf("/api/v1/agents/%d/state", agent), map[string]any{"state": "available"})

@@ -23,6 +23,7 @@ import (
 
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
@@ -42,7 +43,7 @@ func newImportHarness(t *testing.T, configure ...func(*activities.Activities)) *
 	for _, c := range configure {
 		c(acts)
 	}
-	w := worker.New(tc, queue, acts)
+	w := worker.New(tc, queue, worker.NewActivities(services.New(db, tc, queue), acts))
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	return newHarnessWith(t, db, tc, queue, limits)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/internal/contract"
+	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/workflows"
 )
 
@@ -37,6 +38,12 @@ type Activities struct {
 	Import   *activities.Activities
 	Contact  *activities.Contact
 	Campaign *activities.Campaign
+}
+
+// NewActivities are the activities over a process's domain services, and
+// the import's.
+func NewActivities(svc *services.Services, imports *activities.Activities) Activities {
+	return Activities{Import: imports, Contact: &activities.Contact{Contacts: svc.Contacts}, Campaign: &activities.Campaign{Campaigns: svc.Campaigns}}
 }
 
 // New returns a worker for taskQueue with every workflow and activity.

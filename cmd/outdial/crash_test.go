@@ -21,11 +21,11 @@ import (
 
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/internal/listgen"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/phone"
-	"github.com/outdial/outdial/workflows"
 )
 
 // TestImportSurvivesWorkerCrash kills the worker process in the middle of
@@ -138,7 +138,7 @@ func TestImportSurvivesWorkerCrash(t *testing.T) {
 	require.Equal(t, want.Failed+want.Duplicate+want.DNCSuppressed, rejections)
 
 	// The activity really was retried: a second attempt resumed the import.
-	iter := tc.GetWorkflowHistory(context.Background(), workflows.ImportListWorkflowID(listID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	iter := tc.GetWorkflowHistory(context.Background(), contract.ImportListWorkflowID(listID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	attempts := int32(0)
 	for iter.HasNext() {
 		ev, err := iter.Next()

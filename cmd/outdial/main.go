@@ -177,7 +177,7 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 	svc.Contacts.Dialers = dialer.Registry{"simulator": sim, "webhook": &dialer.Webhook{}}
 	imports := activities.New(db)
 	imports.Limits = c.limits()
-	w := worker.New(tc, c.TaskQueue, worker.Activities{Import: imports, Contact: &activities.Contact{Contacts: svc.Contacts}, Campaign: &activities.Campaign{Campaigns: svc.Campaigns}})
+	w := worker.New(tc, c.TaskQueue, worker.NewActivities(svc, imports))
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", c.TaskQueue, err)
 	}

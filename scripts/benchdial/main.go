@@ -235,7 +235,7 @@ func dialRun(ctx context.Context, db *models.DB, tc client.Client, name string, 
 	sim.Start(sctx)
 	svc.Contacts.Dialers = dialer.Registry{"simulator": &timedDialer{inner: sim, tl: tl}}
 	svc.Campaigns.Contacts = timedContacts{Service: svc.Contacts, tl: tl}
-	w := worker.New(tc, queue, worker.Activities{Import: activities.New(db), Contact: &activities.Contact{Contacts: svc.Contacts}, Campaign: &activities.Campaign{Campaigns: svc.Campaigns}})
+	w := worker.New(tc, queue, worker.NewActivities(svc, activities.New(db)))
 	if err := w.Start(); err != nil {
 		return dialResult{}, err
 	}

@@ -1,4 +1,4 @@
-package api_test
+package contact_test
 
 import (
 	"context"
@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 
-	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/contract"
+	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/internal/testenv"
-	"github.com/outdial/outdial/workflows"
 )
 
 // TestFirstReleaseOfAContactWithAWorkflow: a release that takes the
@@ -21,10 +21,11 @@ func TestFirstReleaseOfAContactWithAWorkflow(t *testing.T) {
 	queue := testenv.TaskQueue(t) // no worker: the workflow waits, running
 	ctx := context.Background()
 	campaign := uint64(time.Now().UnixNano()) // a workflow ID of this test's own
-	id, err := api.Release(ctx, tc, queue, campaign, 1, "", false, true)
+	contacts := services.New(nil, tc, queue).Contacts
+	id, err := contacts.Release(ctx, campaign, 1, "", false, true)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tc.TerminateWorkflow(context.Background(), id, "", "test over") })
-	again, err := api.Release(ctx, tc, queue, campaign, 1, "", false, true)
+	again, err := contacts.Release(ctx, campaign, 1, "", false, true)
 	require.NoError(t, err)
 	require.Equal(t, id, again)
 
@@ -34,7 +35,7 @@ func TestFirstReleaseOfAContactWithAWorkflow(t *testing.T) {
 		e, err := events.Next()
 		require.NoError(t, err)
 		if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED {
-			require.Equal(t, workflows.SignalRelease, e.GetWorkflowExecutionSignaledEventAttributes().GetSignalName())
+			require.Equal(t, contract.SignalRelease, e.GetWorkflowExecutionSignaledEventAttributes().GetSignalName())
 			signals++
 		}
 	}
