@@ -23,11 +23,14 @@ export PG_FSYNC=off
 template=$(fresh_db test "$pgport" outdial_template)
 start_temporal "$tport" .data/temporal-test.log
 
-echo "--- gofmt, go vet, staticcheck"
+echo "--- gofmt, go vet, staticcheck, errcheck, workflowcheck, import rules"
 unformatted=$(gofmt -l $(git ls-files '*.go'; git ls-files --others --exclude-standard '*.go'))
 [[ -z "$unformatted" ]] || { echo "gofmt needed: $unformatted"; exit 1; }
 go vet ./...
 .bin/staticcheck ./...
+.bin/errcheck ./...
+.bin/workflowcheck -test=false ./workflows/...
+go run ./scripts/checkimports
 
 export OUTDIAL_TEST_DATABASE_URL="$template"
 export OUTDIAL_TEST_TEMPORAL_ADDRESS="127.0.0.1:$tport"
