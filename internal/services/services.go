@@ -5,6 +5,8 @@
 package services
 
 import (
+	"context"
+
 	"go.temporal.io/sdk/client"
 
 	"github.com/outdial/outdial/internal/agent"
@@ -15,6 +17,8 @@ import (
 
 // Services are the domain services of one process.
 type Services struct {
+	DB        *models.DB
+	Temporal  client.Client
 	Agents    *agent.Store
 	Contacts  *contact.Service
 	Campaigns *campaign.Service
@@ -29,5 +33,20 @@ func New(db *models.DB, tc client.Client, taskQueue string) *Services {
 	if tc != nil { // an API without Temporal (configuration only) has no pacers to wake
 		agents.Pacers, contacts.Pacers = campaigns, campaigns
 	}
-	return &Services{Agents: agents, Contacts: contacts, Campaigns: campaigns}
+	return &Services{DB: db, Temporal: tc, Agents: agents, Contacts: contacts, Campaigns: campaigns}
+}
+
+// Health checks that PostgreSQL and Temporal answer, by name: "ok" or
+// what failed.
+func (s *Services) Health(ctx context.Context) (map[string]string, bool) {
+	out, ok := map[string]string{"postgres": "ok", "temporal": "ok"}, true
+	if err := s.DB.Ping(ctx); err != nil {
+		out["postgres"], ok = err.Error(), false
+	}
+	if s.Temporal == nil {
+		out["temporal"], ok = "not connected", false
+	} else if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		out["temporal"], ok = err.Error(), false
+	}
+	return out, ok
 }
