@@ -1,4 +1,4 @@
-package activities_test
+package contact_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 )
@@ -18,19 +19,21 @@ import (
 // fixture is the seed's configuration with one contact in kris_progressive.
 type fixture struct {
 	db       *models.DB
-	acts     *activities.Activities
+	svc      *contact.Service
 	campaign models.Campaign
 	contact  uint64
 	list     *models.ContactList
 }
 
-func newFixture(t *testing.T) fixture {
+func newFixture(t *testing.T) *fixture {
 	db := testenv.DB(t)
 	srv := httptest.NewServer((&api.Server{DB: db, Log: slog.New(slog.DiscardHandler)}).Handler())
 	defer srv.Close()
 	require.NoError(t, api.LoadDemo(context.Background(), srv.URL))
-	f := fixture{db: db, acts: activities.New(db)}
+	// Eligibility and Prepare read PostgreSQL only: no Temporal needed.
+	f := &fixture{db: db, svc: &contact.Service{DB: db}}
 	require.NoError(t, db.Where("name = ?", "kris_progressive").First(&f.campaign).Error)
+	// TODO(merge): listimport.AddContacts once internal/listimport lands.
 	list, results, err := activities.AddContacts(context.Background(), db, f.campaign.ID, 0, []activities.ContactRecord{
 		{Numbers: map[string]string{"Mobile": "(469) 562-2405"}}})
 	require.NoError(t, err)
@@ -38,14 +41,17 @@ func newFixture(t *testing.T) fixture {
 	return f
 }
 
-func (f fixture) eligibility(t *testing.T, now time.Time) activities.Verdict {
-	v, err := activities.Eligibility(context.Background(), f.acts, f.contact, now)
+// eligibility asks about the contact as of now: the service's clock is
+// what its check and its count of recent attempts both read.
+func (f *fixture) eligibility(t *testing.T, now time.Time) contact.Verdict {
+	f.svc.Now = func() time.Time { return now }
+	v, err := f.svc.Eligibility(context.Background(), f.contact)
 	require.NoError(t, err)
 	return v
 }
 
 // attempt records an attempt to the contact's number, as another campaign's would.
-func (f fixture) attempt(t *testing.T, id string, at time.Time) {
+func (f *fixture) attempt(t *testing.T, id string, at time.Time) {
 	require.NoError(t, f.db.Create(&models.Attempt{ID: id, ContactID: f.contact, CampaignID: f.campaign.ID, Seq: 99, Mode: "Mobile",
 		Number: "+14695622405", StartedAt: at}).Error)
 }
@@ -53,24 +59,24 @@ func (f fixture) attempt(t *testing.T, id string, at time.Time) {
 func TestFrequencyCapAcrossCampaigns(t *testing.T) {
 	f := newFixture(t)
 	now := time.Now()
-	require.Equal(t, activities.ActionDial, f.eligibility(t, now).Action)
+	require.Equal(t, contact.ActionDial, f.eligibility(t, now).Action)
 
-	f.acts.FrequencyCap = activities.FrequencyCap{Attempts: 3, Period: 24 * time.Hour}
+	f.svc.FrequencyCap = contact.FrequencyCap{Attempts: 3, Period: 24 * time.Hour}
 	f.attempt(t, "x-1", now.Add(-20*time.Hour))
 	f.attempt(t, "x-2", now.Add(-2*time.Hour))
-	require.Equal(t, activities.ActionDial, f.eligibility(t, now).Action, "two of three")
+	require.Equal(t, contact.ActionDial, f.eligibility(t, now).Action, "two of three")
 	f.attempt(t, "x-3", now.Add(-time.Hour))
 	v := f.eligibility(t, now)
-	require.Equal(t, activities.ActionWait, v.Action)
+	require.Equal(t, contact.ActionWait, v.Action)
 	require.Contains(t, v.Reason, "frequency cap reached: 3 attempts to +14695622405 in 24h0m0s")
 	// It waits until the oldest attempt leaves the period.
 	require.WithinDuration(t, now.Add(4*time.Hour), v.Until, time.Second)
 
 	// The campaign's own cap is stricter: 2 in 6 hours.
-	f.acts.FrequencyCap = activities.FrequencyCap{}
+	f.svc.FrequencyCap = contact.FrequencyCap{}
 	require.NoError(t, f.db.Model(&f.campaign).Updates(map[string]any{"frequency_cap_attempts": 2, "frequency_cap_period": "0:6:0"}).Error)
 	v = f.eligibility(t, now)
-	require.Equal(t, activities.ActionWait, v.Action)
+	require.Equal(t, contact.ActionWait, v.Action)
 	require.WithinDuration(t, now.Add(4*time.Hour), v.Until, time.Second)
 }
 
@@ -82,20 +88,20 @@ func TestEligibilityExplains(t *testing.T) {
 	require.NoError(t, f.db.Exec("UPDATE time_zones SET start_time = '08:00', end_time = '21:00' WHERE iana_zone = 'America/Chicago'").Error)
 	night := time.Date(2026, 11, 25, 22, 0, 0, 0, loc)
 	v := f.eligibility(t, night)
-	require.Equal(t, activities.ActionWait, v.Action)
+	require.Equal(t, contact.ActionWait, v.Action)
 	require.Equal(t, time.Date(2026, 11, 26, 8, 0, 0, 0, loc), v.Until.In(loc))
 	require.Contains(t, v.Reason, "outside daily window 08:00–21:00 (America/Chicago)")
 
 	require.NoError(t, f.db.Exec("UPDATE time_zones SET enabled = false WHERE iana_zone = 'America/Chicago'").Error)
 	v = f.eligibility(t, night)
-	require.Equal(t, activities.ActionWait, v.Action)
+	require.Equal(t, contact.ActionWait, v.Action)
 	require.Contains(t, v.Reason, "is not enabled for calling")
 	require.NoError(t, f.db.Exec("UPDATE time_zones SET enabled = true, start_time = '00:00', end_time = '23:59'").Error)
 
 	// The campaign group's hours for the zone apply too (EP_Krisoutdial lists Central).
 	require.NoError(t, f.db.Exec("UPDATE campaign_group_time_zones SET start_time = '09:00', end_time = '17:00'").Error)
 	v = f.eligibility(t, time.Date(2026, 11, 25, 18, 0, 0, 0, loc))
-	require.Equal(t, activities.ActionWait, v.Action)
+	require.Equal(t, contact.ActionWait, v.Action)
 	require.Contains(t, v.Reason, "outside daily window 09:00–17:00 (America/Chicago)")
 	require.NoError(t, f.db.Exec("UPDATE campaign_group_time_zones SET enabled = false").Error)
 	v = f.eligibility(t, night)
@@ -104,18 +110,18 @@ func TestEligibilityExplains(t *testing.T) {
 
 	require.NoError(t, f.db.Model(f.list).Update("status", models.ListStopped).Error)
 	v = f.eligibility(t, night)
-	require.Equal(t, activities.ActionWait, v.Action)
+	require.Equal(t, contact.ActionWait, v.Action)
 	require.Contains(t, v.Reason, "is stopped")
 
 	require.NoError(t, f.db.Model(f.list).Updates(map[string]any{"status": models.ListActive, "end_time": night.Add(-time.Minute)}).Error)
 	v = f.eligibility(t, night)
-	require.Equal(t, activities.ActionClose, v.Action)
+	require.Equal(t, contact.ActionClose, v.Action)
 	require.Contains(t, v.Reason, "time to live ended")
 
 	require.NoError(t, f.db.Model(f.list).Update("end_time", night.AddDate(1, 0, 0)).Error)
 	require.NoError(t, f.db.Model(&f.campaign).Update("end_date", "2026-11-01").Error)
 	v = f.eligibility(t, night)
-	require.Equal(t, activities.ActionClose, v.Action)
+	require.Equal(t, contact.ActionClose, v.Action)
 	require.Contains(t, v.Reason, "no calling window opens again")
 }
 
@@ -125,9 +131,9 @@ func TestPolicyIsReadAgain(t *testing.T) {
 	f := newFixture(t)
 	require.NotNil(t, f.campaign.ContactStrategyID)
 	now := time.Now()
-	f.acts.Now = func() time.Time { return now }
+	f.svc.Now = func() time.Time { return now }
 	maxRetry := func() int {
-		res, err := f.acts.PrepareAttempt(context.Background(), activities.PrepareRequest{ContactID: f.contact, Seq: 1})
+		res, err := f.svc.Prepare(context.Background(), contact.PrepareRequest{ContactID: f.contact, Seq: 1})
 		require.NoError(t, err)
 		require.NotEmpty(t, res.Policy.Rules)
 		return res.Policy.Rules[0].MaxRetry
@@ -138,9 +144,9 @@ func TestPolicyIsReadAgain(t *testing.T) {
 	first := maxRetry()
 
 	raise()
-	require.Equal(t, first, maxRetry(), "read again within %s", activities.PolicyTTL)
-	now = now.Add(activities.PolicyTTL)
-	require.Equal(t, first+1, maxRetry(), "not read again after %s", activities.PolicyTTL)
+	require.Equal(t, first, maxRetry(), "read again within %s", contact.PolicyTTL)
+	now = now.Add(contact.PolicyTTL)
+	require.Equal(t, first+1, maxRetry(), "not read again after %s", contact.PolicyTTL)
 
 	raise()
 	require.NoError(t, f.db.Model(&f.campaign).Update("default_delay", "0:0:45").Error)

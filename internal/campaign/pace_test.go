@@ -1,9 +1,11 @@
-package activities_test
+package campaign_test
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"maps"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -11,31 +13,84 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/campaign"
+	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 )
+
+// fakeContacts stands in for the contact service's workflows: it counts
+// the contacts handed to them, per campaign.
+type fakeContacts struct {
+	mu       sync.Mutex
+	released map[uint64]int
+}
+
+func (c *fakeContacts) ReleaseAll(_ context.Context, campaignID uint64, due []models.Contact) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.released[campaignID] += len(due)
+	return nil
+}
+
+func (c *fakeContacts) Release(_ context.Context, campaignID, contactID uint64, _ string, _, _ bool) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.released[campaignID]++
+	return fmt.Sprintf("contact-%d", contactID), nil
+}
+
+func (c *fakeContacts) CloseOpen(_ context.Context, _ uint64, ids []uint64, _ string) (int, error) {
+	return len(ids), nil
+}
+
+func (c *fakeContacts) releasedPerCampaign() map[uint64]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.released)
+}
+
+// fixture is the seed's configuration with one contact in
+// kris_progressive, and a campaign service over it whose contacts are fake.
+type fixture struct {
+	db       *models.DB
+	svc      *campaign.Service
+	contacts *fakeContacts
+	campaign models.Campaign
+	contact  uint64
+}
+
+func newFixture(t *testing.T) *fixture {
+	db := testenv.DB(t)
+	srv := httptest.NewServer((&api.Server{DB: db, Log: slog.New(slog.DiscardHandler)}).Handler())
+	defer srv.Close()
+	require.NoError(t, api.LoadDemo(context.Background(), srv.URL))
+	contacts := &fakeContacts{released: map[uint64]int{}}
+	// Passes read and write PostgreSQL only; releases go to the fake.
+	f := &fixture{db: db, contacts: contacts, svc: &campaign.Service{DB: db, Contacts: contacts}}
+	require.NoError(t, db.Where("name = ?", "kris_progressive").First(&f.campaign).Error)
+	// TODO(merge): listimport.AddContacts once internal/listimport lands.
+	_, results, err := activities.AddContacts(context.Background(), db, f.campaign.ID, 0, []activities.ContactRecord{
+		{Numbers: map[string]string{"Mobile": "(469) 562-2405"}}})
+	require.NoError(t, err)
+	f.contact = results[0].ContactID
+	return f
+}
 
 // groupFixture is a campaign group of progressive campaigns copied from the
 // seed's kris_progressive, sharing one team's agents through the group.
 type groupFixture struct {
-	fixture
+	*fixture
 	group     models.CampaignGroup
 	team      models.Team
 	campaigns []models.Campaign
-	mu        sync.Mutex
-	released  map[uint64]int // per campaign
 }
 
 // newGroupFixture makes a group with a campaign per share, contacts due
 // in each campaign, and agents available in the group's team.
 func newGroupFixture(t *testing.T, buffer int, contacts []int, agents int, shares ...int) *groupFixture {
-	f := &groupFixture{fixture: newFixture(t), released: map[uint64]int{}}
+	f := &groupFixture{fixture: newFixture(t)}
 	ctx := context.Background()
-	f.acts.Release = func(_ context.Context, campaignID, _ uint64, _ string, _, _ bool) error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.released[campaignID]++
-		return nil
-	}
 	f.group = models.CampaignGroup{Name: "group", Enabled: true, InitialContacts: buffer, IncrementPercent: 50, DecrementPercent: 50, UpperThresholdPercent: 200}
 	for i, share := range shares {
 		c := f.campaign
@@ -66,8 +121,8 @@ func newGroupFixture(t *testing.T, buffer int, contacts []int, agents int, share
 	return f
 }
 
-func (f *groupFixture) pace(t *testing.T, i int) activities.PaceResult {
-	res, err := f.acts.Pace(context.Background(), f.campaigns[i].ID)
+func (f *groupFixture) pace(t *testing.T, i int) campaign.PaceResult {
+	res, err := f.svc.Pace(context.Background(), f.campaigns[i].ID)
 	require.NoError(t, err)
 	require.True(t, res.Active)
 	return res
@@ -87,9 +142,7 @@ func TestGroupSplitsAgentsByDeliverablePercentage(t *testing.T) {
 	require.Equal(t, 0, f.pace(t, 0).Released, "its calls are in flight")
 	// Releases reach their workflows after the pass.
 	require.Eventually(t, func() bool {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		return maps.Equal(map[uint64]int{f.campaigns[0].ID: 7, f.campaigns[1].ID: 3}, f.released)
+		return maps.Equal(map[uint64]int{f.campaigns[0].ID: 7, f.campaigns[1].ID: 3}, f.contacts.releasedPerCampaign())
 	}, 10*time.Second, 10*time.Millisecond, "releases per campaign")
 }
 
@@ -195,13 +248,13 @@ func TestCampaignCompletesAfterItsDateRange(t *testing.T) {
 	c := f.campaigns[0]
 	require.NoError(t, f.db.Model(&c).Update("end_date", "2026-03-31").Error)
 	// Over in the campaign's zone, not yet west of it: the pacer waits.
-	f.acts.Now = func() time.Time { return time.Date(2026, 4, 1, 11, 0, 0, 0, time.UTC) }
+	f.svc.Now = func() time.Time { return time.Date(2026, 4, 1, 11, 0, 0, 0, time.UTC) }
 	res := f.pace(t, 0)
 	require.Zero(t, res.Released)
 	require.Contains(t, res.Reason, "after date range ..2026-03-31 (America/Chicago); it never opens again")
 
-	f.acts.Now = func() time.Time { return time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC) }
-	res, err := f.acts.Pace(context.Background(), c.ID)
+	f.svc.Now = func() time.Time { return time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC) }
+	res, err := f.svc.Pace(context.Background(), c.ID)
 	require.NoError(t, err)
 	require.False(t, res.Active)
 	require.Equal(t, "completed: its date range ..2026-03-31 has ended", res.Reason)
@@ -213,16 +266,23 @@ func TestCampaignCompletesAfterItsDateRange(t *testing.T) {
 	other.ID, other.Name, other.Status = 0, "paused one", models.CampaignPaused
 	require.NoError(t, f.db.Create(&other).Error)
 	require.NoError(t, f.db.Model(&other).Update("end_date", "2026-03-31").Error)
-	res, err = f.acts.Pace(context.Background(), other.ID)
+	res, err = f.svc.Pace(context.Background(), other.ID)
 	require.NoError(t, err)
 	require.True(t, res.Completed)
 	require.NoError(t, f.db.First(&other, other.ID).Error)
 	require.Equal(t, models.CampaignCompleted, other.Status)
 }
 
-// An unanswered preview card gives its contact back and frees its agent.
+// An unanswered preview card gives its contact back and frees its agent:
+// every pass expires the cards, even a paused campaign's.
 func TestExpirePreviews(t *testing.T) {
 	f := newFixture(t)
+	require.NoError(t, f.db.Model(&f.campaign).Update("status", models.CampaignPaused).Error)
+	pass := func() {
+		res, err := f.svc.Pace(context.Background(), f.campaign.ID)
+		require.NoError(t, err)
+		require.Equal(t, "paused", res.Reason)
+	}
 	team := models.Team{Name: "preview team"}
 	require.NoError(t, f.db.Create(&team).Error)
 	agent := models.Agent{Name: "previewer", TeamID: &team.ID, State: models.AgentReserved, StateChangedAt: time.Now()}
@@ -232,12 +292,12 @@ func TestExpirePreviews(t *testing.T) {
 		OfferedAt: time.Now().Add(-time.Minute), ExpiresAt: time.Now().Add(time.Hour)}
 	require.NoError(t, f.db.Create(&card).Error)
 
-	require.NoError(t, activities.ExpirePreviews(context.Background(), f.db))
+	pass()
 	require.NoError(t, f.db.First(&card, card.ID).Error)
 	require.Equal(t, "offered", card.State, "not yet expired")
 
 	require.NoError(t, f.db.Model(&card).Update("expires_at", time.Now().Add(-time.Second)).Error)
-	require.NoError(t, activities.ExpirePreviews(context.Background(), f.db))
+	pass()
 	require.NoError(t, f.db.First(&card, card.ID).Error)
 	require.Equal(t, "expired", card.State)
 	var contact models.Contact
