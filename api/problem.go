@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5/pgconn"
-	"gorm.io/gorm"
 
 	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
@@ -72,43 +70,6 @@ func conflict(field, detail string, args ...any) *Problem {
 		p.Errors = []FieldError{{Field: field, Detail: d}}
 	}
 	return p
-}
-
-// uniqueFields names the field behind each unique constraint.
-var uniqueFields = map[string]string{
-	"time_zones_display_name_key":           "display_name",
-	"business_outcomes_name_key":            "outcomes",
-	"strategy_rules_telephony_outcome_key":  "rules",
-	"campaign_group_campaigns_campaign_key": "campaigns",
-	"dnc_entries_pkey":                      "entries",
-}
-
-// dbProblem turns a database error into the problem a client can act on; any
-// other error is the server's fault.
-func dbProblem(kind string, err error) *Problem {
-	var pe *pgconn.PgError
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return notFound(kind, "")
-	}
-	if !errors.As(err, &pe) {
-		return nil
-	}
-	switch pe.Code {
-	case "23505":
-		field, ok := uniqueFields[pe.ConstraintName]
-		if !ok && strings.HasSuffix(pe.ConstraintName, "_name_key") {
-			field = "name"
-		}
-		return conflict(field, "%s already exists: %s", kind, pe.Detail)
-	case "23503":
-		if strings.Contains(pe.Detail, "is still referenced") {
-			return conflict("", "%s is in use: %s", kind, pe.Detail)
-		}
-		return &Problem{Type: "/problems/validation", Title: "Invalid " + kind, Status: http.StatusUnprocessableEntity, Detail: pe.Detail}
-	case "23514", "22P02", "22007", "22008":
-		return &Problem{Type: "/problems/validation", Title: "Invalid " + kind, Status: http.StatusUnprocessableEntity, Detail: pe.Message + " (" + pe.ConstraintName + ")"}
-	}
-	return nil
 }
 
 // fromFault is the problem a domain fault is answered with.

@@ -54,8 +54,8 @@ func (s *Server) Handler() http.Handler {
 	v1 := newRoutes(engine, "/api/v1")
 	v1.doc = root.doc
 	v1.schemas = root.schemas
-	registerConfiguration(v1, s.DB.DB)
-	registerDNCEntries(v1, s.DB.DB)
+	registerConfiguration(v1, s.DB)
+	registerDNCEntries(v1, s.DB)
 	run := &running{db: s.DB, temporal: s.Temporal, taskQueue: s.TaskQueue}
 	registerAgents(v1, s.DB.DB, run.wake)
 	registerRunning(v1, run)
