@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -22,37 +21,24 @@ type Problem struct {
 	Errors []FieldError `json:"errors,omitempty"`
 }
 
-// FieldError says what is wrong with one field of a request.
-type FieldError struct {
-	Field  string `json:"field"`
-	Detail string `json:"detail"`
-}
+// FieldError says what is wrong with one field of a request: the domain's
+// fault.Field, answered as it is.
+type FieldError = fault.Field
 
 func (p *Problem) Error() string { return p.Detail }
 
 // fieldErrors collects every problem with a request before answering, so a
 // client sees them all at once.
-type fieldErrors []FieldError
+type fieldErrors fault.Fields
 
 func (e *fieldErrors) add(field, format string, args ...any) {
-	*e = append(*e, FieldError{Field: field, Detail: fmt.Sprintf(format, args...)})
+	(*fault.Fields)(e).Add(field, format, args...)
 }
 
-func (e fieldErrors) problem(kind string) *Problem {
-	if len(e) == 0 {
-		return nil
-	}
-	details := make([]string, len(e))
-	for i, f := range e {
-		details[i] = f.Field + ": " + f.Detail
-	}
-	return &Problem{
-		Type:   "/problems/validation",
-		Title:  "Invalid " + kind,
-		Status: http.StatusUnprocessableEntity,
-		Detail: strings.Join(details, "; "),
-		Errors: e,
-	}
+// problem is the Invalid fault about kind naming every field, or nil when
+// there are none.
+func (e fieldErrors) problem(kind string) error {
+	return fault.Fields(e).Err(kind)
 }
 
 func badRequest(detail string, args ...any) *Problem {
@@ -78,17 +64,13 @@ func fromFault(f *fault.Error) *Problem {
 	if subject == "" {
 		subject = "request"
 	}
-	fields := make([]FieldError, len(f.Fields))
-	for i, x := range f.Fields {
-		fields[i] = FieldError(x)
-	}
 	switch f.Kind {
 	case fault.Invalid:
-		return &Problem{Type: "/problems/validation", Title: "Invalid " + subject, Status: http.StatusUnprocessableEntity, Detail: f.Detail, Errors: fields}
+		return &Problem{Type: "/problems/validation", Title: "Invalid " + subject, Status: http.StatusUnprocessableEntity, Detail: f.Detail, Errors: f.Fields}
 	case fault.NotFound:
 		return &Problem{Type: "/problems/not-found", Title: "Not found", Status: http.StatusNotFound, Detail: f.Detail}
 	case fault.Conflict:
-		return &Problem{Type: "/problems/conflict", Title: "Conflict", Status: http.StatusConflict, Detail: f.Detail, Errors: fields}
+		return &Problem{Type: "/problems/conflict", Title: "Conflict", Status: http.StatusConflict, Detail: f.Detail, Errors: f.Fields}
 	case fault.TooLarge:
 		return &Problem{Type: "/problems/too-large", Title: "Too large", Status: http.StatusRequestEntityTooLarge, Detail: f.Detail}
 	}
