@@ -2,11 +2,15 @@ package api_test
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 )
 
@@ -242,6 +246,17 @@ func TestBadInput(t *testing.T) {
 	requireProblem(t, status, out, http.StatusUnprocessableEntity, "per_page")
 	status, out = h.call(http.MethodPut, "/api/v1/modes/424242", map[string]any{"name": "x", "min_length": 1, "max_length": 2})
 	requireProblem(t, status, out, http.StatusNotFound, "")
+}
+
+// TestDatabaseDown checks that a database that does not answer while a
+// write's references are checked is an outage (503), not a field at fault.
+func TestDatabaseDown(t *testing.T) {
+	srv := httptest.NewServer((&api.Server{DB: testenv.Unreachable(t), Log: slog.New(slog.DiscardHandler)}).Handler())
+	t.Cleanup(srv.Close)
+	h := &harness{t: t, srv: srv}
+	status, out := h.call(http.MethodPost, "/api/v1/campaigns", map[string]any{"name": "c", "pacing_mode": "preview", "time_zone_id": 1})
+	requireProblem(t, status, out, http.StatusServiceUnavailable, "")
+	require.Empty(t, out["errors"])
 }
 
 func table(path string) string {

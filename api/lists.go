@@ -110,11 +110,11 @@ type lists struct {
 func registerLists(r *routes, l *lists) {
 	const tag = "Contact lists"
 	r.handle(http.MethodPost, "/campaigns/:id/lists", op{summary: "Upload a contact list (multipart: file, mapping, delimiter, sub_type, global_list_id, sheet); the import runs in the background", tag: tag, consumes: "multipart/form-data", response: ListView{}, status: http.StatusAccepted}, l.upload)
-	r.handle(http.MethodGet, "/campaigns/:id/lists", op{summary: "A campaign's contact lists, newest first", tag: tag, response: page[ListView]{}, query: []string{"page", "per_page"}}, l.listOfCampaign)
+	r.handle(http.MethodGet, "/campaigns/:id/lists", op{summary: "A campaign's contact lists, newest first", tag: tag, response: models.Page[ListView]{}, query: []string{"page", "per_page"}}, l.listOfCampaign)
 	r.handle(http.MethodGet, "/lists/:id", op{summary: "A contact list with its statistics", tag: tag, response: ListView{}}, l.get)
 	r.handle(http.MethodPost, "/lists/:id/stop", op{summary: "Stop dialing a list", tag: tag, response: ListView{}}, l.setStatus(models.ListStopped))
 	r.handle(http.MethodPost, "/lists/:id/start", op{summary: "Resume dialing a stopped list", tag: tag, response: ListView{}}, l.setStatus(models.ListActive))
-	r.handle(http.MethodGet, "/lists/:id/contacts", op{summary: "A list's contacts", tag: tag, response: page[ContactView]{}, query: []string{"page", "per_page"}}, l.contacts)
+	r.handle(http.MethodGet, "/lists/:id/contacts", op{summary: "A list's contacts", tag: tag, response: models.Page[ContactView]{}, query: []string{"page", "per_page"}}, l.contacts)
 	r.handle(http.MethodGet, "/lists/:id/failed-rows", op{summary: "Every row not imported, as it came, with a reason column", tag: tag, query: []string{"format"}, produces: "text/csv"}, l.failedRows)
 	r.handle(http.MethodPost, "/dnc-lists/:id/upload", op{summary: "Upload numbers to a DNC list (multipart: file, mapping {number, expires_at}, delimiter)", tag: "Configuration", consumes: "multipart/form-data", response: ListView{}, status: http.StatusAccepted}, l.uploadDNC)
 	r.handle(http.MethodPost, "/campaigns/:id/contacts", op{summary: "Add contacts as JSON, through the same checks as an upload", tag: tag, request: ContactBatch{}, response: ContactBatchResult{}}, l.addContacts)
@@ -403,7 +403,7 @@ func (l *lists) upload(c *gin.Context) {
 }
 
 func (l *lists) uploadDNC(c *gin.Context) {
-	id, err := dncListID(c, l.db.DB)
+	id, err := dncListID(c, l.db)
 	if err != nil {
 		fail(c, err)
 		return
@@ -467,4 +467,24 @@ func (l *lists) accept(c *gin.Context, list *models.ContactList, upload *receive
 	}
 	c.Header("Location", fmt.Sprintf("/api/v1/lists/%d", list.ID))
 	c.JSON(http.StatusAccepted, v)
+}
+
+// listPage answers one page of q's rows, in order, each shown by view.
+func listPage[M any, V any](c *gin.Context, q *gorm.DB, order, what string, view func(*M) (V, error)) {
+	p, err := paging(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	found, err := models.FindPage[M](c.Request.Context(), q, order, p, what)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out, err := models.MapPage(found, view)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
 }

@@ -4,11 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5/pgconn"
-	"gorm.io/gorm"
 
 	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
@@ -24,37 +21,24 @@ type Problem struct {
 	Errors []FieldError `json:"errors,omitempty"`
 }
 
-// FieldError says what is wrong with one field of a request.
-type FieldError struct {
-	Field  string `json:"field"`
-	Detail string `json:"detail"`
-}
+// FieldError says what is wrong with one field of a request: the domain's
+// fault.Field, answered as it is.
+type FieldError = fault.Field
 
 func (p *Problem) Error() string { return p.Detail }
 
 // fieldErrors collects every problem with a request before answering, so a
 // client sees them all at once.
-type fieldErrors []FieldError
+type fieldErrors fault.Fields
 
 func (e *fieldErrors) add(field, format string, args ...any) {
-	*e = append(*e, FieldError{Field: field, Detail: fmt.Sprintf(format, args...)})
+	(*fault.Fields)(e).Add(field, format, args...)
 }
 
-func (e fieldErrors) problem(kind string) *Problem {
-	if len(e) == 0 {
-		return nil
-	}
-	details := make([]string, len(e))
-	for i, f := range e {
-		details[i] = f.Field + ": " + f.Detail
-	}
-	return &Problem{
-		Type:   "/problems/validation",
-		Title:  "Invalid " + kind,
-		Status: http.StatusUnprocessableEntity,
-		Detail: strings.Join(details, "; "),
-		Errors: e,
-	}
+// problem is the Invalid fault about kind naming every field, or nil when
+// there are none.
+func (e fieldErrors) problem(kind string) error {
+	return fault.Fields(e).Err(kind)
 }
 
 func badRequest(detail string, args ...any) *Problem {
@@ -74,60 +58,19 @@ func conflict(field, detail string, args ...any) *Problem {
 	return p
 }
 
-// uniqueFields names the field behind each unique constraint.
-var uniqueFields = map[string]string{
-	"time_zones_display_name_key":           "display_name",
-	"business_outcomes_name_key":            "outcomes",
-	"strategy_rules_telephony_outcome_key":  "rules",
-	"campaign_group_campaigns_campaign_key": "campaigns",
-	"dnc_entries_pkey":                      "entries",
-}
-
-// dbProblem turns a database error into the problem a client can act on; any
-// other error is the server's fault.
-func dbProblem(kind string, err error) *Problem {
-	var pe *pgconn.PgError
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return notFound(kind, "")
-	}
-	if !errors.As(err, &pe) {
-		return nil
-	}
-	switch pe.Code {
-	case "23505":
-		field, ok := uniqueFields[pe.ConstraintName]
-		if !ok && strings.HasSuffix(pe.ConstraintName, "_name_key") {
-			field = "name"
-		}
-		return conflict(field, "%s already exists: %s", kind, pe.Detail)
-	case "23503":
-		if strings.Contains(pe.Detail, "is still referenced") {
-			return conflict("", "%s is in use: %s", kind, pe.Detail)
-		}
-		return &Problem{Type: "/problems/validation", Title: "Invalid " + kind, Status: http.StatusUnprocessableEntity, Detail: pe.Detail}
-	case "23514", "22P02", "22007", "22008":
-		return &Problem{Type: "/problems/validation", Title: "Invalid " + kind, Status: http.StatusUnprocessableEntity, Detail: pe.Message + " (" + pe.ConstraintName + ")"}
-	}
-	return nil
-}
-
 // fromFault is the problem a domain fault is answered with.
 func fromFault(f *fault.Error) *Problem {
 	subject := f.Subject
 	if subject == "" {
 		subject = "request"
 	}
-	fields := make([]FieldError, len(f.Fields))
-	for i, x := range f.Fields {
-		fields[i] = FieldError(x)
-	}
 	switch f.Kind {
 	case fault.Invalid:
-		return &Problem{Type: "/problems/validation", Title: "Invalid " + subject, Status: http.StatusUnprocessableEntity, Detail: f.Detail, Errors: fields}
+		return &Problem{Type: "/problems/validation", Title: "Invalid " + subject, Status: http.StatusUnprocessableEntity, Detail: f.Detail, Errors: f.Fields}
 	case fault.NotFound:
 		return &Problem{Type: "/problems/not-found", Title: "Not found", Status: http.StatusNotFound, Detail: f.Detail}
 	case fault.Conflict:
-		return &Problem{Type: "/problems/conflict", Title: "Conflict", Status: http.StatusConflict, Detail: f.Detail, Errors: fields}
+		return &Problem{Type: "/problems/conflict", Title: "Conflict", Status: http.StatusConflict, Detail: f.Detail, Errors: f.Fields}
 	case fault.TooLarge:
 		return &Problem{Type: "/problems/too-large", Title: "Too large", Status: http.StatusRequestEntityTooLarge, Detail: f.Detail}
 	}

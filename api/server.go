@@ -57,8 +57,8 @@ func (s *Server) Handler() http.Handler {
 	v1 := newRoutes(engine, "/api/v1")
 	v1.doc = root.doc
 	v1.schemas = root.schemas
-	registerConfiguration(v1, s.DB.DB)
-	registerDNCEntries(v1, s.DB.DB)
+	registerConfiguration(v1, s.DB)
+	registerDNCEntries(v1, s.DB)
 	if s.Services == nil {
 		s.Services = services.New(s.DB, s.Temporal, s.TaskQueue)
 	}

@@ -16,12 +16,17 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
 
 	"github.com/outdial/outdial/models"
 )
@@ -92,6 +97,20 @@ func DatabaseURL(t testing.TB) string {
 func DB(t testing.TB) *models.DB {
 	db, err := models.Open(context.Background(), DatabaseURL(t))
 	require.NoError(t, err)
+	t.Cleanup(db.Close)
+	return db
+}
+
+// Unreachable is a database whose server never answers, for tests of an
+// outage: every query fails to connect. It needs no PostgreSQL.
+func Unreachable(t testing.TB) *models.DB {
+	// Nothing listens on port 1; the pool connects only when queried.
+	pool, err := pgxpool.New(context.Background(), "postgres://outdial@127.0.0.1:1/unreachable?sslmode=disable")
+	require.NoError(t, err)
+	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: stdlib.OpenDBFromPool(pool)}),
+		&gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, DisableAutomaticPing: true})
+	require.NoError(t, err)
+	db := &models.DB{DB: gdb, Pool: pool}
 	t.Cleanup(db.Close)
 	return db
 }

@@ -1,0 +1,70 @@
+// Package configuration owns Outdial's configuration objects: modes, time
+// zones, outcome groups, contact and callback strategies, entry points, DNC
+// lists and their entries, campaign groups, teams, campaigns and agents.
+//
+// Each kind of object is an Objects value that lists, reads, creates,
+// replaces and deletes it: a write is validated first, naming every field at
+// fault at once, then stored with its related rows in one transaction, so a
+// refused write leaves nothing half-written. Errors a caller can act on are
+// faults (package fault); any other error is the database's failure.
+package configuration
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/outdial/outdial/models"
+)
+
+// Object is what every configuration model provides through models.Base;
+// P is a pointer to the model T.
+type Object[T any] interface {
+	*T
+	Key() uint64
+	SetKey(uint64)
+	Stamps() time.Time
+	SetStamps(time.Time)
+}
+
+// Objects is one kind of configuration object. The generic store
+// (store.go) does paging, searching, transactions and errors; an Objects
+// value adds only its own defaults, validation and related rows.
+type Objects[T any, P Object[T]] struct {
+	name   string   // "mode", in messages
+	search []string // columns the q filter matches
+	// readOnly columns are kept on replace; the API changes them elsewhere.
+	readOnly []string
+	preload  []string // has-many fields, each ordered by position
+	// defaults fills a new object; a request's omitted fields keep them.
+	defaults func(v P)
+	// check validates and normalises v; old is the stored object a replace
+	// replaces, nil on create.
+	check func(c *checks, v P, old P)
+	links []link[P]
+	// saveRelated writes the child rows that hang off v.
+	saveRelated func(tx *gorm.DB, v P) error
+	// loadRelated fills what loaded objects show beside their columns.
+	loadRelated func(db *gorm.DB, items []P) error
+	// present hides what is never shown back, such as secrets.
+	present func(v P)
+}
+
+// link is an object's list of IDs kept in a join table, in order.
+type link[P any] struct {
+	models.Link
+	ids func(v P) *[]uint64
+}
+
+// Name is the object's name in messages: "mode", "time zone".
+func (o *Objects[T, P]) Name() string { return o.name }
+
+// New returns an empty object holding the defaults that the fields a
+// request leaves out keep: decode the request into it.
+func (o *Objects[T, P]) New() P {
+	v := P(new(T))
+	if o.defaults != nil {
+		o.defaults(v)
+	}
+	return v
+}
