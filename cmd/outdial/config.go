@@ -9,8 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/services"
+	"github.com/outdial/outdial/models"
 )
 
 // config is every setting, each from a flag whose default comes from an
@@ -46,6 +50,15 @@ func envInt(name string, def int64) int64 {
 		fmt.Fprintf(os.Stderr, "outdial: %s=%q is not a whole number; using %d\n", name, v, def)
 	}
 	return def
+}
+
+// services are the process's domain services, with the deployment's
+// frequency cap: the API's eligibility answers apply it as the worker does.
+func (c *config) services(db *models.DB, tc client.Client) (*services.Services, error) {
+	svc := services.New(db, tc, c.TaskQueue)
+	var err error
+	svc.Contacts.FrequencyCap, err = c.frequencyCap()
+	return svc, err
 }
 
 // frequencyCap reads --frequency-cap: "N/period" such as "3/24h", or "off".

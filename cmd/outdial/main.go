@@ -22,7 +22,6 @@ import (
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/contact"
-	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
 )
@@ -141,7 +140,11 @@ func withServices(ctx context.Context, c *config, log *slog.Logger, fn func(cont
 }
 
 func serveAPI(ctx context.Context, c *config, log *slog.Logger, db *models.DB, tc client.Client) error {
-	s := &api.Server{DB: db, Temporal: tc, Log: log, TaskQueue: c.TaskQueue, Uploads: api.Uploads{Dir: c.UploadDir, Limits: c.limits()}}
+	svc, err := c.services(db, tc)
+	if err != nil {
+		return err
+	}
+	s := &api.Server{DB: db, Temporal: tc, Log: log, TaskQueue: c.TaskQueue, Uploads: api.Uploads{Dir: c.UploadDir, Limits: c.limits()}, Services: svc}
 	srv := &http.Server{Addr: c.Listen, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
@@ -165,8 +168,8 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 	if err != nil {
 		return err
 	}
-	svc := services.New(db, tc, c.TaskQueue)
-	if svc.Contacts.FrequencyCap, err = c.frequencyCap(); err != nil {
+	svc, err := c.services(db, tc)
+	if err != nil {
 		return err
 	}
 	sim := &dialer.Simulator{Config: dialer.DefaultSimulatorConfig, Agents: svc.Agents, Reports: contact.Reports{Service: svc.Contacts}, Log: slog.Default()}
