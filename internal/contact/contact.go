@@ -358,7 +358,9 @@ func (s *Service) Finish(ctx context.Context, req FinishRequest) (FinishResult, 
 			if err != nil {
 				return FinishResult{}, err
 			}
-			if spec := windows[n.TimeZone].Spec; windows[n.TimeZone].Closed == "" && !spec.Open(d.DueAt) {
+			// A zone closed for calling still has the campaign's hours: the
+			// check before the next attempt waits for the zone to reopen.
+			if spec := windows[n.TimeZone].Spec; spec.Loc != nil && !spec.Open(d.DueAt) {
 				next, ok := spec.Next(d.DueAt)
 				if !ok {
 					res.Closed, res.Reason = true, d.Reason+"; no calling window opens again: "+spec.Explain(d.DueAt)
