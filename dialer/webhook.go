@@ -231,7 +231,7 @@ func (w *Webhook) try(ctx context.Context, req CallRequest, u *url.URL, body []b
 		}
 		return 0, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	// Read a bounded amount: enough for the excerpt, and to let the
 	// connection be reused after a short body.
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))

@@ -132,12 +132,16 @@ func startTemporal(ctx context.Context, c *config, o devOptions, log *slog.Logge
 // ten seconds; exited delivers the result of its Wait.
 func stopChild(cmd *exec.Cmd, exited <-chan error, log *slog.Logger) {
 	_ = cmd.Process.Signal(syscall.SIGTERM)
+	var err error
 	select {
-	case <-exited:
+	case err = <-exited:
 	case <-time.After(10 * time.Second):
 		log.Warn("temporal dev server did not stop; killing it")
 		_ = cmd.Process.Kill()
-		<-exited
+		err = <-exited
+	}
+	if err != nil {
+		log.Debug("temporal dev server exited", "error", err) // a signalled process exits with an error
 	}
 }
 
