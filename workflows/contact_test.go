@@ -17,9 +17,12 @@ import (
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
+	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/contract"
+	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
-	"github.com/outdial/outdial/workflows"
+	"github.com/outdial/outdial/worker"
 )
 
 // recordingDialer is the dialer the tests give the activities: it keeps
@@ -36,7 +39,7 @@ func (d *recordingDialer) Dial(_ context.Context, req dialer.CallRequest) error 
 	return nil
 }
 
-// seedContact loads the seed's configuration (kris_CS, workflows.Wrapup Code,
+// seedContact loads the seed's configuration (kris_CS, Wrapup Code,
 // krisDemoPreview in Eastern, kris_progressive in Central) through the API
 // and adds one Dallas contact to kris_progressive.
 type seeded struct {
@@ -62,26 +65,28 @@ func seedContact(t *testing.T) seeded {
 }
 
 // contactEnv is a test workflow environment on the virtual clock, running
-// the real activities against the test's database.
+// the real activities, registered as the worker registers them, against
+// the test's database. The services have no Temporal client: a contact's
+// workflow starts and signals no other workflow.
 func contactEnv(t *testing.T, s seeded, start time.Time) (*testsuite.TestWorkflowEnvironment, *recordingDialer) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	d := &recordingDialer{}
-	acts := activities.New(s.db)
-	acts.Now = env.Now
-	acts.Dialers = dialer.Registry{"simulator": d}
-	env.RegisterActivity(acts)
-	env.RegisterWorkflow(workflows.Contact)
+	svc := services.New(s.db, nil, "")
+	svc.Contacts.Now = env.Now
+	svc.Contacts.Dialers = dialer.Registry{"simulator": d}
+	worker.Register(env, worker.NewActivities(svc, activities.New(s.db)))
 	return env, d
 }
 
-// at schedules fn after d of virtual time.
-func at(env *testsuite.TestWorkflowEnvironment, d time.Duration, fn func()) {
-	env.RegisterDelayedCallback(fn, d)
+// run runs the contact's workflow as the pacer's signal-with-start does:
+// the test's signals release it.
+func (s seeded) run(env *testsuite.TestWorkflowEnvironment) {
+	env.ExecuteWorkflow(contract.ContactWorkflow, contract.ContactParams{CampaignID: s.campaign, ContactID: s.contact})
 }
 
-func (s seeded) attempt(seq int) string { return activities.AttemptID(s.contact, seq) }
+func (s seeded) attempt(seq int) string { return contact.AttemptID(s.contact, seq) }
 
 func (s seeded) attempts(t *testing.T) []models.Attempt {
 	var out []models.Attempt
@@ -107,19 +112,19 @@ func TestAnswerMachineThenSale(t *testing.T) {
 	s := seedContact(t)
 	start := time.Date(2026, 6, 10, 10, 0, 0, 0, chicago(t))
 	env, d := contactEnv(t, s, start)
-	at(env, time.Second, func() { env.SignalWorkflow(workflows.SignalRelease, workflows.Release{}) })
+	at(env, time.Second, func() { env.SignalWorkflow(contract.SignalRelease, contract.Release{}) })
 	at(env, 2*time.Second, func() {
-		env.SignalWorkflow(workflows.SignalTelephonyOutcome, workflows.TelephonyOutcome{AttemptID: s.attempt(1), Outcome: "answer-machine"})
+		env.SignalWorkflow(contract.SignalTelephonyOutcome, contract.TelephonyOutcome{AttemptID: s.attempt(1), Outcome: "answer-machine"})
 	})
 	// The pacer releases again at once; the contact is not due for 15 minutes.
-	at(env, 3*time.Minute, func() { env.SignalWorkflow(workflows.SignalRelease, workflows.Release{}) })
+	at(env, 3*time.Minute, func() { env.SignalWorkflow(contract.SignalRelease, contract.Release{}) })
 	at(env, 16*time.Minute, func() {
-		env.SignalWorkflow(workflows.SignalTelephonyOutcome, workflows.TelephonyOutcome{AttemptID: s.attempt(2), Outcome: "voice", Agent: "agent-3"})
+		env.SignalWorkflow(contract.SignalTelephonyOutcome, contract.TelephonyOutcome{AttemptID: s.attempt(2), Outcome: "voice", Agent: "agent-3"})
 	})
 	at(env, 20*time.Minute, func() {
-		env.SignalWorkflow(workflows.SignalWrapup, workflows.Wrapup{AttemptID: s.attempt(2), Business: "Sale", Agent: "agent-3"})
+		env.SignalWorkflow(contract.SignalWrapup, contract.Wrapup{AttemptID: s.attempt(2), Business: "Sale", Agent: "agent-3"})
 	})
-	env.ExecuteWorkflow(workflows.Contact, workflows.NewContactParams(s.campaign, s.contact))
+	s.run(env)
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
 
@@ -159,15 +164,15 @@ func TestCallbackRequestedThreeTimes(t *testing.T) {
 	for i := range 4 {
 		base := time.Duration(i) * 10 * time.Minute
 		seq := i + 1
-		at(env, base+time.Second, func() { env.SignalWorkflow(workflows.SignalRelease, workflows.Release{}) })
+		at(env, base+time.Second, func() { env.SignalWorkflow(contract.SignalRelease, contract.Release{}) })
 		at(env, base+2*time.Second, func() {
-			env.SignalWorkflow(workflows.SignalTelephonyOutcome, workflows.TelephonyOutcome{AttemptID: s.attempt(seq), Outcome: "voice", Agent: "agent-2"})
+			env.SignalWorkflow(contract.SignalTelephonyOutcome, contract.TelephonyOutcome{AttemptID: s.attempt(seq), Outcome: "voice", Agent: "agent-2"})
 		})
 		at(env, base+time.Minute, func() {
-			env.SignalWorkflow(workflows.SignalWrapup, workflows.Wrapup{AttemptID: s.attempt(seq), Business: "Callback Requested", Agent: "agent-2"})
+			env.SignalWorkflow(contract.SignalWrapup, contract.Wrapup{AttemptID: s.attempt(seq), Business: "Callback Requested", Agent: "agent-2"})
 		})
 	}
-	env.ExecuteWorkflow(workflows.Contact, workflows.NewContactParams(s.campaign, s.contact))
+	s.run(env)
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
 	got := s.attempts(t)
@@ -199,22 +204,22 @@ func TestRetryWaitsForTheWindow(t *testing.T) {
 			require.NoError(t, s.db.Exec("UPDATE time_zones SET start_time = '08:00', end_time = '21:00' WHERE iana_zone = 'America/Chicago'").Error)
 			start := night.day.Add(20*time.Hour + 49*time.Minute) // 20:49 local
 			env, _ := contactEnv(t, s, start)
-			at(env, time.Minute, func() { env.SignalWorkflow(workflows.SignalRelease, workflows.Release{}) }) // 20:50
+			at(env, time.Minute, func() { env.SignalWorkflow(contract.SignalRelease, contract.Release{}) }) // 20:50
 			at(env, time.Minute+5*time.Second, func() {
-				env.SignalWorkflow(workflows.SignalTelephonyOutcome, workflows.TelephonyOutcome{AttemptID: s.attempt(1), Outcome: "answer-machine"})
+				env.SignalWorkflow(contract.SignalTelephonyOutcome, contract.TelephonyOutcome{AttemptID: s.attempt(1), Outcome: "answer-machine"})
 			})
 			nextMorning := time.Date(night.day.Year(), night.day.Month(), night.day.Day()+1, 8, 0, 0, 0, loc)
 			var due *time.Time
 			at(env, 2*time.Hour, func() { due = s.loadContact(t).NextDueAt })
 			// The pacer tries all night; the contact sleeps until the window opens.
 			for h := 3; h <= 14; h++ {
-				at(env, time.Duration(h)*time.Hour, func() { env.SignalWorkflow(workflows.SignalRelease, workflows.Release{}) })
+				at(env, time.Duration(h)*time.Hour, func() { env.SignalWorkflow(contract.SignalRelease, contract.Release{}) })
 			}
 			at(env, nextMorning.Sub(start)+time.Minute, func() {
-				env.SignalWorkflow(workflows.SignalTelephonyOutcome, workflows.TelephonyOutcome{AttemptID: s.attempt(2), Outcome: "voice"})
-				env.SignalWorkflow(workflows.SignalWrapup, workflows.Wrapup{AttemptID: s.attempt(2), Business: "Sale"})
+				env.SignalWorkflow(contract.SignalTelephonyOutcome, contract.TelephonyOutcome{AttemptID: s.attempt(2), Outcome: "voice"})
+				env.SignalWorkflow(contract.SignalWrapup, contract.Wrapup{AttemptID: s.attempt(2), Business: "Sale"})
 			})
-			env.ExecuteWorkflow(workflows.Contact, workflows.NewContactParams(s.campaign, s.contact))
+			s.run(env)
 			require.True(t, env.IsWorkflowCompleted())
 			require.NoError(t, env.GetWorkflowError())
 
@@ -236,16 +241,25 @@ func TestRetryWaitsForTheWindow(t *testing.T) {
 func TestOutageOutlastsOneAttempt(t *testing.T) {
 	s := seedContact(t)
 	env, d := contactEnv(t, s, time.Date(2026, 6, 10, 10, 0, 0, 0, chicago(t)))
-	var a *activities.Activities
-	env.OnActivity(a.PrepareAttempt, mock.Anything, mock.Anything).Return(activities.PrepareResult{}, errors.New("database is down")).Times(8)
-	env.OnActivity(a.PrepareAttempt, mock.Anything, mock.Anything).Return(activities.PrepareResult{
+	env.OnActivity(contract.PrepareAttemptActivity, mock.Anything, mock.Anything).Return(activities.PrepareResult{}, errors.New("database is down")).Times(8)
+	env.OnActivity(contract.PrepareAttemptActivity, mock.Anything, mock.Anything).Return(activities.PrepareResult{
 		Verdict: activities.Verdict{Action: activities.ActionClose, Reason: "closed after the outage"}}, nil).Once()
-	at(env, time.Second, func() { env.SignalWorkflow(workflows.SignalRelease, workflows.Release{}) })
-	env.ExecuteWorkflow(workflows.Contact, workflows.NewContactParams(s.campaign, s.contact))
+	at(env, time.Second, func() { env.SignalWorkflow(contract.SignalRelease, contract.Release{}) })
+	s.run(env)
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
 	env.AssertExpectations(t)
 	require.Empty(t, d.calls)
 	require.Equal(t, "closed after the outage", s.loadContact(t).ClosedReason)
 	require.Greater(t, env.Now().Sub(time.Date(2026, 6, 10, 10, 0, 0, 0, chicago(t))), 2*time.Minute, "the retries outlasted one attempt's 30 s")
+}
+
+// TestReplayContact replays a contact's recorded history (released,
+// answer-machine, rescheduled, closed by request) on the current code, so
+// a change that would break running contacts fails here (use
+// workflow.GetVersion for such changes). Record it again with
+// `go test ./api -run TestContactLifecycle -record` (see
+// TestRecordImportList for the environment).
+func TestReplayContact(t *testing.T) {
+	replay(t, "testdata/contact.json", contract.SignalTelephonyOutcome, contract.SignalClose)
 }
