@@ -11,22 +11,9 @@ import (
 	"github.com/outdial/outdial/models"
 )
 
-// DefaultBatchRows is an import's batch: fewer, larger commits were
-// faster, and besides its batches in flight an import keeps only Bloom
-// filters of the numbers and keys it met.
-const DefaultBatchRows = 10000
-
 // Activities is registered with the worker; its methods are activities.
 type Activities struct {
-	DB     *models.DB
-	Limits Limits
-	// BatchRows is how many rows an import commits at a time
-	// (DefaultBatchRows when 0).
-	BatchRows int
-	// DNCInMemory is how many DNC entries in force an import of a
-	// campaign's list holds in memory at most; with more, or 0, it looks
-	// each batch's numbers up in PostgreSQL.
-	DNCInMemory int
+	DB *models.DB
 	// Dialers are the dialer adapters by name; DefaultDialer serves
 	// campaigns without an entry point.
 	Dialers       dialer.Registry
@@ -50,11 +37,7 @@ func (a *Activities) now() time.Time {
 	return time.Now()
 }
 
-// DefaultDNCInMemory is Activities.DNCInMemory unless set: a million
-// entries take about 26 MiB.
-const DefaultDNCInMemory = 1_000_000
-
-// New returns the activities over db with the default limits.
+// New returns the activities over db.
 func New(db *models.DB) *Activities {
-	return &Activities{DB: db, Limits: DefaultLimits, BatchRows: DefaultBatchRows, DNCInMemory: DefaultDNCInMemory, Dialers: dialer.Registry{}, DefaultDialer: "simulator"}
+	return &Activities{DB: db, Dialers: dialer.Registry{}, DefaultDialer: "simulator"}
 }

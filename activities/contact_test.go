@@ -11,6 +11,7 @@ import (
 
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 )
@@ -31,7 +32,7 @@ func newFixture(t *testing.T) fixture {
 	require.NoError(t, api.LoadDemo(context.Background(), srv.URL))
 	f := fixture{db: db, acts: activities.New(db)}
 	require.NoError(t, db.Where("name = ?", "kris_progressive").First(&f.campaign).Error)
-	list, results, err := activities.AddContacts(context.Background(), db, f.campaign.ID, 0, []activities.ContactRecord{
+	list, results, err := listimport.AddContacts(context.Background(), db, f.campaign.ID, 0, []listimport.ContactRecord{
 		{Numbers: map[string]string{"Mobile": "(469) 562-2405"}}})
 	require.NoError(t, err)
 	f.list, f.contact = list, results[0].ContactID

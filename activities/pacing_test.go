@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/models"
 )
 
@@ -46,11 +47,11 @@ func newGroupFixture(t *testing.T, buffer int, contacts []int, agents int, share
 		if contacts[i] == 0 {
 			continue
 		}
-		recs := make([]activities.ContactRecord, contacts[i])
+		recs := make([]listimport.ContactRecord, contacts[i])
 		for j := range recs {
 			recs[j].Numbers = map[string]string{"Mobile": fmt.Sprintf("+1469555%d%03d", i, j)}
 		}
-		_, results, err := activities.AddContacts(ctx, f.db, c.ID, 0, recs)
+		_, results, err := listimport.AddContacts(ctx, f.db, c.ID, 0, recs)
 		require.NoError(t, err)
 		for _, r := range results {
 			require.NotZero(t, r.ContactID, "contact %+v", r)

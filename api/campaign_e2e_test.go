@@ -14,6 +14,7 @@ import (
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
@@ -97,7 +98,7 @@ func newCampaignWorld(t *testing.T, outcomes, business map[string]float64) *camp
 	acts := activities.New(db)
 	acts.Dialers = dialer.Registry{"simulator": d}
 	api.ConnectActivities(acts, tc, queue)
-	w := worker.New(tc, queue, acts)
+	w := worker.New(tc, queue, acts, &activities.Import{Lists: listimport.New(db)})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	h := newHarnessWith(t, db, tc, queue)

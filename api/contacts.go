@@ -11,7 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/models"
 )
 
@@ -158,7 +158,7 @@ type ContactInput struct {
 // ContactBatchResult says what became of each contact of a batch.
 type ContactBatchResult struct {
 	List     ListView                   `json:"list"`
-	Contacts []activities.ContactResult `json:"contacts"`
+	Contacts []listimport.ContactResult `json:"contacts"`
 }
 
 func (l *lists) addContacts(c *gin.Context) {
@@ -179,18 +179,18 @@ func (l *lists) addContacts(c *gin.Context) {
 	case len(batch.Contacts) > 10000:
 		e.add("contacts", "holds %d contacts; send at most 10000 a request, or upload a file", len(batch.Contacts))
 	}
-	inputs := make([]activities.ContactRecord, len(batch.Contacts))
+	inputs := make([]listimport.ContactRecord, len(batch.Contacts))
 	for i, ci := range batch.Contacts {
 		if len(ci.Numbers) == 0 {
 			e.add(fmt.Sprintf("contacts[%d].numbers", i), "is empty: give at least one mode's number")
 		}
-		inputs[i] = activities.ContactRecord{ExternalKey: ci.ExternalKey, Numbers: ci.Numbers, TimeZone: ci.TimeZone, Attributes: ci.Attributes}
+		inputs[i] = listimport.ContactRecord{ExternalKey: ci.ExternalKey, Numbers: ci.Numbers, TimeZone: ci.TimeZone, Attributes: ci.Attributes}
 	}
 	if p := e.problem("contacts"); p != nil {
 		fail(c, p)
 		return
 	}
-	list, results, err := activities.AddContacts(c.Request.Context(), l.db, campaign.ID, batch.ListID, inputs)
+	list, results, err := listimport.AddContacts(c.Request.Context(), l.db, campaign.ID, batch.ListID, inputs)
 	if err != nil {
 		fail(c, asProblem(err))
 		return
@@ -205,8 +205,9 @@ func (l *lists) addContacts(c *gin.Context) {
 
 // asProblem turns an import's problem with its input into a 422.
 func asProblem(err error) error {
-	if msg, ok := activities.InputProblem(err); ok {
-		return &Problem{Type: "/problems/validation", Title: "Invalid contacts", Status: http.StatusUnprocessableEntity, Detail: msg}
+	var fe *listimport.FileError
+	if errors.As(err, &fe) {
+		return &Problem{Type: "/problems/validation", Title: "Invalid contacts", Status: http.StatusUnprocessableEntity, Detail: fe.Msg}
 	}
 	if errors.Is(err, models.ErrCheckpointMoved) {
 		return conflict("list_id", "another batch was added to this list at the same time; nothing of this one was stored, send it again")

@@ -14,6 +14,7 @@ import (
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
@@ -31,7 +32,7 @@ func seedWithWorker(t *testing.T, db *models.DB, tc client.Client, d dialer.Dial
 	queue := testenv.TaskQueue(t)
 	acts := activities.New(db)
 	acts.Dialers = dialer.Registry{"simulator": d}
-	w := worker.New(tc, queue, acts)
+	w := worker.New(tc, queue, acts, &activities.Import{Lists: listimport.New(db)})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	h := newHarnessWith(t, db, tc, queue)

@@ -20,7 +20,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
-	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/internal/contract"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/workflows"
 )
@@ -29,7 +30,7 @@ import (
 // The API and the workers must share the directory.
 type Uploads struct {
 	Dir    string
-	Limits activities.Limits
+	Limits listimport.Limits
 }
 
 // ListView is a contact list as the API shows it: the seed's contact-list
@@ -427,7 +428,7 @@ func (l *lists) accept(c *gin.Context, list *models.ContactList, upload *receive
 		e.add("file", "is required: send the list as a multipart file field named file")
 	} else {
 		ext := strings.ToLower(filepath.Ext(upload.name))
-		if !slices.Contains(activities.SupportedExtensions, ext) {
+		if !slices.Contains(listimport.SupportedExtensions, ext) {
 			e.add("file", "%s is not a supported file: upload .xlsx, .csv or .txt", upload.name)
 		}
 		if upload.size > l.uploads.Limits.MaxFileBytes {
@@ -450,7 +451,7 @@ func (l *lists) accept(c *gin.Context, list *models.ContactList, upload *receive
 		err = l.db.WithContext(c.Request.Context()).Model(list).Update("file_path", path).Error
 	}
 	if err == nil {
-		_, err = l.temporal.ExecuteWorkflow(c.Request.Context(), client.StartWorkflowOptions{ID: workflows.ImportListWorkflowID(list.ID), TaskQueue: l.taskQueue},
+		_, err = l.temporal.ExecuteWorkflow(c.Request.Context(), client.StartWorkflowOptions{ID: contract.ImportListWorkflowID(list.ID), TaskQueue: l.taskQueue},
 			workflows.ImportList, list.ID)
 	}
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
@@ -30,27 +31,27 @@ import (
 
 // importHarness is an API with a worker on the test Temporal server, and
 // small limits so that limit tests stay small; configure changes the
-// worker's activities.
-func newImportHarness(t *testing.T, configure ...func(*activities.Activities)) *harness {
+// worker's importer.
+func newImportHarness(t *testing.T, configure ...func(*listimport.Importer)) *harness {
 	db := testenv.DB(t)
 	tc := testenv.Temporal(t)
 	queue := testenv.TaskQueue(t)
-	limits := activities.Limits{MaxFileBytes: 5 << 20, MaxUnzippedBytes: 50 << 20}
-	acts := activities.New(db)
-	acts.Limits = limits
-	acts.BatchRows = 4 // several batches even for small files
+	limits := listimport.Limits{MaxFileBytes: 5 << 20, MaxUnzippedBytes: 50 << 20}
+	imports := listimport.New(db)
+	imports.Limits = limits
+	imports.BatchRows = 4 // several batches even for small files
 	for _, c := range configure {
-		c(acts)
+		c(imports)
 	}
-	w := worker.New(tc, queue, acts)
+	w := worker.New(tc, queue, activities.New(db), &activities.Import{Lists: imports})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	return newHarnessWith(t, db, tc, queue, limits)
 }
 
 // newHarnessWith is an API on db that starts workflows on queue.
-func newHarnessWith(t *testing.T, db *models.DB, tc client.Client, queue string, limits ...activities.Limits) *harness {
-	l := activities.DefaultLimits
+func newHarnessWith(t *testing.T, db *models.DB, tc client.Client, queue string, limits ...listimport.Limits) *harness {
+	l := listimport.DefaultLimits
 	if len(limits) > 0 {
 		l = limits[0]
 	}
@@ -194,9 +195,9 @@ func TestImportStatistics(t *testing.T) {
 	for _, c := range []struct {
 		name        string
 		dncInMemory int
-	}{{"dnc in memory", activities.DefaultDNCInMemory}, {"too many dnc entries to hold", 1}} {
+	}{{"dnc in memory", listimport.DefaultDNCInMemory}, {"too many dnc entries to hold", 1}} {
 		t.Run(c.name, func(t *testing.T) {
-			h := newImportHarness(t, func(a *activities.Activities) { a.DNCInMemory = c.dncInMemory })
+			h := newImportHarness(t, func(im *listimport.Importer) { im.DNCInMemory = c.dncInMemory })
 			campaign := h.importCampaign()
 			// An earlier list of the campaign, through the JSON path.
 			status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign), map[string]any{"contacts": []any{

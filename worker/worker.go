@@ -10,11 +10,13 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/workflows"
 )
 
@@ -30,12 +32,14 @@ func Options() sdkworker.Options {
 }
 
 // New returns a worker for taskQueue with every workflow and activity.
-func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
+func New(c client.Client, taskQueue string, acts *activities.Activities, imports *activities.Import) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, Options())
 	w.RegisterWorkflow(workflows.ImportList)
 	w.RegisterWorkflow(workflows.Contact)
 	w.RegisterWorkflow(workflows.Campaign)
 	w.RegisterActivity(acts)
+	w.RegisterActivityWithOptions(imports.ImportList, activity.RegisterOptions{Name: contract.ImportListActivity})
+	w.RegisterActivityWithOptions(imports.FailList, activity.RegisterOptions{Name: contract.FailListActivity})
 	return w
 }
 

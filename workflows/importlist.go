@@ -2,17 +2,14 @@ package workflows
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/internal/contract"
 )
-
-// ImportListWorkflowID is the ID of a list's import workflow.
-func ImportListWorkflowID(listID uint64) string { return fmt.Sprintf("list-import/%d", listID) }
 
 // ImportHeartbeatTimeout is how soon a crashed worker's import is retried.
 const ImportHeartbeatTimeout = 20 * time.Second
@@ -21,7 +18,6 @@ const ImportHeartbeatTimeout = 20 * time.Second
 // batch in PostgreSQL, so each retry resumes where the last one committed;
 // a problem with the file itself fails the list with a message for its owner.
 func ImportList(ctx workflow.Context, listID uint64) (activities.ImportResult, error) {
-	var a *activities.Activities
 	importCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 6 * time.Hour,
 		HeartbeatTimeout:    ImportHeartbeatTimeout,
@@ -34,7 +30,7 @@ func ImportList(ctx workflow.Context, listID uint64) (activities.ImportResult, e
 		},
 	})
 	var res activities.ImportResult
-	err := workflow.ExecuteActivity(importCtx, a.ImportList, listID).Get(ctx, &res)
+	err := workflow.ExecuteActivity(importCtx, contract.ImportListActivity, listID).Get(ctx, &res)
 	if err == nil {
 		return res, nil
 	}
@@ -44,7 +40,7 @@ func ImportList(ctx workflow.Context, listID uint64) (activities.ImportResult, e
 		reason = appErr.Message()
 	}
 	failCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
-	if ferr := workflow.ExecuteActivity(failCtx, a.FailList, listID, reason).Get(ctx, nil); ferr != nil {
+	if ferr := workflow.ExecuteActivity(failCtx, contract.FailListActivity, listID, reason).Get(ctx, nil); ferr != nil {
 		return res, errors.Join(err, ferr)
 	}
 	return res, err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/internal/listimport"
 )
 
 // config is every setting, each from a flag whose default comes from an
@@ -62,8 +63,8 @@ func (c *config) frequencyCap() (activities.FrequencyCap, error) {
 }
 
 // limits are the upload limits from the configuration.
-func (c *config) limits() activities.Limits {
-	l := activities.DefaultLimits
+func (c *config) limits() listimport.Limits {
+	l := listimport.DefaultLimits
 	l.MaxFileBytes = c.MaxUploadMB << 20
 	return l
 }

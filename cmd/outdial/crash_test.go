@@ -19,13 +19,13 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 
-	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/internal/listgen"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/phone"
-	"github.com/outdial/outdial/workflows"
 )
 
 // TestImportSurvivesWorkerCrash kills the worker process in the middle of
@@ -55,7 +55,7 @@ func TestImportSurvivesWorkerCrash(t *testing.T) {
 	}
 
 	s := &api.Server{DB: db, Temporal: tc, TaskQueue: queue, Log: slog.New(slog.DiscardHandler),
-		Uploads: api.Uploads{Dir: uploads, Limits: activities.DefaultLimits}}
+		Uploads: api.Uploads{Dir: uploads, Limits: listimport.DefaultLimits}}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	post := func(path, body string) uint64 {
@@ -138,7 +138,7 @@ func TestImportSurvivesWorkerCrash(t *testing.T) {
 	require.Equal(t, want.Failed+want.Duplicate+want.DNCSuppressed, rejections)
 
 	// The activity really was retried: a second attempt resumed the import.
-	iter := tc.GetWorkflowHistory(context.Background(), workflows.ImportListWorkflowID(listID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	iter := tc.GetWorkflowHistory(context.Background(), contract.ImportListWorkflowID(listID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	attempts := int32(0)
 	for iter.HasNext() {
 		ev, err := iter.Next()

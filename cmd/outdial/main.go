@@ -21,6 +21,7 @@ import (
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
 )
@@ -164,7 +165,8 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 		return err
 	}
 	acts := activities.New(db)
-	acts.Limits = c.limits()
+	imports := listimport.New(db)
+	imports.Limits = c.limits()
 	sim := &dialer.Simulator{Config: dialer.DefaultSimulatorConfig, Agents: &api.AgentPool{DB: db, Temporal: tc}, Reports: &api.Reporter{DB: db, Temporal: tc}, Log: slog.Default()}
 	if err := sim.Config.Validate(); err != nil {
 		return err
@@ -175,7 +177,7 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 	if acts.FrequencyCap, err = c.frequencyCap(); err != nil {
 		return err
 	}
-	w := worker.New(tc, c.TaskQueue, acts)
+	w := worker.New(tc, c.TaskQueue, acts, &activities.Import{Lists: imports})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", c.TaskQueue, err)
 	}

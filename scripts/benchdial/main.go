@@ -34,6 +34,7 @@ import (
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
 )
@@ -224,7 +225,7 @@ func dialRun(ctx context.Context, db *models.DB, tc client.Client, name string, 
 		tl.release(contactID)
 		return release(ctx, campaignID, contactID, agent, skip, first)
 	}
-	w := worker.New(tc, queue, acts)
+	w := worker.New(tc, queue, acts, &activities.Import{Lists: listimport.New(db)})
 	if err := w.Start(); err != nil {
 		return dialResult{}, err
 	}
