@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/models"
 )
 
@@ -59,7 +60,7 @@ func (s *Server) Handler() http.Handler {
 	run := &running{db: s.DB, temporal: s.Temporal, taskQueue: s.TaskQueue}
 	registerAgents(v1, s.DB.DB, run.wake)
 	registerRunning(v1, run)
-	registerLists(v1, &lists{db: s.DB, temporal: s.Temporal, taskQueue: s.TaskQueue, uploads: s.Uploads})
+	registerLists(v1, &lists{lists: &listimport.Lists{DB: s.DB, Temporal: s.Temporal, TaskQueue: s.TaskQueue}, uploads: s.Uploads})
 	registerContacts(v1, &contacts{db: s.DB, temporal: s.Temporal, taskQueue: s.TaskQueue, acts: activities.New(s.DB), reporter: &Reporter{DB: s.DB, Temporal: s.Temporal}})
 	s.doc = root.doc
 	return engine

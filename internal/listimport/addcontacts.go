@@ -30,7 +30,7 @@ type ContactResult struct {
 // AddContacts is the API path of an import: the same checks, DNC scrub and
 // de-duplication as a file, for a batch sent as JSON, in one transaction.
 // listID 0 starts a new API list; otherwise the batch appends to that list.
-// It is not an activity: the API calls it directly.
+// It is not an activity: the API calls it, through Lists.AddContacts.
 func AddContacts(ctx context.Context, db *models.DB, campaignID, listID uint64, recs []ContactRecord) (*models.ContactList, []ContactResult, error) {
 	cc, err := loadCampaignContext(ctx, db, campaignID)
 	if err != nil {
@@ -69,7 +69,7 @@ func AddContacts(ctx context.Context, db *models.DB, campaignID, listID uint64, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if list, err = findList(ctx, db, list.ID); err != nil {
+	if list, err = find[models.ContactList](ctx, db, "list", list.ID); err != nil {
 		return nil, nil, fmt.Errorf("reload list: %w", err)
 	}
 	return list, results, nil

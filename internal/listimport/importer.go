@@ -1,11 +1,15 @@
-// Package listimport imports contact lists into PostgreSQL: uploaded files
-// of campaign and DNC lists, and contacts sent as JSON. The import engine
-// reads a file in batches, classifies its rows, screens them against the
-// DNC lists in force and the campaign's other contacts, and commits each
-// batch with its statistics and checkpoint, so a retry resumes after the
-// last committed row. It knows nothing of Temporal: its caller (an
-// activity) turns progress into heartbeats and FileError into a failure
-// that is not retried.
+// Package listimport is the contact list: uploads of campaign and DNC
+// lists, their import into PostgreSQL, contacts sent as JSON, and each
+// list's view, status, contacts and rejected rows.
+//
+// Lists serves the API; an accepted upload starts the list's ImportList
+// workflow by its name in contract. Importer is the import engine, which
+// the workflow's activity runs: it reads a file in batches, classifies its
+// rows, screens them against the DNC lists in force and the campaign's
+// other contacts, and commits each batch with its statistics and
+// checkpoint, so a retry resumes after the last committed row. The engine
+// knows nothing of Temporal: its caller turns progress into heartbeats and
+// a FileError into a failure that is not retried.
 package listimport
 
 import (
@@ -80,7 +84,7 @@ type sink interface {
 // committed rows are skipped, then after each batch commits; its calls
 // never overlap.
 func (im *Importer) Import(ctx context.Context, listID uint64, progress func(rowsRead int64)) (Result, error) {
-	list, err := findList(ctx, im.DB, listID)
+	list, err := find[models.ContactList](ctx, im.DB, "list", listID)
 	if err != nil {
 		return Result{}, fmt.Errorf("import list %d: %w", listID, err)
 	}

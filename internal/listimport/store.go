@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"time"
 
 	"gorm.io/gorm"
@@ -12,19 +13,20 @@ import (
 	"github.com/outdial/outdial/models"
 )
 
-// The lists' reads and writes of one row at a time; the import's batches
-// write through the sinks, by COPY.
+// The package's SQL, but for an import's batches: the sinks look those up
+// and write them (by COPY) in the batch's transaction.
 
-// findList reads a list; a missing one is a NotFound fault.
-func findList(ctx context.Context, db *models.DB, id uint64) (*models.ContactList, error) {
-	var list models.ContactList
-	if err := db.WithContext(ctx).First(&list, id).Error; err != nil {
+// find reads the M whose ID is id; a missing one is a NotFound fault
+// about subject.
+func find[M any](ctx context.Context, db *models.DB, subject string, id uint64) (*M, error) {
+	var m M
+	if err := db.WithContext(ctx).First(&m, id).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, fault.NotFoundf("list", id)
+			return nil, fault.NotFoundf(subject, id)
 		}
-		return nil, fmt.Errorf("read list %d: %w", id, err)
+		return nil, fmt.Errorf("read %s %d: %w", subject, id, err)
 	}
-	return &list, nil
+	return &m, nil
 }
 
 // saveHeader records the file's columns and its data rows, when known.
@@ -105,6 +107,70 @@ func findAPIList(ctx context.Context, db *models.DB, campaignID, listID uint64) 
 // createList stores a new list.
 func createList(ctx context.Context, db *models.DB, list *models.ContactList) error {
 	return db.WithContext(ctx).Create(list).Error
+}
+
+// setFilePath records where a list's file waits for its import.
+func setFilePath(ctx context.Context, db *models.DB, list *models.ContactList, path string) error {
+	return db.WithContext(ctx).Model(list).Update("file_path", path).Error
+}
+
+// setListStatus sets a list's status.
+func setListStatus(ctx context.Context, db *models.DB, list *models.ContactList, status string) error {
+	return db.WithContext(ctx).Model(list).Updates(map[string]any{"status": status, "updated_at": time.Now()}).Error
+}
+
+// countGlobalLists counts a campaign's lists under a global list ID.
+func countGlobalLists(ctx context.Context, db *models.DB, campaignID uint64, global string) (int64, error) {
+	var n int64
+	err := db.WithContext(ctx).Model(&models.ContactList{}).Where("campaign_id = ? AND global_list_id = ?", campaignID, global).Count(&n).Error
+	return n, err
+}
+
+// countContacts counts a list's contacts that may still be dialed, and
+// those never dialed.
+func countContacts(ctx context.Context, db *models.DB, listID uint64) (available, pending int64, err error) {
+	var counts struct{ Available, Pending int64 }
+	err = db.WithContext(ctx).Raw(`SELECT count(*) FILTER (WHERE status NOT IN ('closed', 'expired')) AS available,
+		count(*) FILTER (WHERE status = 'new') AS pending FROM contacts WHERE list_id = ?`, listID).Scan(&counts).Error
+	if err != nil {
+		return 0, 0, fmt.Errorf("count contacts of list %d: %w", listID, err)
+	}
+	return counts.Available, counts.Pending, nil
+}
+
+// campaignLists reads a page of a campaign's lists, newest first.
+func campaignLists(ctx context.Context, db *models.DB, campaignID uint64, p models.PageRequest) (models.Page[models.ContactList], error) {
+	q := db.Model(&models.ContactList{}).Where("campaign_id = ?", campaignID)
+	return models.FindPage[models.ContactList](ctx, q, "id DESC", p, fmt.Sprintf("lists of campaign %d", campaignID))
+}
+
+// listContacts reads a page of a list's contacts, in row order.
+func listContacts(ctx context.Context, db *models.DB, listID uint64, p models.PageRequest) (models.Page[models.Contact], error) {
+	q := db.Model(&models.Contact{}).Where("list_id = ?", listID)
+	return models.FindPage[models.Contact](ctx, q, "row_number", p, fmt.Sprintf("contacts of list %d", listID))
+}
+
+// rejectionRows reads a list's rejected rows in row order. The query runs
+// at once, so that its failure comes before anything is shown; the rows
+// are read as the caller ranges over them, until it calls done.
+func rejectionRows(ctx context.Context, db *models.DB, listID uint64) (rows iter.Seq2[*models.Rejection, error], done func(), err error) {
+	cursor, err := db.WithContext(ctx).Model(&models.Rejection{}).Where("list_id = ?", listID).Order("row_number").Rows()
+	if err != nil {
+		return nil, nil, fmt.Errorf("failed rows of list %d: %w", listID, err)
+	}
+	rows = func(yield func(*models.Rejection, error) bool) {
+		for cursor.Next() {
+			var r models.Rejection
+			if err := db.ScanRows(cursor, &r); err != nil {
+				yield(nil, fmt.Errorf("failed rows of list %d: %w", listID, err))
+				return
+			}
+			if !yield(&r, nil) {
+				return
+			}
+		}
+	}
+	return rows, func() { _ = cursor.Close() }, nil
 }
 
 // rowsBetween reads what became of a list's rows first..last: the rows
