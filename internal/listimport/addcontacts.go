@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
 )
 
@@ -124,10 +125,10 @@ func recordCells(header []string, r ContactRecord) []string {
 func apiList(ctx context.Context, db *models.DB, cc *campaignContext, listID uint64) (*models.ContactList, error) {
 	if listID != 0 {
 		list, err := findAPIList(ctx, db, cc.Campaign.ID, listID)
-		if err != nil {
+		if fault.Is(err, fault.NotFound) {
 			return nil, fileErrorf("list_id %d is not an API list of campaign %d", listID, cc.Campaign.ID)
 		}
-		return list, nil
+		return list, err
 	}
 	now := time.Now()
 	list := &models.ContactList{CampaignID: &cc.Campaign.ID, Type: "API", SubType: "NEW", Status: models.ListActive,

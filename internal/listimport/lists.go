@@ -250,7 +250,9 @@ func (l *Lists) Upload(ctx context.Context, campaign *models.Campaign, u Upload)
 	if u.SubType == "APPEND" {
 		if u.GlobalListID == "" {
 			e.Add("global_list_id", "is required with sub_type APPEND: it names the list to add to")
-		} else if n, err := countGlobalLists(ctx, l.DB, campaign.ID, u.GlobalListID); err != nil || n == 0 {
+		} else if found, err := hasGlobalList(ctx, l.DB, campaign.ID, u.GlobalListID); err != nil {
+			return ListView{}, err
+		} else if !found {
 			e.Add("global_list_id", "campaign %d has no list %q to append to", campaign.ID, u.GlobalListID)
 		}
 	}

@@ -119,11 +119,14 @@ func setListStatus(ctx context.Context, db *models.DB, list *models.ContactList,
 	return db.WithContext(ctx).Model(list).Updates(map[string]any{"status": status, "updated_at": time.Now()}).Error
 }
 
-// countGlobalLists counts a campaign's lists under a global list ID.
-func countGlobalLists(ctx context.Context, db *models.DB, campaignID uint64, global string) (int64, error) {
+// hasGlobalList reports whether a campaign has lists under a global list ID.
+func hasGlobalList(ctx context.Context, db *models.DB, campaignID uint64, global string) (bool, error) {
 	var n int64
 	err := db.WithContext(ctx).Model(&models.ContactList{}).Where("campaign_id = ? AND global_list_id = ?", campaignID, global).Count(&n).Error
-	return n, err
+	if err != nil {
+		return false, fmt.Errorf("find list %q of campaign %d: %w", global, campaignID, err)
+	}
+	return n > 0, nil
 }
 
 // countContacts counts a list's contacts that may still be dialed, and
@@ -168,6 +171,9 @@ func rejectionRows(ctx context.Context, db *models.DB, listID uint64) (rows iter
 			if !yield(&r, nil) {
 				return
 			}
+		}
+		if err := cursor.Err(); err != nil {
+			yield(nil, fmt.Errorf("failed rows of list %d: %w", listID, err))
 		}
 	}
 	return rows, func() { _ = cursor.Close() }, nil
