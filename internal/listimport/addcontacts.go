@@ -31,7 +31,8 @@ type ContactResult struct {
 // AddContacts is the API path of an import: the same checks, DNC scrub and
 // de-duplication as a file, for a batch sent as JSON, in one transaction.
 // listID 0 starts a new API list; otherwise the batch appends to that list.
-// It is not an activity: the API calls it, through Lists.AddContacts.
+// It runs in the request, not in a workflow: the API reaches it through
+// Lists.AddContacts, which also answers its problems as faults.
 func AddContacts(ctx context.Context, db *models.DB, campaignID, listID uint64, recs []ContactRecord) (*models.ContactList, []ContactResult, error) {
 	cc, err := loadCampaignContext(ctx, db, campaignID)
 	if err != nil {
