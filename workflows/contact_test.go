@@ -17,6 +17,7 @@ import (
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/workflows"
@@ -52,7 +53,7 @@ func seedContact(t *testing.T) seeded {
 	require.NoError(t, api.LoadDemo(context.Background(), srv.URL))
 	var campaign models.Campaign
 	require.NoError(t, db.Where("name = ?", "kris_progressive").First(&campaign).Error)
-	list, results, err := activities.AddContacts(context.Background(), db, campaign.ID, 0, []activities.ContactRecord{
+	list, results, err := listimport.AddContacts(context.Background(), db, campaign.ID, 0, []listimport.ContactRecord{
 		{ExternalKey: "48", Numbers: map[string]string{"Mobile": "(469) 562-2405"}, Attributes: map[string]string{"Name": "Kristest"}}})
 	require.NoError(t, err)
 	require.Equal(t, "uploaded", results[0].Status, results[0].Reason)

@@ -16,8 +16,8 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/internal/testenv"
-	"github.com/outdial/outdial/models"
 )
 
 var record = flag.Bool("record", false, "run the workflows on the test Temporal server and write their histories to testdata")
@@ -25,8 +25,9 @@ var record = flag.Bool("record", false, "run the workflows on the test Temporal 
 func TestImportListSucceeds(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	var a *activities.Activities
-	want := activities.ImportResult{RowsRead: 3, Stats: models.ListStats{Processed: 3, Uploaded: 2, Failed: 1}}
+	var a *activities.Import
+	want := activities.ImportResult{RowsRead: 3}
+	want.Stats.Processed, want.Stats.Uploaded, want.Stats.Failed = 3, 2, 1
 	env.OnActivity(a.ImportList, mock.Anything, uint64(7)).Return(want, nil).Once()
 	env.ExecuteWorkflow(ImportList, uint64(7))
 	require.True(t, env.IsWorkflowCompleted())
@@ -40,7 +41,7 @@ func TestImportListSucceeds(t *testing.T) {
 func TestImportListFailsTheListOnABadFile(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	var a *activities.Activities
+	var a *activities.Import
 	env.OnActivity(a.ImportList, mock.Anything, uint64(7)).
 		Return(activities.ImportResult{}, temporal.NewNonRetryableApplicationError("the file list.csv is empty", "FileError", nil)).Once()
 	env.OnActivity(a.FailList, mock.Anything, uint64(7), "the file list.csv is empty").Return(nil).Once()
@@ -53,7 +54,7 @@ func TestImportListFailsTheListOnABadFile(t *testing.T) {
 func TestImportListRetriesTransientErrors(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	var a *activities.Activities
+	var a *activities.Import
 	env.OnActivity(a.ImportList, mock.Anything, uint64(7)).Return(activities.ImportResult{}, errors.New("connection reset")).Twice()
 	env.OnActivity(a.ImportList, mock.Anything, uint64(7)).Return(activities.ImportResult{RowsRead: 1}, nil).Once()
 	env.ExecuteWorkflow(ImportList, uint64(7))
@@ -109,9 +110,11 @@ func TestRecordImportList(t *testing.T) {
 		if id == 2 {
 			return activities.ImportResult{}, temporal.NewNonRetryableApplicationError("the file list.csv is empty", "FileError", nil)
 		}
-		return activities.ImportResult{RowsRead: 3, Stats: models.ListStats{Processed: 3, Uploaded: 3}}, nil
-	}, activity.RegisterOptions{Name: "ImportList"})
-	w.RegisterActivityWithOptions(func(context.Context, uint64, string) error { return nil }, activity.RegisterOptions{Name: "FailList"})
+		res := activities.ImportResult{RowsRead: 3}
+		res.Stats.Processed, res.Stats.Uploaded = 3, 3
+		return res, nil
+	}, activity.RegisterOptions{Name: contract.ImportListActivity})
+	w.RegisterActivityWithOptions(func(context.Context, uint64, string) error { return nil }, activity.RegisterOptions{Name: contract.FailListActivity})
 	require.NoError(t, w.Start())
 	defer w.Stop()
 	for id, file := range map[uint64]string{1: "testdata/importlist-ok.json", 2: "testdata/importlist-failed.json"} {
