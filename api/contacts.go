@@ -2,16 +2,16 @@ package api
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
+	"iter"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/outdial/outdial/activities"
+	"github.com/outdial/outdial/internal/fault"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/models"
 )
 
@@ -42,67 +42,77 @@ func viewContact(c *models.Contact) ContactView {
 }
 
 func (l *lists) contacts(c *gin.Context) {
-	list, err := l.find(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	q := l.db.WithContext(c.Request.Context()).Model(&models.Contact{}).Where("list_id = ?", list.ID)
-	listPage(c, q, "row_number", fmt.Sprintf("contacts of list %d", list.ID), func(m *models.Contact) (ContactView, error) { return viewContact(m), nil })
+	p, err := paging(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	found, err := l.lists.Contacts(c.Request.Context(), id, p)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out, err := models.MapPage(found, func(m *models.Contact) (ContactView, error) { return viewContact(m), nil })
+	reply(c, http.StatusOK, out, err)
 }
 
 // failedRows streams every rejected row as it came, with a reason column,
 // in row order, as CSV or xlsx.
 func (l *lists) failedRows(c *gin.Context) {
-	list, err := l.find(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	format := c.DefaultQuery("format", "csv")
 	if format != "csv" && format != "xlsx" {
-		fail(c, fieldErrors{{Field: "format", Detail: fmt.Sprintf("must be csv or xlsx, not %q", format)}}.problem("query"))
+		var e fault.Fields
+		e.Add("format", "must be csv or xlsx, not %q", format)
+		fail(c, e.Err("query"))
 		return
 	}
-	header := append(slices.Clone([]string(list.Columns)), "row", "reason")
-	rows, err := l.db.WithContext(c.Request.Context()).Model(&models.Rejection{}).Where("list_id = ?", list.ID).Order("row_number").Rows()
+	err = l.lists.FailedRows(c.Request.Context(), id, func(header []string, rows iter.Seq2[[]string, error]) error {
+		name := fmt.Sprintf("list-%d-failed-rows.%s", id, format)
+		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+		if format == "csv" {
+			writeCSV(c, header, rows)
+			return nil
+		}
+		return writeXLSX(c, header, rows)
+	})
 	if err != nil {
-		fail(c, fmt.Errorf("failed rows of list %d: %w", list.ID, err))
-		return
+		fail(c, err)
 	}
-	defer func() { _ = rows.Close() }()
-	name := fmt.Sprintf("list-%d-failed-rows.%s", list.ID, format)
-	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-	width := len(list.Columns)
-	record := func(r *models.Rejection) []string {
-		out := make([]string, width, width+2)
-		copy(out, r.Cells)
-		if len(r.Cells) > width { // extra cells beyond the header are kept too
-			out = append(out[:0], r.Cells...)
+}
+
+// writeCSV streams the rows as they are read.
+func writeCSV(c *gin.Context, header []string, rows iter.Seq2[[]string, error]) {
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	w := csv.NewWriter(c.Writer)
+	_ = w.Write(header)
+	for record, err := range rows {
+		if err != nil {
+			c.Error(err) //nolint:errcheck // the response has started; the log gets it
+			return
 		}
-		return append(out, fmt.Sprint(r.RowNumber), r.Reason)
+		_ = w.Write(record)
 	}
-	if format == "csv" {
-		c.Header("Content-Type", "text/csv; charset=utf-8")
-		w := csv.NewWriter(c.Writer)
-		_ = w.Write(header)
-		for rows.Next() {
-			var r models.Rejection
-			if err := l.db.ScanRows(rows, &r); err != nil {
-				c.Error(err) //nolint:errcheck // the response has started; the log gets it
-				return
-			}
-			_ = w.Write(record(&r))
-		}
-		w.Flush()
-		return
-	}
+	w.Flush()
+}
+
+// writeXLSX builds the spreadsheet before answering, so a failure is
+// answered as a problem.
+func writeXLSX(c *gin.Context, header []string, rows iter.Seq2[[]string, error]) error {
 	f := excelize.NewFile()
 	defer func() { _ = f.Close() }()
 	sw, err := f.NewStreamWriter("Sheet1")
 	if err != nil {
-		fail(c, fmt.Errorf("failed rows of list %d: %w", list.ID, err))
-		return
+		return fmt.Errorf("write failed rows: %w", err)
 	}
 	n := 1
 	write := func(cells []string) error {
@@ -115,29 +125,25 @@ func (l *lists) failedRows(c *gin.Context) {
 		return sw.SetRow(cellName, vals)
 	}
 	if err := write(header); err != nil {
-		fail(c, err)
-		return
+		return fmt.Errorf("write failed rows: %w", err)
 	}
-	for rows.Next() {
-		var r models.Rejection
-		if err := l.db.ScanRows(rows, &r); err != nil {
-			fail(c, fmt.Errorf("failed rows of list %d: %w", list.ID, err))
-			return
+	for record, err := range rows {
+		if err != nil {
+			return err
 		}
-		if err := write(record(&r)); err != nil {
-			fail(c, fmt.Errorf("failed rows of list %d: %w", list.ID, err))
-			return
+		if err := write(record); err != nil {
+			return fmt.Errorf("write failed rows: %w", err)
 		}
 	}
 	if err := sw.Flush(); err != nil {
-		fail(c, fmt.Errorf("failed rows of list %d: %w", list.ID, err))
-		return
+		return fmt.Errorf("write failed rows: %w", err)
 	}
 	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Status(http.StatusOK)
 	if err := f.Write(c.Writer); err != nil {
 		c.Error(err) //nolint:errcheck // the response has started; the log gets it
 	}
+	return nil
 }
 
 // ContactBatch is contacts sent as JSON: the API path of an import.
@@ -155,14 +161,14 @@ type ContactInput struct {
 	Attributes  map[string]string `json:"attributes"`
 }
 
-// ContactBatchResult says what became of each contact of a batch.
-type ContactBatchResult struct {
-	List     ListView                   `json:"list"`
-	Contacts []activities.ContactResult `json:"contacts"`
-}
-
 func (l *lists) addContacts(c *gin.Context) {
-	campaign, err := l.campaign(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	// The campaign first, as for an upload.
+	campaign, err := l.lists.Campaign(c.Request.Context(), id)
 	if err != nil {
 		fail(c, err)
 		return
@@ -172,44 +178,24 @@ func (l *lists) addContacts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	var e fieldErrors
+	var e fault.Fields
 	switch {
 	case len(batch.Contacts) == 0:
-		e.add("contacts", "is empty: send at least one contact")
+		e.Add("contacts", "is empty: send at least one contact")
 	case len(batch.Contacts) > 10000:
-		e.add("contacts", "holds %d contacts; send at most 10000 a request, or upload a file", len(batch.Contacts))
+		e.Add("contacts", "holds %d contacts; send at most 10000 a request, or upload a file", len(batch.Contacts))
 	}
-	inputs := make([]activities.ContactRecord, len(batch.Contacts))
+	inputs := make([]listimport.ContactRecord, len(batch.Contacts))
 	for i, ci := range batch.Contacts {
 		if len(ci.Numbers) == 0 {
-			e.add(fmt.Sprintf("contacts[%d].numbers", i), "is empty: give at least one mode's number")
+			e.Add(fmt.Sprintf("contacts[%d].numbers", i), "is empty: give at least one mode's number")
 		}
-		inputs[i] = activities.ContactRecord{ExternalKey: ci.ExternalKey, Numbers: ci.Numbers, TimeZone: ci.TimeZone, Attributes: ci.Attributes}
+		inputs[i] = listimport.ContactRecord{ExternalKey: ci.ExternalKey, Numbers: ci.Numbers, TimeZone: ci.TimeZone, Attributes: ci.Attributes}
 	}
-	if p := e.problem("contacts"); p != nil {
-		fail(c, p)
-		return
-	}
-	list, results, err := activities.AddContacts(c.Request.Context(), l.db, campaign.ID, batch.ListID, inputs)
-	if err != nil {
-		fail(c, asProblem(err))
-		return
-	}
-	v, err := l.view(c.Request.Context(), list)
-	if err != nil {
+	if err := e.Err("contacts"); err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, ContactBatchResult{List: v, Contacts: results})
-}
-
-// asProblem turns an import's problem with its input into a 422.
-func asProblem(err error) error {
-	if msg, ok := activities.InputProblem(err); ok {
-		return &Problem{Type: "/problems/validation", Title: "Invalid contacts", Status: http.StatusUnprocessableEntity, Detail: msg}
-	}
-	if errors.Is(err, models.ErrCheckpointMoved) {
-		return conflict("list_id", "another batch was added to this list at the same time; nothing of this one was stored, send it again")
-	}
-	return err
+	out, err := l.lists.AddContacts(c.Request.Context(), campaign, batch.ListID, inputs)
+	reply(c, http.StatusOK, out, err)
 }

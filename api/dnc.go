@@ -61,15 +61,3 @@ func registerDNCEntries(r *routes, db *models.DB) {
 		c.Status(http.StatusNoContent)
 	})
 }
-
-// dncListID is the ID of the DNC list the path names, which must exist.
-func dncListID(c *gin.Context, db *models.DB) (uint64, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return 0, err
-	}
-	if err := configuration.CheckDNCList(c.Request.Context(), db, id); err != nil {
-		return 0, err
-	}
-	return id, nil
-}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
@@ -31,32 +32,32 @@ import (
 
 // importHarness is an API with a worker on the test Temporal server, and
 // small limits so that limit tests stay small; configure changes the
-// worker's activities.
-func newImportHarness(t *testing.T, configure ...func(*activities.Activities)) *harness {
+// worker's importer.
+func newImportHarness(t *testing.T, configure ...func(*listimport.Importer)) *harness {
 	db := testenv.DB(t)
 	tc := testenv.Temporal(t)
 	queue := testenv.TaskQueue(t)
-	limits := activities.Limits{MaxFileBytes: 5 << 20, MaxUnzippedBytes: 50 << 20}
-	acts := activities.New(db)
-	acts.Limits = limits
-	acts.BatchRows = 4 // several batches even for small files
+	limits := listimport.Limits{MaxFileBytes: 5 << 20, MaxUnzippedBytes: 50 << 20}
+	imports := listimport.New(db)
+	imports.Limits = limits
+	imports.BatchRows = 4 // several batches even for small files
 	for _, c := range configure {
-		c(acts)
+		c(imports)
 	}
-	w := worker.New(tc, queue, worker.NewActivities(services.New(db, tc, queue), acts))
+	w := worker.New(tc, queue, worker.NewActivities(services.New(db, tc, queue), &activities.Import{Lists: imports}))
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	return newHarnessWith(t, db, tc, queue, limits)
 }
 
 // newHarnessWith is an API on db that starts workflows on queue.
-func newHarnessWith(t *testing.T, db *models.DB, tc client.Client, queue string, limits ...activities.Limits) *harness {
-	l := activities.DefaultLimits
+func newHarnessWith(t *testing.T, db *models.DB, tc client.Client, queue string, limits ...listimport.Limits) *harness {
+	l := listimport.DefaultLimits
 	if len(limits) > 0 {
 		l = limits[0]
 	}
 	uploads := t.TempDir()
-	s := &api.Server{DB: db, Temporal: tc, TaskQueue: queue, Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
+	s := &api.Server{Services: services.New(db, tc, queue), Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Uploads: api.Uploads{Dir: uploads, Limits: l}}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
@@ -195,9 +196,9 @@ func TestImportStatistics(t *testing.T) {
 	for _, c := range []struct {
 		name        string
 		dncInMemory int
-	}{{"dnc in memory", activities.DefaultDNCInMemory}, {"too many dnc entries to hold", 1}} {
+	}{{"dnc in memory", listimport.DefaultDNCInMemory}, {"too many dnc entries to hold", 1}} {
 		t.Run(c.name, func(t *testing.T) {
-			h := newImportHarness(t, func(a *activities.Activities) { a.DNCInMemory = c.dncInMemory })
+			h := newImportHarness(t, func(im *listimport.Importer) { im.DNCInMemory = c.dncInMemory })
 			campaign := h.importCampaign()
 			// An earlier list of the campaign, through the JSON path.
 			status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign), map[string]any{"contacts": []any{

@@ -45,19 +45,6 @@ func badRequest(detail string, args ...any) *Problem {
 	return &Problem{Type: "/problems/bad-request", Title: "Bad request", Status: http.StatusBadRequest, Detail: fmt.Sprintf(detail, args...)}
 }
 
-func notFound(kind string, id any) *Problem {
-	return &Problem{Type: "/problems/not-found", Title: "Not found", Status: http.StatusNotFound, Detail: fmt.Sprintf("%s %v does not exist", kind, id)}
-}
-
-func conflict(field, detail string, args ...any) *Problem {
-	d := fmt.Sprintf(detail, args...)
-	p := &Problem{Type: "/problems/conflict", Title: "Conflict", Status: http.StatusConflict, Detail: d}
-	if field != "" {
-		p.Errors = []FieldError{{Field: field, Detail: d}}
-	}
-	return p
-}
-
 // fromFault is the problem a domain fault is answered with.
 func fromFault(f *fault.Error) *Problem {
 	subject := f.Subject

@@ -11,23 +11,16 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/sdk/client"
 
 	"github.com/outdial/outdial/internal/services"
-	"github.com/outdial/outdial/models"
 )
 
 // Server holds what the handlers need.
 type Server struct {
-	DB       *models.DB
-	Temporal client.Client
-	Log      *slog.Logger
-	// TaskQueue is where the API starts workflows.
-	TaskQueue string
-	Uploads   Uploads
-	// Services are the domain services the handlers call; Handler wires
-	// them over DB and Temporal when nil.
+	// Services are the domain services the handlers call.
 	Services *services.Services
+	Log      *slog.Logger
+	Uploads  Uploads
 
 	doc *openapi3.T
 }
@@ -57,14 +50,11 @@ func (s *Server) Handler() http.Handler {
 	v1 := newRoutes(engine, "/api/v1")
 	v1.doc = root.doc
 	v1.schemas = root.schemas
-	registerConfiguration(v1, s.DB)
-	registerDNCEntries(v1, s.DB)
-	if s.Services == nil {
-		s.Services = services.New(s.DB, s.Temporal, s.TaskQueue)
-	}
+	registerConfiguration(v1, s.Services.DB)
+	registerDNCEntries(v1, s.Services.DB)
 	registerAgents(v1, s.Services.Agents)
 	registerRunning(v1, s.Services.Campaigns)
-	registerLists(v1, &lists{db: s.DB, temporal: s.Temporal, taskQueue: s.TaskQueue, uploads: s.Uploads})
+	registerLists(v1, &lists{lists: s.Services.Lists, uploads: s.Uploads})
 	registerContacts(v1, &contacts{contacts: s.Services.Contacts})
 	s.doc = root.doc
 	return engine
@@ -73,19 +63,10 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 	defer cancel()
-	checks := gin.H{}
+	checks, ok := s.Services.Health(ctx)
 	status := http.StatusOK
-	if err := s.DB.Ping(ctx); err != nil {
-		checks["postgres"], status = err.Error(), http.StatusServiceUnavailable
-	} else {
-		checks["postgres"] = "ok"
-	}
-	if s.Temporal == nil {
-		checks["temporal"], status = "not connected", http.StatusServiceUnavailable
-	} else if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
-		checks["temporal"], status = err.Error(), http.StatusServiceUnavailable
-	} else {
-		checks["temporal"] = "ok"
+	if !ok {
+		status = http.StatusServiceUnavailable
 	}
 	c.JSON(status, checks)
 }

@@ -35,14 +35,14 @@ func Options() sdkworker.Options {
 
 // Activities are the activities' structs, one per domain.
 type Activities struct {
-	Import   *activities.Activities
+	Import   *activities.Import
 	Contact  *activities.Contact
 	Campaign *activities.Campaign
 }
 
 // NewActivities are the activities over a process's domain services, and
 // the import's.
-func NewActivities(svc *services.Services, imports *activities.Activities) Activities {
+func NewActivities(svc *services.Services, imports *activities.Import) Activities {
 	return Activities{Import: imports, Contact: &activities.Contact{Contacts: svc.Contacts}, Campaign: &activities.Campaign{Campaigns: svc.Campaigns}}
 }
 

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -108,6 +109,11 @@ func (c *contactRun) once() (bool, error) {
 	case activities.ActionWait:
 		c.s.Released = nil
 		return c.sleep(prep.Until, prep.Reason)
+	case activities.ActionDial:
+	default:
+		// Only a verdict to dial may dial: anything else is a bug, and the
+		// contact stops rather than calls.
+		return false, fmt.Errorf("attempt %d of contact %d: the check's verdict %q is not dial, wait or close", c.s.Seq+1, c.p.ContactID, prep.Action)
 	}
 	c.s.Released = nil
 	c.s.Seq++
@@ -185,7 +191,6 @@ func (c *contactRun) await(ch workflow.ReceiveChannel, attemptID string, timeout
 		}
 	}
 }
-
 
 // sleep waits until a time the check gave, for reason, then goes back to
 // waiting for the pacer.

@@ -19,6 +19,7 @@ import (
 	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/contract"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
@@ -50,12 +51,12 @@ type seeded struct {
 
 func seedContact(t *testing.T) seeded {
 	db := testenv.DB(t)
-	srv := httptest.NewServer((&api.Server{DB: db, Log: slog.New(slog.DiscardHandler)}).Handler())
+	srv := httptest.NewServer((&api.Server{Services: services.New(db, nil, ""), Log: slog.New(slog.DiscardHandler)}).Handler())
 	defer srv.Close()
 	require.NoError(t, api.LoadDemo(context.Background(), srv.URL))
 	var campaign models.Campaign
 	require.NoError(t, db.Where("name = ?", "kris_progressive").First(&campaign).Error)
-	list, results, err := activities.AddContacts(context.Background(), db, campaign.ID, 0, []activities.ContactRecord{
+	list, results, err := listimport.AddContacts(context.Background(), db, campaign.ID, 0, []listimport.ContactRecord{
 		{ExternalKey: "48", Numbers: map[string]string{"Mobile": "(469) 562-2405"}, Attributes: map[string]string{"Name": "Kristest"}}})
 	require.NoError(t, err)
 	require.Equal(t, "uploaded", results[0].Status, results[0].Reason)
@@ -76,7 +77,7 @@ func contactEnv(t *testing.T, s seeded, start time.Time) (*testsuite.TestWorkflo
 	svc := services.New(s.db, nil, "")
 	svc.Contacts.Now = env.Now
 	svc.Contacts.Dialers = dialer.Registry{"simulator": d}
-	worker.Register(env, worker.NewActivities(svc, activities.New(s.db)))
+	worker.Register(env, worker.NewActivities(svc, &activities.Import{Lists: listimport.New(s.db)}))
 	return env, d
 }
 

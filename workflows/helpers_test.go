@@ -31,7 +31,7 @@ func mockEnv(t *testing.T, runTimeout time.Duration) *testsuite.TestWorkflowEnvi
 	// Warnings only: the SDK's default logs every event at debug level.
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	env := s.NewTestWorkflowEnvironment()
-	worker.Register(env, worker.Activities{Import: &activities.Activities{}, Contact: &activities.Contact{}, Campaign: &activities.Campaign{}})
+	worker.Register(env, worker.Activities{Import: &activities.Import{}, Contact: &activities.Contact{}, Campaign: &activities.Campaign{}})
 	env.SetWorkflowRunTimeout(runTimeout)
 	return env
 }

@@ -11,8 +11,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/models"
 )
@@ -76,8 +76,8 @@ func (c *config) frequencyCap() (contact.FrequencyCap, error) {
 }
 
 // limits are the upload limits from the configuration.
-func (c *config) limits() activities.Limits {
-	l := activities.DefaultLimits
+func (c *config) limits() listimport.Limits {
+	l := listimport.DefaultLimits
 	l.MaxFileBytes = c.MaxUploadMB << 20
 	return l
 }

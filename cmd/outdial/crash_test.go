@@ -19,10 +19,11 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 
-	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/internal/listgen"
+	"github.com/outdial/outdial/internal/listimport"
+	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/phone"
@@ -54,8 +55,8 @@ func TestImportSurvivesWorkerCrash(t *testing.T) {
 		return cmd
 	}
 
-	s := &api.Server{DB: db, Temporal: tc, TaskQueue: queue, Log: slog.New(slog.DiscardHandler),
-		Uploads: api.Uploads{Dir: uploads, Limits: activities.DefaultLimits}}
+	s := &api.Server{Services: services.New(db, tc, queue), Log: slog.New(slog.DiscardHandler),
+		Uploads: api.Uploads{Dir: uploads, Limits: listimport.DefaultLimits}}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	post := func(path, body string) uint64 {

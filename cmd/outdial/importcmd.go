@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/listimport"
 )
 
 // runImport uploads a file to a campaign through the API, shows the import's
@@ -68,13 +69,13 @@ func runImport(ctx context.Context, args []string) error {
 	return nil
 }
 
-func drawProgress(w io.Writer, l api.ListView) {
+func drawProgress(w io.Writer, l listimport.ListView) {
 	const width = 40
 	done := width * l.Progress / 100
 	fmt.Fprintf(w, "\rlist %d [%s%s] %3d%%  %d rows processed", l.ID, strings.Repeat("#", done), strings.Repeat(" ", width-done), l.Progress, l.Stats.Processed)
 }
 
-func printStats(w io.Writer, l api.ListView) {
+func printStats(w io.Writer, l listimport.ListView) {
 	s := l.Stats
 	fmt.Fprintf(w, "list %d (%s): %s\n", l.ID, l.Upload.FileName, l.Status)
 	fmt.Fprintf(w, "  processed %d  uploaded %d  failed %d  duplicate %d  dnc suppressed %d  mode failed %d\n",
@@ -112,10 +113,10 @@ func (c *apiClient) campaignID(ctx context.Context, name string) (uint64, error)
 }
 
 // upload streams the file, so a large one is never held in memory.
-func (c *apiClient) upload(ctx context.Context, campaign uint64, path string, fields map[string]string) (api.ListView, error) {
+func (c *apiClient) upload(ctx context.Context, campaign uint64, path string, fields map[string]string) (listimport.ListView, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return api.ListView{}, fmt.Errorf("open %s: %w", path, err)
+		return listimport.ListView{}, fmt.Errorf("open %s: %w", path, err)
 	}
 	defer func() { _ = f.Close() }()
 	pr, pw := io.Pipe()
@@ -140,10 +141,10 @@ func (c *apiClient) upload(ctx context.Context, campaign uint64, path string, fi
 	}()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, fmt.Sprintf("%s/campaigns/%d/lists", c.base, campaign), pr)
 	if err != nil {
-		return api.ListView{}, err
+		return listimport.ListView{}, err
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	var list api.ListView
+	var list listimport.ListView
 	return list, c.do(req, &list)
 }
 

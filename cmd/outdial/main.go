@@ -22,6 +22,7 @@ import (
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
 )
@@ -144,7 +145,7 @@ func serveAPI(ctx context.Context, c *config, log *slog.Logger, db *models.DB, t
 	if err != nil {
 		return err
 	}
-	s := &api.Server{DB: db, Temporal: tc, Log: log, TaskQueue: c.TaskQueue, Uploads: api.Uploads{Dir: c.UploadDir, Limits: c.limits()}, Services: svc}
+	s := &api.Server{Services: svc, Log: log, Uploads: api.Uploads{Dir: c.UploadDir, Limits: c.limits()}}
 	srv := &http.Server{Addr: c.Listen, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
@@ -178,9 +179,9 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 	}
 	sim.Start(ctx)
 	svc.Contacts.Dialers = dialer.Registry{"simulator": sim, "webhook": &dialer.Webhook{}}
-	imports := activities.New(db)
+	imports := listimport.New(db)
 	imports.Limits = c.limits()
-	w := worker.New(tc, c.TaskQueue, worker.NewActivities(svc, imports))
+	w := worker.New(tc, c.TaskQueue, worker.NewActivities(svc, &activities.Import{Lists: imports}))
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", c.TaskQueue, err)
 	}

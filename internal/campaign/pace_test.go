@@ -12,9 +12,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/internal/campaign"
+	"github.com/outdial/outdial/internal/listimport"
+	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 )
@@ -62,7 +63,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	db := testenv.DB(t)
-	srv := httptest.NewServer((&api.Server{DB: db, Log: slog.New(slog.DiscardHandler)}).Handler())
+	srv := httptest.NewServer((&api.Server{Services: services.New(db, nil, ""), Log: slog.New(slog.DiscardHandler)}).Handler())
 	defer srv.Close()
 	require.NoError(t, api.LoadDemo(context.Background(), srv.URL))
 	contacts := &fakeContacts{released: map[uint64]int{}}
@@ -70,7 +71,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{db: db, contacts: contacts, svc: &campaign.Service{DB: db, Contacts: contacts}}
 	require.NoError(t, db.Where("name = ?", "kris_progressive").First(&f.campaign).Error)
 	// TODO(merge): listimport.AddContacts once internal/listimport lands.
-	_, results, err := activities.AddContacts(context.Background(), db, f.campaign.ID, 0, []activities.ContactRecord{
+	_, results, err := listimport.AddContacts(context.Background(), db, f.campaign.ID, 0, []listimport.ContactRecord{
 		{Numbers: map[string]string{"Mobile": "(469) 562-2405"}}})
 	require.NoError(t, err)
 	f.contact = results[0].ContactID
@@ -101,11 +102,11 @@ func newGroupFixture(t *testing.T, buffer int, contacts []int, agents int, share
 		if contacts[i] == 0 {
 			continue
 		}
-		recs := make([]activities.ContactRecord, contacts[i])
+		recs := make([]listimport.ContactRecord, contacts[i])
 		for j := range recs {
 			recs[j].Numbers = map[string]string{"Mobile": fmt.Sprintf("+1469555%d%03d", i, j)}
 		}
-		_, results, err := activities.AddContacts(ctx, f.db, c.ID, 0, recs)
+		_, results, err := listimport.AddContacts(ctx, f.db, c.ID, 0, recs)
 		require.NoError(t, err)
 		for _, r := range results {
 			require.NotZero(t, r.ContactID, "contact %+v", r)

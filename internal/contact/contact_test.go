@@ -9,9 +9,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/listimport"
+	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 )
@@ -27,14 +28,14 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	db := testenv.DB(t)
-	srv := httptest.NewServer((&api.Server{DB: db, Log: slog.New(slog.DiscardHandler)}).Handler())
+	srv := httptest.NewServer((&api.Server{Services: services.New(db, nil, ""), Log: slog.New(slog.DiscardHandler)}).Handler())
 	defer srv.Close()
 	require.NoError(t, api.LoadDemo(context.Background(), srv.URL))
 	// Eligibility and Prepare read PostgreSQL only: no Temporal needed.
 	f := &fixture{db: db, svc: &contact.Service{DB: db}}
 	require.NoError(t, db.Where("name = ?", "kris_progressive").First(&f.campaign).Error)
 	// TODO(merge): listimport.AddContacts once internal/listimport lands.
-	list, results, err := activities.AddContacts(context.Background(), db, f.campaign.ID, 0, []activities.ContactRecord{
+	list, results, err := listimport.AddContacts(context.Background(), db, f.campaign.ID, 0, []listimport.ContactRecord{
 		{Numbers: map[string]string{"Mobile": "(469) 562-2405"}}})
 	require.NoError(t, err)
 	f.list, f.contact = list, results[0].ContactID

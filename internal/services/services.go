@@ -1,7 +1,8 @@
 // Package services wires Outdial's domain packages together over one
 // database and one Temporal client: the agent store wakes the campaigns'
 // pacers, the contacts free agents and wake pacers, the campaigns release
-// and close contacts. The API and the worker each build one.
+// and close contacts; the lists start their imports. The API and the
+// worker each build one.
 package services
 
 import (
@@ -12,6 +13,7 @@ import (
 	"github.com/outdial/outdial/internal/agent"
 	"github.com/outdial/outdial/internal/campaign"
 	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/models"
 )
 
@@ -22,6 +24,7 @@ type Services struct {
 	Agents    *agent.Store
 	Contacts  *contact.Service
 	Campaigns *campaign.Service
+	Lists     *listimport.Lists
 }
 
 // New wires the services; taskQueue is where they start workflows.
@@ -33,7 +36,8 @@ func New(db *models.DB, tc client.Client, taskQueue string) *Services {
 	if tc != nil { // an API without Temporal (configuration only) has no pacers to wake
 		agents.Pacers, contacts.Pacers = campaigns, campaigns
 	}
-	return &Services{DB: db, Temporal: tc, Agents: agents, Contacts: contacts, Campaigns: campaigns}
+	lists := &listimport.Lists{DB: db, Temporal: tc, TaskQueue: taskQueue}
+	return &Services{DB: db, Temporal: tc, Agents: agents, Contacts: contacts, Campaigns: campaigns, Lists: lists}
 }
 
 // Health checks that PostgreSQL and Temporal answer, by name: "ok" or

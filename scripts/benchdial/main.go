@@ -36,6 +36,7 @@ import (
 	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/agent"
 	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
@@ -235,12 +236,12 @@ func dialRun(ctx context.Context, db *models.DB, tc client.Client, name string, 
 	sim.Start(sctx)
 	svc.Contacts.Dialers = dialer.Registry{"simulator": &timedDialer{inner: sim, tl: tl}}
 	svc.Campaigns.Contacts = timedContacts{Service: svc.Contacts, tl: tl}
-	w := worker.New(tc, queue, worker.NewActivities(svc, activities.New(db)))
+	w := worker.New(tc, queue, worker.NewActivities(svc, &activities.Import{Lists: listimport.New(db)}))
 	if err := w.Start(); err != nil {
 		return dialResult{}, err
 	}
 	defer w.Stop()
-	srv := httptest.NewServer((&api.Server{DB: db, Temporal: tc, TaskQueue: queue, Log: slog.New(slog.DiscardHandler), Services: svc}).Handler())
+	srv := httptest.NewServer((&api.Server{Log: slog.New(slog.DiscardHandler), Services: svc}).Handler())
 	defer srv.Close()
 	c, err := setUpCampaign(ctx, srv.URL, name, contacts, agents)
 	if err != nil {

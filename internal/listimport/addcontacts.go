@@ -1,14 +1,14 @@
-package activities
+package listimport
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
 )
 
@@ -28,23 +28,13 @@ type ContactResult struct {
 	ContactID uint64 `json:"contact_id,omitempty"`
 }
 
-// InputProblem reports whether err is a problem with what was sent, and
-// its message for the sender.
-func InputProblem(err error) (string, bool) {
-	var fe *FileError
-	if errors.As(err, &fe) {
-		return fe.Msg, true
-	}
-	return "", false
-}
-
 // AddContacts is the API path of an import: the same checks, DNC scrub and
 // de-duplication as a file, for a batch sent as JSON, in one transaction.
 // listID 0 starts a new API list; otherwise the batch appends to that list.
-// It is not an activity: the API calls it directly.
+// It runs in the request, not in a workflow: the API reaches it through
+// Lists.AddContacts, which also answers its problems as faults.
 func AddContacts(ctx context.Context, db *models.DB, campaignID, listID uint64, recs []ContactRecord) (*models.ContactList, []ContactResult, error) {
-	a := &Activities{DB: db}
-	cc, err := LoadCampaignContext(ctx, a.DB, campaignID)
+	cc, err := loadCampaignContext(ctx, db, campaignID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -52,7 +42,7 @@ func AddContacts(ctx context.Context, db *models.DB, campaignID, listID uint64, 
 	if err != nil {
 		return nil, nil, err
 	}
-	list, err := a.apiList(ctx, cc, listID)
+	list, err := apiList(ctx, db, cc, listID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -71,18 +61,18 @@ func AddContacts(ctx context.Context, db *models.DB, campaignID, listID uint64, 
 		c.cells = []string{string(raw)} // a failed row is shown as it was sent
 		batch.candidates[i] = c
 	}
-	if err := s.prefetch(ctx, a.DB.Pool, &batch); err != nil {
+	if err := s.prefetch(ctx, db.Pool, &batch); err != nil {
 		return nil, nil, err
 	}
-	if _, err := a.commitBatch(ctx, list, s, batch); err != nil {
+	if _, err := (&Importer{DB: db}).commitBatch(ctx, list, s, batch); err != nil {
 		return nil, nil, err
 	}
-	results, err := a.batchResults(ctx, list.ID, first, len(recs))
+	results, err := batchResults(ctx, db, list.ID, first, len(recs))
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := a.DB.WithContext(ctx).First(list, list.ID).Error; err != nil {
-		return nil, nil, fmt.Errorf("reload list %d: %w", list.ID, err)
+	if list, err = find[models.ContactList](ctx, db, "list", list.ID); err != nil {
+		return nil, nil, fmt.Errorf("reload list: %w", err)
 	}
 	return list, results, nil
 }
@@ -133,41 +123,35 @@ func recordCells(header []string, r ContactRecord) []string {
 }
 
 // apiList returns the API list to append to, or a new one.
-func (a *Activities) apiList(ctx context.Context, cc *CampaignContext, listID uint64) (*models.ContactList, error) {
-	var list models.ContactList
+func apiList(ctx context.Context, db *models.DB, cc *campaignContext, listID uint64) (*models.ContactList, error) {
 	if listID != 0 {
-		err := a.DB.WithContext(ctx).Where("id = ? AND campaign_id = ? AND type = 'API'", listID, cc.Campaign.ID).First(&list).Error
-		if err != nil {
+		list, err := findAPIList(ctx, db, cc.Campaign.ID, listID)
+		if fault.Is(err, fault.NotFound) {
 			return nil, fileErrorf("list_id %d is not an API list of campaign %d", listID, cc.Campaign.ID)
 		}
-		return &list, nil
+		return list, err
 	}
 	now := time.Now()
-	list = models.ContactList{CampaignID: &cc.Campaign.ID, Type: "API", SubType: "NEW", Status: models.ListActive,
+	list := &models.ContactList{CampaignID: &cc.Campaign.ID, Type: "API", SubType: "NEW", Status: models.ListActive,
 		Columns: models.JSONList[string]{"contact"}, StartTime: now, EndTime: now.AddDate(0, 0, cc.Campaign.TimeToLiveDays), ImportedAt: &now}
-	if err := a.DB.WithContext(ctx).Create(&list).Error; err != nil {
+	if err := createList(ctx, db, list); err != nil {
 		return nil, fmt.Errorf("create API list for campaign %d: %w", cc.Campaign.ID, err)
 	}
-	return &list, nil
+	return list, nil
 }
 
 // batchResults reads back what became of rows first..first+n-1.
-func (a *Activities) batchResults(ctx context.Context, listID uint64, first int64, n int) ([]ContactResult, error) {
+func batchResults(ctx context.Context, db *models.DB, listID uint64, first int64, n int) ([]ContactResult, error) {
 	results := make([]ContactResult, n)
 	for i := range results {
 		results[i] = ContactResult{Index: i, Status: "uploaded"}
 	}
-	var rejections []models.Rejection
-	last := first + int64(n) - 1
-	if err := a.DB.WithContext(ctx).Where("list_id = ? AND row_number BETWEEN ? AND ?", listID, first, last).Find(&rejections).Error; err != nil {
-		return nil, fmt.Errorf("read rejections of list %d: %w", listID, err)
+	rejections, contacts, err := rowsBetween(ctx, db, listID, first, first+int64(n)-1)
+	if err != nil {
+		return nil, err
 	}
 	for _, r := range rejections {
 		results[r.RowNumber-first].Status, results[r.RowNumber-first].Reason = r.Kind, r.Reason
-	}
-	var contacts []models.Contact
-	if err := a.DB.WithContext(ctx).Select("id", "row_number").Where("list_id = ? AND row_number BETWEEN ? AND ?", listID, first, last).Find(&contacts).Error; err != nil {
-		return nil, fmt.Errorf("read contacts of list %d: %w", listID, err)
 	}
 	for _, c := range contacts {
 		results[c.RowNumber-first].ContactID = c.ID

@@ -1,4 +1,16 @@
-package activities
+// Package listimport is the contact list: uploads of campaign and DNC
+// lists, their import into PostgreSQL, contacts sent as JSON, and each
+// list's view, status, contacts and rejected rows.
+//
+// Lists serves the API; an accepted upload starts the list's ImportList
+// workflow by its name in contract. Importer is the import engine, which
+// the workflow's activity runs: it reads a file in batches, classifies its
+// rows, screens them against the DNC lists in force and the campaign's
+// other contacts, and commits each batch with its statistics and
+// checkpoint, so a retry resumes after the last committed row. The engine
+// knows nothing of Temporal: its caller turns progress into heartbeats and
+// a FileError into a failure that is not retried.
+package listimport
 
 import (
 	"context"
@@ -9,23 +21,44 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/temporal"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/outdial/outdial/models"
 )
 
-// HeartbeatEvery is how often a running import tells Temporal it is alive.
-const HeartbeatEvery = 5 * time.Second
+// DefaultBatchRows is an import's batch: fewer, larger commits were
+// faster, and besides its batches in flight an import keeps only Bloom
+// filters of the numbers and keys it met.
+const DefaultBatchRows = 10000
 
-// ImportResult is what an import ends with.
-type ImportResult struct {
+// DefaultDNCInMemory is Importer.DNCInMemory unless set: a million
+// entries take about 26 MiB.
+const DefaultDNCInMemory = 1_000_000
+
+// Importer imports uploaded lists into PostgreSQL, within its settings.
+type Importer struct {
+	DB     *models.DB
+	Limits Limits
+	// BatchRows is how many rows an import commits at a time
+	// (DefaultBatchRows when 0).
+	BatchRows int
+	// DNCInMemory is how many DNC entries in force an import of a
+	// campaign's list holds in memory at most; with more, or 0, it looks
+	// each batch's numbers up in PostgreSQL.
+	DNCInMemory int
+}
+
+// New returns an importer over db with the default settings.
+func New(db *models.DB) *Importer {
+	return &Importer{DB: db, Limits: DefaultLimits, BatchRows: DefaultBatchRows, DNCInMemory: DefaultDNCInMemory}
+}
+
+// Result is what an import ends with.
+type Result struct {
 	Stats    models.ListStats
 	RowsRead int64
 }
@@ -43,80 +76,57 @@ type sink interface {
 	commit(ctx context.Context, tx pgx.Tx, b *preparedBatch) (models.ListStats, []models.Rejection, error)
 }
 
-// ImportList reads the list's file into PostgreSQL in batches. Each batch,
+// Import reads the list's file into PostgreSQL in batches. Each batch,
 // its statistics and the list's checkpoint (rows_read) commit together, so a
 // retry after a crash resumes after the last committed row: no row is lost
-// or stored twice. Problems with the file fail it for good.
-func (a *Activities) ImportList(ctx context.Context, listID uint64) (ImportResult, error) {
-	// Heartbeat on a clock, not per batch: opening a large xlsx or skipping
-	// committed rows on a retry takes longer than the heartbeat timeout.
-	var committed atomic.Int64
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		tick := time.NewTicker(HeartbeatEvery)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				activity.RecordHeartbeat(ctx, committed.Load())
-			}
-		}
-	}()
-	res, err := a.importList(ctx, listID, committed.Store)
-	var fe *FileError
-	if errors.As(err, &fe) {
-		return res, temporal.NewNonRetryableApplicationError(fe.Msg, "FileError", nil)
-	}
-	return res, err
-}
-
-func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat func(int64)) (ImportResult, error) {
-	var list models.ContactList
-	if err := a.DB.WithContext(ctx).First(&list, listID).Error; err != nil {
-		return ImportResult{}, fmt.Errorf("import list %d: %w", listID, err)
+// or stored twice. Problems with the file are a *FileError, which retrying
+// cannot help. progress is called with the rows read so far once the
+// committed rows are skipped, then after each batch commits; its calls
+// never overlap.
+func (im *Importer) Import(ctx context.Context, listID uint64, progress func(rowsRead int64)) (Result, error) {
+	list, err := find[models.ContactList](ctx, im.DB, "list", listID)
+	if err != nil {
+		return Result{}, fmt.Errorf("import list %d: %w", listID, err)
 	}
 	if list.ImportedAt != nil {
-		return ImportResult{Stats: list.ListStats, RowsRead: list.RowsRead}, nil
+		return Result{Stats: list.ListStats, RowsRead: list.RowsRead}, nil
 	}
 	delim, _ := utf8.DecodeRuneInString(list.Delimiter)
-	src, total, err := openSource(list.FilePath, list.FileName, delim, list.Sheet, a.Limits)
+	src, total, err := openSource(list.FilePath, list.FileName, delim, list.Sheet, im.Limits)
 	if err != nil {
-		return ImportResult{}, err
+		return Result{}, err
 	}
 	defer func() { _ = src.Close() }()
 	header, err := src.Next()
 	if errors.Is(err, io.EOF) {
-		return ImportResult{}, fileErrorf("the file %s is empty: it has no header row", list.FileName)
+		return Result{}, fileErrorf("the file %s is empty: it has no header row", list.FileName)
 	}
 	if err != nil {
-		return ImportResult{}, err
+		return Result{}, err
 	}
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff")
 	}
-	s, err := a.sinkFor(ctx, &list, header)
+	s, err := im.sinkFor(ctx, list, header)
 	if err != nil {
-		return ImportResult{}, err
+		return Result{}, err
 	}
-	if err := a.DB.WithContext(ctx).Model(&list).Updates(map[string]any{"columns": models.JSONList[string](header), "rows_total": max(total-1, 0)}).Error; err != nil {
-		return ImportResult{}, fmt.Errorf("import list %d: save header: %w", listID, err)
+	if err := saveHeader(ctx, im.DB, list, header, max(total-1, 0)); err != nil {
+		return Result{}, fmt.Errorf("import list %d: %w", listID, err)
 	}
 	for i := int64(0); i < list.RowsRead; i++ {
 		if _, err := src.Next(); err != nil {
-			return ImportResult{}, fmt.Errorf("import list %d: skip %d committed rows: %w", listID, list.RowsRead, err)
+			return Result{}, fmt.Errorf("import list %d: skip %d committed rows: %w", listID, list.RowsRead, err)
 		}
 	}
-	res := ImportResult{Stats: list.ListStats, RowsRead: list.RowsRead}
-	heartbeat(res.RowsRead)
+	res := Result{Stats: list.ListStats, RowsRead: list.RowsRead}
+	progress(res.RowsRead)
 	// Stages, so that reading, classifying, the look-ups and decisions
 	// before the transaction, and the writers of consecutive batches
 	// overlap; no more batches wait, so that memory stays flat.
 	read, classified, fetched := make(chan preparedBatch), make(chan preparedBatch), make(chan preparedBatch)
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return a.readBatches(gctx, src, list.RowsRead, read) })
+	g.Go(func() error { return im.readBatches(gctx, src, list.RowsRead, read) })
 	g.Go(func() error {
 		return stage(gctx, read, classified, func(b *preparedBatch) error {
 			start := time.Now()
@@ -128,7 +138,7 @@ func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat fu
 	g.Go(func() error {
 		return stage(gctx, classified, fetched, func(b *preparedBatch) error {
 			start := time.Now()
-			if err := s.prefetch(gctx, a.DB.Pool, b); err != nil {
+			if err := s.prefetch(gctx, im.DB.Pool, b); err != nil {
 				return fmt.Errorf("import list %d: rows to %d: %w", listID, b.rowsRead, err)
 			}
 			slog.DebugContext(ctx, "batch planned", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
@@ -153,7 +163,7 @@ func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat fu
 			g.Go(func() error {
 				defer func() { <-writers }()
 				start := time.Now()
-				stats, err := a.commitBatch(gctx, &list, s, b)
+				stats, err := im.commitBatch(gctx, list, s, b)
 				slog.DebugContext(ctx, "batch committed", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
 				if err != nil {
 					return err
@@ -161,7 +171,7 @@ func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat fu
 				mu.Lock()
 				res.Stats.Add(stats)
 				res.RowsRead = b.rowsRead
-				heartbeat(res.RowsRead)
+				progress(res.RowsRead)
 				mu.Unlock()
 				close(done)
 				return nil
@@ -175,11 +185,8 @@ func (a *Activities) importList(ctx context.Context, listID uint64, heartbeat fu
 	if res.RowsRead == 0 {
 		return res, fileErrorf("the file %s has a header but no data rows", list.FileName)
 	}
-	now := time.Now()
-	err = a.DB.WithContext(ctx).Exec(`UPDATE contact_lists SET imported_at = ?, updated_at = ?,
-		status = CASE WHEN status = 'importing' THEN 'active' ELSE status END WHERE id = ?`, now, now, listID).Error
-	if err != nil {
-		return res, fmt.Errorf("import list %d: finish: %w", listID, err)
+	if err := finishImport(ctx, im.DB, listID); err != nil {
+		return res, fmt.Errorf("import list %d: %w", listID, err)
 	}
 	slog.InfoContext(ctx, "list imported", "list", listID, "rows", res.RowsRead, "uploaded", res.Stats.Uploaded, "failed", res.Stats.Failed, "duplicate", res.Stats.Duplicate)
 	return res, nil
@@ -208,9 +215,9 @@ type rawRow struct {
 }
 
 // readBatches reads the file in batches and hands them over in order.
-func (a *Activities) readBatches(ctx context.Context, src rowSource, rowsRead int64, out chan<- preparedBatch) error {
+func (im *Importer) readBatches(ctx context.Context, src rowSource, rowsRead int64, out chan<- preparedBatch) error {
 	defer close(out)
-	size := a.BatchRows
+	size := im.BatchRows
 	if size <= 0 {
 		size = DefaultBatchRows
 	}
@@ -285,10 +292,10 @@ func stage(ctx context.Context, in <-chan preparedBatch, out chan<- preparedBatc
 // committing when its turn comes. If another attempt of the import (one
 // Temporal gave up on, still running) moved the checkpoint, nothing is
 // written.
-func (a *Activities) commitBatch(ctx context.Context, list *models.ContactList, s sink, b preparedBatch) (models.ListStats, error) {
+func (im *Importer) commitBatch(ctx context.Context, list *models.ContactList, s sink, b preparedBatch) (models.ListStats, error) {
 	// Waiting for each batch's WAL flush is not needed: a batch lost in a
 	// database crash loses its checkpoint with it, and the retry redoes it.
-	tx, err := a.DB.Pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: "BEGIN; SET LOCAL synchronous_commit = off"})
+	tx, err := im.DB.Pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: "BEGIN; SET LOCAL synchronous_commit = off"})
 	if err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: begin: %w", list.ID, err)
 	}
@@ -312,7 +319,7 @@ func (a *Activities) commitBatch(ctx context.Context, list *models.ContactList, 
 	if err := copyRejections(ctx, tx, list.ID, rejections); err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: %w", list.ID, err)
 	}
-	if err := models.AddListStats(ctx, tx, list.ID, stats, b.from, b.rowsRead, progress(b)); err != nil {
+	if err := models.AddListStats(ctx, tx, list.ID, stats, b.from, b.rowsRead, percentDone(b)); err != nil {
 		return models.ListStats{}, err
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -340,27 +347,25 @@ func copyRejections(ctx context.Context, tx pgx.Tx, listID uint64, rejections []
 	return nil
 }
 
-// FailList records why a list's import stopped for good.
-func (a *Activities) FailList(ctx context.Context, listID uint64, reason string) error {
-	err := a.DB.WithContext(ctx).Model(&models.ContactList{}).Where("id = ?", listID).
-		Updates(map[string]any{"status": models.ListFailed, "error": reason, "updated_at": time.Now()}).Error
-	if err != nil {
+// Fail records why a list's import stopped for good.
+func (im *Importer) Fail(ctx context.Context, listID uint64, reason string) error {
+	if err := failList(ctx, im.DB, listID, reason); err != nil {
 		return fmt.Errorf("fail list %d: %w", listID, err)
 	}
 	return nil
 }
 
 // sinkFor loads what the list's rows are checked against.
-func (a *Activities) sinkFor(ctx context.Context, list *models.ContactList, header []string) (sink, error) {
+func (im *Importer) sinkFor(ctx context.Context, list *models.ContactList, header []string) (sink, error) {
 	if list.DNCListID != nil {
 		return newDNCSink(*list.DNCListID, header, list.Mapping.V)
 	}
-	return a.newContactSink(ctx, list, header)
+	return im.newContactSink(ctx, list, header)
 }
 
-// progress is the list's percentage done after batch b; 99 at most until
-// the import has finished.
-func progress(b preparedBatch) float64 {
+// percentDone is the list's percentage done after batch b; 99 at most
+// until the import has finished.
+func percentDone(b preparedBatch) float64 {
 	if !b.known {
 		return 0
 	}

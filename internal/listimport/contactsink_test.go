@@ -1,4 +1,4 @@
-package activities
+package listimport
 
 import (
 	"context"
@@ -17,24 +17,24 @@ import (
 // sinkFixture is a contact sink over lists of a bare campaign, whose
 // configuration the test gives in memory.
 type sinkFixture struct {
-	t    *testing.T
-	acts *Activities
-	cc   *CampaignContext
-	row  int64
+	t   *testing.T
+	db  *models.DB
+	cc  *campaignContext
+	row int64
 }
 
 func newSinkFixture(t *testing.T) *sinkFixture {
 	db := testenv.DB(t)
-	cc := &CampaignContext{Campaign: models.Campaign{DefaultRegion: "US"}, Zone: "America/Chicago",
+	cc := &campaignContext{Campaign: models.Campaign{DefaultRegion: "US"}, Zone: "America/Chicago",
 		Modes: map[string]models.Mode{"Mobile": {Name: "Mobile", MinLength: 8, MaxLength: 15}}}
 	require.NoError(t, db.Pool.QueryRow(context.Background(), `WITH z AS (INSERT INTO time_zones (display_name, iana_zone) VALUES ('Central', 'America/Chicago') RETURNING id)
 		INSERT INTO campaigns (name, time_zone_id, pacing_mode) SELECT 'sink test', id, 'progressive' FROM z RETURNING id`).Scan(&cc.Campaign.ID))
-	return &sinkFixture{t: t, acts: &Activities{DB: db}, cc: cc, row: 1}
+	return &sinkFixture{t: t, db: db, cc: cc, row: 1}
 }
 
 func (f *sinkFixture) list() *models.ContactList {
 	var id uint64
-	require.NoError(f.t, f.acts.DB.Pool.QueryRow(context.Background(),
+	require.NoError(f.t, f.db.Pool.QueryRow(context.Background(),
 		`INSERT INTO contact_lists (campaign_id, status, end_time) VALUES ($1, 'importing', now() + interval '1 day') RETURNING id`, f.cc.Campaign.ID).Scan(&id))
 	return &models.ContactList{ID: id, CampaignID: new(f.cc.Campaign.ID)}
 }
@@ -53,7 +53,7 @@ func (f *sinkFixture) batch(s *contactSink, rows ...[2]string) *preparedBatch {
 		b.candidates = append(b.candidates, s.prepare(f.row, r[:]))
 	}
 	b.rowsRead = f.row - 1
-	require.NoError(f.t, s.prefetch(context.Background(), f.acts.DB.Pool, b))
+	require.NoError(f.t, s.prefetch(context.Background(), f.db.Pool, b))
 	return b
 }
 
@@ -61,7 +61,7 @@ func (f *sinkFixture) batch(s *contactSink, rows ...[2]string) *preparedBatch {
 // reasons of its rows' rejections by row.
 func (f *sinkFixture) commit(s *contactSink, list *models.ContactList, b *preparedBatch) map[int64]string {
 	ctx := context.Background()
-	tx, err := f.acts.DB.Pool.Begin(ctx)
+	tx, err := f.db.Pool.Begin(ctx)
 	require.NoError(f.t, err)
 	defer func() { _ = tx.Rollback(ctx) }()
 	require.NoError(f.t, s.stage(ctx, tx, b))
@@ -72,7 +72,7 @@ func (f *sinkFixture) commit(s *contactSink, list *models.ContactList, b *prepar
 	if b.afterCommit != nil {
 		b.afterCommit()
 	}
-	rows, err := f.acts.DB.Pool.Query(ctx, `SELECT row_number, kind || ': ' || reason FROM list_rejections
+	rows, err := f.db.Pool.Query(ctx, `SELECT row_number, kind || ': ' || reason FROM list_rejections
 		WHERE list_id = $1 AND row_number BETWEEN $2 AND $3`, list.ID, b.candidates[0].row, b.candidates[len(b.candidates)-1].row)
 	require.NoError(f.t, err)
 	reasons := map[int64]string{}
@@ -87,7 +87,7 @@ func (f *sinkFixture) commit(s *contactSink, list *models.ContactList, b *prepar
 }
 
 func (f *sinkFixture) contacts(list *models.ContactList) []string {
-	rows, err := f.acts.DB.Pool.Query(context.Background(),
+	rows, err := f.db.Pool.Query(context.Background(),
 		`SELECT row_number || ' ' || external_key || ' ' || n.number FROM contacts c JOIN contact_numbers n ON n.contact_id = c.id
 		WHERE c.list_id = $1 ORDER BY row_number`, list.ID)
 	require.NoError(f.t, err)
@@ -151,7 +151,7 @@ func TestPlanGivesWayToAnotherList(t *testing.T) {
 
 func (f *sinkFixture) contactID(list *models.ContactList, row int64) uint64 {
 	var id uint64
-	require.NoError(f.t, f.acts.DB.Pool.QueryRow(context.Background(), `SELECT id FROM contacts WHERE list_id = $1 AND row_number = $2`, list.ID, row).Scan(&id))
+	require.NoError(f.t, f.db.Pool.QueryRow(context.Background(), `SELECT id FROM contacts WHERE list_id = $1 AND row_number = $2`, list.ID, row).Scan(&id))
 	return id
 }
 
@@ -161,7 +161,7 @@ func (f *sinkFixture) contactID(list *models.ContactList, row int64) uint64 {
 func TestDuplicateLookUpsSeekEachNumber(t *testing.T) {
 	f := newSinkFixture(t)
 	ctx := context.Background()
-	db := f.acts.DB.Pool
+	db := f.db.Pool
 	other := f.list()
 	_, err := db.Exec(ctx, `INSERT INTO contacts (id, campaign_id, list_id, row_number, external_key, time_zone)
 		SELECT 1000000 + i, $1, $2, i, 'K' || i, 'America/Chicago' FROM generate_series(1, 20000) i`, f.cc.Campaign.ID, other.ID)

@@ -1,4 +1,4 @@
-package activities
+package listimport
 
 import (
 	"cmp"
@@ -43,41 +43,15 @@ type contactSink struct {
 	dnc map[int64]uint8
 }
 
-// CampaignContext is what a campaign's imports are checked against.
-type CampaignContext struct {
+// campaignContext is what a campaign's imports are checked against.
+type campaignContext struct {
 	Campaign models.Campaign
 	Zone     string // IANA zone of the campaign
 	Modes    map[string]models.Mode
 }
 
-// LoadCampaignContext reads a campaign, its zone, its DNC lists and the modes.
-func LoadCampaignContext(ctx context.Context, db *models.DB, campaignID uint64) (*CampaignContext, error) {
-	cc := &CampaignContext{Modes: map[string]models.Mode{}}
-	if err := db.WithContext(ctx).First(&cc.Campaign, campaignID).Error; err != nil {
-		return nil, fmt.Errorf("load campaign %d: %w", campaignID, err)
-	}
-	var tz models.TimeZone
-	if err := db.WithContext(ctx).First(&tz, cc.Campaign.TimeZoneID).Error; err != nil {
-		return nil, fmt.Errorf("load zone of campaign %d: %w", campaignID, err)
-	}
-	cc.Zone = tz.IANAZone
-	links, err := models.CampaignDNCLists.Load(db.WithContext(ctx), []uint64{campaignID})
-	if err != nil {
-		return nil, err
-	}
-	cc.Campaign.DNCListIDs = links[campaignID]
-	var modes []models.Mode
-	if err := db.WithContext(ctx).Find(&modes).Error; err != nil {
-		return nil, fmt.Errorf("load modes: %w", err)
-	}
-	for _, m := range modes {
-		cc.Modes[m.Name] = m
-	}
-	return cc, nil
-}
-
-func (a *Activities) newContactSink(ctx context.Context, list *models.ContactList, header []string) (*contactSink, error) {
-	cc, err := LoadCampaignContext(ctx, a.DB, *list.CampaignID)
+func (im *Importer) newContactSink(ctx context.Context, list *models.ContactList, header []string) (*contactSink, error) {
+	cc, err := loadCampaignContext(ctx, im.DB, *list.CampaignID)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +59,7 @@ func (a *Activities) newContactSink(ctx context.Context, list *models.ContactLis
 	if err != nil {
 		return nil, err
 	}
-	s.dnc, err = loadDNC(ctx, a.DB.Pool, s.dncLists, a.DNCInMemory)
+	s.dnc, err = loadDNC(ctx, im.DB.Pool, s.dncLists, im.DNCInMemory)
 	return s, err
 }
 
@@ -144,7 +118,7 @@ func loadDNC(ctx context.Context, q querier, campaignLists []uint64, limit int) 
 	return out, nil
 }
 
-func (cc *CampaignContext) sink(list *models.ContactList, header []string, mapping models.ListMapping) (*contactSink, error) {
+func (cc *campaignContext) sink(list *models.ContactList, header []string, mapping models.ListMapping) (*contactSink, error) {
 	l, err := newLayout(header, mapping, cc.Modes, cc.Campaign.DefaultRegion, cc.Zone)
 	if err != nil {
 		return nil, err
