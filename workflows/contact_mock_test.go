@@ -368,3 +368,15 @@ func TestMockContactContinuesAsNew(t *testing.T) {
 	require.Equal(t, contract.ContactParams{CampaignID: mockCampaign, ContactID: mockContact, Timeouts: contract.DefaultTimeouts,
 		State: contract.ContactState{Started: true, Seq: 4, Counters: counters, Released: &contract.Release{Agent: "agent-9"}}}, next)
 }
+
+// A verdict that is not dial, wait or close (a bug in the check) never
+// dials: the contact's workflow stops with an error that names it.
+func TestMockContactNeverDialsAnUnknownVerdict(t *testing.T) {
+	r := newContactRig(t)
+	r.prepare = func(int, activities.PrepareRequest) activities.PrepareResult { return activities.PrepareResult{} }
+	r.at(time.Second, contract.SignalRelease, contract.Release{})
+	r.exec(contract.ContactParams{})
+	require.True(t, r.env.IsWorkflowCompleted())
+	require.ErrorContains(t, r.env.GetWorkflowError(), `verdict "" is not dial, wait or close`)
+	require.Empty(t, r.dials)
+}
