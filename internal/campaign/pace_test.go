@@ -70,7 +70,6 @@ func newFixture(t *testing.T) *fixture {
 	// Passes read and write PostgreSQL only; releases go to the fake.
 	f := &fixture{db: db, contacts: contacts, svc: &campaign.Service{DB: db, Contacts: contacts}}
 	require.NoError(t, db.Where("name = ?", "kris_progressive").First(&f.campaign).Error)
-	// TODO(merge): listimport.AddContacts once internal/listimport lands.
 	_, results, err := listimport.AddContacts(context.Background(), db, f.campaign.ID, 0, []listimport.ContactRecord{
 		{Numbers: map[string]string{"Mobile": "(469) 562-2405"}}})
 	require.NoError(t, err)
