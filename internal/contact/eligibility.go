@@ -190,6 +190,9 @@ func capped(caps []FrequencyCap, starts []time.Time, number string, now time.Tim
 	var until time.Time
 	var why string
 	for _, fc := range caps {
+		if fc.Attempts < 1 {
+			continue // no cap: the configuration refuses one, and a cap of 0 would block every call
+		}
 		var in []time.Time
 		for _, s := range starts {
 			if s.After(now.Add(-fc.Period)) {
