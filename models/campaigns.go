@@ -2,14 +2,11 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"gorm.io/gorm"
-
-	"github.com/outdial/outdial/internal/fault"
 )
 
 // CampaignPolicy is the configuration a campaign's contacts are decided by.
@@ -59,19 +56,6 @@ func LoadCampaignPolicy(ctx context.Context, db *gorm.DB, c *Campaign) (Campaign
 		}
 	}
 	return p, nil
-}
-
-// FindCampaign reads a campaign; a missing one is a NotFound fault.
-func FindCampaign(ctx context.Context, db *gorm.DB, id uint64) (*Campaign, error) {
-	var c Campaign
-	err := db.WithContext(ctx).First(&c, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fault.NotFoundf("campaign", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read campaign %d: %w", id, err)
-	}
-	return &c, nil
 }
 
 // SetCampaignStatus moves a campaign to status; with from, only when it is

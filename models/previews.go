@@ -2,26 +2,10 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
-
-	"github.com/outdial/outdial/internal/fault"
 )
-
-// FindAgent reads an agent; a missing one is a NotFound fault.
-func FindAgent(ctx context.Context, db *gorm.DB, id uint64) (*Agent, error) {
-	var a Agent
-	err := db.WithContext(ctx).First(&a, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fault.NotFoundf("agent", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read agent %d: %w", id, err)
-	}
-	return &a, nil
-}
 
 // OfferPreview records a preview card and reserves its agent, in one
 // transaction, and returns the card's contact.
@@ -52,19 +36,6 @@ func AnswerPreview(ctx context.Context, db *gorm.DB, id uint64, state string) (P
 		return p, false, fmt.Errorf("answer preview %d: %w", id, err)
 	}
 	return p, p.ID != 0, nil
-}
-
-// FindPreview reads a preview card; a missing one is a NotFound fault.
-func FindPreview(ctx context.Context, db *gorm.DB, id uint64) (*Preview, error) {
-	var p Preview
-	err := db.WithContext(ctx).First(&p, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fault.NotFoundf("preview", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read preview %d: %w", id, err)
-	}
-	return &p, nil
 }
 
 // ContactAttempts reads a contact's attempts in order.

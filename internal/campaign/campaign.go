@@ -78,7 +78,7 @@ func (s *Service) Move(ctx context.Context, id uint64, action string) (*models.C
 	if !ok {
 		return nil, fmt.Errorf("campaign %d: unknown lifecycle action %q", id, action)
 	}
-	c, err := models.FindCampaign(ctx, s.DB.DB, id)
+	c, err := models.Find[models.Campaign](ctx, s.DB.DB, "campaign", id)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ func (s *Service) Pace(ctx context.Context, campaignID uint64) (PaceResult, erro
 	if err := models.TakePassRequest(ctx, s.DB.DB, campaignID); err != nil {
 		return PaceResult{}, err
 	}
-	c, err := models.FindCampaign(ctx, s.DB.DB, campaignID)
+	c, err := models.Find[models.Campaign](ctx, s.DB.DB, "campaign", campaignID)
 	if err != nil {
 		return PaceResult{}, fmt.Errorf("pace campaign %d: %w", campaignID, err)
 	}

@@ -25,7 +25,7 @@ type Card struct {
 // Offer reserves the next due contact of the agent's active preview
 // campaigns for the agent, for the campaign's preview timeout.
 func (s *Service) Offer(ctx context.Context, agentID uint64) (Card, error) {
-	agent, err := models.FindAgent(ctx, s.DB.DB, agentID)
+	agent, err := models.Find[models.Agent](ctx, s.DB.DB, "agent", agentID)
 	if err != nil {
 		return Card{}, err
 	}
@@ -79,7 +79,7 @@ func (s *Service) Answer(ctx context.Context, previewID uint64, accept bool) (mo
 		return p, err
 	}
 	if !found {
-		old, err := models.FindPreview(ctx, s.DB.DB, previewID)
+		old, err := models.Find[models.Preview](ctx, s.DB.DB, "preview", previewID)
 		if err != nil {
 			return p, err
 		}

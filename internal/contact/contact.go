@@ -201,7 +201,7 @@ type Detail struct {
 
 // Get reads a contact with its attempts.
 func (s *Service) Get(ctx context.Context, id uint64) (Detail, error) {
-	c, err := s.find(ctx, id)
+	c, err := models.Find[models.Contact](ctx, s.DB.DB, "contact", id)
 	if err != nil {
 		return Detail{}, err
 	}
@@ -406,7 +406,7 @@ type Start struct {
 
 // StartOf reads where a contact's workflow starts from.
 func (s *Service) StartOf(ctx context.Context, contactID uint64) (Start, error) {
-	c, err := s.find(ctx, contactID)
+	c, err := models.Find[models.Contact](ctx, s.DB.DB, "contact", contactID)
 	if err != nil {
 		return Start{}, fmt.Errorf("start contact %d: %w", contactID, err)
 	}

@@ -48,7 +48,7 @@ func (s *Service) Wrapup(ctx context.Context, attemptID, business, agent string)
 		f.Add("business", "is required")
 		return false, f.Err("wrap-up")
 	}
-	campaign, err := s.campaign(ctx, at.CampaignID)
+	campaign, err := models.Find[models.Campaign](ctx, s.DB.DB, "campaign", at.CampaignID)
 	if err != nil {
 		return false, err
 	}

@@ -16,19 +16,6 @@ import (
 
 // The contact's SQL: this package is its only user.
 
-// find reads a contact; a missing one is a NotFound fault.
-func (s *Service) find(ctx context.Context, id uint64) (*models.Contact, error) {
-	var c models.Contact
-	err := s.DB.WithContext(ctx).First(&c, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fault.NotFoundf("contact", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read contact %d: %w", id, err)
-	}
-	return &c, nil
-}
-
 // contactRows are a contact and the rows its checks read.
 type contactRows struct {
 	contact  models.Contact
@@ -236,19 +223,6 @@ func (s *Service) byKey(ctx context.Context, campaignID uint64, number, external
 		return nil, fmt.Errorf("find contacts of campaign %d to close: %w", campaignID, err)
 	}
 	return found, nil
-}
-
-// campaign reads a campaign; a missing one is a NotFound fault.
-func (s *Service) campaign(ctx context.Context, id uint64) (*models.Campaign, error) {
-	var c models.Campaign
-	err := s.DB.WithContext(ctx).First(&c, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fault.NotFoundf("campaign", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read campaign %d: %w", id, err)
-	}
-	return &c, nil
 }
 
 // isWrapupCode reports whether business is a wrap-up code of outcome group

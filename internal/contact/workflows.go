@@ -50,7 +50,7 @@ func (s *Service) Release(ctx context.Context, campaignID, contactID uint64, age
 // ReleaseNow releases a contact on request (what the pacer would do) and
 // returns its workflow's ID; a closed contact is not released.
 func (s *Service) ReleaseNow(ctx context.Context, contactID uint64, agent string) (string, error) {
-	c, err := s.find(ctx, contactID)
+	c, err := models.Find[models.Contact](ctx, s.DB.DB, "contact", contactID)
 	if err != nil {
 		return "", err
 	}
@@ -94,7 +94,7 @@ const CloseReason = "closed by request"
 
 // Close closes one contact; it reports whether the contact changed.
 func (s *Service) Close(ctx context.Context, contactID uint64, reason string) (bool, error) {
-	c, err := s.find(ctx, contactID)
+	c, err := models.Find[models.Contact](ctx, s.DB.DB, "contact", contactID)
 	if err != nil {
 		return false, err
 	}
@@ -113,7 +113,7 @@ func (s *Service) CloseByKey(ctx context.Context, campaignID uint64, number, ext
 	out := Closed{Closed: []uint64{}}
 	switch {
 	case number != "":
-		campaign, err := s.campaign(ctx, campaignID)
+		campaign, err := models.Find[models.Campaign](ctx, s.DB.DB, "campaign", campaignID)
 		if err != nil {
 			return out, err
 		}

@@ -71,7 +71,7 @@ func AddContacts(ctx context.Context, db *models.DB, campaignID, listID uint64, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if list, err = find[models.ContactList](ctx, db, "list", list.ID); err != nil {
+	if list, err = models.Find[models.ContactList](ctx, db.DB, "list", list.ID); err != nil {
 		return nil, nil, fmt.Errorf("reload list: %w", err)
 	}
 	return list, results, nil

@@ -84,7 +84,7 @@ type sink interface {
 // committed rows are skipped, then after each batch commits; its calls
 // never overlap.
 func (im *Importer) Import(ctx context.Context, listID uint64, progress func(rowsRead int64)) (Result, error) {
-	list, err := find[models.ContactList](ctx, im.DB, "list", listID)
+	list, err := models.Find[models.ContactList](ctx, im.DB.DB, "list", listID)
 	if err != nil {
 		return Result{}, fmt.Errorf("import list %d: %w", listID, err)
 	}

@@ -96,17 +96,17 @@ type Lists struct {
 
 // Campaign returns a campaign, for its lists.
 func (l *Lists) Campaign(ctx context.Context, id uint64) (*models.Campaign, error) {
-	return find[models.Campaign](ctx, l.DB, "campaign", id)
+	return models.Find[models.Campaign](ctx, l.DB.DB, "campaign", id)
 }
 
 // DNCList returns a DNC list, for its uploads.
 func (l *Lists) DNCList(ctx context.Context, id uint64) (*models.DNCList, error) {
-	return find[models.DNCList](ctx, l.DB, "DNC list", id)
+	return models.Find[models.DNCList](ctx, l.DB.DB, "DNC list", id)
 }
 
 // Get returns a list with its statistics.
 func (l *Lists) Get(ctx context.Context, id uint64) (ListView, error) {
-	list, err := find[models.ContactList](ctx, l.DB, "list", id)
+	list, err := models.Find[models.ContactList](ctx, l.DB.DB, "list", id)
 	if err != nil {
 		return ListView{}, err
 	}
@@ -148,7 +148,7 @@ func (l *Lists) view(ctx context.Context, list *models.ContactList) (ListView, e
 // SetStatus stops a list (models.ListStopped) or resumes it
 // (models.ListActive); a list whose import still runs resumes importing.
 func (l *Lists) SetStatus(ctx context.Context, id uint64, status string) (ListView, error) {
-	list, err := find[models.ContactList](ctx, l.DB, "list", id)
+	list, err := models.Find[models.ContactList](ctx, l.DB.DB, "list", id)
 	if err != nil {
 		return ListView{}, err
 	}
@@ -167,7 +167,7 @@ func (l *Lists) SetStatus(ctx context.Context, id uint64, status string) (ListVi
 
 // Contacts returns a page of a list's contacts, in row order.
 func (l *Lists) Contacts(ctx context.Context, listID uint64, p models.PageRequest) (models.Page[models.Contact], error) {
-	if _, err := find[models.ContactList](ctx, l.DB, "list", listID); err != nil {
+	if _, err := models.Find[models.ContactList](ctx, l.DB.DB, "list", listID); err != nil {
 		return models.Page[models.Contact]{}, err
 	}
 	return listContacts(ctx, l.DB, listID, p)
@@ -178,7 +178,7 @@ func (l *Lists) Contacts(ctx context.Context, listID uint64, p models.PageReques
 // header: the list's columns, then row and reason. The rows are read as
 // write ranges over them; an error reading them ends the range.
 func (l *Lists) FailedRows(ctx context.Context, listID uint64, write func(header []string, rows iter.Seq2[[]string, error]) error) error {
-	list, err := find[models.ContactList](ctx, l.DB, "list", listID)
+	list, err := models.Find[models.ContactList](ctx, l.DB.DB, "list", listID)
 	if err != nil {
 		return err
 	}

@@ -16,19 +16,6 @@ import (
 // The package's SQL, but for an import's batches: the sinks look those up
 // and write them (by COPY) in the batch's transaction.
 
-// find reads the M whose ID is id; a missing one is a NotFound fault
-// about subject.
-func find[M any](ctx context.Context, db *models.DB, subject string, id uint64) (*M, error) {
-	var m M
-	if err := db.WithContext(ctx).First(&m, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, fault.NotFoundf(subject, id)
-		}
-		return nil, fmt.Errorf("read %s %d: %w", subject, id, err)
-	}
-	return &m, nil
-}
-
 // saveHeader records the file's columns and its data rows, when known.
 func saveHeader(ctx context.Context, db *models.DB, list *models.ContactList, header []string, rowsTotal int64) error {
 	err := db.WithContext(ctx).Model(list).Updates(map[string]any{"columns": models.JSONList[string](header), "rows_total": rowsTotal}).Error
