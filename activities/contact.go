@@ -15,7 +15,6 @@ type (
 	PrepareRequest = contact.PrepareRequest
 	PrepareResult  = contact.PrepareResult
 	Verdict        = contact.Verdict
-	Policy         = contact.Policy
 	FinishRequest  = contact.FinishRequest
 	FinishResult   = contact.FinishResult
 	StatusRequest  = contact.StatusRequest

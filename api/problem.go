@@ -58,8 +58,6 @@ func fromFault(f *fault.Error) *Problem {
 		return &Problem{Type: "/problems/not-found", Title: "Not found", Status: http.StatusNotFound, Detail: f.Detail}
 	case fault.Conflict:
 		return &Problem{Type: "/problems/conflict", Title: "Conflict", Status: http.StatusConflict, Detail: f.Detail, Errors: f.Fields}
-	case fault.TooLarge:
-		return &Problem{Type: "/problems/too-large", Title: "Too large", Status: http.StatusRequestEntityTooLarge, Detail: f.Detail}
 	}
 	return unavailable()
 }

@@ -58,14 +58,14 @@ func LoadCampaignPolicy(ctx context.Context, db *gorm.DB, c *Campaign) (Campaign
 	return p, nil
 }
 
-// SetCampaignStatus moves a campaign to status; with from, only when it is
-// in one of those statuses.
-func SetCampaignStatus(ctx context.Context, db *gorm.DB, id uint64, status string, from []string) error {
+// SetCampaignStatus moves a campaign to status at at; with from, only when
+// it is in one of those statuses.
+func SetCampaignStatus(ctx context.Context, db *gorm.DB, id uint64, status string, from []string, at time.Time) error {
 	q := db.WithContext(ctx).Model(&Campaign{}).Where("id = ?", id)
 	if len(from) > 0 {
 		q = q.Where("status IN ?", from)
 	}
-	if err := q.Updates(map[string]any{"status": status, "updated_at": time.Now()}).Error; err != nil {
+	if err := q.Updates(map[string]any{"status": status, "updated_at": at}).Error; err != nil {
 		return fmt.Errorf("set campaign %d %s: %w", id, status, err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -139,7 +140,7 @@ func (c *contactRun) once() (bool, error) {
 	at := workflow.Now(ctx)
 	loc := contactZone(prep)
 	decision := strategy.Decide(strategy.Input{
-		Attempt:  strategy.Attempt{Mode: prep.Mode, Outcome: outcome.Outcome, Business: wrapup.Business, Agent: firstOf(wrapup.Agent, outcome.Agent), At: at},
+		Attempt:  strategy.Attempt{Mode: prep.Mode, Outcome: outcome.Outcome, Business: wrapup.Business, Agent: cmp.Or(wrapup.Agent, outcome.Agent), At: at},
 		Counters: c.s.Counters, Rules: prep.Policy.Rules, Business: prep.Policy.Business, Caps: prep.Policy.Caps, Modes: prep.Policy.Modes, Loc: loc,
 	})
 	if c.closeReason == "" {
@@ -150,7 +151,7 @@ func (c *contactRun) once() (bool, error) {
 	}
 	var fin activities.FinishResult
 	err := c.run.execute(contract.FinishAttemptActivity, activities.FinishRequest{AttemptID: prep.AttemptID, ContactID: c.p.ContactID,
-		Telephony: outcome.Outcome, Business: wrapup.Business, Agent: firstOf(wrapup.Agent, outcome.Agent), Decision: decision}).Get(ctx, &fin)
+		Telephony: outcome.Outcome, Business: wrapup.Business, Agent: cmp.Or(wrapup.Agent, outcome.Agent), Decision: decision}).Get(ctx, &fin)
 	if err != nil {
 		return false, err
 	}
@@ -220,14 +221,14 @@ func (c *contactRun) onClose(sel workflow.Selector) {
 	sel.AddReceive(c.closing, func(ch workflow.ReceiveChannel, _ bool) {
 		var cl contract.Close
 		ch.Receive(c.ctx, &cl)
-		c.closeReason = firstOf(cl.Reason, "closed by request")
+		c.closeReason = cmp.Or(cl.Reason, contract.CloseReason)
 	})
 }
 
 func (c *contactRun) pollClose() {
 	var cl contract.Close
 	if c.closing.ReceiveAsync(&cl) {
-		c.closeReason = firstOf(cl.Reason, "closed by request")
+		c.closeReason = cmp.Or(cl.Reason, contract.CloseReason)
 	}
 }
 
@@ -286,11 +287,4 @@ func contactZone(prep activities.PrepareResult) *time.Location {
 		return time.UTC
 	}
 	return loc
-}
-
-func firstOf(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

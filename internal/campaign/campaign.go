@@ -88,7 +88,8 @@ func (s *Service) Move(ctx context.Context, id uint64, action string) (*models.C
 	if action == Start && c.PacingMode == models.PacingProgressive && c.EntryPointID == nil {
 		return nil, fault.Conflictf("entry_point_id", "campaign %s has no entry point to place its calls", c.Name)
 	}
-	if err := models.SetCampaignStatus(ctx, s.DB.DB, id, step.to, nil); err != nil {
+	now := s.now()
+	if err := models.SetCampaignStatus(ctx, s.DB.DB, id, step.to, nil, now); err != nil {
 		return nil, err
 	}
 	wid := contract.CampaignWorkflowID(id)
@@ -104,7 +105,7 @@ func (s *Service) Move(ctx context.Context, id uint64, action string) (*models.C
 	if err != nil {
 		return nil, contract.CallError(err, "%s campaign %d", action, id)
 	}
-	c.Status = step.to
+	c.Status, c.UpdatedAt = step.to, now
 	return c, nil
 }
 

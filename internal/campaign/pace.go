@@ -50,17 +50,17 @@ func (s *Service) Pace(ctx context.Context, campaignID uint64) (PaceResult, erro
 	if err := models.GiveBackStaleReleases(ctx, s.DB.DB, campaignID, staleRelease); err != nil {
 		return PaceResult{}, err
 	}
-	spec, err := s.campaignWindow(ctx, c)
-	if err != nil {
-		return PaceResult{}, err
-	}
-	if spec.Dates.Ended(s.now()) {
-		return s.complete(ctx, c, fmt.Sprintf("its date range %v has ended", spec.Dates))
+	if dates := contact.CampaignDates(c); dates.Ended(s.now()) {
+		return s.complete(ctx, c, fmt.Sprintf("its date range %v has ended", dates))
 	}
 	res := PaceResult{Active: true}
 	if c.Status == models.CampaignPaused {
 		res.Reason = "paused"
 		return res, nil
+	}
+	spec, err := s.campaignWindow(ctx, c)
+	if err != nil {
+		return res, err
 	}
 	if now := s.now(); !spec.Open(now) {
 		res.Reason = spec.Explain(now)
@@ -178,7 +178,7 @@ func (s *Service) releaseProgressive(ctx context.Context, tx *gorm.DB, c *models
 // complete ends a campaign whose date range is over: it is completed, and
 // its workflow closes its open contacts (CloseContacts) and ends.
 func (s *Service) complete(ctx context.Context, c *models.Campaign, why string) (PaceResult, error) {
-	if err := models.SetCampaignStatus(ctx, s.DB.DB, c.ID, models.CampaignCompleted, []string{models.CampaignActive, models.CampaignPaused}); err != nil {
+	if err := models.SetCampaignStatus(ctx, s.DB.DB, c.ID, models.CampaignCompleted, []string{models.CampaignActive, models.CampaignPaused}, s.now()); err != nil {
 		return PaceResult{}, err
 	}
 	slog.InfoContext(ctx, "campaign completed", "campaign", c.ID, "reason", why)

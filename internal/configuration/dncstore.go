@@ -14,8 +14,8 @@ import (
 	"github.com/outdial/outdial/phone"
 )
 
-// CheckDNCList answers a NotFound fault unless DNC list id exists.
-func CheckDNCList(ctx context.Context, db *models.DB, id uint64) error {
+// checkDNCList answers a NotFound fault unless DNC list id exists.
+func checkDNCList(ctx context.Context, db *models.DB, id uint64) error {
 	var l models.DNCList
 	err := db.WithContext(ctx).Select("id").First(&l, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -32,7 +32,7 @@ func CheckDNCList(ctx context.Context, db *models.DB, id uint64) error {
 // and changed apart from the list (DNCLists), since a list can hold
 // millions of numbers and is never sent whole.
 func DNCEntries(ctx context.Context, db *models.DB, listID uint64, q string, p models.PageRequest) (models.Page[models.DNCEntry], error) {
-	if err := CheckDNCList(ctx, db, listID); err != nil {
+	if err := checkDNCList(ctx, db, listID); err != nil {
 		return models.Page[models.DNCEntry]{}, err
 	}
 	tx := db.WithContext(ctx).Model(&models.DNCEntry{}).Where("dnc_list_id = ?", listID)
@@ -46,7 +46,7 @@ func DNCEntries(ctx context.Context, db *models.DB, listID uint64, q string, p m
 // E.164 (US numbers may be national); a number already there gets the new
 // expiry. It returns how many entries it stored.
 func AddDNCEntries(ctx context.Context, db *models.DB, listID uint64, entries []models.DNCEntry) (int, error) {
-	if err := CheckDNCList(ctx, db, listID); err != nil {
+	if err := checkDNCList(ctx, db, listID); err != nil {
 		return 0, err
 	}
 	var c checks
@@ -72,7 +72,7 @@ func AddDNCEntries(ctx context.Context, db *models.DB, listID uint64, entries []
 
 // RemoveDNCEntry takes number off DNC list listID.
 func RemoveDNCEntry(ctx context.Context, db *models.DB, listID uint64, number string) error {
-	if err := CheckDNCList(ctx, db, listID); err != nil {
+	if err := checkDNCList(ctx, db, listID); err != nil {
 		return err
 	}
 	n, err := phone.Normalize(number, "US")

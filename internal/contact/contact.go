@@ -104,16 +104,22 @@ func (s *Service) facts(ctx context.Context, contactID uint64) (*contactRows, Fa
 	return r, f, policy, nil
 }
 
+// CampaignDates is a campaign's date range.
+func CampaignDates(c *models.Campaign) window.Dates {
+	var d window.Dates
+	if c.StartDate != nil {
+		d.From = window.Date{Year: c.StartDate.Year, Month: c.StartDate.Month, Day: c.StartDate.Day}
+	}
+	if c.EndDate != nil {
+		d.To = window.Date{Year: c.EndDate.Year, Month: c.EndDate.Month, Day: c.EndDate.Day}
+	}
+	return d
+}
+
 // CampaignWindow is a campaign's own calling window in loc: its date range
 // and daily hours.
 func CampaignWindow(c *models.Campaign, loc *time.Location) (window.Spec, error) {
-	spec := window.Spec{Loc: loc}
-	if c.StartDate != nil {
-		spec.Dates.From = window.Date{Year: c.StartDate.Year, Month: c.StartDate.Month, Day: c.StartDate.Day}
-	}
-	if c.EndDate != nil {
-		spec.Dates.To = window.Date{Year: c.EndDate.Year, Month: c.EndDate.Month, Day: c.EndDate.Day}
-	}
+	spec := window.Spec{Loc: loc, Dates: CampaignDates(c)}
 	daily, err := window.ParseDaily(c.DailyStartTime, c.DailyEndTime)
 	if err != nil {
 		return spec, fmt.Errorf("campaign %d daily window: %w", c.ID, err)

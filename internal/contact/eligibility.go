@@ -191,7 +191,10 @@ func capped(caps []FrequencyCap, starts []time.Time, number string, now time.Tim
 	var why string
 	for _, fc := range caps {
 		if fc.Attempts < 1 {
-			continue // no cap: the configuration refuses one, and a cap of 0 would block every call
+			// The configuration refuses such a cap; one that gets here allows
+			// no call at all rather than any number.
+			until, why = now.Add(fc.Period), fmt.Sprintf("frequency cap allows no attempts to %s in %s", number, fc.Period)
+			continue
 		}
 		var in []time.Time
 		for _, s := range starts {

@@ -21,9 +21,10 @@ type Policy struct {
 }
 
 // PolicyTTL is how long a campaign's policy (its strategies, outcomes and
-// caps) is reused before it is read again: each attempt reads it three
-// times, in nine queries. An edit of the campaign itself applies at once;
-// an edit of a strategy or outcome group it uses, within this time.
+// caps) is reused before it is read again: reading it takes several
+// queries, and every attempt's preparation and every eligibility answer
+// needs it. An edit of the campaign itself applies at once; an edit of a
+// strategy or outcome group it uses, within this time.
 const PolicyTTL = 5 * time.Second
 
 // policies caches campaigns' policies; the zero value is ready.

@@ -1,6 +1,7 @@
 package contact
 
 import (
+	"cmp"
 	"context"
 	"strings"
 
@@ -62,8 +63,13 @@ func (s *Service) Wrapup(ctx context.Context, attemptID, business, agent string)
 			return false, f.Err("wrap-up")
 		}
 	}
-	return s.report(ctx, &at, "business_outcome", at.BusinessOutcome, business, agent, contract.SignalWrapup,
-		contract.Wrapup{AttemptID: attemptID, Business: business, Agent: agent})
+	return s.recordWrapup(ctx, &at, business, agent)
+}
+
+// recordWrapup records a wrap-up code as it is and tells the workflow.
+func (s *Service) recordWrapup(ctx context.Context, at *models.Attempt, business, agent string) (bool, error) {
+	return s.report(ctx, at, "business_outcome", at.BusinessOutcome, business, agent, contract.SignalWrapup,
+		contract.Wrapup{AttemptID: at.ID, Business: business, Agent: agent})
 }
 
 // reported reads the attempt a report is about.
@@ -90,7 +96,7 @@ func (s *Service) report(ctx context.Context, at *models.Attempt, column, curren
 		return false, nil
 	}
 	if current != "" || at.EndedAt != nil {
-		return false, fault.Conflictf(strings.TrimSuffix(column, "_outcome"), "attempt %s has ended with %q; %q cannot replace it", at.ID, firstOf(current, "a timeout"), value)
+		return false, fault.Conflictf(strings.TrimSuffix(column, "_outcome"), "attempt %s has ended with %q; %q cannot replace it", at.ID, cmp.Or(current, "a timeout"), value)
 	}
 	changed, err := s.recordReport(ctx, at.ID, column, value, agent, column == "telephony_outcome" && value == strategy.Voice)
 	if err != nil {
@@ -119,8 +125,14 @@ func (r Reports) TelephonyOutcome(ctx context.Context, attemptID, outcome, agent
 	return err
 }
 
-// Wrapup records a simulated agent's wrap-up.
+// Wrapup records a simulated agent's wrap-up as it comes: the simulator's
+// codes are its configuration's, which need not be the campaign's, and a
+// code the campaign does not know is decided by the strategy's voice rule.
 func (r Reports) Wrapup(ctx context.Context, attemptID, business, agent string) error {
-	_, err := r.Service.Wrapup(ctx, attemptID, business, agent)
+	at, err := r.reported(ctx, attemptID)
+	if err != nil {
+		return err
+	}
+	_, err = r.recordWrapup(ctx, &at, business, agent)
 	return err
 }

@@ -1,6 +1,7 @@
 package contact
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -89,16 +90,13 @@ func (s *Service) closeContact(ctx context.Context, c *models.Contact, reason st
 	return s.setStatus(ctx, StatusRequest{ContactID: c.ID, Status: models.ContactClosed, Reason: reason}, s.now())
 }
 
-// CloseReason is the reason a close without one records.
-const CloseReason = "closed by request"
-
 // Close closes one contact; it reports whether the contact changed.
 func (s *Service) Close(ctx context.Context, contactID uint64, reason string) (bool, error) {
 	c, err := models.Find[models.Contact](ctx, s.DB.DB, "contact", contactID)
 	if err != nil {
 		return false, err
 	}
-	return s.closeContact(ctx, c, firstOf(reason, CloseReason))
+	return s.closeContact(ctx, c, cmp.Or(reason, contract.CloseReason))
 }
 
 // Closed is what closing a campaign's contacts by key matched and closed.
@@ -133,7 +131,7 @@ func (s *Service) CloseByKey(ctx context.Context, campaignID uint64, number, ext
 	}
 	out.Matched = len(found)
 	for i := range found {
-		changed, err := s.closeContact(ctx, &found[i], firstOf(reason, CloseReason))
+		changed, err := s.closeContact(ctx, &found[i], cmp.Or(reason, contract.CloseReason))
 		if err != nil {
 			return out, err
 		}
@@ -157,11 +155,4 @@ func (s *Service) CloseOpen(ctx context.Context, campaignID uint64, ids []uint64
 		}
 		return nil
 	})
-}
-
-func firstOf(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

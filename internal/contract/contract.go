@@ -1,8 +1,9 @@
 // Package contract is what Outdial's workflows and the code that starts and
 // signals them agree on: workflow IDs and registered names, signals and
 // their payloads, workflow inputs and search attributes. It imports only
-// the Temporal SDK and rule packages, so that domain packages can start and
-// signal workflows without importing the workflows themselves.
+// the Temporal SDK, package fault and rule packages, so that domain
+// packages can start and signal workflows without importing the workflows
+// themselves.
 package contract
 
 import (
@@ -101,10 +102,13 @@ type Wrapup struct {
 // Attempt is the attempt the wrap-up is about.
 func (w *Wrapup) Attempt() string { return w.AttemptID }
 
-// Close asks the contact to close.
+// Close asks the contact to close; without a reason, CloseReason.
 type Close struct {
 	Reason string `json:"reason"`
 }
+
+// CloseReason is what a close without a reason records.
+const CloseReason = "closed by request"
 
 // Timeouts bound how long an attempt waits for its reports.
 type Timeouts struct {

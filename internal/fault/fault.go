@@ -1,7 +1,7 @@
 // Package fault is the errors Outdial's domain packages return for what a
 // caller can act on: a request that is invalid (naming each field at
-// fault), a missing object, a conflict with the object's state, something
-// too large, or a dependency that is down. The HTTP API maps each kind to
+// fault), a missing object, a conflict with the object's state, or a
+// dependency that is down. The HTTP API maps each kind to
 // its status; any other error is the server's own failure.
 package fault
 
@@ -22,8 +22,6 @@ const (
 	NotFound
 	// Conflict: the object's state does not allow the request.
 	Conflict
-	// TooLarge: the request is over a size limit.
-	TooLarge
 	// Unavailable: a dependency (PostgreSQL, Temporal) did not answer;
 	// the same request may succeed later.
 	Unavailable
@@ -81,11 +79,6 @@ func Conflictf(field, format string, args ...any) error {
 // Invalidf says the request is invalid, without naming a field.
 func Invalidf(subject, format string, args ...any) error {
 	return &Error{Kind: Invalid, Subject: subject, Detail: fmt.Sprintf(format, args...)}
-}
-
-// TooLargef says the request is over a limit.
-func TooLargef(format string, args ...any) error {
-	return &Error{Kind: TooLarge, Detail: fmt.Sprintf(format, args...)}
 }
 
 // Unavailablef wraps err, a dependency's failure to answer.

@@ -297,7 +297,7 @@ func (l *Lists) accept(ctx context.Context, list *models.ContactList, f File, e 
 	if err != nil {
 		// Leave no list that would wait for an import forever.
 		_ = failList(ctx, l.DB, list.ID, "the upload could not be stored or started")
-		return ListView{}, fmt.Errorf("accept list %d: %w", list.ID, err)
+		return ListView{}, contract.CallError(err, "accept list %d", list.ID)
 	}
 	list.FilePath = path
 	return l.view(ctx, list)

@@ -27,13 +27,15 @@ type Services struct {
 	Lists     *listimport.Lists
 }
 
-// New wires the services; taskQueue is where they start workflows.
+// New wires the services; taskQueue is where they start workflows. Tests
+// that need no workflows pass a nil client: nothing then wakes pacers, and
+// whatever starts or signals a workflow must not be called.
 func New(db *models.DB, tc client.Client, taskQueue string) *Services {
 	campaigns := &campaign.Service{DB: db, Temporal: tc, TaskQueue: taskQueue}
 	agents := &agent.Store{DB: db}
 	contacts := &contact.Service{DB: db, Temporal: tc, TaskQueue: taskQueue, DefaultDialer: "simulator", Agents: agents}
 	campaigns.Contacts = contacts
-	if tc != nil { // an API without Temporal (configuration only) has no pacers to wake
+	if tc != nil {
 		agents.Pacers, contacts.Pacers = campaigns, campaigns
 	}
 	lists := &listimport.Lists{DB: db, Temporal: tc, TaskQueue: taskQueue}
