@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,7 +41,16 @@ func startWorker(t *testing.T, db *models.DB, tc client.Client, queue string, di
 
 // seedWithWorker runs a worker whose simulator dialer is d and an API on
 // db, loads the seed's configuration, and returns kris_progressive's ID.
+// The campaign is active, as if started, but without its pacer: these
+// tests release its contacts themselves.
 func seedWithWorker(t *testing.T, db *models.DB, tc client.Client, dial func(*services.Services) dialer.Dialer) (*harness, uint64) {
+	h, campaign := seedDraftWithWorker(t, db, tc, dial)
+	require.NoError(t, db.Exec("UPDATE campaigns SET status = 'active' WHERE id = ?", campaign).Error)
+	return h, campaign
+}
+
+// seedDraftWithWorker is seedWithWorker with kris_progressive left a draft.
+func seedDraftWithWorker(t *testing.T, db *models.DB, tc client.Client, dial func(*services.Services) dialer.Dialer) (*harness, uint64) {
 	queue := testenv.TaskQueue(t)
 	startWorker(t, db, tc, queue, dial)
 	h := newHarnessWith(t, db, tc, queue)
@@ -213,4 +223,46 @@ func TestSimulatedWrapupOutsideTheCampaignsCodes(t *testing.T) {
 	// An agent's desktop is still held to the campaign's codes.
 	status, out = h.call(http.MethodPost, fmt.Sprintf("/api/v1/attempts/%s/wrapup", contactpkg.AttemptID(contact, 1)), map[string]any{"business": "Also Not A Code"})
 	requireProblem(t, status, out, http.StatusUnprocessableEntity, "business")
+}
+
+// countingDialer counts the calls it is asked for.
+type countingDialer struct{ calls atomic.Int64 }
+
+func (d *countingDialer) Dial(context.Context, dialer.CallRequest) error {
+	d.calls.Add(1)
+	return nil
+}
+
+// TestReleaseOfAnInactiveCampaignsContact: a release, whoever sends it,
+// dials only an active campaign's contacts. The draft campaign's contact
+// waits, saying why, and no call is asked of the dialer; once the campaign
+// is active, the next release dials it.
+func TestReleaseOfAnInactiveCampaignsContact(t *testing.T) {
+	db := testenv.DB(t)
+	tc := testenv.Temporal(t)
+	d := &countingDialer{}
+	h, campaign := seedDraftWithWorker(t, db, tc, func(*services.Services) dialer.Dialer { return d })
+	_, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign), map[string]any{"contacts": []any{
+		map[string]any{"numbers": map[string]any{"Mobile": "469-562-2405"}}}})
+	contact := uint64(out["contacts"].([]any)[0].(map[string]any)["contact_id"].(float64))
+	path := fmt.Sprintf("/api/v1/contacts/%d", contact)
+	status, out := h.call(http.MethodPost, path+"/release", map[string]any{})
+	require.Equal(t, http.StatusAccepted, status, "%v", out)
+	// The contact's workflow checked it and went back to waiting for the
+	// pacer, which releases only an active campaign's contacts.
+	var detail map[string]any
+	require.Eventually(t, func() bool {
+		_, detail = h.call(http.MethodGet, path, nil)
+		return detail["status"] == "ready"
+	}, 30*time.Second, 50*time.Millisecond)
+	require.Empty(t, detail["attempts"])
+	require.Zero(t, d.calls.Load())
+	_, elig := h.call(http.MethodGet, path+"/eligibility", nil)
+	require.Equal(t, "wait", elig["action"], "%v", elig)
+	require.Contains(t, elig["reason"], "campaign kris_progressive is draft")
+
+	require.NoError(t, db.Exec("UPDATE campaigns SET status = 'active' WHERE id = ?", campaign).Error)
+	status, out = h.call(http.MethodPost, path+"/release", map[string]any{})
+	require.Equal(t, http.StatusAccepted, status, "%v", out)
+	require.Eventually(t, func() bool { return d.calls.Load() == 1 }, 30*time.Second, 50*time.Millisecond)
 }

@@ -19,7 +19,7 @@ const MinutesPerDay = 24 * 60
 // ParseClock reads a time of day in 12-hour form ("12:00 AM", "11:59 PM",
 // "8:00 am", "8 PM") or 24-hour form ("08:00", "23:59"). Seconds may follow
 // the minutes only as ":00", since windows are minute-granular. "24:00" is
-// rejected: a daily window's end is inclusive, so midnight is "23:59".
+// rejected: a daily window ending at midnight ends at "23:59".
 func ParseClock(s string) (Clock, error) {
 	c, ok := parseClock(s)
 	if !ok {

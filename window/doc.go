@@ -18,10 +18,10 @@
 //
 // Windows are minute-granular and are judged on the local wall clock: an
 // instant is inside a daily window when its local hour and minute are, and
-// inside the date range when its local calendar date is. The End of a daily
-// window is inclusive to the minute ("11:59 PM" means until midnight, "21:00"
-// means until 21:00:59); a window whose End is before its Start crosses
-// midnight (22:00–02:00).
+// inside the date range when its local calendar date is. A daily window
+// ends at the minute its End names ("21:00" closes at 21:00:00), except
+// that "11:59 PM" means until midnight; a window whose End is before its
+// Start crosses midnight (22:00–02:00).
 //
 // Daylight-saving changes follow from reading the wall clock:
 //

@@ -9,11 +9,12 @@ import (
 	"time"
 )
 
-// Daily is a daily calling range from Start to End in local time, both
-// inclusive to the minute: administrators write "11:59 PM" meaning until
-// midnight, so 08:00–21:00 admits 21:00:59 but not 21:01. End before Start
-// is a range that crosses midnight (22:00–02:00); Start == End is a single
-// minute; 00:00–23:59 is the whole day.
+// Daily is a daily calling range in local time that opens at Start and
+// ends at the minute End names: 08:00–21:00 admits 20:59:59 but not 21:00.
+// An End of 23:59 runs to midnight, since administrators write "11:59 PM"
+// meaning the end of the day. End before Start is a range that crosses
+// midnight (22:00–02:00); Start == End is empty, except 23:59–23:59, the
+// day's last minute; 00:00–23:59 is the whole day.
 type Daily struct {
 	Start, End Clock
 }
@@ -35,19 +36,34 @@ func ParseDaily(start, end string) (Daily, error) {
 // String gives the range as "08:00–21:00".
 func (d Daily) String() string { return d.Start.String() + "–" + d.End.String() }
 
-func (d Daily) contains(c Clock) bool {
-	if d.Start <= d.End {
-		return d.Start <= c && c <= d.End
+// end is the first minute after the range (MinutesPerDay for 23:59).
+func (d Daily) end() Clock {
+	if d.End == MinutesPerDay-1 {
+		return MinutesPerDay
 	}
-	return c >= d.Start || c <= d.End
+	return d.End
 }
 
-// spans is d as half-open minute ranges [lo, hi) within one day, in order.
+func (d Daily) contains(c Clock) bool {
+	if d.Start <= d.End {
+		return d.Start <= c && c < d.end()
+	}
+	return c >= d.Start || c < d.End
+}
+
+// spans is d as half-open minute ranges [lo, hi) within one day, in order;
+// none when d is empty.
 func (d Daily) spans() []span {
 	if d.Start <= d.End {
-		return []span{{d.Start, d.End + 1}}
+		if d.Start < d.end() {
+			return []span{{d.Start, d.end()}}
+		}
+		return nil
 	}
-	return []span{{0, d.End + 1}, {d.Start, MinutesPerDay}}
+	if d.End == 0 {
+		return []span{{d.Start, MinutesPerDay}}
+	}
+	return []span{{0, d.End}, {d.Start, MinutesPerDay}}
 }
 
 // Dates is an inclusive range of local calendar dates; a zero From or To

@@ -68,7 +68,9 @@ func TestChicagoEveningDelay(t *testing.T) {
 	}
 }
 
-func TestEndIsInclusiveToTheMinute(t *testing.T) {
+// A window ends at the minute it names: 21:00 is closed, 20:59:59 open.
+// "11:59 PM" stays the end of the day.
+func TestWindowEndsAtTheMinuteItNames(t *testing.T) {
 	chicago := mustLoad(t, "America/Chicago")
 	spec := Spec{Loc: chicago, Daily: []Daily{daily(t, "8:00 AM", "9:00 PM")}}
 	day := time.Date(2026, 6, 15, 0, 0, 0, 0, chicago)
@@ -77,8 +79,9 @@ func TestEndIsInclusiveToTheMinute(t *testing.T) {
 	}
 	require.False(t, spec.Open(at(7, 59, 59)))
 	require.True(t, spec.Open(at(8, 0, 0)))
-	require.True(t, spec.Open(at(21, 0, 59)))
-	require.False(t, spec.Open(at(21, 1, 0)))
+	require.True(t, spec.Open(at(20, 59, 59)))
+	require.False(t, spec.Open(at(21, 0, 0)))
+	require.False(t, spec.Open(at(21, 0, 59)))
 
 	next, ok := spec.Next(at(7, 59, 30))
 	require.True(t, ok)
@@ -88,6 +91,19 @@ func TestEndIsInclusiveToTheMinute(t *testing.T) {
 	for m := 0; m < MinutesPerDay; m += 7 {
 		require.True(t, full.Open(at(0, m, 30)))
 	}
+	require.True(t, full.Open(at(23, 59, 59)), "11:59 PM is the end of the day")
+
+	night := Spec{Loc: chicago, Daily: []Daily{daily(t, "22:00", "02:00")}}
+	require.True(t, night.Open(at(1, 59, 59)))
+	require.False(t, night.Open(at(2, 0, 0)))
+	require.True(t, night.Open(at(22, 0, 0)))
+	next, ok = night.Next(at(2, 0, 0))
+	require.True(t, ok)
+	require.True(t, next.Equal(at(22, 0, 0)))
+
+	empty := Spec{Loc: chicago, Daily: []Daily{daily(t, "12:00", "12:00")}}
+	_, ok = empty.Next(at(0, 0, 0))
+	require.False(t, ok, "a window that ends where it starts never opens")
 }
 
 // TestDST pins down the DST semantics documented in the package comment.
@@ -145,8 +161,8 @@ func TestDST(t *testing.T) {
 			checks: []check{
 				{at: "2026-11-01T01:15:00-05:00", open: true, next: "2026-11-01T01:15:00-05:00"},
 				{at: "2026-11-01T01:45:00-05:00", open: false, next: "2026-11-01T01:00:00-06:00", nextNote: "reopens when 01:00 comes round again"},
-				{at: "2026-11-01T01:30:59-06:00", open: true, next: "2026-11-01T01:30:59-06:00"},
-				{at: "2026-11-01T01:31:00-06:00", open: false, next: "2026-11-01T22:00:00-06:00"},
+				{at: "2026-11-01T01:29:59-06:00", open: true, next: "2026-11-01T01:29:59-06:00"},
+				{at: "2026-11-01T01:30:00-06:00", open: false, next: "2026-11-01T22:00:00-06:00", nextNote: "the window ends at the minute it names"},
 			},
 		},
 		{
@@ -162,7 +178,7 @@ func TestDST(t *testing.T) {
 			// date range comes round again after it seemed over (found by
 			// FuzzNext).
 			name: "London fall, the repeated hour on the last day of the range",
-			spec: Spec{Loc: london, Dates: Dates{Date{2026, 10, 25}, Date{2026, 10, 25}}, Daily: []Daily{daily(t, "01:24", "01:24")}},
+			spec: Spec{Loc: london, Dates: Dates{Date{2026, 10, 25}, Date{2026, 10, 25}}, Daily: []Daily{daily(t, "01:24", "01:25")}},
 			checks: []check{
 				{at: "2026-10-25T01:40:00+01:00", open: false, next: "2026-10-25T01:24:00Z"},
 				{at: "2026-10-25T01:25:00Z", open: false, next: ""},
@@ -277,9 +293,9 @@ func TestDatesAndMultipleWindows(t *testing.T) {
 	cases := []struct{ at, next string }{
 		{"2026-02-27T12:00:00-06:00", "2026-03-01T09:00:00-06:00"},
 		{"2026-03-10T08:30:00-05:00", "2026-03-10T09:00:00-05:00"},
-		{"2026-03-10T20:00:30-05:00", "2026-03-10T20:00:30-05:00"},
-		{"2026-03-10T20:01:00-05:00", "2026-03-11T09:00:00-05:00"},
-		{"2026-03-31T20:01:00-05:00", ""},
+		{"2026-03-10T19:59:30-05:00", "2026-03-10T19:59:30-05:00"},
+		{"2026-03-10T20:00:00-05:00", "2026-03-11T09:00:00-05:00"},
+		{"2026-03-31T20:00:00-05:00", ""},
 	}
 	for _, c := range cases {
 		at, err := time.Parse(time.RFC3339, c.at)

@@ -143,6 +143,28 @@ func TestCampaignCheck(t *testing.T) {
 	require.NotContains(t, fields(&c), "dnc_list_ids[0]")
 }
 
+// A frequency cap over no time would never cap: it is refused, naming the
+// period; without a cap the period is not checked.
+func TestFrequencyCapPeriodOfNoTime(t *testing.T) {
+	look := &fakeLookup{rows: map[string][]uint64{"time_zones": {1}}}
+	v := Campaigns.New()
+	three := 3
+	v.Name, v.TimeZoneID, v.PacingMode, v.FrequencyCapAttempts, v.FrequencyCapPeriod = "c", 1, "preview", &three, "0:0:0"
+	c := checks{look: look}
+	checkCampaign(&c, v, nil)
+	require.Equal(t, []string{"frequency_cap_period"}, fields(&c))
+
+	v.FrequencyCapPeriod = "1:0:0"
+	c = checks{look: look}
+	checkCampaign(&c, v, nil)
+	require.Empty(t, fields(&c))
+
+	v.FrequencyCapAttempts, v.FrequencyCapPeriod = nil, "0:0:0"
+	c = checks{look: look}
+	checkCampaign(&c, v, nil)
+	require.Empty(t, fields(&c))
+}
+
 // scopeFails is a lookup whose DNC scopes cannot be read.
 type scopeFails struct{ *fakeLookup }
 

@@ -304,6 +304,10 @@ func checkCampaign(c *checks, v, old *models.Campaign) {
 	c.delay("cycle_retry_interval", &v.CycleRetryInterval)
 	c.delay("default_delay", &v.DefaultDelay)
 	c.delay("frequency_cap_period", &v.FrequencyCapPeriod)
+	if v.FrequencyCapAttempts != nil && v.FrequencyCapPeriod == "0:0:0" {
+		// A cap over no time counts no attempt, so it would never cap.
+		c.Add("frequency_cap_period", "must be longer than 0:0:0 when frequency_cap_attempts is set: a cap over no time never caps")
+	}
 	if v.PCBToNCBReset != nil {
 		c.oneOf("pcb_to_ncb_reset", v.PCBToNCBReset, "retries", "duration")
 	}

@@ -71,7 +71,8 @@ func (s *Service) facts(ctx context.Context, contactID uint64) (*contactRows, Fa
 		return nil, Facts{}, Policy{}, err
 	}
 	policy.Modes = contactModes(policy.Modes, r.contact.Numbers)
-	f := Facts{Contact: r.contact, ListID: r.list.ID, ListStatus: r.list.Status, ListEnd: r.list.EndTime,
+	f := Facts{Contact: r.contact, CampaignName: r.campaign.Name, CampaignStatus: r.campaign.Status,
+		ListID: r.list.ID, ListStatus: r.list.Status, ListEnd: r.list.EndTime,
 		Counters: r.counters, Modes: policy.Modes}
 	if len(r.contact.Numbers) == 0 {
 		return r, f, policy, nil

@@ -34,6 +34,8 @@ func newFixture(t *testing.T) *fixture {
 	// Eligibility and Prepare read PostgreSQL only: no Temporal needed.
 	f := &fixture{db: db, svc: &contact.Service{DB: db}}
 	require.NoError(t, db.Where("name = ?", "kris_progressive").First(&f.campaign).Error)
+	// Active, as if started: only an active campaign's contacts are dialed.
+	require.NoError(t, db.Model(&f.campaign).Update("status", models.CampaignActive).Error)
 	list, results, err := listimport.AddContacts(context.Background(), db, f.campaign.ID, 0, []listimport.ContactRecord{
 		{Numbers: map[string]string{"Mobile": "(469) 562-2405"}}})
 	require.NoError(t, err)

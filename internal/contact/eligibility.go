@@ -48,6 +48,9 @@ type Window struct {
 // Facts are everything the check of one contact reads, loaded at once.
 type Facts struct {
 	Contact models.Contact
+	// CampaignName and CampaignStatus are the contact's campaign's: only an
+	// active campaign's contacts are dialed, whoever releases them.
+	CampaignName, CampaignStatus string
 	// ListID, ListStatus and ListEnd are the contact's list's.
 	ListID     uint64
 	ListStatus string
@@ -75,8 +78,8 @@ type Facts struct {
 const recheck = time.Hour
 
 // Check decides whether the contact can be dialed at now and on which
-// number: the list and its time to live, DNC lists in force, the number's
-// calling window, and the frequency caps. It tries the current mode first,
+// number: the list and its time to live, the campaign's status, DNC lists
+// in force, the number's calling window, and the frequency caps. It tries the current mode first,
 // then the others by priority.
 func Check(f Facts, now time.Time) Verdict {
 	c := &f.Contact
@@ -85,6 +88,11 @@ func Check(f Facts, now time.Time) Verdict {
 		return Verdict{Action: ActionClose, Reason: "the contact is closed: " + c.ClosedReason}
 	case now.After(f.ListEnd):
 		return Verdict{Action: ActionClose, Reason: fmt.Sprintf("time to live ended: list %d expired at %s", f.ListID, f.ListEnd.UTC().Format(time.RFC3339))}
+	case f.CampaignStatus != models.CampaignActive:
+		// Due again at once: the contact waits for the pacer, which
+		// releases only an active campaign's contacts, so it dials as soon
+		// as the campaign is resumed rather than a recheck later.
+		return Verdict{Action: ActionWait, Reason: fmt.Sprintf("campaign %s is %s", f.CampaignName, f.CampaignStatus), Until: now}
 	case f.ListStatus == models.ListStopped:
 		return Verdict{Action: ActionWait, Reason: fmt.Sprintf("list %d is stopped", f.ListID), Until: now.Add(recheck)}
 	case f.ListStatus != models.ListActive:

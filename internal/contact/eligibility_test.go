@@ -36,6 +36,7 @@ func baseFacts(t testing.TB, now time.Time) Facts {
 			{Mode: "Mobile", Number: mobile, TimeZone: "America/Chicago"},
 			{Mode: "Home", Number: home, TimeZone: "America/New_York"},
 		}},
+		CampaignName: "kris_progressive", CampaignStatus: models.CampaignActive,
 		ListID: 3, ListStatus: models.ListActive, ListEnd: now.AddDate(0, 1, 0),
 		Modes: []string{"Mobile", "Home"},
 		Windows: map[string]Window{
@@ -71,6 +72,12 @@ func TestCheck(t *testing.T) {
 		{name: "list ends at now: still dialable", edit: func(f *Facts) { f.ListEnd = noon }, action: ActionDial, mode: "Mobile"},
 		{name: "expired beats stopped", edit: func(f *Facts) { f.ListEnd, f.ListStatus = noon.Add(-time.Minute), models.ListStopped },
 			action: ActionClose, reason: []string{"time to live ended"}},
+		{name: "campaign paused waits an hour", edit: func(f *Facts) { f.CampaignStatus = models.CampaignPaused },
+			action: ActionWait, until: noon, reason: []string{"campaign kris_progressive is paused"}},
+		{name: "campaign draft waits", edit: func(f *Facts) { f.CampaignStatus = models.CampaignDraft },
+			action: ActionWait, until: noon, reason: []string{"is draft"}},
+		{name: "campaign stopped waits", edit: func(f *Facts) { f.CampaignStatus = models.CampaignStopped },
+			action: ActionWait, until: noon, reason: []string{"is stopped"}},
 		{name: "list stopped waits an hour", edit: func(f *Facts) { f.ListStatus = models.ListStopped },
 			action: ActionWait, after: time.Hour, reason: []string{"list 3 is stopped"}},
 		{name: "list importing waits an hour", edit: func(f *Facts) { f.ListStatus = models.ListImporting },
@@ -345,6 +352,8 @@ func fuzzFacts(b *fuzzBytes, locs map[string]*time.Location) (Facts, time.Time) 
 		i := b.n(len(f.Modes))
 		f.Modes = slices.Delete(f.Modes, i, i+1)
 	}
+	// The campaign is active unless the data says otherwise (last, as above).
+	f.CampaignStatus = choose(b, models.CampaignActive, models.CampaignActive, models.CampaignActive, models.CampaignPaused, models.CampaignDraft, models.CampaignStopped)
 	return f, now
 }
 
@@ -446,9 +455,14 @@ func FuzzCheck(f *testing.F) {
 		v := Check(facts, now)
 		require.Contains(t, []string{ActionDial, ActionWait, ActionClose}, v.Action)
 		require.NotEmpty(t, v.Reason+v.Number, "a verdict says why, or what it dials")
-		if v.Action == ActionWait {
+		switch {
+		case v.Action == ActionWait && facts.CampaignStatus != models.CampaignActive && facts.Contact.Status != models.ContactClosed && !now.After(facts.ListEnd):
+			// An inactive campaign's contact is due at once, back with the
+			// pacer, which releases it only once the campaign is active.
+			require.Equal(t, now, v.Until, v.Reason)
+		case v.Action == ActionWait:
 			require.True(t, v.Until.After(now), "waits until %s, not after %s: %s", v.Until, now, v.Reason)
-		} else {
+		default:
 			require.True(t, v.Until.IsZero(), "until %s on %s: %s", v.Until, v.Action, v.Reason)
 		}
 		if v.Number != "" {
@@ -465,6 +479,7 @@ func FuzzCheck(f *testing.F) {
 		}
 		if v.Action == ActionDial {
 			require.NotEqual(t, models.ContactClosed, facts.Contact.Status)
+			require.Equal(t, models.CampaignActive, facts.CampaignStatus, "dials a contact of a campaign that is not active")
 			require.Equal(t, models.ListActive, facts.ListStatus)
 			require.False(t, now.After(facts.ListEnd), "dials at %s, after the list's end %s", now, facts.ListEnd)
 			n, _ := number(&facts.Contact, v.Mode)
@@ -477,7 +492,7 @@ func FuzzCheck(f *testing.F) {
 			require.Equal(t, ActionClose, v.Action, v.Reason)
 			return
 		}
-		if facts.ListStatus != models.ListActive {
+		if facts.CampaignStatus != models.CampaignActive || facts.ListStatus != models.ListActive {
 			require.Equal(t, ActionWait, v.Action, v.Reason)
 			return
 		}
