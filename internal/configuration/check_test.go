@@ -224,7 +224,22 @@ func TestTimeZoneFromDisplayName(t *testing.T) {
 	require.Empty(t, c.Fields)
 	require.Equal(t, "America/Chicago", z.IANAZone)
 	require.Equal(t, "08:00", z.StartTime)
-	require.Equal(t, "23:59", z.EndTime, "the default hours")
+	require.Equal(t, "21:00", z.EndTime, "the default hours")
+}
+
+// Hours left out are 08:00–21:00, never the whole night.
+func TestDefaultHoursAreTheDay(t *testing.T) {
+	c := Campaigns.New()
+	require.Equal(t, []string{"08:00", "21:00"}, []string{c.DailyStartTime, c.DailyEndTime})
+	z := TimeZones.New()
+	require.Equal(t, []string{"08:00", "21:00"}, []string{z.StartTime, z.EndTime})
+	g := CampaignGroups.New()
+	g.Name, g.TimeZones = "g", []models.CampaignGroupTimeZone{{TimeZoneID: 1}}
+	var ch checks
+	ch.look = &fakeLookup{rows: map[string][]uint64{"time_zones": {1}}}
+	CampaignGroups.check(&ch, g, nil)
+	require.Empty(t, ch.Fields)
+	require.Equal(t, []string{"08:00", "21:00"}, []string{g.TimeZones[0].StartTime, g.TimeZones[0].EndTime})
 }
 
 func TestEntryPointSecret(t *testing.T) {

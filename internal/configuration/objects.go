@@ -13,6 +13,14 @@ import (
 )
 
 // Modes are the kinds of number a contact can have.
+// DefaultStart and DefaultEnd are the calling hours of a campaign, a time
+// zone or a campaign group's zone created without them: the US federal
+// window (TCPA, 8 AM to 9 PM local), never the whole night.
+const (
+	DefaultStart = "08:00"
+	DefaultEnd   = "21:00"
+)
+
 var Modes = &Objects[models.Mode, *models.Mode]{
 	name: "mode", search: []string{"name", "description"},
 	check: func(c *checks, v, _ *models.Mode) {
@@ -28,7 +36,7 @@ var Modes = &Objects[models.Mode, *models.Mode]{
 // TimeZones are the zones calls are placed in, with their hours.
 var TimeZones = &Objects[models.TimeZone, *models.TimeZone]{
 	name: "time zone", search: []string{"display_name", "iana_zone"},
-	defaults: func(v *models.TimeZone) { v.Enabled, v.StartTime, v.EndTime = true, "00:00", "23:59" },
+	defaults: func(v *models.TimeZone) { v.Enabled, v.StartTime, v.EndTime = true, DefaultStart, DefaultEnd },
 	check: func(c *checks, v, _ *models.TimeZone) {
 		c.name("display_name", &v.DisplayName)
 		v.IANAZone = strings.TrimSpace(v.IANAZone)
@@ -224,10 +232,10 @@ func checkCampaignGroup(c *checks, v, _ *models.CampaignGroup) {
 		zones[z.TimeZoneID] = true
 		c.exists(f+"time_zone_id", "time_zones", z.TimeZoneID)
 		if z.StartTime == "" {
-			z.StartTime = "00:00"
+			z.StartTime = DefaultStart
 		}
 		if z.EndTime == "" {
-			z.EndTime = "23:59"
+			z.EndTime = DefaultEnd
 		}
 		c.clock(f+"start_time", &z.StartTime)
 		c.clock(f+"end_time", &z.EndTime)
@@ -256,7 +264,7 @@ var Campaigns = &Objects[models.Campaign, *models.Campaign]{
 	name: "campaign", search: []string{"name", "description"},
 	readOnly: []string{"status"},
 	defaults: func(v *models.Campaign) {
-		v.DailyStartTime, v.DailyEndTime, v.TimeToLiveDays = "00:00", "23:59", 30
+		v.DailyStartTime, v.DailyEndTime, v.TimeToLiveDays = DefaultStart, DefaultEnd, 30
 		v.Channel, v.ListSharing, v.CycleRetryInterval, v.DefaultDelay = "voice", "dedicated", "0:0:0", "0:0:15"
 		v.LinesPerAgent, v.PreviewTimeoutSeconds, v.FrequencyCapPeriod, v.DefaultRegion = 1, 120, "1:0:0", "US"
 	},
