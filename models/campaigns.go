@@ -101,3 +101,13 @@ func OpenContactIDs(ctx context.Context, db *gorm.DB, campaignID, after uint64, 
 	}
 	return ids, nil
 }
+
+// ServingTeams counts the teams whose agents take a campaign's calls: its
+// own and those of its campaign groups.
+func ServingTeams(ctx context.Context, db *gorm.DB, campaignID uint64) (int64, error) {
+	var n int64
+	if err := db.WithContext(ctx).Table("campaign_serving_teams").Where("campaign_id = ?", campaignID).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("teams of campaign %d: %w", campaignID, err)
+	}
+	return n, nil
+}

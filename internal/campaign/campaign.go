@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
@@ -88,6 +89,11 @@ func (s *Service) Move(ctx context.Context, id uint64, action string) (*models.C
 	if action == Start && c.PacingMode == models.PacingProgressive && c.EntryPointID == nil {
 		return nil, fault.Conflictf("entry_point_id", "campaign %s has no entry point to place its calls", c.Name)
 	}
+	if action == Start {
+		if err := s.canDial(ctx, c); err != nil {
+			return nil, err
+		}
+	}
 	now := s.now()
 	if err := models.SetCampaignStatus(ctx, s.DB.DB, id, step.to, nil, now); err != nil {
 		return nil, err
@@ -107,6 +113,26 @@ func (s *Service) Move(ctx context.Context, id uint64, action string) (*models.C
 	}
 	c.Status, c.UpdatedAt = step.to, now
 	return c, nil
+}
+
+// canDial refuses to start a campaign that could not dial: one whose date
+// range has ended would close every contact for good, and a progressive
+// one without a team has no agent to take its calls.
+func (s *Service) canDial(ctx context.Context, c *models.Campaign) error {
+	var f fault.Fields
+	if dates := contact.CampaignDates(c); dates.Ended(s.now()) {
+		f.Add("end_date", "campaign %s's date range %v has ended: started, it would close every contact; move its end_date first", c.Name, dates)
+	}
+	if c.PacingMode == models.PacingProgressive {
+		n, err := models.ServingTeams(ctx, s.DB.DB, c.ID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			f.Add("team_ids", "progressive campaign %s has no team, alone or through a campaign group: no agent would take its calls", c.Name)
+		}
+	}
+	return f.Err("campaign")
 }
 
 // signal signals a workflow; one that is not running has nothing to hear.
