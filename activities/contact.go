@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/contract"
 )
 
 // The contact workflow's activity inputs and results are the contact
@@ -44,11 +45,15 @@ func (a *Contact) PrepareAttempt(ctx context.Context, req PrepareRequest) (Prepa
 	return a.Contacts.Prepare(ctx, req)
 }
 
-// Dial asks the campaign's dialer for the attempt's call. A request the
-// dialer refused is not retried.
+// Dial asks the campaign's dialer for the attempt's call. A call the
+// checks refuse now (DialRefused, its message the reason) or the dialer
+// refused is not retried.
 func (a *Contact) Dial(ctx context.Context, attemptID string) error {
 	err := a.Contacts.Dial(ctx, attemptID)
-	if errors.Is(err, contact.ErrDialRejected) {
+	switch {
+	case errors.Is(err, contact.ErrDialRefused):
+		return temporal.NewNonRetryableApplicationError(err.Error(), contract.DialRefused, err)
+	case errors.Is(err, contact.ErrDialRejected):
 		return temporal.NewNonRetryableApplicationError(err.Error(), "DialRejected", err)
 	}
 	return err

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"time"
 
@@ -121,10 +122,15 @@ func (c *contactRun) once() (bool, error) {
 	c.status(contract.ContactDialing, "", time.Time{})
 	outcome := contract.TelephonyOutcome{AttemptID: prep.AttemptID, Outcome: strategy.Error, Agent: agent}
 	dial := c.run.with(30*time.Second, &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 10 * time.Second, MaximumAttempts: 5})
+	var refused string
 	if skip {
 		outcome.Outcome = strategy.Skipped
 	} else if err := dial.execute(contract.DialActivity, prep.AttemptID).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("dial failed; the attempt ends as error", "attempt", prep.AttemptID, "error", err)
+		var appErr *temporal.ApplicationError
+		if errors.As(err, &appErr) && appErr.Type() == contract.DialRefused {
+			refused = appErr.Message()
+		}
 	} else if o, ok := c.await(c.outcomes, prep.AttemptID, c.p.Timeouts.Outcome, &contract.TelephonyOutcome{}); ok {
 		outcome = *o.(*contract.TelephonyOutcome)
 		if outcome.Agent == "" {
@@ -145,6 +151,9 @@ func (c *contactRun) once() (bool, error) {
 	})
 	if c.closeReason == "" {
 		c.pollClose()
+	}
+	if refused != "" {
+		decision.Reason = refused + "; " + decision.Reason
 	}
 	if c.closeReason != "" && !decision.Close {
 		decision.Close, decision.Reason = true, c.closeReason

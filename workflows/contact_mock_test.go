@@ -2,12 +2,14 @@ package workflows_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/outdial/outdial/activities"
@@ -32,6 +34,7 @@ type contactRig struct {
 	env *testsuite.TestWorkflowEnvironment
 
 	start    activities.ContactStart
+	dialErr  error // what Dial answers
 	prepare  func(n int, req activities.PrepareRequest) activities.PrepareResult
 	finish   func(n int, req activities.FinishRequest) activities.FinishResult
 	prepares []call[activities.PrepareRequest]
@@ -66,7 +69,7 @@ func newContactRig(t *testing.T) *contactRig {
 		})
 	env.OnActivity(contract.DialActivity, mock.Anything, mock.Anything).Return(func(_ context.Context, attemptID string) error {
 		r.dials = append(r.dials, call[string]{now(), attemptID})
-		return nil
+		return r.dialErr
 	})
 	env.OnActivity(contract.FinishAttemptActivity, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.FinishRequest) (activities.FinishResult, error) {
@@ -379,4 +382,23 @@ func TestMockContactNeverDialsAnUnknownVerdict(t *testing.T) {
 	require.True(t, r.env.IsWorkflowCompleted())
 	require.ErrorContains(t, r.env.GetWorkflowError(), `verdict "" is not dial, wait or close`)
 	require.Empty(t, r.dials)
+}
+
+// A call the checks refuse as it is about to leave ends the attempt as an
+// error at once, and the decision says why it was not dialed.
+func TestMockContactDialRefused(t *testing.T) {
+	r := newContactRig(t)
+	r.dialErr = temporal.NewNonRetryableApplicationError("dial 9-1: not dialed: Mobile +14695622405 is on DNC list Federal", contract.DialRefused, nil)
+	r.prepare = func(_ int, req activities.PrepareRequest) activities.PrepareResult { return dial(req) }
+	r.finish = func(int, activities.FinishRequest) activities.FinishResult {
+		return activities.FinishResult{Closed: true}
+	}
+	r.at(time.Second, contract.SignalRelease, contract.Release{})
+	r.run(contract.ContactParams{})
+	require.Len(t, r.dials, 1)
+	require.Len(t, r.finishes, 1)
+	fin := r.finishes[0]
+	require.Equal(t, time.Second, fin.At, "no wait for an outcome that cannot come")
+	require.Equal(t, strategy.Error, fin.Req.Telephony)
+	require.True(t, strings.HasPrefix(fin.Req.Decision.Reason, "dial 9-1: not dialed: Mobile +14695622405 is on DNC list Federal; "), fin.Req.Decision.Reason)
 }

@@ -60,8 +60,9 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// facts loads everything the check of a contact reads, and its policy.
-func (s *Service) facts(ctx context.Context, contactID uint64) (*contactRows, Facts, Policy, error) {
+// facts loads everything the check of a contact reads, and its policy;
+// attempt except, when set, is the one being dialed, not an earlier one.
+func (s *Service) facts(ctx context.Context, contactID uint64, except string) (*contactRows, Facts, Policy, error) {
 	r, err := s.loadRows(ctx, contactID)
 	if err != nil {
 		return nil, Facts{}, Policy{}, err
@@ -98,7 +99,7 @@ func (s *Service) facts(ctx context.Context, contactID uint64) (*contactRows, Fa
 		longest = max(longest, c.Period)
 	}
 	if longest > 0 {
-		if f.Starts, err = s.attemptStarts(ctx, numbers, s.now().Add(-longest)); err != nil {
+		if f.Starts, err = s.attemptStarts(ctx, numbers, s.now().Add(-longest), except); err != nil {
 			return nil, f, policy, err
 		}
 	}
@@ -192,7 +193,7 @@ func (s *Service) caps(c *models.Campaign) ([]FrequencyCap, error) {
 // Eligibility says whether a contact can be dialed now and when it next
 // can be.
 func (s *Service) Eligibility(ctx context.Context, contactID uint64) (Verdict, error) {
-	_, f, _, err := s.facts(ctx, contactID)
+	_, f, _, err := s.facts(ctx, contactID, "")
 	if err != nil {
 		return Verdict{}, err
 	}
@@ -249,7 +250,7 @@ func (s *Service) Prepare(ctx context.Context, req PrepareRequest) (PrepareResul
 	if err != nil {
 		return PrepareResult{}, fmt.Errorf("prepare attempt %s: %w", id, err)
 	}
-	r, f, policy, err := s.facts(ctx, req.ContactID)
+	r, f, policy, err := s.facts(ctx, req.ContactID, "")
 	if err != nil {
 		return PrepareResult{}, err
 	}
@@ -274,6 +275,10 @@ func (s *Service) Prepare(ctx context.Context, req PrepareRequest) (PrepareResul
 	return res, err
 }
 
+// ErrDialRefused is Outdial refusing to send a prepared attempt's call:
+// its number would now break a rule.
+var ErrDialRefused = errors.New("not dialed")
+
 // ErrDialRejected is a dialer refusing a call request itself: asking
 // again cannot help.
 var ErrDialRejected = errors.New("the dialer rejected the call request")
@@ -287,9 +292,15 @@ func (s *Service) Dial(ctx context.Context, attemptID string) error {
 	if !found {
 		return fmt.Errorf("dial %s: the attempt does not exist", attemptID)
 	}
-	r, err := s.loadRows(ctx, at.ContactID)
+	// The checks run again at the moment the request leaves, on every try:
+	// a retry, or an attempt prepared before its worker died, may find a
+	// number now on a DNC list, a window closed or a cap reached.
+	r, f, _, err := s.facts(ctx, at.ContactID, at.ID)
 	if err != nil {
 		return err
+	}
+	if v := AtDial(f, at.Mode, s.now()); v.Action != ActionDial || v.Number != at.Number {
+		return fmt.Errorf("dial %s: %w: %s", attemptID, ErrDialRefused, v.Reason)
 	}
 	c := &r.campaign
 	req := dialer.CallRequest{AttemptID: at.ID, CampaignID: c.ID, Campaign: c.Name, CampaignType: titleCase(c.PacingMode),

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/services"
@@ -153,4 +154,39 @@ func TestPolicyIsReadAgain(t *testing.T) {
 	raise()
 	require.NoError(t, f.db.Model(&f.campaign).Update("default_delay", "0:0:45").Error)
 	require.Equal(t, first+2, maxRetry(), "not read again after the campaign changed")
+}
+
+// callRecorder is a dialer that keeps the calls it is asked for.
+type callRecorder struct{ calls []dialer.CallRequest }
+
+func (r *callRecorder) Dial(_ context.Context, req dialer.CallRequest) error {
+	r.calls = append(r.calls, req)
+	return nil
+}
+
+// TestDialChecksAgainAtTheMoment: the checks run again as a prepared
+// attempt's call leaves, on every try. The attempt itself is not an
+// earlier call under the frequency cap; a retry after the number went on a
+// DNC list sends nothing.
+func TestDialChecksAgainAtTheMoment(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	d := &callRecorder{}
+	f.svc.Dialers = dialer.Registry{"simulator": d}
+	now := time.Now()
+	f.svc.Now = func() time.Time { return now }
+	f.svc.FrequencyCap = contact.FrequencyCap{Attempts: 1, Period: 24 * time.Hour}
+	res, err := f.svc.Prepare(ctx, contact.PrepareRequest{ContactID: f.contact, Seq: 1})
+	require.NoError(t, err)
+	require.Equal(t, contact.ActionDial, res.Action, res.Reason)
+	require.NoError(t, f.svc.Dial(ctx, res.AttemptID))
+	require.Len(t, d.calls, 1)
+
+	list := models.DNCList{Name: "Federal", Category: "ndnc", Scope: "global"}
+	require.NoError(t, f.db.Create(&list).Error)
+	require.NoError(t, f.db.Create(&models.DNCEntry{DNCListID: list.ID, Number: "+14695622405"}).Error)
+	err = f.svc.Dial(ctx, res.AttemptID)
+	require.ErrorIs(t, err, contact.ErrDialRefused)
+	require.ErrorContains(t, err, "on DNC list Federal")
+	require.Len(t, d.calls, 1, "no call left")
 }

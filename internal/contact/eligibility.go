@@ -143,6 +143,14 @@ func Check(f Facts, now time.Time) Verdict {
 	return Verdict{Action: ActionClose, Reason: "no dialable number left"}
 }
 
+// AtDial is the check just before a prepared attempt's call leaves: the
+// attempt's own mode alone, which must still pass every rule at now. Its
+// verdict is Check's for that mode.
+func AtDial(f Facts, mode string, now time.Time) Verdict {
+	f.Modes, f.Counters.Mode = []string{mode}, mode
+	return Check(f, now)
+}
+
 // Due refines a check for someone asking about the contact between its
 // attempts: a dialable contact may still wait for its due time, for an
 // attempt in progress, or for the pacer.

@@ -553,3 +553,25 @@ func checkDue(t *testing.T, f Facts, v Verdict, now time.Time) {
 		require.True(t, d.Until.After(now), "rescheduled until %s, not after %s", d.Until, now)
 	}
 }
+
+// AtDial judges the attempt's own mode alone: another mode that could be
+// dialed does not let a number that now breaks a rule through.
+func TestAtDial(t *testing.T) {
+	chicago := mustLoc(t, "America/Chicago")
+	noon := time.Date(2026, 11, 25, 12, 0, 0, 0, chicago)
+	f := baseFacts(t, noon)
+	v := AtDial(f, "Home", noon)
+	require.Equal(t, ActionDial, v.Action, v.Reason)
+	require.Equal(t, home, v.Number)
+
+	f.DNC = map[string][]string{home: {"Federal"}}
+	v = AtDial(f, "Home", noon)
+	require.Equal(t, ActionClose, v.Action, "the mobile is dialable, but the attempt is to the home number")
+	require.Contains(t, v.Reason, "on DNC list Federal")
+
+	f = baseFacts(t, noon)
+	evening := time.Date(2026, 11, 25, 16, 30, 0, 0, chicago) // 17:30 in New York
+	v = AtDial(f, "Home", evening)
+	require.Equal(t, ActionWait, v.Action, v.Reason)
+	require.Equal(t, ActionDial, Check(f, evening).Action, "the mobile in Chicago is still open")
+}

@@ -89,14 +89,15 @@ func (s *Service) zoneHours(ctx context.Context, campaignID uint64, zones []stri
 }
 
 // attemptStarts returns, for each of numbers, the start times of its
-// attempts since since, across campaigns, in order.
-func (s *Service) attemptStarts(ctx context.Context, numbers []string, since time.Time) (map[string][]time.Time, error) {
+// attempts since since, across campaigns, in order; attempt except (an
+// attempt about to be dialed) is not among them.
+func (s *Service) attemptStarts(ctx context.Context, numbers []string, since time.Time, except string) (map[string][]time.Time, error) {
 	var rows []struct {
 		Number    string
 		StartedAt time.Time
 	}
-	err := s.DB.WithContext(ctx).Raw(`SELECT number, started_at FROM attempts WHERE number IN ? AND started_at > ? ORDER BY started_at`,
-		numbers, since).Scan(&rows).Error
+	err := s.DB.WithContext(ctx).Raw(`SELECT number, started_at FROM attempts WHERE number IN ? AND started_at > ? AND id <> ? ORDER BY started_at`,
+		numbers, since, except).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("count attempts to %v: %w", numbers, err)
 	}

@@ -41,6 +41,10 @@ const (
 	CloseCampaignContactsActivity = "CloseCampaignContacts"
 )
 
+// DialRefused is the error type of a Dial whose checks, run again as the
+// call was about to leave, refused it; its message says why.
+const DialRefused = "DialRefused"
+
 // ContactWorkflowID is the ID of a contact's workflow in a campaign.
 func ContactWorkflowID(campaignID, contactID uint64) string {
 	return fmt.Sprintf("contact/%d/%d", campaignID, contactID)
