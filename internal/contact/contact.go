@@ -269,10 +269,19 @@ func (s *Service) Prepare(ctx context.Context, req PrepareRequest) (PrepareResul
 	if res.Action != ActionDial {
 		return res, nil
 	}
+	refused, err := s.recordAttempt(ctx, &models.Attempt{ID: id, ContactID: r.contact.ID, CampaignID: r.campaign.ID, Seq: req.Seq,
+		Mode: res.Mode, Number: res.Number, Agent: req.Agent, StartedAt: now}, f.Caps)
+	if err != nil {
+		return PrepareResult{}, err
+	}
+	if refused != nil {
+		// Another campaign or worker took the number's last slot, or rings
+		// it, since the check.
+		res.Action, res.Reason, res.Until = ActionWait, refused.why, refused.until
+		return res, nil
+	}
 	res.AttemptID = id
-	err = s.recordAttempt(ctx, &models.Attempt{ID: id, ContactID: r.contact.ID, CampaignID: r.campaign.ID, Seq: req.Seq,
-		Mode: res.Mode, Number: res.Number, Agent: req.Agent, StartedAt: now})
-	return res, err
+	return res, nil
 }
 
 // ErrDialRefused is Outdial refusing to send a prepared attempt's call:

@@ -2,8 +2,11 @@ package contact_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http/httptest"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,4 +192,36 @@ func TestDialChecksAgainAtTheMoment(t *testing.T) {
 	require.ErrorIs(t, err, contact.ErrDialRefused)
 	require.ErrorContains(t, err, "on DNC list Federal")
 	require.Len(t, d.calls, 1, "no call left")
+}
+
+// TestOneNumberOneCall: a number is never in two calls at once, across
+// campaigns and workers. Two campaigns' contacts with one number prepare
+// together: one dials, the other waits, naming the call; counting and
+// recording an attempt are one step under the number's lock.
+func TestOneNumberOneCall(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	second := f.campaign
+	second.ID, second.Name = 0, "second campaign"
+	require.NoError(t, f.db.Create(&second).Error)
+	_, results, err := listimport.AddContacts(ctx, f.db, second.ID, 0, []listimport.ContactRecord{{Numbers: map[string]string{"Mobile": "(469) 562-2405"}}})
+	require.NoError(t, err)
+	other := results[0].ContactID
+	require.NotZero(t, other, "%+v", results[0])
+
+	var wg sync.WaitGroup
+	verdicts := make([]contact.PrepareResult, 2)
+	errs := make([]error, 2)
+	for i, id := range []uint64{f.contact, other} {
+		wg.Go(func() { verdicts[i], errs[i] = f.svc.Prepare(ctx, contact.PrepareRequest{ContactID: id, Seq: 1}) })
+	}
+	wg.Wait()
+	require.NoError(t, errors.Join(errs...))
+	actions := []string{verdicts[0].Action, verdicts[1].Action}
+	require.ElementsMatch(t, []string{contact.ActionDial, contact.ActionWait}, actions, "%+v", verdicts)
+	waited := verdicts[slices.Index(actions, contact.ActionWait)]
+	require.Contains(t, waited.Reason, "+14695622405 is in the call of attempt")
+	var n int64
+	require.NoError(t, f.db.Model(&models.Attempt{}).Where("number = ?", "+14695622405").Count(&n).Error)
+	require.EqualValues(t, 1, n)
 }

@@ -121,19 +121,71 @@ func (s *Service) attempt(ctx context.Context, id string) (models.Attempt, bool,
 	return at, true, nil
 }
 
-// recordAttempt stores a new attempt and marks its contact dialing.
-func (s *Service) recordAttempt(ctx context.Context, at *models.Attempt) error {
+// numberBusy is how long a contact waits when its number is in another
+// attempt's call: about a call's ring and talk.
+const numberBusy = 5 * time.Minute
+
+// openCall bounds how long an attempt with no end counts as a call in
+// progress: one whose end was lost (a crashed worker) must not hold its
+// number for good.
+const openCall = time.Hour
+
+// refusal is why recordAttempt did not record: the number cannot be
+// dialed until until.
+type refusal struct {
+	until time.Time
+	why   string
+}
+
+func (r *refusal) Error() string { return r.why }
+
+// recordAttempt stores a new attempt and marks its contact dialing, in one
+// step with counting the number's attempts across every campaign and
+// worker: a per-number lock makes the count and the record atomic, so two
+// campaigns waking together can neither both take a frequency cap's last
+// slot nor ring one number at once. It returns the refusal when the number
+// is at a cap or in a call.
+func (s *Service) recordAttempt(ctx context.Context, at *models.Attempt, caps []FrequencyCap) (*refusal, error) {
+	var longest time.Duration
+	for _, c := range caps {
+		longest = max(longest, c.Period)
+	}
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, at.Number).Error; err != nil {
+			return err
+		}
+		var busy []string
+		if err := tx.Raw(`SELECT id FROM attempts WHERE number = ? AND ended_at IS NULL AND telephony_outcome IN ('', 'voice')
+			AND started_at > ? LIMIT 1`, at.Number, at.StartedAt.Add(-openCall)).Scan(&busy).Error; err != nil {
+			return err
+		}
+		if len(busy) > 0 {
+			return &refusal{at.StartedAt.Add(numberBusy), fmt.Sprintf("%s is in the call of attempt %s", at.Number, busy[0])}
+		}
+		if longest > 0 {
+			var starts []time.Time
+			if err := tx.Raw(`SELECT started_at FROM attempts WHERE number = ? AND started_at > ? ORDER BY started_at`,
+				at.Number, at.StartedAt.Add(-longest)).Scan(&starts).Error; err != nil {
+				return err
+			}
+			if until, why := capped(caps, starts, at.Number, at.StartedAt); why != "" {
+				return &refusal{until, why}
+			}
+		}
 		if err := tx.Create(at).Error; err != nil {
 			return err
 		}
 		return tx.Model(&models.Contact{}).Where("id = ?", at.ContactID).Updates(map[string]any{
 			"status": models.ContactDialing, "attempt_count": at.Seq, "mode": at.Mode, "waiting_reason": "", "updated_at": at.StartedAt}).Error
 	})
-	if err != nil {
-		return fmt.Errorf("record attempt %s: %w", at.ID, err)
+	var r *refusal
+	if errors.As(err, &r) {
+		return r, nil
 	}
-	return nil
+	if err != nil {
+		return nil, fmt.Errorf("record attempt %s: %w", at.ID, err)
+	}
+	return nil, nil
 }
 
 // dialTarget is where a campaign's calls go: its entry point (nil for the
