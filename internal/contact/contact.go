@@ -424,7 +424,9 @@ func (s *Service) SetStatus(ctx context.Context, req StatusRequest) error {
 }
 
 // Start is what a contact's workflow starts from: the attempts and
-// counters a previous workflow of the contact left.
+// counters a previous workflow of the contact left. An attempt left open
+// (a worker died in its dial) is not counted, so the workflow prepares it
+// again under its own ID: the dialer places one call per attempt ID.
 type Start struct {
 	ListID   uint64            `json:"list_id"`
 	Attempts int               `json:"attempts"`
@@ -438,7 +440,7 @@ func (s *Service) StartOf(ctx context.Context, contactID uint64) (Start, error) 
 		return Start{}, fmt.Errorf("start contact %d: %w", contactID, err)
 	}
 	start := Start{ListID: c.ListID}
-	if start.Attempts, err = s.lastSeq(ctx, contactID); err != nil {
+	if start.Attempts, err = s.attemptsMade(ctx, contactID); err != nil {
 		return Start{}, fmt.Errorf("start contact %d: %w", contactID, err)
 	}
 	if len(c.Counters) > 0 {

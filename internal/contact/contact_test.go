@@ -225,3 +225,27 @@ func TestOneNumberOneCall(t *testing.T) {
 	require.NoError(t, f.db.Model(&models.Attempt{}).Where("number = ?", "+14695622405").Count(&n).Error)
 	require.EqualValues(t, 1, n)
 }
+
+// TestAnOpenAttemptIsTakenUpAgain: a contact's workflow that starts over
+// (its worker died in the middle of a dial, before the workflow recorded
+// anything) takes its open attempt up again under the same ID, which the
+// dialer places once, rather than making attempt 2 and calling again.
+func TestAnOpenAttemptIsTakenUpAgain(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	res, err := f.svc.Prepare(ctx, contact.PrepareRequest{ContactID: f.contact, Seq: 1})
+	require.NoError(t, err)
+	require.Equal(t, contact.ActionDial, res.Action, res.Reason)
+
+	start, err := f.svc.StartOf(ctx, f.contact)
+	require.NoError(t, err)
+	require.Equal(t, 0, start.Attempts, "attempt 1 is open")
+	again, err := f.svc.Prepare(ctx, contact.PrepareRequest{ContactID: f.contact, Seq: start.Attempts + 1})
+	require.NoError(t, err)
+	require.Equal(t, res.AttemptID, again.AttemptID)
+
+	require.NoError(t, f.db.Model(&models.Attempt{}).Where("id = ?", res.AttemptID).Update("ended_at", time.Now()).Error)
+	start, err = f.svc.StartOf(ctx, f.contact)
+	require.NoError(t, err)
+	require.Equal(t, 1, start.Attempts, "attempt 1 has ended")
+}

@@ -254,13 +254,26 @@ func (s *Service) setStatus(ctx context.Context, req StatusRequest, now time.Tim
 	return res.RowsAffected > 0, nil
 }
 
-// lastSeq is the highest attempt number of a contact, 0 before its first.
-func (s *Service) lastSeq(ctx context.Context, contactID uint64) (int, error) {
-	var seq int
-	if err := s.DB.WithContext(ctx).Model(&models.Attempt{}).Where("contact_id = ?", contactID).Select("COALESCE(max(seq), 0)").Scan(&seq).Error; err != nil {
+// attemptsMade is how many of a contact's attempts have ended: its last
+// attempt's number, less one when that attempt is still open (its workflow
+// was lost before the attempt ended), so that the attempt is taken up again
+// under its own ID rather than made anew.
+func (s *Service) attemptsMade(ctx context.Context, contactID uint64) (int, error) {
+	var last []struct {
+		Seq  int
+		Open bool
+	}
+	if err := s.DB.WithContext(ctx).Raw(`SELECT seq, ended_at IS NULL AS open FROM attempts WHERE contact_id = ? ORDER BY seq DESC LIMIT 1`,
+		contactID).Scan(&last).Error; err != nil {
 		return 0, fmt.Errorf("last attempt of contact %d: %w", contactID, err)
 	}
-	return seq, nil
+	switch {
+	case len(last) == 0:
+		return 0, nil
+	case last[0].Open:
+		return last[0].Seq - 1, nil
+	}
+	return last[0].Seq, nil
 }
 
 // byKey finds a campaign's contacts with an E.164 number or an external key.
