@@ -11,6 +11,7 @@ import (
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/pacing"
+	"github.com/outdial/outdial/window"
 )
 
 // PaceResult is what one pacing pass did.
@@ -30,9 +31,7 @@ const staleRelease = 2 * time.Minute
 
 // Pace is one pass of the pacer. Progressive: while agents of the
 // campaign's teams are available, release up to lines-per-agent calls per
-// free agent, minus the calls already ringing. The campaign's hours are not
-// judged here, in its own zone: they apply in each number's local time, in
-// the check before its attempt. Preview campaigns are paced
+// free agent, minus the calls already ringing. Preview campaigns are paced
 // by their agents' requests; their pass only expires unanswered cards.
 func (s *Service) Pace(ctx context.Context, campaignID uint64) (PaceResult, error) {
 	if err := models.TakePassRequest(ctx, s.DB.DB, campaignID); err != nil {
@@ -59,6 +58,14 @@ func (s *Service) Pace(ctx context.Context, campaignID uint64) (PaceResult, erro
 		res.Reason = "paused"
 		return res, nil
 	}
+	spec, err := s.campaignWindow(ctx, c)
+	if err != nil {
+		return res, err
+	}
+	if now := s.now(); !spec.Open(now) {
+		res.Reason = spec.Explain(now)
+		return res, nil
+	}
 	if c.PacingMode != models.PacingProgressive {
 		return res, nil
 	}
@@ -74,6 +81,20 @@ func (s *Service) Pace(ctx context.Context, campaignID uint64) (PaceResult, erro
 	s.releaseInBackground(ctx, c.ID, due)
 	res.Released = len(due)
 	return res, nil
+}
+
+// campaignWindow is the campaign's own date range and daily hours in its
+// time zone; each contact's own window is checked before its attempt.
+func (s *Service) campaignWindow(ctx context.Context, c *models.Campaign) (spec window.Spec, err error) {
+	zone, err := models.CampaignZone(ctx, s.DB.DB, c)
+	if err != nil {
+		return spec, err
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return spec, fmt.Errorf("zone %q of campaign %d: %w", zone, c.ID, err)
+	}
+	return contact.CampaignWindow(c, loc)
 }
 
 // releaseTimeout bounds a pass's releases once the pass has returned.

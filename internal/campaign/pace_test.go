@@ -242,28 +242,16 @@ func TestPassRequests(t *testing.T) {
 	require.True(t, requested)
 }
 
-// The campaign's daily hours apply in each number's local time, in the
-// check before its attempt: a pass when they are over in the campaign's
-// own zone (21:00 in Chicago, 19:00 in Los Angeles) still releases.
-func TestCampaignHoursAreNotJudgedInTheCampaignsZone(t *testing.T) {
-	f := newGroupFixture(t, 100, []int{5}, 3, 100)
-	c := f.campaigns[0]
-	require.NoError(t, f.db.Model(&c).Updates(map[string]any{"daily_start_time": "08:00", "daily_end_time": "21:00"}).Error)
-	f.svc.Now = func() time.Time { return time.Date(2026, 6, 10, 2, 0, 0, 0, time.UTC) }
-	res := f.pace(t, 0)
-	require.Equal(t, 3, res.Released, res.Reason)
-}
-
 // A campaign whose date range is over everywhere completes and its pacer ends.
 func TestCampaignCompletesAfterItsDateRange(t *testing.T) {
 	f := newGroupFixture(t, 100, []int{5}, 3, 100)
 	c := f.campaigns[0]
 	require.NoError(t, f.db.Model(&c).Update("end_date", "2026-03-31").Error)
-	// Over in the campaign's zone, not yet west of it: the campaign is not
-	// complete, and its pass releases contacts, whose own zones decide.
+	// Over in the campaign's zone, not yet west of it: the pacer waits.
 	f.svc.Now = func() time.Time { return time.Date(2026, 4, 1, 11, 0, 0, 0, time.UTC) }
 	res := f.pace(t, 0)
-	require.Equal(t, 3, res.Released, res.Reason)
+	require.Zero(t, res.Released)
+	require.Contains(t, res.Reason, "after date range ..2026-03-31 (America/Chicago); it never opens again")
 
 	f.svc.Now = func() time.Time { return time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC) }
 	res, err := f.svc.Pace(context.Background(), c.ID)
