@@ -132,6 +132,12 @@ type PacingCounts struct {
 	Unused int
 }
 
+// RingingAtMost is how long an attempt with no outcome counts as a call
+// ringing on one of its campaign's lines. Its workflow ends it within the
+// outcome timeout (3 minutes); one whose workflow was lost must not hold
+// the line for good.
+const RingingAtMost = 10 * time.Minute
+
 // CountForPacing counts the agents and calls a progressive pass weighs;
 // groupID 0 is a campaign without a group.
 func CountForPacing(ctx context.Context, tx *gorm.DB, campaignID, groupID uint64, unusedAfter time.Duration) (PacingCounts, error) {
@@ -139,14 +145,15 @@ func CountForPacing(ctx context.Context, tx *gorm.DB, campaignID, groupID uint64
 	err := tx.WithContext(ctx).Raw(`SELECT
 		count(*) FILTER (WHERE NOT t.via_group) AS free_agents,
 		count(*) FILTER (WHERE t.via_group) AS shared_agents,
-		(SELECT count(*) FROM attempts WHERE campaign_id = @c AND ended_at IS NULL AND telephony_outcome = '')
+		(SELECT count(*) FROM attempts WHERE campaign_id = @c AND ended_at IS NULL AND telephony_outcome = ''
+		   AND started_at > now() - make_interval(secs => @ringing))
 		  + (SELECT count(*) FROM contacts WHERE campaign_id = @c AND status = 'released') AS in_flight,
 		(SELECT count(*) FROM contacts WHERE status = 'released' AND updated_at < now() - make_interval(secs => @since)
 		   AND campaign_id IN (SELECT gc.campaign_id FROM campaign_group_campaigns gc JOIN campaigns p ON p.id = gc.campaign_id
 		                       WHERE gc.campaign_group_id = @g AND p.pacing_mode = 'progressive')) AS unused
 		FROM agents a JOIN campaign_serving_teams t ON t.team_id = a.team_id
 		WHERE t.campaign_id = @c AND a.state = 'available'`,
-		map[string]any{"c": campaignID, "g": groupID, "since": unusedAfter.Seconds()}).Scan(&n).Error
+		map[string]any{"c": campaignID, "g": groupID, "since": unusedAfter.Seconds(), "ringing": RingingAtMost.Seconds()}).Scan(&n).Error
 	if err != nil {
 		return n, fmt.Errorf("count agents and calls of campaign %d: %w", campaignID, err)
 	}

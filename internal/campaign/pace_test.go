@@ -242,6 +242,23 @@ func TestPassRequests(t *testing.T) {
 	require.True(t, requested)
 }
 
+// An attempt that never ended, its workflow lost, holds its line only for
+// as long as a call can ring: the pass gives the line back.
+func TestALostAttemptGivesItsLineBack(t *testing.T) {
+	f := newGroupFixture(t, 100, []int{5}, 3, 100)
+	c := f.campaigns[0]
+	var contact models.Contact
+	require.NoError(t, f.db.Where("campaign_id = ?", c.ID).First(&contact).Error)
+	at := func(seq int, ago time.Duration) {
+		require.NoError(t, f.db.Create(&models.Attempt{ID: fmt.Sprintf("%d-%d", contact.ID, seq), ContactID: contact.ID, CampaignID: c.ID, Seq: seq,
+			Mode: "Mobile", Number: "+14695550001", StartedAt: time.Now().Add(-ago)}).Error)
+	}
+	at(1, time.Hour)   // lost
+	at(2, time.Minute) // ringing
+	res := f.pace(t, 0)
+	require.Equal(t, 2, res.Released, "3 free agents, 1 call ringing; the lost one holds nothing")
+}
+
 // A campaign whose date range is over everywhere completes and its pacer ends.
 func TestCampaignCompletesAfterItsDateRange(t *testing.T) {
 	f := newGroupFixture(t, 100, []int{5}, 3, 100)
