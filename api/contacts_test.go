@@ -152,17 +152,17 @@ func TestContactLifecycle(t *testing.T) {
 	}
 }
 
-// TestSimulatedCall releases a contact of kris_progressive with the
-// built-in simulator as its dialer: a person answers, a free agent of the
-// campaign's team takes the call, talks, wraps up with Sale, and the
-// contact closes; the agent is available again.
-func TestSimulatedCall(t *testing.T) {
+// simulatedCall releases a contact of kris_progressive with the built-in
+// simulator as its dialer, whose every call a person answers and an agent
+// wraps up with business after talk; Agent3 is available to take it. It
+// returns the API, the contact and the agent.
+func simulatedCall(t *testing.T, business string, talk time.Duration) (*harness, uint64, uint64) {
 	db := testenv.DB(t)
 	tc := testenv.Temporal(t)
 	h, campaign := seedWithWorker(t, db, tc, func(svc *services.Services) dialer.Dialer {
 		sim := &dialer.Simulator{Agents: svc.Agents, Reports: contactpkg.Reports{Service: svc.Contacts},
-			Config: dialer.SimulatorConfig{Outcomes: map[string]float64{"voice": 1}, Business: map[string]float64{"Sale": 1},
-				Ring: dialer.Span{Min: time.Second, Max: time.Second}, Talk: dialer.Span{Min: time.Minute, Max: time.Minute}, WrapUp: dialer.Span{Min: time.Second, Max: time.Second}, Speed: 100}}
+			Config: dialer.SimulatorConfig{Outcomes: map[string]float64{"voice": 1}, Business: map[string]float64{business: 1},
+				Ring: dialer.Span{Min: time.Second, Max: time.Second}, Talk: dialer.Span{Min: talk, Max: talk}, WrapUp: dialer.Span{Min: time.Second, Max: time.Second}, Speed: 100}}
 		sim.Start(t.Context())
 		return sim
 	})
@@ -175,7 +175,14 @@ func TestSimulatedCall(t *testing.T) {
 	contact := uint64(out["contacts"].([]any)[0].(map[string]any)["contact_id"].(float64))
 	status, out = h.call(http.MethodPost, fmt.Sprintf("/api/v1/contacts/%d/release", contact), map[string]any{})
 	require.Equal(t, http.StatusAccepted, status, "%v", out)
+	return h, contact, agent
+}
 
+// TestSimulatedCall: a person answers, a free agent of the campaign's
+// team takes the call, talks, wraps up with Sale, and the contact closes;
+// the agent is available again.
+func TestSimulatedCall(t *testing.T) {
+	h, contact, agent := simulatedCall(t, "Sale", time.Minute)
 	var detail map[string]any
 	require.Eventually(t, func() bool {
 		_, detail = h.call(http.MethodGet, fmt.Sprintf("/api/v1/contacts/%d", contact), nil)
@@ -197,31 +204,14 @@ func TestSimulatedCall(t *testing.T) {
 // refused as an agent's would be, which left the attempt waiting 30
 // minutes for a wrap-up.
 func TestSimulatedWrapupOutsideTheCampaignsCodes(t *testing.T) {
-	db := testenv.DB(t)
-	tc := testenv.Temporal(t)
-	h, campaign := seedWithWorker(t, db, tc, func(svc *services.Services) dialer.Dialer {
-		sim := &dialer.Simulator{Agents: svc.Agents, Reports: contactpkg.Reports{Service: svc.Contacts},
-			Config: dialer.SimulatorConfig{Outcomes: map[string]float64{"voice": 1}, Business: map[string]float64{"Not A Code": 1},
-				Ring: dialer.Span{Min: time.Second, Max: time.Second}, Talk: dialer.Span{Min: time.Second, Max: time.Second}, WrapUp: dialer.Span{Min: time.Second, Max: time.Second}, Speed: 100}}
-		sim.Start(t.Context())
-		return sim
-	})
-	_, agents := h.call(http.MethodGet, "/api/v1/agents?q=Agent3", nil)
-	agent := uint64(agents["items"].([]any)[0].(map[string]any)["id"].(float64))
-	status, out := h.call(http.MethodPut, fmt.Sprintf("/api/v1/agents/%d/state", agent), map[string]any{"state": "available"})
-	require.Equal(t, http.StatusOK, status, "%v", out)
-	_, out = h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign), map[string]any{"contacts": []any{
-		map[string]any{"numbers": map[string]any{"Mobile": "469-562-2405"}}}})
-	contact := uint64(out["contacts"].([]any)[0].(map[string]any)["contact_id"].(float64))
-	status, out = h.call(http.MethodPost, fmt.Sprintf("/api/v1/contacts/%d/release", contact), map[string]any{})
-	require.Equal(t, http.StatusAccepted, status, "%v", out)
+	h, contact, _ := simulatedCall(t, "Not A Code", time.Second)
 	require.Eventually(t, func() bool {
 		_, detail := h.call(http.MethodGet, fmt.Sprintf("/api/v1/contacts/%d", contact), nil)
 		attempts, _ := detail["attempts"].([]any)
 		return len(attempts) > 0 && attempts[0].(map[string]any)["business_outcome"] == "Not A Code"
 	}, 30*time.Second, 50*time.Millisecond)
 	// An agent's desktop is still held to the campaign's codes.
-	status, out = h.call(http.MethodPost, fmt.Sprintf("/api/v1/attempts/%s/wrapup", contactpkg.AttemptID(contact, 1)), map[string]any{"business": "Also Not A Code"})
+	status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/attempts/%s/wrapup", contactpkg.AttemptID(contact, 1)), map[string]any{"business": "Also Not A Code"})
 	requireProblem(t, status, out, http.StatusUnprocessableEntity, "business")
 }
 
