@@ -213,10 +213,14 @@ func TestProgressiveCampaignEndToEnd(t *testing.T) {
 	var c models.Contact
 	require.NoError(t, w.db.First(&c, dnc).Error)
 	require.Contains(t, c.ClosedReason, "on DNC list Litigators")
+	// Outside its window the contact stays a row: the pacer releases only
+	// contacts whose window is open in their own zone.
 	var waiting models.Contact
 	require.NoError(t, w.db.First(&waiting, closed).Error)
-	require.Equal(t, models.ContactScheduled, waiting.Status)
-	require.Contains(t, waiting.WaitingReason, "Asia/Singapore")
+	require.Equal(t, models.ContactNew, waiting.Status)
+	_, elig := w.h.call(http.MethodGet, fmt.Sprintf("/api/v1/contacts/%d/eligibility", closed), nil)
+	require.Equal(t, "wait", elig["action"], "%v", elig)
+	require.Contains(t, elig["reason"], "Asia/Singapore")
 
 	status, out = w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/stop", campaign), nil)
 	require.Equal(t, http.StatusOK, status, "%v", out)

@@ -71,15 +71,6 @@ func SetCampaignStatus(ctx context.Context, db *gorm.DB, id uint64, status strin
 	return nil
 }
 
-// CampaignZone is the IANA zone of a campaign's time zone.
-func CampaignZone(ctx context.Context, db *gorm.DB, c *Campaign) (string, error) {
-	var tz TimeZone
-	if err := db.WithContext(ctx).First(&tz, c.TimeZoneID).Error; err != nil {
-		return "", fmt.Errorf("zone of campaign %d: %w", c.ID, err)
-	}
-	return tz.IANAZone, nil
-}
-
 // CloseNewContacts closes a campaign's contacts that were never dialed:
 // they have no workflow. It returns how many it closed.
 func CloseNewContacts(ctx context.Context, db *gorm.DB, campaignID uint64, reason string) (int, error) {

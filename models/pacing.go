@@ -15,20 +15,24 @@ const dueContact = `c.status IN ('new', 'ready') AND (c.next_due_at IS NULL OR c
 		  AND l.status = 'active' AND l.end_time > now()`
 
 // ReleaseDue marks up to limit due contacts of the campaigns released and
-// returns them, by priority then due time. SKIP LOCKED: two pacers never
-// release one contact.
-func ReleaseDue(ctx context.Context, db *gorm.DB, campaignIDs []uint64, limit int) ([]Contact, error) {
+// returns them, by priority then due time; with zones, only contacts in
+// those zones. SKIP LOCKED: two pacers never release one contact.
+func ReleaseDue(ctx context.Context, db *gorm.DB, campaignIDs []uint64, limit int, zones []string) ([]Contact, error) {
 	var out []Contact
-	if limit <= 0 || len(campaignIDs) == 0 {
+	if limit <= 0 || len(campaignIDs) == 0 || (zones != nil && len(zones) == 0) {
 		return out, nil
+	}
+	inZones, args := "", []any{campaignIDs}
+	if zones != nil {
+		inZones, args = "AND c.time_zone IN ?", append(args, zones)
 	}
 	err := db.WithContext(ctx).Raw(`UPDATE contacts SET status = 'released', updated_at = now() WHERE id IN (
 		SELECT c.id FROM contacts c JOIN contact_lists l ON l.id = c.list_id
-		WHERE c.campaign_id IN ? AND `+dueContact+`
+		WHERE c.campaign_id IN ? `+inZones+` AND `+dueContact+`
 		  AND EXISTS (SELECT 1 FROM campaigns p WHERE p.id = c.campaign_id AND p.status = 'active') -- a pause wins over a pass in flight
 		ORDER BY c.priority DESC, c.next_due_at NULLS FIRST, c.id
 		LIMIT ? FOR UPDATE OF c SKIP LOCKED)
-		RETURNING id, campaign_id, attempt_count`, campaignIDs, limit).Scan(&out).Error
+		RETURNING id, campaign_id, attempt_count`, append(args, limit)...).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("release due contacts of campaigns %v: %w", campaignIDs, err)
 	}
@@ -238,4 +242,15 @@ func ExpirePreviews(ctx context.Context, db *gorm.DB) error {
 		return fmt.Errorf("expire preview cards: %w", err)
 	}
 	return nil
+}
+
+// WaitingZones are the zones of a campaign's contacts that wait for the
+// pacer (new or ready, due or not).
+func WaitingZones(ctx context.Context, db *gorm.DB, campaignID uint64) ([]string, error) {
+	var zones []string
+	if err := db.WithContext(ctx).Raw(`SELECT DISTINCT time_zone FROM contacts WHERE campaign_id = ? AND status IN ('new', 'ready')`,
+		campaignID).Scan(&zones).Error; err != nil {
+		return nil, fmt.Errorf("zones of campaign %d: %w", campaignID, err)
+	}
+	return zones, nil
 }

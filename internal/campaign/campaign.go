@@ -41,6 +41,8 @@ type Service struct {
 	Contacts  Contacts
 	// Now is the clock; tests give theirs.
 	Now func() time.Time
+
+	zones zoneCache
 }
 
 func (s *Service) now() time.Time {

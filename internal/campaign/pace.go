@@ -1,9 +1,12 @@
 package campaign
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -11,7 +14,6 @@ import (
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/pacing"
-	"github.com/outdial/outdial/window"
 )
 
 // PaceResult is what one pacing pass did.
@@ -31,7 +33,8 @@ const staleRelease = 2 * time.Minute
 
 // Pace is one pass of the pacer. Progressive: while agents of the
 // campaign's teams are available, release up to lines-per-agent calls per
-// free agent, minus the calls already ringing. Preview campaigns are paced
+// free agent, minus the calls already ringing, of contacts whose calling
+// window is open in their own zone. Preview campaigns are paced
 // by their agents' requests; their pass only expires unanswered cards.
 func (s *Service) Pace(ctx context.Context, campaignID uint64) (PaceResult, error) {
 	if err := models.TakePassRequest(ctx, s.DB.DB, campaignID); err != nil {
@@ -58,21 +61,18 @@ func (s *Service) Pace(ctx context.Context, campaignID uint64) (PaceResult, erro
 		res.Reason = "paused"
 		return res, nil
 	}
-	spec, err := s.campaignWindow(ctx, c)
-	if err != nil {
-		return res, err
-	}
-	if now := s.now(); !spec.Open(now) {
-		res.Reason = spec.Explain(now)
-		return res, nil
-	}
 	if c.PacingMode != models.PacingProgressive {
 		return res, nil
+	}
+	open, why, err := s.openZones(ctx, c)
+	if err != nil || len(open) == 0 {
+		res.Reason = why
+		return res, err
 	}
 	var due []models.Contact
 	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		due, res.Reason, err = s.releaseProgressive(ctx, tx, c)
+		due, res.Reason, err = s.releaseProgressive(ctx, tx, c, open)
 		return err
 	})
 	if err != nil {
@@ -83,18 +83,69 @@ func (s *Service) Pace(ctx context.Context, campaignID uint64) (PaceResult, erro
 	return res, nil
 }
 
-// campaignWindow is the campaign's own date range and daily hours in its
-// time zone; each contact's own window is checked before its attempt.
-func (s *Service) campaignWindow(ctx context.Context, c *models.Campaign) (spec window.Spec, err error) {
-	zone, err := models.CampaignZone(ctx, s.DB.DB, c)
-	if err != nil {
-		return spec, err
+// openZones are the zones of the campaign's waiting contacts whose calling
+// window is open now: the campaign's hours apply in each contact's local
+// time, so a pass releases only contacts whose window is open, and none
+// gets a workflow that would only sleep until its window opens. Each
+// number's own window is checked again before its attempt. Without one,
+// it says why.
+func (s *Service) openZones(ctx context.Context, c *models.Campaign) ([]string, string, error) {
+	zones, err := s.zones.get(ctx, s.DB, c.ID, s.now())
+	if err != nil || len(zones) == 0 {
+		return nil, "no contact waits for the pacer", err
 	}
-	loc, err := time.LoadLocation(zone)
+	windows, err := contact.Windows(ctx, s.DB, c, zones)
 	if err != nil {
-		return spec, fmt.Errorf("zone %q of campaign %d: %w", zone, c.ID, err)
+		return nil, "", err
 	}
-	return contact.CampaignWindow(c, loc)
+	now := s.now()
+	var open, closed []string
+	for _, z := range zones {
+		if w := windows[z]; w.Closed == "" && w.Spec.Open(now) {
+			open = append(open, z)
+		} else if len(closed) < 3 {
+			closed = append(closed, cmp.Or(w.Closed, w.Spec.Explain(now)))
+		}
+	}
+	if len(open) == 0 {
+		return nil, "no waiting contact's calling window is open: " + strings.Join(closed, "; "), nil
+	}
+	return open, "", nil
+}
+
+// zonesTTL is how long a campaign's waiting zones are reused: finding them
+// reads every waiting contact, and they change only with imports.
+const zonesTTL = 30 * time.Second
+
+// zoneCache keeps campaigns' waiting zones; the zero value is ready.
+type zoneCache struct {
+	mu      sync.Mutex
+	entries map[uint64]zoneEntry
+}
+
+type zoneEntry struct {
+	zones  []string
+	loaded time.Time
+}
+
+func (z *zoneCache) get(ctx context.Context, db *models.DB, campaignID uint64, now time.Time) ([]string, error) {
+	z.mu.Lock()
+	e, ok := z.entries[campaignID]
+	z.mu.Unlock()
+	if ok && now.Sub(e.loaded) < zonesTTL && now.Sub(e.loaded) >= 0 {
+		return e.zones, nil
+	}
+	zones, err := models.WaitingZones(ctx, db.DB, campaignID)
+	if err != nil || len(zones) == 0 {
+		return zones, err // none yet: the next pass looks again
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.entries == nil {
+		z.entries = map[uint64]zoneEntry{}
+	}
+	z.entries[campaignID] = zoneEntry{zones: zones, loaded: now}
+	return zones, nil
 }
 
 // releaseTimeout bounds a pass's releases once the pass has returned.
@@ -127,13 +178,13 @@ const (
 	unusedAfter      = 10 * time.Second
 )
 
-// releaseProgressive releases the contacts a progressive pass wants: lines
-// per agent for each free agent, less the calls in flight. In a campaign
+// releaseProgressive releases the contacts a progressive pass wants, in
+// zones: lines per agent for each free agent, less the calls in flight. In a campaign
 // group, the deliverable percentages split the agents mapped to the group
 // and the group's buffer between the campaigns that have contacts due, and
 // the buffer adapts to how fast its contacts are consumed. The group's row
 // stays locked until tx ends, so the group's pacers take turns.
-func (s *Service) releaseProgressive(ctx context.Context, tx *gorm.DB, c *models.Campaign) ([]models.Contact, string, error) {
+func (s *Service) releaseProgressive(ctx context.Context, tx *gorm.DB, c *models.Campaign, zones []string) ([]models.Contact, string, error) {
 	group, err := models.LockCampaignGroup(ctx, tx, c.ID)
 	if err != nil {
 		return nil, "", err
@@ -150,7 +201,7 @@ func (s *Service) releaseProgressive(ctx context.Context, tx *gorm.DB, c *models
 		return nil, "", err
 	}
 	if group == nil {
-		due, err := models.ReleaseDue(ctx, tx, []uint64{c.ID}, pacing.Progressive(n.FreeAgents, c.LinesPerAgent, n.InFlight, -1))
+		due, err := models.ReleaseDue(ctx, tx, []uint64{c.ID}, pacing.Progressive(n.FreeAgents, c.LinesPerAgent, n.InFlight, -1), zones)
 		return due, "", err
 	}
 	weights, i, err := models.GroupShares(ctx, tx, group.ID, c.ID)
@@ -171,7 +222,7 @@ func (s *Service) releaseProgressive(ctx context.Context, tx *gorm.DB, c *models
 	if want == 0 && free > 0 && n.InFlight >= share {
 		reason = fmt.Sprintf("the campaign's share of campaign group %s's buffer (%d contacts) is in flight", group.Name, share)
 	}
-	due, err := models.ReleaseDue(ctx, tx, []uint64{c.ID}, want)
+	due, err := models.ReleaseDue(ctx, tx, []uint64{c.ID}, want, zones)
 	return due, reason, err
 }
 

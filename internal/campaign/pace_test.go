@@ -259,6 +259,25 @@ func TestALostAttemptGivesItsLineBack(t *testing.T) {
 	require.Equal(t, 2, res.Released, "3 free agents, 1 call ringing; the lost one holds nothing")
 }
 
+// The campaign's hours apply in each contact's own zone (issue 13, finding
+// 4): at 21:00 in Chicago, the campaign's zone, contacts in Chicago wait,
+// while contacts in Los Angeles, where it is 19:00, are released.
+func TestCampaignHoursApplyInTheContactsZone(t *testing.T) {
+	f := newGroupFixture(t, 100, []int{5}, 3, 100)
+	c := f.campaigns[0]
+	require.NoError(t, f.db.Model(&c).Updates(map[string]any{"daily_start_time": "08:00", "daily_end_time": "21:00"}).Error)
+	now := time.Date(2026, 6, 10, 2, 0, 0, 0, time.UTC)
+	f.svc.Now = func() time.Time { return now }
+	res := f.pace(t, 0)
+	require.Zero(t, res.Released)
+	require.Contains(t, res.Reason, "outside daily window 08:00–21:00 (America/Chicago)")
+
+	require.NoError(t, f.db.Exec("UPDATE contacts SET time_zone = 'America/Los_Angeles' WHERE campaign_id = ?", c.ID).Error)
+	now = now.Add(time.Minute) // past the cached zones
+	res = f.pace(t, 0)
+	require.Equal(t, 3, res.Released, res.Reason)
+}
+
 // A campaign whose date range is over everywhere completes and its pacer ends.
 func TestCampaignCompletesAfterItsDateRange(t *testing.T) {
 	f := newGroupFixture(t, 100, []int{5}, 3, 100)

@@ -41,7 +41,7 @@ func (s *Service) Offer(ctx context.Context, agentID uint64) (Card, error) {
 	}
 	var due []models.Contact
 	for _, cp := range campaigns {
-		if due, err = models.ReleaseDue(ctx, s.DB.DB, []uint64{cp.ID}, 1); err != nil {
+		if due, err = models.ReleaseDue(ctx, s.DB.DB, []uint64{cp.ID}, 1, nil); err != nil {
 			return Card{}, err
 		}
 		if len(due) > 0 {

@@ -88,7 +88,7 @@ func (s *Service) facts(ctx context.Context, contactID uint64, except string) (*
 	if f.DNC, err = s.dncHits(ctx, r.campaign.ID, numbers); err != nil {
 		return nil, f, policy, err
 	}
-	if f.Windows, err = s.windows(ctx, &r.campaign, zones); err != nil {
+	if f.Windows, err = Windows(ctx, s.DB, &r.campaign, zones); err != nil {
 		return nil, f, policy, err
 	}
 	if f.Caps, err = s.caps(&r.campaign); err != nil {
@@ -130,12 +130,12 @@ func CampaignWindow(c *models.Campaign, loc *time.Location) (window.Spec, error)
 	return spec, nil
 }
 
-// windows are the calling windows of a campaign's numbers in zones: the
-// campaign's date range and daily hours, the zone's own enabled hours when
-// the zone is configured, and the hours the campaign's group sets for the
-// zone when it lists it; all in the number's local time.
-func (s *Service) windows(ctx context.Context, c *models.Campaign, zones []string) (map[string]Window, error) {
-	hours, err := s.zoneHours(ctx, c.ID, zones)
+// Windows are the calling windows of a campaign's numbers in zones, by
+// zone: the campaign's date range and daily hours, the zone's own enabled
+// hours when the zone is configured, and the hours the campaign's group
+// sets for the zone when it lists it; all in the zone's local time.
+func Windows(ctx context.Context, db *models.DB, c *models.Campaign, zones []string) (map[string]Window, error) {
+	hours, err := loadZoneHours(ctx, db, c.ID, zones)
 	if err != nil {
 		return nil, err
 	}
@@ -381,7 +381,7 @@ func (s *Service) Finish(ctx context.Context, req FinishRequest) (FinishResult, 
 	res := FinishResult{Closed: d.Close, Reason: d.Reason, NextDueAt: d.DueAt}
 	if !d.Close {
 		if n, ok := number(&r.contact, d.Mode); ok {
-			windows, err := s.windows(ctx, &r.campaign, []string{n.TimeZone})
+			windows, err := Windows(ctx, s.DB, &r.campaign, []string{n.TimeZone})
 			if err != nil {
 				return FinishResult{}, err
 			}

@@ -74,9 +74,9 @@ type zoneHours struct {
 
 // zoneHours reads the hours of zones: each configured zone's own, and
 // those the campaign's group sets for it.
-func (s *Service) zoneHours(ctx context.Context, campaignID uint64, zones []string) ([]zoneHours, error) {
+func loadZoneHours(ctx context.Context, db *models.DB, campaignID uint64, zones []string) ([]zoneHours, error) {
 	var out []zoneHours
-	err := s.DB.WithContext(ctx).Raw(`SELECT iana_zone, display_name, enabled, start_time, end_time, '' AS group_name FROM time_zones WHERE iana_zone IN @zones
+	err := db.WithContext(ctx).Raw(`SELECT iana_zone, display_name, enabled, start_time, end_time, '' AS group_name FROM time_zones WHERE iana_zone IN @zones
 		UNION ALL
 		SELECT z.iana_zone, z.display_name, gz.enabled, gz.start_time, gz.end_time, g.name FROM campaign_group_time_zones gz
 		JOIN time_zones z ON z.id = gz.time_zone_id JOIN campaign_groups g ON g.id = gz.campaign_group_id
