@@ -60,9 +60,11 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// facts loads everything the check of a contact reads, and its policy;
-// attempt except, when set, is the one being dialed, not an earlier one.
-func (s *Service) facts(ctx context.Context, contactID uint64, except string) (*contactRows, Facts, Policy, error) {
+// facts loads everything the check of a contact reads, and its policy.
+// With counted, it reads the number's earlier attempts for the frequency
+// caps; attempt except, when set, is the one being dialed, not an earlier
+// one. Preparing an attempt counts them again under the number's lock.
+func (s *Service) facts(ctx context.Context, contactID uint64, counted bool, except string) (*contactRows, Facts, Policy, error) {
 	r, err := s.loadRows(ctx, contactID)
 	if err != nil {
 		return nil, Facts{}, Policy{}, err
@@ -94,11 +96,7 @@ func (s *Service) facts(ctx context.Context, contactID uint64, except string) (*
 	if f.Caps, err = s.caps(&r.campaign); err != nil {
 		return nil, f, policy, err
 	}
-	var longest time.Duration
-	for _, c := range f.Caps {
-		longest = max(longest, c.Period)
-	}
-	if longest > 0 {
+	if longest := longestPeriod(f.Caps); counted && longest > 0 {
 		if f.Starts, err = s.attemptStarts(ctx, numbers, s.now().Add(-longest), except); err != nil {
 			return nil, f, policy, err
 		}
@@ -193,7 +191,7 @@ func (s *Service) caps(c *models.Campaign) ([]FrequencyCap, error) {
 // Eligibility says whether a contact can be dialed now and when it next
 // can be.
 func (s *Service) Eligibility(ctx context.Context, contactID uint64) (Verdict, error) {
-	_, f, _, err := s.facts(ctx, contactID, "")
+	_, f, _, err := s.facts(ctx, contactID, true, "")
 	if err != nil {
 		return Verdict{}, err
 	}
@@ -250,7 +248,8 @@ func (s *Service) Prepare(ctx context.Context, req PrepareRequest) (PrepareResul
 	if err != nil {
 		return PrepareResult{}, fmt.Errorf("prepare attempt %s: %w", id, err)
 	}
-	r, f, policy, err := s.facts(ctx, req.ContactID, "")
+	// The caps are judged by recordAttempt, under the number's lock.
+	r, f, policy, err := s.facts(ctx, req.ContactID, false, "")
 	if err != nil {
 		return PrepareResult{}, err
 	}
@@ -304,7 +303,7 @@ func (s *Service) Dial(ctx context.Context, attemptID string) error {
 	// The checks run again at the moment the request leaves, on every try:
 	// a retry, or an attempt prepared before its worker died, may find a
 	// number now on a DNC list, a window closed or a cap reached.
-	r, f, _, err := s.facts(ctx, at.ContactID, at.ID)
+	r, f, _, err := s.facts(ctx, at.ContactID, true, at.ID)
 	if err != nil {
 		return err
 	}

@@ -199,6 +199,15 @@ func number(c *models.Contact, mode string) (models.ContactNumber, bool) {
 	return c.Numbers[i], true
 }
 
+// longestPeriod is the longest period of caps, 0 without any.
+func longestPeriod(caps []FrequencyCap) time.Duration {
+	var longest time.Duration
+	for _, c := range caps {
+		longest = max(longest, c.Period)
+	}
+	return longest
+}
+
 // capped reports whether number has had as many attempts (starts, in
 // order) as a frequency cap allows, and when the oldest of them leaves the
 // period.

@@ -146,10 +146,7 @@ func (r *refusal) Error() string { return r.why }
 // slot nor ring one number at once. It returns the refusal when the number
 // is at a cap or in a call.
 func (s *Service) recordAttempt(ctx context.Context, at *models.Attempt, caps []FrequencyCap) (*refusal, error) {
-	var longest time.Duration
-	for _, c := range caps {
-		longest = max(longest, c.Period)
-	}
+	longest := longestPeriod(caps)
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, at.Number).Error; err != nil {
 			return err
