@@ -90,7 +90,8 @@ func (s *Service) Pace(ctx context.Context, campaignID uint64) (PaceResult, erro
 // number's own window is checked again before its attempt. Without one,
 // it says why.
 func (s *Service) openZones(ctx context.Context, c *models.Campaign) ([]string, string, error) {
-	zones, err := s.zones.get(ctx, s.DB, c.ID, s.now())
+	now := s.now()
+	zones, err := s.zones.get(ctx, s.DB, c.ID, now)
 	if err != nil || len(zones) == 0 {
 		return nil, "no contact waits for the pacer", err
 	}
@@ -98,7 +99,6 @@ func (s *Service) openZones(ctx context.Context, c *models.Campaign) ([]string, 
 	if err != nil {
 		return nil, "", err
 	}
-	now := s.now()
 	var open, closed []string
 	for _, z := range zones {
 		if w := windows[z]; w.Closed == "" && w.Spec.Open(now) {
