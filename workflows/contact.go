@@ -144,7 +144,7 @@ func (c *contactRun) once() (bool, error) {
 		}
 	}
 	at := workflow.Now(ctx)
-	loc := contactZone(prep)
+	loc := contactZone(ctx, prep)
 	decision := strategy.Decide(strategy.Input{
 		Attempt:  strategy.Attempt{Mode: prep.Mode, Outcome: outcome.Outcome, Business: wrapup.Business, Agent: cmp.Or(wrapup.Agent, outcome.Agent), At: at},
 		Counters: c.s.Counters, Rules: prep.Policy.Rules, Business: prep.Policy.Business, Caps: prep.Policy.Caps, Modes: prep.Policy.Modes, Loc: loc,
@@ -282,13 +282,19 @@ func (c *contactRun) upsert(updates ...temporal.SearchAttributeUpdate) {
 	}
 }
 
+// realZoneDays is the change that counts the contact's days in its zone's
+// real rules rather than in the offset recorded when the attempt was
+// prepared: a decision that crosses a DST change (the fall-back night)
+// found "midnight" an hour early and let a second call into one day.
+const realZoneDays = "real-zone-days"
+
 // contactZone is the zone the decision after a call counts days in: the
-// contact's offset as the attempt was prepared, recorded in the history. A
-// DST change between the preparation and the decision moves the day's edge
-// by an hour for that one decision; zones are loaded from zone files only
-// for histories from before the offset was recorded.
-func contactZone(prep activities.PrepareResult) *time.Location {
-	if prep.ContactZoneOffset != nil {
+// contact's own zone with its daylight-saving rules. Zone files only move
+// a decision's timer and counters, never the workflow's commands, so a
+// worker with other zone files still replays the history; histories from
+// before realZoneDays keep their recorded offset.
+func contactZone(ctx workflow.Context, prep activities.PrepareResult) *time.Location {
+	if workflow.GetVersion(ctx, realZoneDays, workflow.DefaultVersion, 1) == workflow.DefaultVersion && prep.ContactZoneOffset != nil {
 		return time.FixedZone(prep.ContactZone, *prep.ContactZoneOffset)
 	}
 	loc, err := time.LoadLocation(prep.ContactZone)

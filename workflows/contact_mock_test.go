@@ -402,3 +402,31 @@ func TestMockContactDialRefused(t *testing.T) {
 	require.Equal(t, strategy.Error, fin.Req.Telephony)
 	require.True(t, strings.HasPrefix(fin.Req.Decision.Reason, "dial 9-1: not dialed: Mobile +14695622405 is on DNC list Federal; "), fin.Req.Decision.Reason)
 }
+
+// On the US fall-back night the contact's next day begins at midnight EST:
+// a decision at 01:30 EDT whose daily cap is reached is due no earlier,
+// although the offset when the attempt was prepared (EDT) would put
+// "midnight" an hour sooner, still on the same calendar day.
+func TestMockContactCountsDaysInTheRealZone(t *testing.T) {
+	r := newContactRig(t)
+	start := time.Date(2026, 11, 1, 5, 30, 0, 0, time.UTC) // 01:30 EDT
+	r.env.SetStartTime(start)
+	one := 1
+	r.prepare = func(_ int, req activities.PrepareRequest) activities.PrepareResult {
+		res := dial(req)
+		offset := -4 * 60 * 60
+		res.ContactZone, res.ContactZoneOffset = "America/New_York", &offset
+		res.Policy.Caps.DailyRetry = &one
+		res.Policy.Rules = []strategy.Rule{{Outcome: strategy.NoAnswer, Reschedule: strategy.Delay{Minutes: 1}, MaxRetry: 5}}
+		return res
+	}
+	r.finish = func(int, activities.FinishRequest) activities.FinishResult { return activities.FinishResult{Closed: true} }
+	r.at(time.Second, contract.SignalRelease, contract.Release{})
+	r.at(10*time.Second, contract.SignalTelephonyOutcome, contract.TelephonyOutcome{AttemptID: attemptID(1), Outcome: strategy.NoAnswer})
+	r.run(contract.ContactParams{})
+
+	require.Len(t, r.finishes, 1)
+	d := r.finishes[0].Req.Decision
+	require.False(t, d.Close, d.Reason)
+	require.Equal(t, time.Date(2026, 11, 2, 5, 0, 0, 0, time.UTC), d.DueAt.UTC(), "midnight EST, not 23:00 EST on the same day: %s", d.Reason)
+}

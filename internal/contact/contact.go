@@ -231,8 +231,8 @@ type PrepareResult struct {
 	// ContactZone is the contact's own zone, for its daily count.
 	ContactZone string `json:"contact_zone"`
 	// ContactZoneOffset is the zone's UTC offset in seconds when the
-	// attempt was prepared: the workflow's zone for the decision after the
-	// call, so its replay never depends on a machine's zone files.
+	// attempt was prepared, in histories from before days were counted in
+	// the zone's real rules; their replay still decides with it.
 	ContactZoneOffset *int   `json:"contact_zone_offset,omitempty"`
 	Policy            Policy `json:"policy"`
 }
@@ -255,10 +255,6 @@ func (s *Service) Prepare(ctx context.Context, req PrepareRequest) (PrepareResul
 	}
 	now := s.now()
 	res := PrepareResult{CampaignID: r.campaign.ID, ListID: r.list.ID, ContactZone: r.contact.TimeZone, Policy: policy}
-	if loc, err := time.LoadLocation(r.contact.TimeZone); err == nil {
-		_, offset := now.In(loc).Zone()
-		res.ContactZoneOffset = &offset
-	}
 	if found {
 		res.Verdict = Verdict{Action: ActionDial, Mode: existing.Mode, Number: existing.Number}
 		res.AttemptID = id
