@@ -420,7 +420,9 @@ func TestMockContactCountsDaysInTheRealZone(t *testing.T) {
 		res.Policy.Rules = []strategy.Rule{{Outcome: strategy.NoAnswer, Reschedule: strategy.Delay{Minutes: 1}, MaxRetry: 5}}
 		return res
 	}
-	r.finish = func(int, activities.FinishRequest) activities.FinishResult { return activities.FinishResult{Closed: true} }
+	r.finish = func(int, activities.FinishRequest) activities.FinishResult {
+		return activities.FinishResult{Closed: true}
+	}
 	r.at(time.Second, contract.SignalRelease, contract.Release{})
 	r.at(10*time.Second, contract.SignalTelephonyOutcome, contract.TelephonyOutcome{AttemptID: attemptID(1), Outcome: strategy.NoAnswer})
 	r.run(contract.ContactParams{})
