@@ -16,6 +16,7 @@ type (
 	PrepareRequest = contact.PrepareRequest
 	PrepareResult  = contact.PrepareResult
 	Verdict        = contact.Verdict
+	Evidence       = contact.Evidence
 	FinishRequest  = contact.FinishRequest
 	FinishResult   = contact.FinishResult
 	StatusRequest  = contact.StatusRequest
@@ -45,18 +46,19 @@ func (a *Contact) PrepareAttempt(ctx context.Context, req PrepareRequest) (Prepa
 	return a.Contacts.Prepare(ctx, req)
 }
 
-// Dial asks the campaign's dialer for the attempt's call. A call the
-// checks refuse now (DialRefused, its message the reason) or the dialer
-// refused is not retried.
-func (a *Contact) Dial(ctx context.Context, attemptID string) error {
-	err := a.Contacts.Dial(ctx, attemptID)
+// Dial asks the campaign's dialer for the attempt's call, after checking
+// every rule again, and returns what the checks saw (the attempt keeps it
+// too). A call the checks refuse now (DialRefused, its message the reason)
+// or the dialer refused is not retried.
+func (a *Contact) Dial(ctx context.Context, attemptID string) (*Evidence, error) {
+	e, err := a.Contacts.Dial(ctx, attemptID)
 	switch {
 	case errors.Is(err, contact.ErrDialRefused):
-		return temporal.NewNonRetryableApplicationError(err.Error(), contract.DialRefused, err)
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), contract.DialRefused, err)
 	case errors.Is(err, contact.ErrDialRejected):
-		return temporal.NewNonRetryableApplicationError(err.Error(), "DialRejected", err)
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "DialRejected", err)
 	}
-	return err
+	return e, err
 }
 
 // FinishAttempt records the attempt's outcome and the contact's next state.

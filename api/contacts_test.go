@@ -117,6 +117,17 @@ func TestContactLifecycle(t *testing.T) {
 	require.Contains(t, first["decision"], "answer-machine retried 1 of 1")
 	require.Equal(t, "+14695622405", first["number"])
 	require.NotNil(t, detail["next_due_at"])
+	// The attempt keeps what its checks saw as the request left.
+	evidence := first["evidence"].(map[string]any)
+	require.Equal(t, "+14695622405", evidence["number"])
+	zone := evidence["zones"].([]any)[0].(map[string]any)
+	require.Equal(t, "America/Chicago", zone["zone"])
+	require.NotEmpty(t, zone["local_time"])
+	require.NotEmpty(t, zone["windows"])
+	for _, w := range zone["windows"].([]any) {
+		require.Equal(t, true, w.(map[string]any)["open"], "%v", w)
+	}
+	require.Empty(t, evidence["dnc"].(map[string]any)["held_by"])
 
 	_, elig = h.call(http.MethodGet, path+"/eligibility", nil)
 	require.Equal(t, "wait", elig["action"])

@@ -127,22 +127,22 @@ var listHeader = []string{"Name", "Number", "HomeNumber", "ZoneName", "AccountId
 // The comment on each says what becomes of it.
 var listRows = [][]string{
 	{"Ann", "(469) 562-2405", "", "(UTC-06:00) Central Time (US and Canada)", "A1", "vip"}, // 2 uploaded, Central
-	{"", "", "", "", "", ""},                                // 3 blank: not processed
-	{"Bob", "14695622406", "212-736-5000", "", "A2", ""},    // 4 uploaded, two numbers
-	{"Cat", "555-0100", "", "", "A3", ""},                   // 5 failed: invalid number
-	{"Dan", "", "", "", "A4", ""},                           // 6 failed: no number
-	{"Eve", "(469) 562-2405", "", "", "A5", ""},             // 7 duplicate of row 2
-	{"Fay", "214-334-5678", "", "", "A6", ""},               // 8 DNC (ndnc), suppressed
-	{"Gus", "214-334-5678", "972-334-5678", "", "A7", ""},   // 9 uploaded; its Mobile is on DNC
-	{"Hal", "12", "+44 20 7946 0958", "", "A8", ""},         // 10 uploaded; Mobile failed; London
-	{"Ivy", "4695550000", "", "Mars/Base", "A9", ""},        // 11 failed: unknown zone
-	{"Jo", "312-334-5678", "", "", "A2", ""},                // 12 duplicate external key of row 4
-	{"Kim", "713-334-5670", "", "", "A10", "note", "EXTRA"}, // 13 uploaded: other campaign's DNC does not apply
-	{"Lee", "713-334-5671"},                                 // 14 uploaded: missing columns
-	{"Max", "713-334-5699", "", "", "A11", ""},              // 15 DNC (litigation, campaign's own)
-	{"Ned", "312-334-0000", "", "", "A12", ""},              // 16 duplicate of the earlier API list
-	{"Zoë Ølsen", "832-334-5678", "", "", "A13", "café"},    // 17 uploaded, non-ASCII kept
-	{"Old", "713-334-5698", "", "", "A14", ""},              // 18 uploaded: its DNC entry expired
+	{"", "", "", "", "", ""},                                                // 3 blank: not processed
+	{"Bob", "14695622406", "212-736-5000", "", "A2", ""},                    // 4 uploaded, two numbers
+	{"Cat", "555-0100", "", "", "A3", ""},                                   // 5 failed: invalid number
+	{"Dan", "", "", "", "A4", ""},                                           // 6 failed: no number
+	{"Eve", "(469) 562-2405", "", "", "A5", ""},                             // 7 duplicate of row 2
+	{"Fay", "214-334-5678", "", "", "A6", ""},                               // 8 DNC (ndnc), suppressed
+	{"Gus", "214-334-5678", "972-334-5678", "", "A7", ""},                   // 9 uploaded; its Mobile is on DNC
+	{"Hal", "12", "+44 20 7946 0958", "", "A8", ""},                         // 10 uploaded; Mobile failed; London
+	{"Ivy", "4695550000", "", "Mars/Base", "A9", ""},                        // 11 failed: unknown zone
+	{"Jo", "312-334-5678", "", "", "A2", ""},                                // 12 duplicate external key of row 4
+	{"Kim", "713-334-5670", "", "America/New_York", "A10", "note", "EXTRA"}, // 13 uploaded: other campaign's DNC does not apply; a Houston number declared in New York
+	{"Lee", "713-334-5671"},                                                 // 14 uploaded: missing columns
+	{"Max", "713-334-5699", "", "", "A11", ""},                              // 15 DNC (litigation, campaign's own)
+	{"Ned", "312-334-0000", "", "", "A12", ""},                              // 16 duplicate of the earlier API list
+	{"Zoë Ølsen", "832-334-5678", "", "", "A13", "café"},                    // 17 uploaded, non-ASCII kept
+	{"Old", "713-334-5698", "", "", "A14", ""},                              // 18 uploaded: its DNC entry expired
 }
 
 func csvFile(t *testing.T, bom bool) []byte {
@@ -294,6 +294,11 @@ func (h *harness) checkContacts(list uint64) {
 	// Gus keeps only the number that is not on a DNC list.
 	require.Equal(t, []any{map[string]any{"mode": "Home", "number": "+19723345678", "time_zone": "America/Chicago"}}, byName["Gus"]["numbers"])
 	require.Equal(t, "Europe/London", byName["Hal"]["time_zone"])
+	// Kim's list declares New York; her Houston number keeps its own zone
+	// and names the declared one: both windows apply to it.
+	require.Equal(t, "America/New_York", byName["Kim"]["time_zone"])
+	require.Equal(t, []any{map[string]any{"mode": "Mobile", "number": "+17133345670", "time_zone": "America/Chicago", "declared_zone": "America/New_York"}},
+		byName["Kim"]["numbers"])
 	require.Equal(t, map[string]any{"Name": "Zoë Ølsen", "Note": "café"}, byName["Zoë Ølsen"]["attributes"])
 	require.Equal(t, "", byName["Lee"]["external_key"])
 }

@@ -116,9 +116,14 @@ func (s *ListStats) Add(o ListStats) {
 
 // ContactNumber is one dialable number of a contact.
 type ContactNumber struct {
-	Mode     string `json:"mode"`
-	Number   string `json:"number"`
+	Mode   string `json:"mode"`
+	Number string `json:"number"`
+	// TimeZone is the number's own zone: from its area code, else the
+	// contact's.
 	TimeZone string `json:"time_zone"`
+	// DeclaredZone is the zone the list declared for the contact, where it
+	// differs from the number's own: both windows must be open to dial.
+	DeclaredZone string `json:"declared_zone,omitempty"`
 }
 
 // Contact statuses.
@@ -169,6 +174,9 @@ type Attempt struct {
 	TelephonyOutcome string     `json:"telephony_outcome"`
 	BusinessOutcome  string     `json:"business_outcome"`
 	Decision         string     `json:"decision"`
+	// Evidence is what the checks saw as the dial request left (see
+	// contact.Evidence); empty for attempts that never dialed.
+	Evidence json.RawMessage `gorm:"type:jsonb" json:"evidence,omitempty"`
 }
 
 // Rejection is a row an import did not store, with why.

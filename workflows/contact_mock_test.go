@@ -67,9 +67,9 @@ func newContactRig(t *testing.T) *contactRig {
 			}
 			return r.prepare(len(r.prepares), req), nil
 		})
-	env.OnActivity(contract.DialActivity, mock.Anything, mock.Anything).Return(func(_ context.Context, attemptID string) error {
+	env.OnActivity(contract.DialActivity, mock.Anything, mock.Anything).Return(func(_ context.Context, attemptID string) (*activities.Evidence, error) {
 		r.dials = append(r.dials, call[string]{now(), attemptID})
-		return r.dialErr
+		return &activities.Evidence{Number: "+14695622405"}, r.dialErr
 	})
 	env.OnActivity(contract.FinishAttemptActivity, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req activities.FinishRequest) (activities.FinishResult, error) {

@@ -83,11 +83,14 @@ func (s *Service) facts(ctx context.Context, contactID uint64, counted bool, exc
 	var numbers, zones []string
 	for _, n := range r.contact.Numbers {
 		numbers = append(numbers, n.Number)
-		if !slices.Contains(zones, n.TimeZone) {
-			zones = append(zones, n.TimeZone)
+		for _, z := range numberZones(n) {
+			if !slices.Contains(zones, z) {
+				zones = append(zones, z)
+			}
 		}
 	}
-	if f.DNC, err = s.dncHits(ctx, r.campaign.ID, numbers); err != nil {
+	f.Retry = policy.Caps
+	if f.DNC, f.DNCLists, err = s.dncHits(ctx, r.campaign.ID, numbers); err != nil {
 		return nil, f, policy, err
 	}
 	if f.Windows, err = Windows(ctx, s.DB, &r.campaign, zones); err != nil {
@@ -148,7 +151,7 @@ func Windows(ctx context.Context, db *models.DB, c *models.Campaign, zones []str
 		if err != nil {
 			return nil, err
 		}
-		w := Window{Spec: spec}
+		w := Window{Spec: spec, Parts: []WindowPart{{Name: "campaign " + c.Name, Spec: spec}}}
 		for _, z := range hours {
 			if z.IANAZone != zone || w.Closed != "" {
 				continue
@@ -165,6 +168,11 @@ func Windows(ctx context.Context, db *models.DB, c *models.Campaign, zones []str
 				return nil, fmt.Errorf("zone %s hours: %w", zone, err)
 			}
 			w.Spec.Daily = append(w.Spec.Daily, d)
+			name := "time zone " + z.DisplayName
+			if z.GroupName != "" {
+				name = "campaign group " + z.GroupName + ", " + name
+			}
+			w.Parts = append(w.Parts, WindowPart{Name: name, Spec: window.Spec{Loc: loc, Daily: []window.Daily{d}}})
 		}
 		out[zone] = w
 	}
@@ -287,25 +295,36 @@ var ErrDialRefused = errors.New("not dialed")
 // again cannot help.
 var ErrDialRejected = errors.New("the dialer rejected the call request")
 
-// Dial asks the campaign's dialer for the attempt's call.
-func (s *Service) Dial(ctx context.Context, attemptID string) error {
+// Dial asks the campaign's dialer for the attempt's call and returns what
+// the checks before it saw, which the attempt keeps as its evidence.
+func (s *Service) Dial(ctx context.Context, attemptID string) (*Evidence, error) {
 	at, found, err := s.attempt(ctx, attemptID)
 	if err != nil {
-		return fmt.Errorf("dial %s: %w", attemptID, err)
+		return nil, fmt.Errorf("dial %s: %w", attemptID, err)
 	}
 	if !found {
-		return fmt.Errorf("dial %s: the attempt does not exist", attemptID)
+		return nil, fmt.Errorf("dial %s: the attempt does not exist", attemptID)
 	}
 	// The checks run again at the moment the request leaves, on every try:
 	// a retry, or an attempt prepared before its worker died, may find a
 	// number now on a DNC list, a window closed or a cap reached.
 	r, f, _, err := s.facts(ctx, at.ContactID, true, at.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if v := AtDial(f, at.Mode, s.now()); v.Action != ActionDial || v.Number != at.Number {
-		return fmt.Errorf("dial %s: %w: %s", attemptID, ErrDialRefused, v.Reason)
+	v := AtDial(f, at.Mode, s.now())
+	if err := s.recordEvidence(ctx, at.ID, v.Evidence); err != nil {
+		return nil, err
 	}
+	if v.Action != ActionDial || v.Number != at.Number {
+		return v.Evidence, fmt.Errorf("dial %s: %w: %s", attemptID, ErrDialRefused, v.Reason)
+	}
+	return v.Evidence, s.send(ctx, at, r)
+}
+
+// send sends the attempt's call request to its campaign's dialer.
+func (s *Service) send(ctx context.Context, at models.Attempt, r *contactRows) error {
+	attemptID := at.ID
 	c := &r.campaign
 	req := dialer.CallRequest{AttemptID: at.ID, CampaignID: c.ID, Campaign: c.Name, CampaignType: titleCase(c.PacingMode),
 		ListID: r.list.ID, ContactID: r.contact.ID, Mode: at.Mode, Number: at.Number, ExternalID: r.contact.ExternalKey,

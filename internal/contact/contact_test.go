@@ -2,6 +2,7 @@ package contact_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http/httptest"
@@ -182,16 +183,39 @@ func TestDialChecksAgainAtTheMoment(t *testing.T) {
 	res, err := f.svc.Prepare(ctx, contact.PrepareRequest{ContactID: f.contact, Seq: 1})
 	require.NoError(t, err)
 	require.Equal(t, contact.ActionDial, res.Action, res.Reason)
-	require.NoError(t, f.svc.Dial(ctx, res.AttemptID))
+	e, err := f.svc.Dial(ctx, res.AttemptID)
+	require.NoError(t, err)
 	require.Len(t, d.calls, 1)
+	require.Equal(t, res.Number, e.Number)
+	require.Equal(t, []contact.CapCheck{{Attempts: 1, Period: "24h0m0s", Count: 0}}, e.FrequencyCaps, "the attempt itself is not counted")
+	require.Empty(t, e.DNC.Checked)
+	require.Len(t, e.Zones, 1)
+	require.Equal(t, "America/Chicago", e.Zones[0].Zone)
+	for _, w := range e.Zones[0].Windows {
+		require.True(t, w.Open, "%+v", w)
+	}
+	stored := attemptEvidence(t, f, res.AttemptID)
+	require.Equal(t, e.CheckedAt.UTC(), stored.CheckedAt.UTC(), "the attempt keeps what its dial saw")
 
 	list := models.DNCList{Name: "Federal", Category: "ndnc", Scope: "global"}
 	require.NoError(t, f.db.Create(&list).Error)
 	require.NoError(t, f.db.Create(&models.DNCEntry{DNCListID: list.ID, Number: "+14695622405"}).Error)
-	err = f.svc.Dial(ctx, res.AttemptID)
+	_, err = f.svc.Dial(ctx, res.AttemptID)
 	require.ErrorIs(t, err, contact.ErrDialRefused)
 	require.ErrorContains(t, err, "on DNC list Federal")
 	require.Len(t, d.calls, 1, "no call left")
+	stored = attemptEvidence(t, f, res.AttemptID)
+	require.Equal(t, []string{"Federal"}, stored.DNC.Checked)
+	require.Equal(t, []string{"Federal"}, stored.DNC.HeldBy, "the refusal's evidence")
+}
+
+func attemptEvidence(t *testing.T, f *fixture, id string) contact.Evidence {
+	t.Helper()
+	var at models.Attempt
+	require.NoError(t, f.db.First(&at, "id = ?", id).Error)
+	var e contact.Evidence
+	require.NoError(t, json.Unmarshal(at.Evidence, &e))
+	return e
 }
 
 // TestOneNumberOneCall: a number is never in two calls at once, across

@@ -27,6 +27,9 @@ type Verdict struct {
 	Mode   string    `json:"mode,omitempty"`
 	Number string    `json:"number,omitempty"`
 	Zone   string    `json:"time_zone,omitempty"`
+	// Evidence is what the checks of the number saw; nil when no number
+	// got that far (a closed list, an inactive campaign).
+	Evidence *Evidence `json:"evidence,omitempty"`
 }
 
 // FrequencyCap is at most Attempts calls to one number in any Period,
@@ -40,9 +43,18 @@ type FrequencyCap struct {
 // zone cannot be dialed at all.
 type Window struct {
 	Spec window.Spec
+	// Parts are the windows Spec joins, each named for the evidence: the
+	// campaign's dates and hours, the zone's row, the campaign group's row.
+	Parts []WindowPart
 	// Closed, when set, says why no number in the zone is dialed (a zone
 	// not enabled for calling, or one that cannot be loaded).
 	Closed string
+}
+
+// WindowPart is one window that applies in a zone, and where it comes from.
+type WindowPart struct {
+	Name string
+	Spec window.Spec
 }
 
 // Facts are everything the check of one contact reads, loaded at once.
@@ -61,8 +73,9 @@ type Facts struct {
 	// Modes are the contact's modes in the strategy's priority order.
 	Modes []string
 	// DNC names, for each of the contact's numbers on a DNC list in force
-	// for the campaign, those lists.
-	DNC map[string][]string
+	// for the campaign, those lists; DNCLists are every list in force.
+	DNC      map[string][]string
+	DNCLists []string
 	// Windows are the calling windows by IANA zone, one for each zone of
 	// the contact's numbers.
 	Windows map[string]Window
@@ -71,6 +84,9 @@ type Facts struct {
 	// within the longest cap's period.
 	Caps   []FrequencyCap
 	Starts map[string][]time.Time
+	// Retry are the campaign's caps on the contact's attempts (global and
+	// daily, the day counted in the contact's zone).
+	Retry strategy.Caps
 }
 
 // recheck is how long a contact waits for a condition no timer can predict
@@ -108,27 +124,31 @@ func Check(f Facts, now time.Time) Verdict {
 			blocked = append(blocked, fmt.Sprintf("%s %s is on DNC list %s", mode, n.Number, strings.Join(lists, ", ")))
 			continue
 		}
-		verdict := Verdict{Action: ActionDial, Mode: mode, Number: n.Number, Zone: n.TimeZone}
-		w, ok := f.Windows[n.TimeZone]
-		if !ok {
-			w.Closed = fmt.Sprintf("zone %s of %s %s has no calling window", n.TimeZone, mode, n.Number)
-		}
-		if w.Closed != "" {
-			verdict.Action, verdict.Reason, verdict.Until = ActionWait, w.Closed, now.Add(recheck)
+		verdict := Verdict{Action: ActionDial, Mode: mode, Number: n.Number, Zone: n.TimeZone, Evidence: f.evidence(n, now)}
+		windows, closed := f.numberWindows(n, mode)
+		if closed != "" {
+			verdict.Action, verdict.Reason, verdict.Until = ActionWait, closed, now.Add(recheck)
 			return verdict
 		}
-		if !w.Spec.Open(now) {
-			next, ok := w.Spec.Next(now)
-			if !ok {
-				return Verdict{Action: ActionClose, Reason: "no calling window opens again: " + w.Spec.Explain(now)}
+		if next, ok, why := openTogether(windows, now); !next.Equal(now) {
+			switch {
+			case !ok:
+				return Verdict{Action: ActionClose, Reason: "no calling window opens again: " + why, Evidence: verdict.Evidence}
+			case next.After(f.ListEnd):
+				return Verdict{Action: ActionClose, Reason: "time to live ends before the calling window opens: " + why, Evidence: verdict.Evidence}
+			default:
+				verdict.Action, verdict.Reason, verdict.Until = ActionWait, why, next
 			}
-			if next.After(f.ListEnd) {
-				return Verdict{Action: ActionClose, Reason: "time to live ends before the calling window opens: " + w.Spec.Explain(now)}
-			}
-			verdict.Action, verdict.Reason, verdict.Until = ActionWait, w.Spec.Explain(now), next
 			return verdict
 		}
 		if until, why := capped(f.Caps, f.Starts[n.Number], n.Number, now); why != "" {
+			verdict.Action, verdict.Reason, verdict.Until = ActionWait, why, until
+			return verdict
+		}
+		if until, closed, why := strategy.RetryCaps(f.Counters, f.Retry, now, f.contactZone()); why != "" {
+			if closed {
+				return Verdict{Action: ActionClose, Reason: why, Evidence: verdict.Evidence}
+			}
 			verdict.Action, verdict.Reason, verdict.Until = ActionWait, why, until
 			return verdict
 		}
@@ -255,4 +275,73 @@ func contactModes(priority []string, numbers []models.ContactNumber) []string {
 		}
 	}
 	return out
+}
+
+// numberWindows are the windows of n's own zone and, where the list
+// declared another zone for the contact, of that zone too: both must be
+// open. A zone closed for calling says why instead.
+func (f *Facts) numberWindows(n models.ContactNumber, mode string) ([]window.Spec, string) {
+	var specs []window.Spec
+	for _, zone := range numberZones(n) {
+		w, ok := f.Windows[zone]
+		if !ok {
+			w.Closed = fmt.Sprintf("zone %s of %s %s has no calling window", zone, mode, n.Number)
+		}
+		if w.Closed != "" {
+			return nil, w.Closed
+		}
+		specs = append(specs, w.Spec)
+	}
+	return specs, ""
+}
+
+// numberZones are the zones whose windows apply to n: its own, then the
+// contact's declared zone where that differs.
+func numberZones(n models.ContactNumber) []string {
+	if n.DeclaredZone != "" && n.DeclaredZone != n.TimeZone {
+		return []string{n.TimeZone, n.DeclaredZone}
+	}
+	return []string{n.TimeZone}
+}
+
+// openTogether is the first moment at or after now when every window is
+// open at once, and, when that is not now, why each closed one is closed.
+// It reports false when they never open together again.
+func openTogether(specs []window.Spec, now time.Time) (time.Time, bool, string) {
+	var why []string
+	for _, s := range specs {
+		if !s.Open(now) {
+			why = append(why, s.Explain(now))
+		}
+	}
+	t := now
+	// Each window moves t to its next opening; the bound guards windows
+	// that never overlap (a night in one zone the other's day).
+	for range 64 {
+		moved := false
+		for _, s := range specs {
+			if s.Open(t) {
+				continue
+			}
+			next, ok := s.Next(t)
+			if !ok {
+				return time.Time{}, false, strings.Join(why, "; ")
+			}
+			t, moved = next, true
+		}
+		if !moved {
+			return t, true, strings.Join(why, "; ")
+		}
+	}
+	return time.Time{}, false, strings.Join(append(why, "the windows of its zones never open together"), "; ")
+}
+
+// contactZone is the contact's own zone, in which its days are counted;
+// UTC when it cannot be loaded.
+func (f *Facts) contactZone() *time.Location {
+	loc, err := time.LoadLocation(f.Contact.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }

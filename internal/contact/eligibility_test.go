@@ -46,6 +46,24 @@ func baseFacts(t testing.TB, now time.Time) Facts {
 	}
 }
 
+// declaredNewYork makes the mobile a Denver number of a contact its list
+// declares in New York.
+func declaredNewYork(f *Facts) {
+	f.Contact.TimeZone = "America/New_York"
+	f.Contact.Numbers[0].TimeZone, f.Contact.Numbers[0].DeclaredZone = "America/Denver", "America/New_York"
+	f.Windows["America/Denver"] = Window{Spec: window.Spec{Loc: mustLocOf("America/Denver"), Daily: []window.Daily{hours(9, 17)}}}
+}
+
+func mustLocOf(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+func ptr(n int) *int { return &n }
+
 func TestCheck(t *testing.T) {
 	chicago := mustLoc(t, "America/Chicago")
 	noon := time.Date(2026, 11, 25, 12, 0, 0, 0, chicago) // a Wednesday, open in both zones
@@ -159,6 +177,35 @@ func TestCheck(t *testing.T) {
 			action: ActionDial, mode: "Home"},
 		{name: "no numbers closes", edit: func(f *Facts) { f.Contact.Numbers = nil },
 			action: ActionClose, reason: []string{"no dialable number left"}},
+		// Finding 13: a Denver number of a contact the list places in New
+		// York is dialed only while both windows are open.
+		{name: "declared zone and the number's own: both open", edit: declaredNewYork, now: time.Date(2026, 11, 25, 11, 0, 0, 0, chicago),
+			action: ActionDial, mode: "Mobile"},
+		{name: "declared zone open, the number's own closed: waits for its own", edit: declaredNewYork, now: time.Date(2026, 11, 25, 8, 30, 0, 0, chicago),
+			action: ActionWait, mode: "Mobile", until: time.Date(2026, 11, 25, 10, 0, 0, 0, chicago), reason: []string{"outside daily window 09:00–17:00 (America/Denver)"}},
+		{name: "the number's own open, declared zone closed: waits for the declared", edit: declaredNewYork, now: time.Date(2026, 11, 25, 16, 30, 0, 0, chicago),
+			action: ActionWait, mode: "Mobile", until: time.Date(2026, 11, 26, 10, 0, 0, 0, chicago), reason: []string{"outside daily window 09:00–17:00 (America/New_York)"}},
+		{name: "a declared zone closed for calling waits", edit: func(f *Facts) {
+			declaredNewYork(f)
+			f.Windows["America/New_York"] = Window{Closed: "zone Eastern is not enabled for calling"}
+		}, action: ActionWait, mode: "Mobile", after: time.Hour, reason: []string{"zone Eastern is not enabled"}},
+		{name: "declared and own windows that never overlap close", edit: func(f *Facts) {
+			declaredNewYork(f)
+			f.Windows["America/New_York"] = Window{Spec: window.Spec{Loc: mustLoc(t, "America/New_York"), Daily: []window.Daily{hours(9, 10)}}}
+			f.Windows["America/Denver"] = Window{Spec: window.Spec{Loc: mustLoc(t, "America/Denver"), Daily: []window.Daily{hours(16, 17)}}}
+		}, action: ActionClose, reason: []string{"never open together"}},
+		// The retry caps hold at the check too, whoever released the contact.
+		{name: "global retry cap spent closes", edit: func(f *Facts) {
+			f.Retry.GlobalRetry, f.Counters.Global = ptr(3), 3
+		}, action: ActionClose, reason: []string{"global retry cap of 3"}},
+		{name: "daily retry cap spent today waits for tomorrow", edit: func(f *Facts) {
+			f.Contact.TimeZone = "America/Chicago"
+			f.Retry.DailyRetry, f.Counters.Daily, f.Counters.DailyDate = ptr(2), 2, "2026-11-25"
+		}, action: ActionWait, mode: "Mobile", until: time.Date(2026, 11, 26, 0, 0, 0, 0, chicago), reason: []string{"daily retry cap of 2 reached for 2026-11-25"}},
+		{name: "yesterday's daily count does not hold", edit: func(f *Facts) {
+			f.Contact.TimeZone = "America/Chicago"
+			f.Retry.DailyRetry, f.Counters.Daily, f.Counters.DailyDate = ptr(2), 2, "2026-11-24"
+		}, action: ActionDial, mode: "Mobile"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			now := tc.now

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -48,21 +49,31 @@ func (s *Service) loadRows(ctx context.Context, contactID uint64) (*contactRows,
 }
 
 // dncHits returns, for each of numbers on a DNC list in force for the
-// campaign now, the names of those lists.
-func (s *Service) dncHits(ctx context.Context, campaignID uint64, numbers []string) (map[string][]string, error) {
-	var rows []struct{ Number, Name string }
-	err := s.DB.WithContext(ctx).Raw(`SELECT e.number, l.name FROM dnc_entries e JOIN dnc_lists l ON l.id = e.dnc_list_id
-		WHERE e.number IN ? AND (e.expires_at IS NULL OR e.expires_at > now())
-		  AND (l.scope = 'global' OR l.id IN (SELECT dnc_list_id FROM campaign_dnc_lists WHERE campaign_id = ?))
+// campaign now, the names of those lists; and every list in force.
+func (s *Service) dncHits(ctx context.Context, campaignID uint64, numbers []string) (map[string][]string, []string, error) {
+	// One row per list in force, and one more per entry holding a number.
+	var rows []struct {
+		Name   string
+		Number *string
+	}
+	err := s.DB.WithContext(ctx).Raw(`SELECT l.name, e.number FROM dnc_lists l
+		LEFT JOIN dnc_entries e ON e.dnc_list_id = l.id AND e.number IN ? AND (e.expires_at IS NULL OR e.expires_at > now())
+		WHERE l.scope = 'global' OR l.id IN (SELECT dnc_list_id FROM campaign_dnc_lists WHERE campaign_id = ?)
 		ORDER BY l.name`, numbers, campaignID).Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("check DNC for campaign %d: %w", campaignID, err)
+		return nil, nil, fmt.Errorf("check DNC for campaign %d: %w", campaignID, err)
 	}
-	out := map[string][]string{}
+	hits := map[string][]string{}
+	var lists []string
 	for _, r := range rows {
-		out[r.Number] = append(out[r.Number], r.Name)
+		if !slices.Contains(lists, r.Name) {
+			lists = append(lists, r.Name)
+		}
+		if r.Number != nil {
+			hits[*r.Number] = append(hits[*r.Number], r.Name)
+		}
 	}
-	return out, nil
+	return hits, lists, nil
 }
 
 // zoneHours are a configured zone's hours, or those a campaign group sets
@@ -106,6 +117,19 @@ func (s *Service) attemptStarts(ctx context.Context, numbers []string, since tim
 		out[r.Number] = append(out[r.Number], r.StartedAt)
 	}
 	return out, nil
+}
+
+// recordEvidence keeps what the checks before attempt id's dial request
+// saw; a later try of the same request replaces it with its own.
+func (s *Service) recordEvidence(ctx context.Context, id string, e *Evidence) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode evidence of attempt %s: %w", id, err)
+	}
+	if err := s.DB.WithContext(ctx).Exec(`UPDATE attempts SET evidence = ? WHERE id = ?`, b, id).Error; err != nil {
+		return fmt.Errorf("record evidence of attempt %s: %w", id, err)
+	}
+	return nil
 }
 
 // attempt reads an attempt; found is false when it does not exist.

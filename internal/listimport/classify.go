@@ -164,13 +164,16 @@ func (l *layout) classify(row int64, cells []string) candidate {
 			c.timeZone = l.campaignZone
 		}
 	}
-	explicit := l.zoneColumn >= 0 && cell(cells, l.zoneColumn) != ""
+	declared := l.zoneColumn >= 0 && cell(cells, l.zoneColumn) != ""
 	for i := range c.numbers {
-		// Each number is called in its own zone unless the list names one.
-		c.numbers[i].TimeZone = c.timeZone
-		if !explicit {
-			if z, ok := phone.TimeZone(c.numbers[i].Number); ok {
-				c.numbers[i].TimeZone = z
+		// Each number keeps its own zone; where the list declares another
+		// for the contact, both windows must be open to dial it.
+		n := &c.numbers[i]
+		n.TimeZone = c.timeZone
+		if z, ok := phone.TimeZone(n.Number); ok {
+			n.TimeZone = z
+			if declared && z != c.timeZone {
+				n.DeclaredZone = c.timeZone
 			}
 		}
 	}

@@ -445,6 +445,10 @@ func numbersJSON(numbers []models.ContactNumber) []byte {
 		b = appendJSONString(b, n.Number)
 		b = append(b, `,"time_zone":`...)
 		b = appendJSONString(b, n.TimeZone)
+		if n.DeclaredZone != "" {
+			b = append(b, `,"declared_zone":`...)
+			b = appendJSONString(b, n.DeclaredZone)
+		}
 		b = append(b, '}')
 	}
 	return append(b, ']')
