@@ -115,6 +115,7 @@ func Check(f Facts, now time.Time) Verdict {
 		return Verdict{Action: ActionWait, Reason: fmt.Sprintf("list %d is %s", f.ListID, f.ListStatus), Until: now.Add(recheck)}
 	}
 	var blocked []string
+	var held *Evidence // the first number a DNC list holds
 	for _, mode := range f.modeOrder() {
 		n, ok := number(c, mode)
 		if !ok {
@@ -122,6 +123,9 @@ func Check(f Facts, now time.Time) Verdict {
 		}
 		if lists := f.DNC[n.Number]; len(lists) > 0 {
 			blocked = append(blocked, fmt.Sprintf("%s %s is on DNC list %s", mode, n.Number, strings.Join(lists, ", ")))
+			if held == nil {
+				held = f.evidence(n, now)
+			}
 			continue
 		}
 		verdict := Verdict{Action: ActionDial, Mode: mode, Number: n.Number, Zone: n.TimeZone, Evidence: f.evidence(n, now)}
@@ -158,7 +162,7 @@ func Check(f Facts, now time.Time) Verdict {
 		return verdict
 	}
 	if len(blocked) > 0 {
-		return Verdict{Action: ActionClose, Reason: "no number can be dialed: " + strings.Join(blocked, "; ")}
+		return Verdict{Action: ActionClose, Reason: "no number can be dialed: " + strings.Join(blocked, "; "), Evidence: held}
 	}
 	return Verdict{Action: ActionClose, Reason: "no dialable number left"}
 }
