@@ -25,7 +25,8 @@ func (s Span) draw(r *rand.Rand) time.Duration {
 // Kinds of wrap-up code, by what the campaign's outcome group makes of
 // them: the simulator weighs kinds, as each campaign has its own codes.
 const (
-	// WrapupSuccess is a success outcome that does not call the person again.
+	// WrapupSuccess is a success outcome that does not reschedule the
+	// contact.
 	WrapupSuccess = "success"
 	// WrapupCallback reschedules the contact: the person asked to be called
 	// again.

@@ -142,14 +142,19 @@ func (r Reports) WrapupCodes(ctx context.Context, campaignID uint64) ([]dialer.W
 	}
 	codes := make([]dialer.WrapupCode, 0, len(p.Business))
 	for _, b := range p.Business {
-		kind := dialer.WrapupFailure
-		switch {
-		case !b.CloseContact && b.MaxRetry > 0:
-			kind = dialer.WrapupCallback
-		case b.Success:
-			kind = dialer.WrapupSuccess
-		}
-		codes = append(codes, dialer.WrapupCode{Name: b.Name, Kind: kind})
+		codes = append(codes, dialer.WrapupCode{Name: b.Name, Kind: wrapupKind(b)})
 	}
 	return codes, nil
+}
+
+// wrapupKind says what a business outcome does, for the simulator's mix:
+// one that reschedules the contact is a callback, whatever its type.
+func wrapupKind(b strategy.BusinessRule) string {
+	switch {
+	case !b.CloseContact && b.MaxRetry > 0:
+		return dialer.WrapupCallback
+	case b.Success:
+		return dialer.WrapupSuccess
+	}
+	return dialer.WrapupFailure
 }
