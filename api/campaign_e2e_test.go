@@ -232,6 +232,50 @@ func TestProgressiveCampaignEndToEnd(t *testing.T) {
 	}
 }
 
+// TestSimulatedCampaignWrapsUpWithItsOwnCodes: kris_progressive given an
+// outcome group of its own gets only that group's wrap-up codes from the
+// simulator, though the simulator's configuration names the seed's, and
+// its contacts follow those codes' rules to the end. An agent's desktop is
+// held to the same codes.
+func TestSimulatedCampaignWrapsUpWithItsOwnCodes(t *testing.T) {
+	w := newCampaignWorld(t, map[string]float64{"voice": 1}, map[string]float64{"Sale": 0.3, "Callback Requested": 0.4, "Follow-Up": 0.2, "Closed": 0.1})
+	campaign := w.campaign("kris_progressive")
+	outcome := func(name, typ string, maxRetry int, closes bool) map[string]any {
+		return map[string]any{"name": name, "type": typ, "reschedule": "0:0:0", "max_retry": maxRetry, "priority": 0, "close_contact": closes}
+	}
+	group := w.h.create("/api/v1/outcome-groups", map[string]any{"name": "Renewals", "outcomes": []any{
+		outcome("Renewed", "success", 0, true), outcome("Ring Back", "failure", 1, false), outcome("Wrong Person", "failure", 0, true),
+	}})
+	require.NoError(t, w.db.Exec("UPDATE campaigns SET outcome_group_id = ?, updated_at = now() WHERE id = ?", group, campaign).Error)
+	var numbers []string
+	for i := range 10 {
+		numbers = append(numbers, fmt.Sprintf("469-335-%04d", i+1))
+	}
+	ids := w.addContacts(campaign, numbers...)
+	w.agentsAvailable("Agent2", "Agent3")
+	status, out := w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/start", campaign), nil)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Eventually(t, func() bool {
+		var open int64
+		require.NoError(t, w.db.Model(&models.Contact{}).Where("id IN ? AND status <> 'closed'", ids).Count(&open).Error)
+		return open == 0
+	}, 2*time.Minute, 50*time.Millisecond, "the campaign did not finish")
+
+	var attempts []models.Attempt
+	require.NoError(t, w.db.Where("contact_id IN ?", ids).Find(&attempts).Error)
+	codes := map[string]int{}
+	for _, a := range attempts {
+		require.Equal(t, "voice", a.TelephonyOutcome, "attempt %s", a.ID)
+		require.Contains(t, []string{"Renewed", "Ring Back", "Wrong Person"}, a.BusinessOutcome, "attempt %s", a.ID)
+		codes[a.BusinessOutcome]++
+	}
+	require.Greater(t, len(codes), 1, "a mix of the group's codes: %v", codes)
+	w.checkNoOverlap(t)
+
+	status, out = w.h.call(http.MethodPost, "/api/v1/attempts/"+attempts[0].ID+"/wrapup", map[string]any{"business": "Sale"})
+	requireProblem(t, status, out, http.StatusUnprocessableEntity, "business")
+}
+
 // TestPreviewCampaignEndToEnd: an agent of krisSalesTeam works through
 // krisDemoPreview's cards, skipping every third; a skipped contact comes
 // back (skip is an outcome like any other) and is accepted the next time.

@@ -209,23 +209,6 @@ func TestSimulatedCall(t *testing.T) {
 	}, 10*time.Second, 50*time.Millisecond)
 }
 
-// TestSimulatedWrapupOutsideTheCampaignsCodes: the simulator's wrap-up
-// codes are its own configuration's. One the campaign's outcome group does
-// not have is recorded as it came (the voice rule then decides), not
-// refused as an agent's would be, which left the attempt waiting 30
-// minutes for a wrap-up.
-func TestSimulatedWrapupOutsideTheCampaignsCodes(t *testing.T) {
-	h, contact, _ := simulatedCall(t, "Not A Code", time.Second)
-	require.Eventually(t, func() bool {
-		_, detail := h.call(http.MethodGet, fmt.Sprintf("/api/v1/contacts/%d", contact), nil)
-		attempts, _ := detail["attempts"].([]any)
-		return len(attempts) > 0 && attempts[0].(map[string]any)["business_outcome"] == "Not A Code"
-	}, 30*time.Second, 50*time.Millisecond)
-	// An agent's desktop is still held to the campaign's codes.
-	status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/attempts/%s/wrapup", contactpkg.AttemptID(contact, 1)), map[string]any{"business": "Also Not A Code"})
-	requireProblem(t, status, out, http.StatusUnprocessableEntity, "business")
-}
-
 // countingDialer counts the calls it is asked for.
 type countingDialer struct{ calls atomic.Int64 }
 

@@ -22,11 +22,36 @@ func (s Span) draw(r *rand.Rand) time.Duration {
 	return s.Min + time.Duration(r.Int64N(int64(s.Max-s.Min)))
 }
 
+// Kinds of wrap-up code, by what the campaign's outcome group makes of
+// them: the simulator weighs kinds, as each campaign has its own codes.
+const (
+	// WrapupSuccess is a success outcome that does not reschedule the
+	// contact.
+	WrapupSuccess = "success"
+	// WrapupCallback reschedules the contact: the person asked to be called
+	// again.
+	WrapupCallback = "callback"
+	// WrapupFailure is any other outcome.
+	WrapupFailure = "failure"
+)
+
+// WrapupCode is one of a campaign's wrap-up codes and its kind.
+type WrapupCode struct {
+	Name string
+	Kind string
+}
+
 // SimulatorConfig is how the simulated world behaves.
 type SimulatorConfig struct {
 	// Outcomes weighs each telephony outcome.
 	Outcomes map[string]float64
-	// Business weighs the wrap-up codes simulated agents send after a talk.
+	// Wrapups weighs the kinds of wrap-up code simulated agents send after
+	// a talk. A kind's weight is shared equally by the campaign's codes of
+	// that kind; a kind the campaign has no code of drops out.
+	Wrapups map[string]float64
+	// Business, when it weighs some of the campaign's codes by name,
+	// draws among those instead of by kind: tests use it to pick a code.
+	// A name that is not one of the campaign's codes is never sent.
 	Business map[string]float64
 	Ring     Span // until the call is answered or gives up
 	Talk     Span // an agent's conversation
@@ -38,10 +63,11 @@ type SimulatorConfig struct {
 }
 
 // DefaultSimulatorConfig is the demo's world: most calls reach a person or
-// a machine, talks last a minute or two, and the seed's wrap-up codes.
+// a machine, talks last a minute or two, and the talks end in a mix of the
+// campaign's own success, callback and failure codes.
 var DefaultSimulatorConfig = SimulatorConfig{
 	Outcomes: map[string]float64{"voice": 0.45, "answer-machine": 0.2, "no-answer": 0.2, "busy": 0.1, "no-ringback": 0.05},
-	Business: map[string]float64{"Sale": 0.3, "Callback Requested": 0.4, "Follow-Up": 0.2, "Closed": 0.1},
+	Wrapups:  map[string]float64{WrapupSuccess: 0.45, WrapupCallback: 0.35, WrapupFailure: 0.2},
 	Ring:     Span{5 * time.Second, 25 * time.Second},
 	Talk:     Span{30 * time.Second, 2 * time.Minute},
 	WrapUp:   Span{5 * time.Second, 20 * time.Second},
@@ -60,16 +86,22 @@ type Agents interface {
 }
 
 // Reports is where a simulated call's outcome and wrap-up go: the same
-// path as a real dialer's and agent's reports.
+// path as a real dialer's and agent's reports. Like an agent's desktop, it
+// knows the campaign's wrap-up codes.
 type Reports interface {
 	TelephonyOutcome(ctx context.Context, attemptID, outcome, agent string) error
 	Wrapup(ctx context.Context, attemptID, business, agent string) error
+	// WrapupCodes lists the codes of the campaign's outcome group, the only
+	// ones its agents may send; none when it has no group.
+	WrapupCodes(ctx context.Context, campaignID uint64) ([]WrapupCode, error)
 }
 
 // Simulator is the built-in dialer for the demo, the tests and the
 // benchmarks: it "places" each call on a simulated clock, reports a
 // telephony outcome drawn from the configured weights, and for answered
-// calls connects a free agent who talks and wraps up.
+// calls connects a free agent who talks and wraps up with one of the
+// campaign's codes, so a simulated campaign runs its own rules. Every draw
+// is made when the call is asked for, so a seed replays the same calls.
 type Simulator struct {
 	Config  SimulatorConfig
 	Agents  Agents
@@ -113,16 +145,19 @@ func (s *Simulator) Dial(_ context.Context, req CallRequest) error {
 		return nil
 	}
 	s.seen[req.AttemptID] = true
-	plan := call{req: req, outcome: pick(s.rng, s.Config.Outcomes), business: pick(s.rng, s.Config.Business),
+	plan := call{req: req, outcome: pickAt(s.rng.Float64(), s.Config.Outcomes), wrapup: s.rng.Float64(),
 		ring: s.Config.Ring.draw(s.rng), talk: s.Config.Talk.draw(s.rng), wrap: s.Config.WrapUp.draw(s.rng)}
 	go s.play(s.ctx, plan)
 	return nil
 }
 
 type call struct {
-	req               CallRequest
-	outcome, business string
-	ring, talk, wrap  time.Duration
+	req     CallRequest
+	outcome string
+	// wrapup draws the code among the campaign's codes as they are at the
+	// wrap-up.
+	wrapup           float64
+	ring, talk, wrap time.Duration
 }
 
 // sleep waits d of simulated time.
@@ -165,8 +200,43 @@ func (s *Simulator) play(ctx context.Context, c call) {
 	if !s.sleep(ctx, c.wrap) {
 		return
 	}
-	s.report(s.Reports.Wrapup(ctx, id, c.business, agent), id)
+	codes, err := s.Reports.WrapupCodes(ctx, c.req.CampaignID)
+	if err != nil {
+		s.Log.Warn("simulator cannot read the campaign's wrap-up codes", "attempt", id, "campaign", c.req.CampaignID, "error", err)
+	}
+	if code := pickAt(c.wrapup, s.Config.wrapupWeights(codes)); code != "" {
+		s.report(s.Reports.Wrapup(ctx, id, code, agent), id)
+	}
+	// Without a code to send the agent sends none: the campaign's voice
+	// rule decides once the wrap-up time is over.
 	s.report(s.Agents.SetState(ctx, agent, "available"), id)
+}
+
+// wrapupWeights weighs the campaign's codes: by name where Business names
+// some of them, else by kind, else all alike.
+func (c SimulatorConfig) wrapupWeights(codes []WrapupCode) map[string]float64 {
+	named := map[string]float64{}
+	perKind := map[string]int{}
+	for _, code := range codes {
+		if w := c.Business[code.Name]; w > 0 {
+			named[code.Name] = w
+		}
+		perKind[code.Kind]++
+	}
+	if len(named) > 0 {
+		return named
+	}
+	byKind, alike := map[string]float64{}, map[string]float64{}
+	for _, code := range codes {
+		if w := c.Wrapups[code.Kind]; w > 0 {
+			byKind[code.Name] += w / float64(perKind[code.Kind])
+		}
+		alike[code.Name] = 1
+	}
+	if len(byKind) > 0 {
+		return byKind
+	}
+	return alike
 }
 
 func (s *Simulator) report(err error, attemptID string) {
@@ -175,8 +245,9 @@ func (s *Simulator) report(err error, attemptID string) {
 	}
 }
 
-// pick draws a key by weight, in sorted key order so a seed replays.
-func pick(r *rand.Rand, weights map[string]float64) string {
+// pickAt draws a key by weight for x in [0, 1), in sorted key order so a
+// seed replays; "" when no key has a weight.
+func pickAt(x float64, weights map[string]float64) string {
 	keys := make([]string, 0, len(weights))
 	total := 0.0
 	for k, w := range weights {
@@ -189,7 +260,7 @@ func pick(r *rand.Rand, weights map[string]float64) string {
 		return ""
 	}
 	slices.Sort(keys)
-	x := r.Float64() * total
+	x *= total
 	for _, k := range keys {
 		if x < weights[k] {
 			return k

@@ -3,6 +3,9 @@ package dialer
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +20,15 @@ type world struct {
 	events  []string
 	outcome map[string]string
 	wrapups map[string]string
+	codes   map[uint64][]WrapupCode // per campaign
+}
+
+// seedCodes is the seed's outcome group "Wrapup Code", by kind.
+var seedCodes = []WrapupCode{{"Follow-Up", WrapupSuccess}, {"Campaign-WrapUp", WrapupSuccess}, {"Callback Requested", WrapupCallback},
+	{"Sale", WrapupSuccess}, {"Transferred", WrapupSuccess}, {"Pending Case", WrapupSuccess}, {"Closed", WrapupSuccess}}
+
+func newWorld(free ...string) *world {
+	return &world{free: free, outcome: map[string]string{}, wrapups: map[string]string{}, codes: map[uint64][]WrapupCode{2: seedCodes}}
 }
 
 func (w *world) Reserve(_ context.Context, _ uint64, preferred string) (string, bool, error) {
@@ -55,6 +67,12 @@ func (w *world) Wrapup(_ context.Context, id, business, agent string) error {
 	return nil
 }
 
+func (w *world) WrapupCodes(_ context.Context, campaignID uint64) ([]WrapupCode, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.codes[campaignID], nil
+}
+
 func (w *world) counts() (int, int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -67,7 +85,7 @@ func fastConfig(outcomes map[string]float64) SimulatorConfig {
 }
 
 func TestSimulatorPlaysCallsOut(t *testing.T) {
-	w := &world{free: []string{"agent-1"}, outcome: map[string]string{}, wrapups: map[string]string{}}
+	w := newWorld("agent-1")
 	s := &Simulator{Config: fastConfig(map[string]float64{"voice": 1}), Agents: w, Reports: w}
 	require.NoError(t, s.Config.Validate())
 	s.Start(t.Context())
@@ -85,7 +103,7 @@ func TestSimulatorPlaysCallsOut(t *testing.T) {
 }
 
 func TestSimulatorAbandonsWithoutAFreeAgent(t *testing.T) {
-	w := &world{outcome: map[string]string{}, wrapups: map[string]string{}}
+	w := newWorld()
 	s := &Simulator{Config: fastConfig(map[string]float64{"voice": 1}), Agents: w, Reports: w}
 	require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: "2-1"}))
 	require.Eventually(t, func() bool { n, _ := w.counts(); return n == 1 }, 5*time.Second, time.Millisecond)
@@ -93,7 +111,7 @@ func TestSimulatorAbandonsWithoutAFreeAgent(t *testing.T) {
 }
 
 func TestSimulatorFollowsTheWeights(t *testing.T) {
-	w := &world{outcome: map[string]string{}, wrapups: map[string]string{}}
+	w := newWorld()
 	s := &Simulator{Config: fastConfig(map[string]float64{"busy": 3, "no-answer": 1}), Agents: w, Reports: w}
 	const n = 2000
 	for i := range n {
@@ -116,7 +134,7 @@ func TestSimulatorConfigValidate(t *testing.T) {
 }
 
 func TestSimulatorFreesTheAgentOfAnUnansweredCall(t *testing.T) {
-	w := &world{outcome: map[string]string{}, wrapups: map[string]string{}}
+	w := newWorld()
 	s := &Simulator{Config: fastConfig(map[string]float64{"no-answer": 1}), Agents: w, Reports: w}
 	require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: "3-1", Agent: "agent-7"}))
 	require.Eventually(t, func() bool {
@@ -126,4 +144,136 @@ func TestSimulatorFreesTheAgentOfAnUnansweredCall(t *testing.T) {
 	}, 5*time.Second, time.Millisecond)
 	require.Equal(t, []string{"agent-7 idle"}, w.events)
 	require.Equal(t, "no-answer", w.outcome["3-1"])
+}
+
+// agents names n free agents.
+func agents(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprint("agent-", i)
+	}
+	return out
+}
+
+// wrapAll dials n answered calls of campaign and waits for them to end:
+// with a wrap-up, or, when the campaign has no code, with the agent
+// available again.
+func wrapAll(t *testing.T, s *Simulator, w *world, campaign uint64, n int) {
+	t.Helper()
+	for i := range n {
+		require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: fmt.Sprint(campaign, "-", i), CampaignID: campaign}))
+	}
+	require.Eventually(t, func() bool { return w.freed() == n }, 10*time.Second, time.Millisecond)
+}
+
+// freed counts the agents made available again after a call.
+func (w *world) freed() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, e := range w.events {
+		if strings.HasSuffix(e, " available") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestSimulatorWrapsUpWithTheCampaignsCodes: a campaign with its own
+// outcome group gets only that group's codes, whatever the configuration
+// names, in the configured mix of kinds.
+func TestSimulatorWrapsUpWithTheCampaignsCodes(t *testing.T) {
+	const n = 600
+	w := newWorld(agents(n)...)
+	w.codes[5] = []WrapupCode{{"Bought", WrapupSuccess}, {"Upgraded", WrapupSuccess}, {"Ring Back", WrapupCallback}, {"Wrong Person", WrapupFailure}}
+	cfg := fastConfig(map[string]float64{"voice": 1})
+	cfg.Wrapups, cfg.Business = DefaultSimulatorConfig.Wrapups, map[string]float64{"Sale": 0.3, "Callback Requested": 0.4, "Follow-Up": 0.2, "Closed": 0.1}
+	s := &Simulator{Config: cfg, Agents: w, Reports: w}
+	wrapAll(t, s, w, 5, n)
+	got := map[string]int{}
+	for _, code := range w.wrapups {
+		got[code]++
+	}
+	require.Len(t, w.wrapups, n)
+	require.ElementsMatch(t, []string{"Bought", "Upgraded", "Ring Back", "Wrong Person"}, slices.Collect(maps.Keys(got)))
+	require.InDelta(t, 0.45, float64(got["Bought"]+got["Upgraded"])/n, 0.06, "%v", got)
+	require.InDelta(t, 0.35, float64(got["Ring Back"])/n, 0.06, "%v", got)
+	require.InDelta(t, 0.2, float64(got["Wrong Person"])/n, 0.06, "%v", got)
+}
+
+func TestSimulatorWrapupWeights(t *testing.T) {
+	kinds := map[string]float64{WrapupSuccess: 0.5, WrapupCallback: 0.3, WrapupFailure: 0.2}
+	cases := []struct {
+		name     string
+		business map[string]float64
+		wrapups  map[string]float64
+		codes    []WrapupCode
+		want     map[string]float64
+	}{
+		{"a kind's weight is shared by its codes", nil, kinds, []WrapupCode{{"A", WrapupSuccess}, {"B", WrapupSuccess}, {"C", WrapupCallback}, {"D", WrapupFailure}},
+			map[string]float64{"A": 0.25, "B": 0.25, "C": 0.3, "D": 0.2}},
+		{"a kind without codes drops out", nil, kinds, []WrapupCode{{"A", WrapupSuccess}, {"C", WrapupCallback}},
+			map[string]float64{"A": 0.5, "C": 0.3}},
+		{"names weigh the campaign's codes they name", map[string]float64{"C": 2, "Sale": 5}, kinds, []WrapupCode{{"A", WrapupSuccess}, {"C", WrapupCallback}},
+			map[string]float64{"C": 2}},
+		{"names of no code of the campaign leave it to the kinds", map[string]float64{"Sale": 1}, kinds, []WrapupCode{{"A", WrapupSuccess}, {"D", WrapupFailure}},
+			map[string]float64{"A": 0.5, "D": 0.2}},
+		{"no weight for any of its kinds: all codes alike", nil, map[string]float64{WrapupFailure: 1}, []WrapupCode{{"A", WrapupSuccess}, {"C", WrapupCallback}},
+			map[string]float64{"A": 1, "C": 1}},
+		{"no codes, nothing to send", map[string]float64{"Sale": 1}, kinds, nil, map[string]float64{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := SimulatorConfig{Business: c.business, Wrapups: c.wrapups}.wrapupWeights(c.codes)
+			require.InDeltaMapValues(t, c.want, got, 1e-9)
+			require.Len(t, got, len(c.want))
+		})
+	}
+}
+
+// TestSimulatorWithoutCodesSendsNone: a campaign without an outcome group
+// has no code an agent could send; the agent is freed all the same.
+func TestSimulatorWithoutCodesSendsNone(t *testing.T) {
+	w := newWorld("agent-1")
+	s := &Simulator{Config: fastConfig(map[string]float64{"voice": 1}), Agents: w, Reports: w}
+	wrapAll(t, s, w, 9, 1)
+	require.Equal(t, "voice", w.outcome["9-0"])
+	require.Empty(t, w.wrapups)
+}
+
+// TestSimulatorReplaysItsSeed: the same seed gives each attempt the same
+// outcome and wrap-up, however the calls' goroutines interleave.
+func TestSimulatorReplaysItsSeed(t *testing.T) {
+	run := func() (map[string]string, map[string]string) {
+		w := newWorld(agents(200)...)
+		cfg := fastConfig(map[string]float64{"voice": 3, "busy": 1})
+		cfg.Business, cfg.Wrapups = nil, DefaultSimulatorConfig.Wrapups
+		s := &Simulator{Config: cfg, Agents: w, Reports: w}
+		for i := range 200 {
+			require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: fmt.Sprint(i), CampaignID: 2}))
+		}
+		require.Eventually(t, func() bool {
+			got, _ := w.counts()
+			w.mu.Lock()
+			busy := countOf(w.outcome, "busy")
+			w.mu.Unlock()
+			return got == 200 && w.freed() == 200-busy
+		}, 10*time.Second, time.Millisecond)
+		return w.outcome, w.wrapups
+	}
+	o1, w1 := run()
+	o2, w2 := run()
+	require.Equal(t, o1, o2)
+	require.Equal(t, w1, w2)
+	require.Greater(t, len(slices.Compact(slices.Sorted(maps.Values(w1)))), 2, "a mix of codes")
+}
+
+func countOf(m map[string]string, v string) int {
+	n := 0
+	for _, x := range m {
+		if x == v {
+			n++
+		}
+	}
+	return n
 }

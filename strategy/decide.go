@@ -47,13 +47,15 @@ type Rule struct {
 
 // BusinessRule is a business outcome: what an agent's wrap-up code does.
 type BusinessRule struct {
-	Name         string `json:"name"`
-	Success      bool   `json:"success"`
-	Reschedule   Delay  `json:"reschedule"`
-	MaxRetry     int    `json:"max_retry"`
-	Priority     int    `json:"priority"`
-	CloseContact bool   `json:"close_contact"`
-	RetainPCB    bool   `json:"retain_pcb"`
+	Name string `json:"name"`
+	// Success is the outcome's type, for reports: it does not close the
+	// contact, CloseContact does.
+	Success      bool  `json:"success"`
+	Reschedule   Delay `json:"reschedule"`
+	MaxRetry     int   `json:"max_retry"`
+	Priority     int   `json:"priority"`
+	CloseContact bool  `json:"close_contact"`
+	RetainPCB    bool  `json:"retain_pcb"`
 }
 
 // Caps are the campaign-wide limits and the callback strategy.
@@ -74,8 +76,10 @@ type Caps struct {
 	// means 0:0:15.
 	DefaultDelay *Delay `json:"default_delay,omitempty"`
 	// ResetOnCallback is "reset daily and global retries": Global and Daily
-	// go to zero each time a callback is made (a wrap-up reschedule or a
-	// new personal callback).
+	// go to zero once per callback grant, when the contact becomes a
+	// callback: a wrap-up that reschedules it (the person asked), or a
+	// personal callback made for a contact that was not a callback. The
+	// callback's later attempts, whatever they make of it, do not reset.
 	ResetOnCallback bool `json:"reset_on_callback"`
 	// PCBToNCB is PCBToNCBRetries ("" too) or PCBToNCBDuration.
 	PCBToNCB string `json:"pcb_to_ncb"`
@@ -110,7 +114,8 @@ type Counters struct {
 	Removed []string `json:"removed,omitempty"`
 	// Callback is set from the moment a wrap-up reschedules the contact, or
 	// a personal callback is made, until the person is reached again with
-	// no personal callback left in force.
+	// no personal callback left in force. Its turning on, and any wrap-up
+	// reschedule, is a callback grant ("reset daily and global retries").
 	Callback bool `json:"callback,omitempty"`
 	// PCBAgent, when set, is the agent a personal callback belongs to,
 	// since PCBSince, with PCBFailures attempts that did not connect the
@@ -373,9 +378,9 @@ func (d *decider) byBusiness(r BusinessRule) plan {
 	n, limit := d.c.PerBusiness[r.Name], max(r.MaxRetry, 0)
 	label := "wrap-up " + r.Name
 	switch {
-	case r.Success:
-		return closing(label + " is a success outcome")
 	case r.CloseContact:
+		// "Close contact" alone decides, as DOMAIN.md says: a success
+		// without it (a follow-up) reschedules like any other wrap-up.
 		return closing(label + " closes the contact")
 	case n <= limit:
 		// The wrap-up came from the number that reached the person, so the
@@ -533,6 +538,9 @@ func (d *decider) reschedule(p plan, pcbLapsed bool) Decision {
 		}
 		p.mode = j
 	}
+	// A wrap-up reschedule is the person asking for a callback: a grant,
+	// even while another agent's personal callback is still pending.
+	requested, wasCallback := p.callback, c.Callback
 	// A personal callback needs an agent to belong to; one in force is not
 	// renewed by a retry that did not reach the contact.
 	made := false
@@ -542,11 +550,14 @@ func (d *decider) reschedule(p plan, pcbLapsed bool) Decision {
 		d.note("personal callback for agent %s", agent)
 	}
 	if p.callback {
-		// Every callback made resets, not only the first: the retries spent
-		// before the customer asked must not block what they asked for. The
-		// wrap-up's own max retry still bounds how often that happens.
+		// The reset applies when the contact becomes a callback, once per
+		// grant: the retries spent before the person asked must not block
+		// what they asked for, but the callback's own attempts (a personal
+		// callback lapsing, or made again for the next agent) must not
+		// reset again, or they would carry the contact past the caps
+		// without end. The wrap-up's max retry bounds the grants.
 		c.Callback = true
-		if caps.ResetOnCallback {
+		if caps.ResetOnCallback && (requested || !wasCallback) {
 			c.Global, c.Daily = 0, 0
 			d.note("now a callback: global and daily retries reset")
 		}

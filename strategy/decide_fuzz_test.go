@@ -135,11 +135,14 @@ func FuzzDecide(f *testing.F) {
 			if business != "" {
 				i := slices.IndexFunc(in.Business, func(r BusinessRule) bool { return r.Name == business })
 				br := in.Business[i]
-				if br.Success || br.CloseContact {
-					require.True(t, d.Close, "wrap-up %s must close: %s", business, d.Reason)
-				}
 				perBusiness[business]++
 				count, limit = perBusiness[business], max(br.MaxRetry, 0)
+				if br.CloseContact {
+					require.True(t, d.Close, "wrap-up %s must close: %s", business, d.Reason)
+				} else if count <= limit && d.Close {
+					// Close contact alone closes, success or not: only a cap may.
+					require.Contains(t, d.Reason, "closed instead", "wrap-up %s (success %v) without close contact closed: %s", business, br.Success, d.Reason)
+				}
 				rescheduledByWrapup = count <= limit && !d.Close
 			} else if i := slices.IndexFunc(in.Rules, func(r Rule) bool { return r.Outcome == outcome }); i >= 0 {
 				perOutcome[outcome]++
@@ -175,14 +178,20 @@ func FuzzDecide(f *testing.F) {
 				perOutcome = map[string]int{}
 			}
 			// Every attempt counts, so a Global of 0 shows a reset: only
-			// allowed with "reset daily and global retries" and a callback
-			// made, and due after every wrap-up reschedule.
+			// allowed with "reset daily and global retries", once per
+			// callback grant, and due at each. A grant is a wrap-up
+			// reschedule or the contact becoming a callback; an attempt
+			// that did not reach the person while the contact was already
+			// a callback is that callback's, not a grant.
+			becameCallback := !counters.Callback && d.Callback
 			if reset := d.Counters.Global == 0; reset {
 				require.True(t, caps.ResetOnCallback && d.Callback, d.Reason)
+				require.True(t, rescheduledByWrapup || becameCallback || outcome == Voice, "reset by an attempt of a pending callback: %s", d.Reason)
 				require.Zero(t, d.Counters.Daily)
 				total, perDay = 0, map[string]int{}
 			} else {
 				require.False(t, caps.ResetOnCallback && rescheduledByWrapup, "no reset after a wrap-up reschedule: %s", d.Reason)
+				require.False(t, caps.ResetOnCallback && becameCallback, "no reset on becoming a callback: %s", d.Reason)
 			}
 			counters, mode = d.Counters, d.Mode
 			at = d.DueAt.Add(pick(&b, fuzzWaits...))

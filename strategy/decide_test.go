@@ -119,7 +119,7 @@ func TestDecideSeed(t *testing.T) {
 	cases := []scenario{
 		{name: "answer-machine then Sale closes after two attempts 15 minutes apart", in: seed, steps: []step{
 			{outcome: AnswerMachine, in: 15 * time.Minute, prio: -1, reason: "answer-machine retried 1 of 1 time(s); due in 0:0:15"},
-			{outcome: Voice, business: "Sale", agent: "a1", close: true, reason: "wrap-up Sale is a success outcome"},
+			{outcome: Voice, business: "Sale", agent: "a1", close: true, reason: "wrap-up Sale closes the contact"},
 		}},
 		{name: "answer-machine twice closes", in: seed, steps: []step{
 			{outcome: AnswerMachine, in: 15 * time.Minute, prio: -1},
@@ -131,8 +131,8 @@ func TestDecideSeed(t *testing.T) {
 			{outcome: Voice, business: "Callback Requested", in: 5 * time.Minute, reason: "retried 3 of 3", check: isCallback},
 			{outcome: Voice, business: "Callback Requested", close: true, reason: "no retry left (max retry 3); the campaign has no retry cycles"},
 		}},
-		{name: "every success wrap-up closes at once", in: seed, steps: []step{
-			{outcome: Voice, business: "pending case", close: true, reason: "wrap-up Pending Case is a success"},
+		{name: "the seed's success wrap-ups close at once: they have close contact", in: seed, steps: []step{
+			{outcome: Voice, business: "pending case", close: true, reason: "wrap-up Pending Case closes the contact"},
 		}},
 		{name: "the seed spells Error with a capital", in: seed, steps: []step{
 			{outcome: "error", in: 15 * time.Minute, prio: -1},
@@ -174,6 +174,37 @@ func TestDecideSeed(t *testing.T) {
 }
 
 func isCallback(t *testing.T, d Decision) { require.True(t, d.Callback, d.Reason) }
+
+// TestDecideBusinessOutcomes: "close contact" alone closes; a success
+// without it reschedules the way any wrap-up does (DOMAIN.md).
+func TestDecideBusinessOutcomes(t *testing.T) {
+	followUp := BusinessRule{Name: "Follow-Up", Success: true, Reschedule: MustDelay("1:0:0"), MaxRetry: 1, Priority: 2}
+	sale := BusinessRule{Name: "Sale", Success: true}
+	lost := BusinessRule{Name: "Lost", CloseContact: true}
+	base := Input{Rules: krisCS(), Business: []BusinessRule{followUp, sale, lost}, Modes: []string{"Mobile"}}
+	cycles := with(base, func(in *Input) { in.Caps.CycleRetry, in.Caps.CycleInterval = 1, MustDelay("0:6:0") })
+	day := 24 * time.Hour
+	cases := []scenario{
+		{name: "a success without close contact is retried after its delay, at its priority", in: base, steps: []step{
+			{outcome: Voice, business: "Follow-Up", agent: "a1", in: day, prio: 2, reason: "wrap-up Follow-Up retried 1 of 1 time(s); due in 1:0:0", check: isCallback},
+			{outcome: Voice, business: "Follow-Up", agent: "a1", close: true, reason: "wrap-up Follow-Up has no retry left (max retry 1); the campaign has no retry cycles"},
+		}},
+		{name: "an exhausted success without close contact ends the pass: a cycle follows", in: cycles, steps: []step{
+			{outcome: Voice, business: "Follow-Up", agent: "a1", in: day, prio: 2},
+			{outcome: Voice, business: "Follow-Up", agent: "a1", in: 6 * time.Hour, reason: "retry cycle 1 of 1"},
+			{outcome: Voice, business: "Follow-Up", agent: "a1", in: day, prio: 2},
+		}},
+		{name: "a success with max retry 0 and no close contact is not a close", in: cycles, steps: []step{
+			{outcome: Voice, business: "Sale", agent: "a1", in: 6 * time.Hour, reason: "wrap-up Sale has no retry left (max retry 0)"},
+		}},
+		{name: "a failure with close contact closes", in: base, steps: []step{
+			{outcome: Voice, business: "Lost", agent: "a1", close: true, reason: "wrap-up Lost closes the contact"},
+		}},
+	}
+	for _, sc := range cases {
+		t.Run(sc.name, func(t *testing.T) { play(t, sc) })
+	}
+}
 
 func with(in Input, f func(*Input)) Input {
 	in.Rules = append([]Rule(nil), in.Rules...)
@@ -325,10 +356,46 @@ func TestDecideCaps(t *testing.T) {
 			{outcome: NoAnswer, in: q},
 			{outcome: NoAnswer, close: true, reason: "global retry cap of 3"},
 		}},
+		// A preview campaign whose no-answer rule retains the agent: each
+		// agent who fails to reach a callback makes it personal again. That
+		// is still the one callback the person asked for.
+		{name: "reset once per callback grant: its later attempts do not reset again", in: with(global, func(in *Input) {
+			in.Caps.ResetOnCallback = true
+			in.Rules = append(in.Rules, Rule{Outcome: NoAnswer, Reschedule: MustDelay("0:0:15"), MaxRetry: 5, RetainPCB: true})
+		}), steps: []step{
+			{outcome: Voice, business: "Callback Requested", agent: "a1", in: 5 * time.Minute, reason: "global and daily retries reset", check: globalCount(0)},
+			{outcome: NoAnswer, agent: "a2", in: q, pcb: "a2", check: globalCount(1)},
+			{outcome: NoAnswer, agent: "a2", in: q, reason: "is now a normal callback", check: globalCount(2)},
+			{outcome: NoAnswer, agent: "a1", close: true, reason: "global retry cap of 3"},
+		}},
+		{name: "a personal callback made by a telephony rule is a grant: one reset", in: with(global, func(in *Input) {
+			in.Caps.ResetOnCallback = true
+			in.Rules = append(in.Rules, Rule{Outcome: NoAnswer, Reschedule: MustDelay("0:0:15"), MaxRetry: 5, RetainPCB: true})
+		}), steps: []step{
+			{outcome: Busy, in: q, check: globalCount(1)},
+			{outcome: NoAnswer, agent: "a1", in: q, pcb: "a1", reason: "global and daily retries reset", check: globalCount(0)},
+			{outcome: NoAnswer, agent: "a1", in: q, check: globalCount(1)},
+			{outcome: NoAnswer, agent: "a2", in: q, pcb: "a2", check: globalCount(2)},
+			{outcome: NoAnswer, agent: "a2", close: true, reason: "global retry cap of 3"},
+		}},
+		{name: "the person reached and asking again is a new grant", in: with(global, func(in *Input) {
+			in.Caps.ResetOnCallback, in.Caps.AttemptsToReachAgent = true, 3
+			in.Business = append(in.Business, personalCallback)
+		}), steps: []step{
+			{outcome: Voice, business: "Personal Callback", agent: "a1", in: time.Hour, pcb: "a1", check: globalCount(0)},
+			{outcome: NoAnswer, in: q, pcb: "a1", check: globalCount(1)},
+			// Reached by another agent while a1's personal callback is still
+			// pending: the person asked again, so the counts start again.
+			{outcome: Voice, business: "Callback Requested", agent: "a2", in: 5 * time.Minute, pcb: "a1", reason: "global and daily retries reset", check: globalCount(0)},
+		}},
 	}
 	for _, sc := range cases {
 		t.Run(sc.name, func(t *testing.T) { play(t, sc) })
 	}
+}
+
+func globalCount(n int) func(*testing.T, Decision) {
+	return func(t *testing.T, d Decision) { require.Equal(t, n, d.Counters.Global, d.Reason) }
 }
 
 func TestDecideCallbacks(t *testing.T) {

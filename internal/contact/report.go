@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
@@ -63,12 +64,7 @@ func (s *Service) Wrapup(ctx context.Context, attemptID, business, agent string)
 			return false, f.Err("wrap-up")
 		}
 	}
-	return s.recordWrapup(ctx, &at, business, agent)
-}
-
-// recordWrapup records a wrap-up code as it is and tells the workflow.
-func (s *Service) recordWrapup(ctx context.Context, at *models.Attempt, business, agent string) (bool, error) {
-	return s.report(ctx, at, "business_outcome", at.BusinessOutcome, business, agent, contract.SignalWrapup,
+	return s.report(ctx, &at, "business_outcome", at.BusinessOutcome, business, agent, contract.SignalWrapup,
 		contract.Wrapup{AttemptID: at.ID, Business: business, Agent: agent})
 }
 
@@ -125,14 +121,40 @@ func (r Reports) TelephonyOutcome(ctx context.Context, attemptID, outcome, agent
 	return err
 }
 
-// Wrapup records a simulated agent's wrap-up as it comes: the simulator's
-// codes are its configuration's, which need not be the campaign's, and a
-// code the campaign does not know is decided by the strategy's voice rule.
+// Wrapup records a simulated agent's wrap-up, held to the campaign's
+// codes as an agent's is.
 func (r Reports) Wrapup(ctx context.Context, attemptID, business, agent string) error {
-	at, err := r.reported(ctx, attemptID)
-	if err != nil {
-		return err
-	}
-	_, err = r.recordWrapup(ctx, &at, business, agent)
+	_, err := r.Service.Wrapup(ctx, attemptID, business, agent)
 	return err
+}
+
+// WrapupCodes lists the campaign's wrap-up codes, each with the kind of
+// what its business outcome does, from the policy its contacts are decided
+// by.
+func (r Reports) WrapupCodes(ctx context.Context, campaignID uint64) ([]dialer.WrapupCode, error) {
+	c, err := models.Find[models.Campaign](ctx, r.DB.DB, "campaign", campaignID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.policy(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	codes := make([]dialer.WrapupCode, 0, len(p.Business))
+	for _, b := range p.Business {
+		codes = append(codes, dialer.WrapupCode{Name: b.Name, Kind: wrapupKind(b)})
+	}
+	return codes, nil
+}
+
+// wrapupKind says what a business outcome does, for the simulator's mix:
+// one that reschedules the contact is a callback, whatever its type.
+func wrapupKind(b strategy.BusinessRule) string {
+	switch {
+	case !b.CloseContact && b.MaxRetry > 0:
+		return dialer.WrapupCallback
+	case b.Success:
+		return dialer.WrapupSuccess
+	}
+	return dialer.WrapupFailure
 }
