@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 
 	"github.com/outdial/outdial/internal/campaign"
 	"github.com/outdial/outdial/internal/listimport"
@@ -270,4 +271,31 @@ func TestPreviewOffersAPersonalCallbackToItsAgentOnly(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, card.Contact, card.Reason)
 	require.Equal(t, pcb, card.Contact.ID, "its agent gets it, before a contact of higher priority")
+}
+
+// The agent pool stays locked for the pass that reads it: a pass of
+// another campaign sharing its agents waits until the first has released
+// its calls, whichever worker runs it.
+func TestAgentPoolLockMakesPassesTakeTurns(t *testing.T) {
+	f := newSharedFixture(t, 2, 1, 1, 1)
+	ctx := context.Background()
+	first := f.db.Begin()
+	defer first.Rollback()
+	pool, err := models.LockAgentPool(ctx, first, f.campaigns[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, []uint64{f.team.ID}, pool.Teams)
+	require.Equal(t, []int{1}, pool.Free)
+	require.Len(t, pool.Campaigns, 2)
+
+	locked := make(chan error, 1)
+	go func() {
+		locked <- f.db.Transaction(func(tx *gorm.DB) error {
+			_, err := models.LockAgentPool(ctx, tx, f.campaigns[1].ID)
+			return err
+		})
+	}()
+	require.Never(t, func() bool { return len(locked) > 0 }, 300*time.Millisecond, 10*time.Millisecond, "the second pass did not wait")
+	require.NoError(t, first.Commit().Error)
+	require.Eventually(t, func() bool { return len(locked) > 0 }, 10*time.Second, 10*time.Millisecond)
+	require.NoError(t, <-locked)
 }
