@@ -132,29 +132,27 @@ const (
 
 // Contact is one person a campaign may call, and where its workflow is.
 type Contact struct {
-	ID           uint64                       `gorm:"primaryKey"`
-	CampaignID   uint64                       ``
-	ListID       uint64                       ``
-	RowNumber    int64                        ``
-	ExternalKey  string                       ``
-	Attributes   JSONValue[map[string]string] `gorm:"type:jsonb"`
-	Numbers      JSONList[ContactNumber]      `gorm:"type:jsonb"`
-	TimeZone     string                       ``
-	Status       string                       ``
-	Priority     int                          ``
-	NextDueAt    *time.Time                   ``
-	AttemptCount int                          ``
-	Counters     json.RawMessage              `gorm:"type:jsonb"`
-	Mode         string                       ``
-	PCBAgent     string                       `gorm:"column:pcb_agent"`
-	// PCBUntil, when set, is when the personal callback for PCBAgent turns
-	// into a normal one (a callback strategy's duration).
-	PCBUntil      *time.Time `gorm:"column:pcb_until"`
-	WaitingReason string     ``
-	ClosedReason  string     ``
-	ClosedAt      *time.Time ``
-	CreatedAt     time.Time  ``
-	UpdatedAt     time.Time  ``
+	ID            uint64                       `gorm:"primaryKey"`
+	CampaignID    uint64                       ``
+	ListID        uint64                       ``
+	RowNumber     int64                        ``
+	ExternalKey   string                       ``
+	Attributes    JSONValue[map[string]string] `gorm:"type:jsonb"`
+	Numbers       JSONList[ContactNumber]      `gorm:"type:jsonb"`
+	TimeZone      string                       ``
+	Status        string                       ``
+	Priority      int                          ``
+	NextDueAt     *time.Time                   ``
+	AttemptCount  int                          ``
+	Counters      json.RawMessage              `gorm:"type:jsonb"`
+	Mode          string                       ``
+	PCBAgent      string                       `gorm:"column:pcb_agent"`
+	PCBUntil      *time.Time                   `gorm:"column:pcb_until"` // a duration-reset personal callback turns normal then
+	WaitingReason string                       ``
+	ClosedReason  string                       ``
+	ClosedAt      *time.Time                   ``
+	CreatedAt     time.Time                    ``
+	UpdatedAt     time.Time                    ``
 }
 
 // Attempt is one call placed to a contact, and how it ended.
