@@ -401,3 +401,49 @@ func TestCampaignCompletes(t *testing.T) {
 	require.Positive(t, dialed, "some closed through their workflows")
 	require.Less(t, dialed, len(ids), "some were never dialed")
 }
+
+// TestProgressivePersonalCallbacksEndToEnd: every call reaches a person
+// who asks the agent to call back (Callback Requested, retaining the
+// personal callback), so every later attempt of a contact is placed for
+// the agent who took its first call, whichever other agent is free (issue
+// 13, finding 8); the watched agents are never given two calls at once.
+func TestProgressivePersonalCallbacksEndToEnd(t *testing.T) {
+	w := newCampaignWorld(t, map[string]float64{"voice": 1}, map[string]float64{"Callback Requested": 1})
+	require.NoError(t, w.db.Exec("UPDATE business_outcomes SET retain_pcb = true WHERE name = 'Callback Requested'").Error)
+	campaign := w.campaign("kris_progressive")
+	var numbers []string
+	for i := range 8 {
+		numbers = append(numbers, fmt.Sprintf("469-335-%04d", i+1))
+	}
+	ids := w.addContacts(campaign, numbers...)
+	w.agentsAvailable("Agent2", "Agent3")
+	status, out := w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/start", campaign), nil)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Eventually(t, func() bool {
+		var open int64
+		require.NoError(t, w.db.Model(&models.Contact{}).Where("id IN ? AND status <> 'closed'", ids).Count(&open).Error)
+		return open == 0
+	}, 2*time.Minute, 50*time.Millisecond, "the campaign did not finish")
+
+	for _, id := range ids {
+		var attempts []models.Attempt
+		require.NoError(t, w.db.Where("contact_id = ?", id).Order("seq").Find(&attempts).Error)
+		require.Len(t, attempts, 4, "contact %d", id)
+		for _, at := range attempts {
+			require.NotEmpty(t, at.Agent)
+			require.Equal(t, attempts[0].Agent, at.Agent, "contact %d, attempt %d: its personal callback went to another agent", id, at.Seq)
+		}
+	}
+	calls := map[string]string{}
+	w.dialer.mu.Lock()
+	for _, c := range w.dialer.calls {
+		calls[c.AttemptID] = c.Agent
+	}
+	w.dialer.mu.Unlock()
+	var callbacks []models.Attempt
+	require.NoError(t, w.db.Where("contact_id IN ? AND seq > 1", ids).Find(&callbacks).Error)
+	for _, at := range callbacks {
+		require.Equal(t, at.Agent, calls[at.ID], "attempt %s was requested for its agent", at.ID)
+	}
+	w.checkNoOverlap(t)
+}

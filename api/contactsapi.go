@@ -21,6 +21,7 @@ type ContactDetail struct {
 	Counters      json.RawMessage  `json:"counters"`
 	Mode          string           `json:"mode"`
 	PCBAgent      string           `json:"pcb_agent"`
+	PCBUntil      *time.Time       `json:"pcb_until"`
 	WaitingReason string           `json:"waiting_reason"`
 	ClosedReason  string           `json:"closed_reason"`
 	ClosedAt      *time.Time       `json:"closed_at"`
@@ -81,7 +82,7 @@ func (h *contacts) get(c *gin.Context) {
 	}
 	ct := d.Contact
 	out := ContactDetail{ContactView: viewContact(ct), Priority: ct.Priority, NextDueAt: ct.NextDueAt, AttemptCount: ct.AttemptCount,
-		Counters: ct.Counters, Mode: ct.Mode, PCBAgent: ct.PCBAgent, WaitingReason: ct.WaitingReason,
+		Counters: ct.Counters, Mode: ct.Mode, PCBAgent: ct.PCBAgent, PCBUntil: ct.PCBUntil, WaitingReason: ct.WaitingReason,
 		ClosedReason: ct.ClosedReason, ClosedAt: ct.ClosedAt, WorkflowID: contract.ContactWorkflowID(ct.CampaignID, ct.ID), Attempts: d.Attempts}
 	if len(out.Counters) == 0 {
 		out.Counters = json.RawMessage("{}")

@@ -180,9 +180,14 @@ func (s *Simulator) play(ctx context.Context, c call) {
 	if c.outcome != "voice" {
 		s.report(s.Reports.TelephonyOutcome(ctx, id, c.outcome, ""), id)
 		if c.req.Agent != "" {
-			// The call was placed for an agent (a preview card): nobody
-			// answered, so the agent goes back to asking for cards.
-			s.report(s.Agents.SetState(ctx, c.req.Agent, "idle"), id)
+			// The call was placed for an agent: nobody answered, so a
+			// preview agent goes back to asking for cards, and the agent
+			// of a progressive personal callback to taking calls.
+			state := "idle"
+			if c.req.CampaignType == "Progressive" {
+				state = "available"
+			}
+			s.report(s.Agents.SetState(ctx, c.req.Agent, state), id)
 		}
 		return
 	}

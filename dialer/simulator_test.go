@@ -144,6 +144,15 @@ func TestSimulatorFreesTheAgentOfAnUnansweredCall(t *testing.T) {
 	}, 5*time.Second, time.Millisecond)
 	require.Equal(t, []string{"agent-7 idle"}, w.events)
 	require.Equal(t, "no-answer", w.outcome["3-1"])
+
+	// A progressive personal callback's agent takes calls again.
+	require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: "3-2", Agent: "agent-8", CampaignType: "Progressive"}))
+	require.Eventually(t, func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return len(w.events) == 2
+	}, 5*time.Second, time.Millisecond)
+	require.Equal(t, "agent-8 available", w.events[1])
 }
 
 // agents names n free agents.

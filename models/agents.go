@@ -13,8 +13,15 @@ import (
 
 // AgentStateSet stamps an agent's state change. Every statement that writes
 // an agent's state uses it, with the named arguments state and reason, so
-// that state_changed_at and updated_at never go stale.
-const AgentStateSet = `state = @state, state_reason = @reason, state_changed_at = now(), updated_at = now()`
+// that state_changed_at and updated_at never go stale, and a reservation
+// for a personal callback ends with the state it was made in.
+const AgentStateSet = `state = @state, ` + agentStamp + `, callback_contact_id = NULL`
+
+const agentStamp = `state_reason = @reason, state_changed_at = now(), updated_at = now()`
+
+// ReservedForCallback is the reason of an agent reserved for a progressive
+// personal callback.
+const ReservedForCallback = "personal callback"
 
 // SetAgentState moves the agent with ID agent (as text, as attempts name
 // agents) to state; with from, only when it is in one of those states.
@@ -52,6 +59,21 @@ func UpdateAgentState(ctx context.Context, db *gorm.DB, id uint64, state, reason
 		return a, fmt.Errorf("set agent %d %s: %w", id, state, err)
 	}
 	return a, err
+}
+
+// FreeAgent returns an agent reserved for a call that was not placed, or
+// connected to it, to where it was: available after a progressive personal
+// callback, idle otherwise (a preview agent asks for its next card). It
+// reports whether the agent is available again.
+func FreeAgent(ctx context.Context, db *gorm.DB, agent, reason string) (bool, error) {
+	var states []string
+	err := db.WithContext(ctx).Raw(`UPDATE agents SET state = CASE WHEN callback_contact_id IS NULL THEN @state ELSE 'available' END, `+agentStamp+`, callback_contact_id = NULL
+		WHERE id::text = @agent AND state IN ('connected', 'reserved') RETURNING state`,
+		map[string]any{"state": AgentIdle, "reason": reason, "agent": agent}).Scan(&states).Error
+	if err != nil {
+		return false, fmt.Errorf("free agent %s: %w", agent, err)
+	}
+	return len(states) > 0 && states[0] == AgentAvailable, nil
 }
 
 // ConnectAvailableAgent connects the available agent of the campaign's

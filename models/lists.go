@@ -152,6 +152,7 @@ type Contact struct {
 	Counters      json.RawMessage              `gorm:"type:jsonb"`
 	Mode          string                       ``
 	PCBAgent      string                       `gorm:"column:pcb_agent"`
+	PCBUntil      *time.Time                   `gorm:"column:pcb_until"` // a duration-reset personal callback turns normal then
 	WaitingReason string                       ``
 	ClosedReason  string                       ``
 	ClosedAt      *time.Time                   ``

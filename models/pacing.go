@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -14,10 +15,36 @@ import (
 const dueContact = `c.status IN ('new', 'ready') AND (c.next_due_at IS NULL OR c.next_due_at <= now())
 		  AND l.status = 'active' AND l.end_time > now()`
 
+// personalCallback is the condition on contacts alias that a personal
+// callback is in force: until then only its agent gets the contact.
+func personalCallback(alias string) string {
+	return `(` + alias + `.pcb_agent <> '' AND (` + alias + `.pcb_until IS NULL OR ` + alias + `.pcb_until > now()))`
+}
+
 // ReleaseDue marks up to limit due contacts of the campaigns released and
 // returns them, by priority then due time; with zones, only contacts in
-// those zones. SKIP LOCKED: two pacers never release one contact.
+// those zones. A personal callback in force is not among them: it goes to
+// its agent only (ReleaseCallbacks, ReserveForCallback). SKIP LOCKED: two
+// pacers never release one contact.
 func ReleaseDue(ctx context.Context, db *gorm.DB, campaignIDs []uint64, limit int, zones []string) ([]Contact, error) {
+	out, err := releaseDue(ctx, db, campaignIDs, limit, zones, `NOT `+personalCallback("c"), nil)
+	if err != nil {
+		return nil, fmt.Errorf("release due contacts of campaigns %v: %w", campaignIDs, err)
+	}
+	return out, nil
+}
+
+// ReleaseCallbacks marks up to limit due personal callbacks of agent in
+// the campaigns released and returns them, as ReleaseDue does.
+func ReleaseCallbacks(ctx context.Context, db *gorm.DB, campaignIDs []uint64, agentID uint64, limit int, zones []string) ([]Contact, error) {
+	out, err := releaseDue(ctx, db, campaignIDs, limit, zones, personalCallback("c")+` AND c.pcb_agent = ?`, []any{strconv.FormatUint(agentID, 10)})
+	if err != nil {
+		return nil, fmt.Errorf("release personal callbacks of agent %d in campaigns %v: %w", agentID, campaignIDs, err)
+	}
+	return out, nil
+}
+
+func releaseDue(ctx context.Context, db *gorm.DB, campaignIDs []uint64, limit int, zones []string, which string, whichArgs []any) ([]Contact, error) {
 	var out []Contact
 	if limit <= 0 || len(campaignIDs) == 0 || (zones != nil && len(zones) == 0) {
 		return out, nil
@@ -26,17 +53,15 @@ func ReleaseDue(ctx context.Context, db *gorm.DB, campaignIDs []uint64, limit in
 	if zones != nil {
 		inZones, args = "AND c.time_zone IN ?", append(args, zones)
 	}
+	args = append(append(args, whichArgs...), limit)
 	err := db.WithContext(ctx).Raw(`UPDATE contacts SET status = 'released', updated_at = now() WHERE id IN (
 		SELECT c.id FROM contacts c JOIN contact_lists l ON l.id = c.list_id
-		WHERE c.campaign_id IN ? `+inZones+` AND `+dueContact+`
+		WHERE c.campaign_id IN ? `+inZones+` AND `+dueContact+` AND `+which+`
 		  AND EXISTS (SELECT 1 FROM campaigns p WHERE p.id = c.campaign_id AND p.status = 'active') -- a pause wins over a pass in flight
 		ORDER BY c.priority DESC, c.next_due_at NULLS FIRST, c.id
 		LIMIT ? FOR UPDATE OF c SKIP LOCKED)
-		RETURNING id, campaign_id, attempt_count`, append(args, limit)...).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("release due contacts of campaigns %v: %w", campaignIDs, err)
-	}
-	return out, nil
+		RETURNING id, campaign_id, attempt_count`, args...).Scan(&out).Error
+	return out, err
 }
 
 // UnreleasedStatus is the status a released contact goes back to: ready,
@@ -127,9 +152,9 @@ type PacingCounts struct {
 	// FreeAgents are available agents of teams mapped to the campaign;
 	// SharedAgents those mapped only through its campaign group.
 	FreeAgents, SharedAgents int
-	// InFlight are the campaign's contacts released and not yet dialed, and
-	// its calls ringing.
-	InFlight int
+	// InFlight are the campaign's calls any agent of its teams may have to
+	// take (poolCalls); Personal its calls placed for a named agent.
+	InFlight, Personal int
 	// Unused are contacts of the group's progressive campaigns released
 	// longer than unusedAfter ago and still not dialed (a preview card
 	// holds its contact released while the agent reads it).
@@ -142,6 +167,23 @@ type PacingCounts struct {
 // the line for good.
 const RingingAtMost = 10 * time.Minute
 
+// campaignCalls counts the calls of the campaign in column campaign that
+// are in flight: its contacts released and not yet dialed, and its calls
+// ringing (an attempt with no outcome, for RingingAtMost at most). With
+// named, only those placed for a named agent (a personal callback, a
+// preview card), whom the call reserved; without, only the others, which
+// any free agent of the campaign's teams may have to take. It reads the
+// named argument ringing.
+func campaignCalls(campaign string, named bool) string {
+	agent, callback := "r.agent = ''", "NOT "+personalCallback("r")
+	if named {
+		agent, callback = "r.agent <> ''", personalCallback("r")
+	}
+	return `((SELECT count(*) FROM attempts r WHERE r.campaign_id = ` + campaign + ` AND r.ended_at IS NULL AND r.telephony_outcome = ''
+		   AND ` + agent + ` AND r.started_at > now() - make_interval(secs => @ringing))
+		+ (SELECT count(*) FROM contacts r WHERE r.campaign_id = ` + campaign + ` AND r.status = 'released' AND ` + callback + `))`
+}
+
 // CountForPacing counts the agents and calls a progressive pass weighs;
 // groupID 0 is a campaign without a group.
 func CountForPacing(ctx context.Context, tx *gorm.DB, campaignID, groupID uint64, unusedAfter time.Duration) (PacingCounts, error) {
@@ -149,9 +191,8 @@ func CountForPacing(ctx context.Context, tx *gorm.DB, campaignID, groupID uint64
 	err := tx.WithContext(ctx).Raw(`SELECT
 		count(*) FILTER (WHERE NOT t.via_group) AS free_agents,
 		count(*) FILTER (WHERE t.via_group) AS shared_agents,
-		(SELECT count(*) FROM attempts WHERE campaign_id = @c AND ended_at IS NULL AND telephony_outcome = ''
-		   AND started_at > now() - make_interval(secs => @ringing))
-		  + (SELECT count(*) FROM contacts WHERE campaign_id = @c AND status = 'released') AS in_flight,
+		`+campaignCalls("@c", false)+` AS in_flight,
+		`+campaignCalls("@c", true)+` AS personal,
 		(SELECT count(*) FROM contacts WHERE status = 'released' AND updated_at < now() - make_interval(secs => @since)
 		   AND campaign_id IN (SELECT gc.campaign_id FROM campaign_group_campaigns gc JOIN campaigns p ON p.id = gc.campaign_id
 		                       WHERE gc.campaign_group_id = @g AND p.pacing_mode = 'progressive')) AS unused
@@ -162,6 +203,188 @@ func CountForPacing(ctx context.Context, tx *gorm.DB, campaignID, groupID uint64
 		return n, fmt.Errorf("count agents and calls of campaign %d: %w", campaignID, err)
 	}
 	return n, nil
+}
+
+// AgentPool is the agents a progressive campaign shares with other
+// progressive campaigns, and those campaigns: the teams that serve the
+// campaign, the progressive campaigns those teams serve, their teams, and
+// so on. An agent's lines are one budget across all of them.
+type AgentPool struct {
+	Teams []uint64
+	// Free and Held are, per team, its available agents and those of
+	// them a personal callback holds (HoldForCallback).
+	Free, Held []int
+	Campaigns  []PoolCampaign
+}
+
+// PoolCampaign is a progressive campaign of an agent pool, the one longest
+// held back by the pool's agents first.
+type PoolCampaign struct {
+	ID            uint64
+	Active        bool
+	LinesPerAgent int
+	// WantsAgents: its last pass released fewer calls than it would have,
+	// for the calls in flight of the campaigns it shares agents with.
+	WantsAgents bool
+	// InFlight are its calls any agent of its teams may have to take.
+	InFlight int
+	// Teams are the indexes in AgentPool.Teams of the teams serving it.
+	Teams []int `gorm:"-"`
+}
+
+// LockAgentPool reads the campaign's agent pool, which stays locked until
+// tx ends: the pacers of campaigns that share agents take turns, so two
+// passes never both count the same free lines.
+func LockAgentPool(ctx context.Context, tx *gorm.DB, campaignID uint64) (*AgentPool, error) {
+	db := tx.WithContext(ctx)
+	p := &AgentPool{}
+	err := db.Raw(`WITH RECURSIVE pool(team_id) AS (
+			SELECT team_id FROM campaign_serving_teams WHERE campaign_id = ?
+			UNION
+			SELECT s2.team_id FROM pool
+			JOIN campaign_serving_teams s1 ON s1.team_id = pool.team_id
+			JOIN campaigns c ON c.id = s1.campaign_id AND c.pacing_mode = 'progressive'
+			JOIN campaign_serving_teams s2 ON s2.campaign_id = s1.campaign_id
+		) SELECT team_id FROM pool ORDER BY team_id`, campaignID).Scan(&p.Teams).Error
+	if err != nil || len(p.Teams) == 0 {
+		return p, wrapPool(campaignID, err)
+	}
+	// In the teams' order, so that two passes never wait for each other.
+	for _, team := range p.Teams {
+		if err := db.Exec(`SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, "outdial agent pool "+strconv.FormatUint(team, 10)).Error; err != nil {
+			return nil, wrapPool(campaignID, err)
+		}
+	}
+	var agents []struct {
+		TeamID     uint64
+		Free, Held int
+	}
+	if err := db.Raw(`SELECT team_id, count(*) AS free, count(*) FILTER (WHERE held_until > now()) AS held
+		FROM agents WHERE team_id IN ? AND state = 'available' GROUP BY team_id`, p.Teams).Scan(&agents).Error; err != nil {
+		return nil, wrapPool(campaignID, err)
+	}
+	index := make(map[uint64]int, len(p.Teams))
+	p.Free, p.Held = make([]int, len(p.Teams)), make([]int, len(p.Teams))
+	for i, t := range p.Teams {
+		index[t] = i
+	}
+	for _, a := range agents {
+		p.Free[index[a.TeamID]], p.Held[index[a.TeamID]] = a.Free, a.Held
+	}
+	if err := db.Raw(`SELECT c.id, c.status = 'active' AS active, c.lines_per_agent, c.wants_agents_since IS NOT NULL AS wants_agents,
+		`+campaignCalls("c.id", false)+` AS in_flight
+		FROM campaigns c WHERE c.pacing_mode = 'progressive' AND c.id IN (SELECT campaign_id FROM campaign_serving_teams WHERE team_id IN @teams)
+		ORDER BY c.wants_agents_since NULLS LAST, c.id`, map[string]any{"teams": p.Teams, "ringing": RingingAtMost.Seconds()}).Scan(&p.Campaigns).Error; err != nil {
+		return nil, wrapPool(campaignID, err)
+	}
+	var serving []struct{ CampaignID, TeamID uint64 }
+	if err := db.Raw(`SELECT campaign_id, team_id FROM campaign_serving_teams WHERE team_id IN ?`, p.Teams).Scan(&serving).Error; err != nil {
+		return nil, wrapPool(campaignID, err)
+	}
+	for i := range p.Campaigns {
+		for _, s := range serving {
+			if s.CampaignID == p.Campaigns[i].ID {
+				p.Campaigns[i].Teams = append(p.Campaigns[i].Teams, index[s.TeamID])
+			}
+		}
+	}
+	return p, nil
+}
+
+func wrapPool(campaignID uint64, err error) error {
+	if err != nil {
+		return fmt.Errorf("agent pool of campaign %d: %w", campaignID, err)
+	}
+	return nil
+}
+
+// WantAgents records whether a campaign's pass was held back by the agents
+// it shares; it writes only a change.
+func WantAgents(ctx context.Context, db *gorm.DB, campaignID uint64, wants bool) error {
+	err := db.WithContext(ctx).Exec(`UPDATE campaigns SET wants_agents_since = CASE WHEN @wants THEN now() END
+		WHERE id = @id AND (wants_agents_since IS NULL) = @wants`, map[string]any{"wants": wants, "id": campaignID}).Error
+	if err != nil {
+		return fmt.Errorf("record whether campaign %d wants agents: %w", campaignID, err)
+	}
+	return nil
+}
+
+// DueCallback is a due personal callback whose agent is available.
+type DueCallback struct {
+	ContactID, AgentID, TeamID uint64
+	// Held: the agent is held for a personal callback already.
+	Held bool
+}
+
+// DueCallbacks are the campaign's due personal callbacks in zones whose
+// agents are available and serve the campaign: for each agent, its
+// callback with the highest priority, then the earliest due time.
+func DueCallbacks(ctx context.Context, tx *gorm.DB, campaignID uint64, zones []string) ([]DueCallback, error) {
+	var out []DueCallback
+	err := tx.WithContext(ctx).Raw(`SELECT DISTINCT ON (a.id) c.id AS contact_id, a.id AS agent_id, a.team_id, coalesce(a.held_until > now(), false) AS held
+		FROM contacts c JOIN contact_lists l ON l.id = c.list_id JOIN agents a ON a.id::text = c.pcb_agent
+		WHERE c.campaign_id = @c AND c.time_zone IN @zones AND `+dueContact+` AND `+personalCallback("c")+`
+		  AND a.state = 'available' AND a.team_id IN (SELECT team_id FROM campaign_serving_teams WHERE campaign_id = @c)
+		ORDER BY a.id, c.priority DESC, c.next_due_at NULLS FIRST, c.id`, map[string]any{"c": campaignID, "zones": zones}).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("due personal callbacks of campaign %d: %w", campaignID, err)
+	}
+	return out, nil
+}
+
+// ReserveForCallback marks a due personal callback released and reserves
+// its agent for the call, in one step: neither happens unless the agent is
+// still available and the contact still waits. It returns the contact,
+// whose PCBAgent is the agent, and false when either changed.
+func ReserveForCallback(ctx context.Context, tx *gorm.DB, cb DueCallback) (Contact, bool, error) {
+	var out []Contact
+	err := tx.WithContext(ctx).Raw(`WITH agent AS (
+		SELECT id FROM agents WHERE id = @agent AND state = 'available' FOR UPDATE
+	), contact AS (
+		UPDATE contacts SET status = 'released', updated_at = now()
+		WHERE id = @contact AND status IN ('new', 'ready') AND pcb_agent = @pcbAgent AND EXISTS (SELECT 1 FROM agent)
+		  AND EXISTS (SELECT 1 FROM campaigns p WHERE p.id = contacts.campaign_id AND p.status = 'active') -- a pause wins over a pass in flight
+		RETURNING id, campaign_id, attempt_count, pcb_agent
+	), reserved AS (
+		UPDATE agents SET state = @state, `+agentStamp+`, held_until = NULL, callback_contact_id = @contact
+		WHERE id IN (SELECT id FROM agent) AND EXISTS (SELECT 1 FROM contact)
+	)
+	SELECT * FROM contact`, map[string]any{"agent": cb.AgentID, "pcbAgent": strconv.FormatUint(cb.AgentID, 10), "contact": cb.ContactID, "state": AgentReserved, "reason": ReservedForCallback}).Scan(&out).Error
+	if err != nil {
+		return Contact{}, false, fmt.Errorf("reserve agent %d for the personal callback of contact %d: %w", cb.AgentID, cb.ContactID, err)
+	}
+	if len(out) == 0 {
+		return Contact{}, false, nil
+	}
+	return out[0], true, nil
+}
+
+// HoldForCallback holds an available agent for a personal callback for a
+// while: no pacer releases a new call for it (LockAgentPool counts it
+// held), so the calls in flight that may land on it drain and the callback
+// gets it.
+func HoldForCallback(ctx context.Context, tx *gorm.DB, agentID uint64, hold time.Duration) error {
+	err := tx.WithContext(ctx).Exec(`UPDATE agents SET held_until = now() + make_interval(secs => ?) WHERE id = ? AND state = 'available'`,
+		hold.Seconds(), agentID).Error
+	if err != nil {
+		return fmt.Errorf("hold agent %d for a personal callback: %w", agentID, err)
+	}
+	return nil
+}
+
+// FreeCallbackReservations makes available again the agents reserved for a
+// personal callback whose contact is no longer released or being dialed:
+// its call ended without reaching the agent (or was never placed, or its
+// release failed), and nothing else moved the agent since.
+func FreeCallbackReservations(ctx context.Context, db *gorm.DB) error {
+	err := db.WithContext(ctx).Exec(`UPDATE agents a SET `+AgentStateSet+`
+		WHERE a.state = 'reserved' AND a.callback_contact_id IS NOT NULL
+		  AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = a.callback_contact_id AND c.status IN ('released', 'dialing'))`,
+		map[string]any{"state": AgentAvailable, "reason": "personal callback ended"}).Error
+	if err != nil {
+		return fmt.Errorf("free agents of ended personal callbacks: %w", err)
+	}
+	return nil
 }
 
 // AdaptBuffer records a group's adapted buffer, unless it changed less than

@@ -1,7 +1,9 @@
 // Package pacing is the pacer's arithmetic: how many contacts a progressive
-// campaign may release in a pass, how a campaign group's deliverable
-// percentages split its agents and its buffer between its campaigns, and
-// how the buffer adapts to how fast its contacts are consumed.
+// campaign may release in a pass, how the campaigns that share agents
+// share their lines (one budget per agent, whichever campaigns it serves),
+// how a campaign group's deliverable percentages split its agents and its
+// buffer between its campaigns, and how the buffer adapts to how fast its
+// contacts are consumed.
 package pacing
 
 // Split divides n between weights by the largest-remainder method: each

@@ -91,13 +91,25 @@ func (s *Store) SetState(ctx context.Context, agent, state string) error {
 	if err := models.SetAgentState(ctx, s.DB.DB, agent, state, "", nil); err != nil {
 		return err
 	}
-	if id, err := strconv.ParseUint(agent, 10, 64); err == nil && state == models.AgentAvailable && s.Pacers != nil {
-		s.Pacers.WakeForAgent(ctx, id)
-	}
+	s.wake(ctx, agent, state == models.AgentAvailable)
 	return nil
 }
 
-// Free returns an agent reserved for a call that was not placed to idle.
+// Free returns an agent reserved for a call that was not placed to idle,
+// or to available when it was reserved for a progressive personal callback.
 func (s *Store) Free(ctx context.Context, agent, reason string) error {
-	return models.SetAgentState(ctx, s.DB.DB, agent, models.AgentIdle, reason, []string{models.AgentConnected, models.AgentReserved})
+	available, err := models.FreeAgent(ctx, s.DB.DB, agent, reason)
+	if err != nil {
+		return err
+	}
+	s.wake(ctx, agent, available)
+	return nil
+}
+
+// wake wakes the pacers of an agent, named by its ID as attempts record
+// it, that is available again.
+func (s *Store) wake(ctx context.Context, agent string, available bool) {
+	if id, err := strconv.ParseUint(agent, 10, 64); err == nil && available && s.Pacers != nil {
+		s.Pacers.WakeForAgent(ctx, id)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,8 +35,10 @@ const staleRelease = 2 * time.Minute
 // Pace is one pass of the pacer. Progressive: while agents of the
 // campaign's teams are available, release up to lines-per-agent calls per
 // free agent, minus the calls already ringing, of contacts whose calling
-// window is open in their own zone. Preview campaigns are paced
-// by their agents' requests; their pass only expires unanswered cards.
+// window is open in their own zone; an agent's lines are one budget across
+// every campaign it serves, and a personal callback goes to its own agent
+// only. Preview campaigns are paced by their agents' requests; their pass
+// only expires unanswered cards.
 func (s *Service) Pace(ctx context.Context, campaignID uint64) (PaceResult, error) {
 	if err := models.TakePassRequest(ctx, s.DB.DB, campaignID); err != nil {
 		return PaceResult{}, err
@@ -53,34 +56,48 @@ func (s *Service) Pace(ctx context.Context, campaignID uint64) (PaceResult, erro
 	if err := models.GiveBackStaleReleases(ctx, s.DB.DB, campaignID, staleRelease); err != nil {
 		return PaceResult{}, err
 	}
+	if err := models.FreeCallbackReservations(ctx, s.DB.DB); err != nil {
+		return PaceResult{}, err
+	}
 	if dates := contact.CampaignDates(c); dates.Ended(s.now()) {
 		return s.complete(ctx, c, fmt.Sprintf("its date range %v has ended", dates))
 	}
 	res := PaceResult{Active: true}
-	if c.Status == models.CampaignPaused {
-		res.Reason = "paused"
-		return res, nil
-	}
 	if c.PacingMode != models.PacingProgressive {
 		return res, nil
 	}
+	wants := false
+	if c.Status == models.CampaignPaused {
+		res.Reason = "paused"
+	} else if res, wants, err = s.paceProgressive(ctx, c); err != nil {
+		return res, err
+	}
+	// A pass that was not held back by the agents it shares, for whatever
+	// reason, leaves them to the other campaigns.
+	return res, models.WantAgents(ctx, s.DB.DB, c.ID, wants)
+}
+
+// paceProgressive releases what a progressive pass may, and reports
+// whether the agents it shares held it back.
+func (s *Service) paceProgressive(ctx context.Context, c *models.Campaign) (PaceResult, bool, error) {
+	res := PaceResult{Active: true}
 	open, why, err := s.openZones(ctx, c)
 	if err != nil || len(open) == 0 {
 		res.Reason = why
-		return res, err
+		return res, false, err
 	}
-	var due []models.Contact
+	var p pass
 	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		due, res.Reason, err = s.releaseProgressive(ctx, tx, c, open)
+		p, err = s.releaseProgressive(ctx, tx, c, open)
 		return err
 	})
 	if err != nil {
-		return res, fmt.Errorf("pace campaign %d: %w", c.ID, err)
+		return res, false, fmt.Errorf("pace campaign %d: %w", c.ID, err)
 	}
-	s.releaseInBackground(ctx, c.ID, due)
-	res.Released = len(due)
-	return res, nil
+	s.releaseInBackground(ctx, c.ID, p.due)
+	res.Released, res.Reason = len(p.due), p.reason
+	return res, p.wantsAgents, nil
 }
 
 // openZones are the zones of the campaign's waiting contacts whose calling
@@ -178,19 +195,46 @@ const (
 	unusedAfter      = 10 * time.Second
 )
 
+// pass is what releaseProgressive did.
+type pass struct {
+	due    []models.Contact
+	reason string
+	// wantsAgents: the calls in flight of the campaigns it shares agents
+	// with held it back.
+	wantsAgents bool
+}
+
+// holdForCallback is how long a pass holds an available agent for its
+// personal callback while calls in flight may still land on the agent;
+// every pass that finds it so holds it again.
+const holdForCallback = 10 * time.Second
+
 // releaseProgressive releases the contacts a progressive pass wants, in
-// zones: lines per agent for each free agent, less the calls in flight. In a campaign
-// group, the deliverable percentages split the agents mapped to the group
-// and the group's buffer between the campaigns that have contacts due, and
-// the buffer adapts to how fast its contacts are consumed. The group's row
-// stays locked until tx ends, so the group's pacers take turns.
-func (s *Service) releaseProgressive(ctx context.Context, tx *gorm.DB, c *models.Campaign, zones []string) ([]models.Contact, string, error) {
+// zones. First the personal callbacks due whose agents are available, each
+// reserving its agent. Then lines per agent for each free agent, less the
+// calls in flight: in a campaign group, the deliverable percentages split
+// the agents mapped to the group and the group's buffer between the
+// campaigns that have contacts due, and the buffer adapts to how fast its
+// contacts are consumed. Whatever the campaign wants, its agents' lines
+// are one budget with the other campaigns they serve (pacing.Pool). The
+// group's row and the agent pool stay locked until tx ends, so the pacers
+// of a group, and of campaigns sharing agents, take turns.
+func (s *Service) releaseProgressive(ctx context.Context, tx *gorm.DB, c *models.Campaign, zones []string) (pass, error) {
 	group, err := models.LockCampaignGroup(ctx, tx, c.ID)
 	if err != nil {
-		return nil, "", err
+		return pass{}, err
 	}
 	if group != nil && !group.Enabled {
-		return nil, fmt.Sprintf("campaign group %s is disabled", group.Name), nil
+		return pass{reason: fmt.Sprintf("campaign group %s is disabled", group.Name)}, nil
+	}
+	pool, err := models.LockAgentPool(ctx, tx, c.ID)
+	if err != nil {
+		return pass{}, err
+	}
+	budget, me := budgetOf(pool, c.ID)
+	callbacks, err := s.releaseCallbacks(ctx, tx, c.ID, zones, pool, &budget)
+	if err != nil {
+		return pass{}, err
 	}
 	var groupID uint64
 	if group != nil {
@@ -198,32 +242,121 @@ func (s *Service) releaseProgressive(ctx context.Context, tx *gorm.DB, c *models
 	}
 	n, err := models.CountForPacing(ctx, tx, c.ID, groupID, unusedAfter)
 	if err != nil {
-		return nil, "", err
+		return pass{}, err
 	}
-	if group == nil {
-		due, err := models.ReleaseDue(ctx, tx, []uint64{c.ID}, pacing.Progressive(n.FreeAgents, c.LinesPerAgent, n.InFlight, -1), zones)
-		return due, "", err
+	var p pass
+	want := pacing.Progressive(n.FreeAgents, c.LinesPerAgent, n.InFlight, -1)
+	if group != nil {
+		if want, p.reason, err = s.groupWant(ctx, tx, c, group, n); err != nil {
+			return pass{}, err
+		}
 	}
+	if me >= 0 {
+		budget.Campaigns[me].Want = want
+		if allowed := budget.Release()[me]; allowed < want {
+			want, p.wantsAgents = allowed, true
+			if allowed == 0 && p.reason == "" {
+				p.reason = "the lines of its free agents are taken by calls in flight of the campaigns they also serve"
+			}
+		}
+	}
+	due, err := models.ReleaseDue(ctx, tx, []uint64{c.ID}, want, zones)
+	if err != nil {
+		return pass{}, err
+	}
+	// Fewer due than it asked for: it has all it can dial.
+	p.wantsAgents = p.wantsAgents && len(due) == want
+	p.due = append(callbacks, due...)
+	return p, nil
+}
+
+// budgetOf is a pool as the pacing rule reads it, and the index of the
+// campaign in it (-1 when it has no team). Every other campaign wants as
+// many calls as the agents allow while its passes are held back, none
+// otherwise: it left its agents to the others, or is not active.
+func budgetOf(pool *models.AgentPool, campaignID uint64) (pacing.Pool, int) {
+	b := pacing.Pool{Free: pool.Free, Held: pool.Held}
+	me := -1
+	for i, pc := range pool.Campaigns {
+		want := 0
+		if pc.Active && pc.WantsAgents {
+			want = -1
+		}
+		if pc.ID == campaignID {
+			me = i
+		}
+		b.Campaigns = append(b.Campaigns, pacing.Campaign{LinesPerAgent: pc.LinesPerAgent, Teams: pc.Teams, InFlight: pc.InFlight, Want: want})
+	}
+	return b, me
+}
+
+// releaseCallbacks releases the campaign's due personal callbacks in zones
+// whose agents are available, each for its agent, whom it reserves: when
+// taking the agent whole leaves the calls in flight the agents they may
+// land on; otherwise the agent is held, so that no new call is released
+// for it until those calls drain. budget follows: a reserved agent is no
+// longer free, a held one is held.
+func (s *Service) releaseCallbacks(ctx context.Context, tx *gorm.DB, campaignID uint64, zones []string, pool *models.AgentPool, budget *pacing.Pool) ([]models.Contact, error) {
+	due, err := models.DueCallbacks(ctx, tx, campaignID, zones)
+	if err != nil || len(due) == 0 {
+		return nil, err
+	}
+	// The pool's slices are the budget's: copy before changing them.
+	budget.Free, budget.Held = slices.Clone(budget.Free), slices.Clone(budget.Held)
+	var out []models.Contact
+	for _, cb := range due {
+		team := slices.Index(pool.Teams, cb.TeamID)
+		if !budget.Reservable(team) {
+			if err := models.HoldForCallback(ctx, tx, cb.AgentID, holdForCallback); err != nil {
+				return nil, err
+			}
+			if !cb.Held && team >= 0 {
+				budget.Held[team]++
+			}
+			continue
+		}
+		contact, ok, err := models.ReserveForCallback(ctx, tx, cb)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		budget.Free[team]--
+		if cb.Held {
+			budget.Held[team]--
+		}
+		out = append(out, contact)
+	}
+	return out, nil
+}
+
+// groupWant is what a campaign of a campaign group would release: its
+// share of the agents mapped to the group, and of the group's buffer,
+// which adapts. It says why when the buffer holds it back.
+func (s *Service) groupWant(ctx context.Context, tx *gorm.DB, c *models.Campaign, group *models.CampaignGroup, n models.PacingCounts) (int, string, error) {
 	weights, i, err := models.GroupShares(ctx, tx, group.ID, c.ID)
 	if err != nil {
-		return nil, "", err
+		return 0, "", err
 	}
 	buf := pacing.Buffer{Initial: group.InitialContacts, IncrementPercent: group.IncrementPercent,
 		DecrementPercent: group.DecrementPercent, UpperThresholdPercent: group.UpperThresholdPercent}
 	size := buf.Size(group.BufferSize)
 	free := n.FreeAgents + pacing.Split(n.SharedAgents, weights)[i]
+	// The calls placed for a named agent take no free agent's line, but
+	// they are in the buffer.
 	share := pacing.Split(size, weights)[i]
-	want := pacing.Progressive(free, c.LinesPerAgent, n.InFlight, share)
+	room := max(share-n.Personal, 0)
+	want := pacing.Progressive(free, c.LinesPerAgent, n.InFlight, room)
 	drained := want < pacing.Progressive(free, c.LinesPerAgent, n.InFlight, -1)
 	if err := models.AdaptBuffer(ctx, tx, group.ID, buf.Next(size, drained, n.Unused > 0), bufferAdaptEvery); err != nil {
-		return nil, "", err
+		return 0, "", err
 	}
 	var reason string
-	if want == 0 && free > 0 && n.InFlight >= share {
+	if want == 0 && free > 0 && n.InFlight >= room {
 		reason = fmt.Sprintf("the campaign's share of campaign group %s's buffer (%d contacts) is in flight", group.Name, share)
 	}
-	due, err := models.ReleaseDue(ctx, tx, []uint64{c.ID}, want, zones)
-	return due, reason, err
+	return want, reason, nil
 }
 
 // complete ends a campaign whose date range is over: it is completed, and

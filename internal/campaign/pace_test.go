@@ -25,13 +25,25 @@ import (
 type fakeContacts struct {
 	mu       sync.Mutex
 	released map[uint64]int
+	// forAgent is the agent each contact was last released for.
+	forAgent map[uint64]string
 }
 
 func (c *fakeContacts) ReleaseAll(_ context.Context, campaignID uint64, due []models.Contact) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.released[campaignID] += len(due)
+	for _, ct := range due {
+		c.forAgent[ct.ID] = ct.PCBAgent
+	}
 	return nil
+}
+
+func (c *fakeContacts) releasedFor(contactID uint64) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	agent, ok := c.forAgent[contactID]
+	return agent, ok
 }
 
 func (c *fakeContacts) Release(_ context.Context, campaignID, contactID uint64, _ string, _, _ bool) (string, error) {
@@ -66,7 +78,7 @@ func newFixture(t *testing.T) *fixture {
 	srv := httptest.NewServer((&api.Server{Services: services.New(db, nil, ""), Log: slog.New(slog.DiscardHandler)}).Handler())
 	defer srv.Close()
 	require.NoError(t, api.LoadDemo(context.Background(), srv.URL))
-	contacts := &fakeContacts{released: map[uint64]int{}}
+	contacts := &fakeContacts{released: map[uint64]int{}, forAgent: map[uint64]string{}}
 	// Passes read and write PostgreSQL only; releases go to the fake.
 	f := &fixture{db: db, contacts: contacts, svc: &campaign.Service{DB: db, Contacts: contacts}}
 	require.NoError(t, db.Where("name = ?", "kris_progressive").First(&f.campaign).Error)

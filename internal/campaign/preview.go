@@ -23,7 +23,9 @@ type Card struct {
 }
 
 // Offer reserves the next due contact of the agent's active preview
-// campaigns for the agent, for the campaign's preview timeout.
+// campaigns for the agent, for the campaign's preview timeout: the agent's
+// own personal callbacks first, then the campaigns' other contacts. A
+// personal callback of another agent is never offered.
 func (s *Service) Offer(ctx context.Context, agentID uint64) (Card, error) {
 	agent, err := models.Find[models.Agent](ctx, s.DB.DB, "agent", agentID)
 	if err != nil {
@@ -39,13 +41,20 @@ func (s *Service) Offer(ctx context.Context, agentID uint64) (Card, error) {
 	if err != nil {
 		return Card{}, fmt.Errorf("campaigns of agent %d: %w", agentID, err)
 	}
-	var due []models.Contact
-	for _, cp := range campaigns {
-		if due, err = models.ReleaseDue(ctx, s.DB.DB, []uint64{cp.ID}, 1, nil); err != nil {
-			return Card{}, err
-		}
+	ids := make([]uint64, len(campaigns))
+	for i, cp := range campaigns {
+		ids[i] = cp.ID
+	}
+	due, err := models.ReleaseCallbacks(ctx, s.DB.DB, ids, agentID, 1, nil)
+	if err != nil {
+		return Card{}, err
+	}
+	for _, id := range ids {
 		if len(due) > 0 {
 			break
+		}
+		if due, err = models.ReleaseDue(ctx, s.DB.DB, []uint64{id}, 1, nil); err != nil {
+			return Card{}, err
 		}
 	}
 	if len(due) == 0 {

@@ -47,11 +47,17 @@ func eachAtOnce[T any](items []T, fn func(T) error) (int, error) {
 
 // ReleaseAll hands contacts a pacing pass marked released to their
 // workflows, concurrently; a release that fails gives its contact back to
-// the pacer at once.
+// the pacer at once. A contact with a PCBAgent is a personal callback
+// released for that agent, whom the pass reserved for the call; a failed
+// release frees the agent too.
 func (s *Service) ReleaseAll(ctx context.Context, campaignID uint64, due []models.Contact) error {
 	_, err := eachAtOnce(due, func(c models.Contact) error {
-		if _, err := s.Release(ctx, campaignID, c.ID, "", false, c.AttemptCount == 0); err != nil {
-			return fmt.Errorf("release contact %d: %w", c.ID, errors.Join(err, models.Unrelease(ctx, s.DB, c.ID)))
+		if _, err := s.Release(ctx, campaignID, c.ID, c.PCBAgent, false, c.AttemptCount == 0); err != nil {
+			back := models.Unrelease(ctx, s.DB, c.ID)
+			if c.PCBAgent != "" {
+				back = errors.Join(back, s.Agents.Free(ctx, c.PCBAgent, "the personal callback's release failed"))
+			}
+			return fmt.Errorf("release contact %d: %w", c.ID, errors.Join(err, back))
 		}
 		return nil
 	})

@@ -244,7 +244,11 @@ func (s *Service) finish(ctx context.Context, req FinishRequest, res FinishResul
 			now, res.Reason, req.Telephony, req.Business, req.Agent, req.AttemptID).Error; err != nil {
 			return err
 		}
-		update := map[string]any{"counters": string(counters), "updated_at": now, "priority": d.Priority, "pcb_agent": d.PCBAgent, "mode": d.Mode}
+		var pcbUntil *time.Time
+		if !d.PCBUntil.IsZero() {
+			pcbUntil = &d.PCBUntil
+		}
+		update := map[string]any{"counters": string(counters), "updated_at": now, "priority": d.Priority, "pcb_agent": d.PCBAgent, "pcb_until": pcbUntil, "mode": d.Mode}
 		if res.Closed {
 			update["status"], update["closed_reason"], update["closed_at"], update["next_due_at"], update["waiting_reason"] = models.ContactClosed, res.Reason, now, nil, ""
 		} else {
