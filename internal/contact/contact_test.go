@@ -16,6 +16,7 @@ import (
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/internal/testenv"
@@ -272,4 +273,24 @@ func TestAnOpenAttemptIsTakenUpAgain(t *testing.T) {
 	start, err = f.svc.StartOf(ctx, f.contact)
 	require.NoError(t, err)
 	require.Equal(t, 1, start.Attempts, "attempt 1 has ended")
+}
+
+// TestReleaseOfAPersonalCallback: releasing a personal callback by hand
+// places it for its own agent only; naming another agent is refused, and
+// a lapsed one goes to anyone.
+func TestReleaseOfAPersonalCallback(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	require.NoError(t, f.db.Model(&models.Contact{}).Where("id = ?", f.contact).Update("pcb_agent", "7").Error)
+	_, err := f.svc.ReleaseNow(ctx, f.contact, "8")
+	require.True(t, fault.Is(err, fault.Conflict), "%v", err)
+	require.ErrorContains(t, err, "personal callback for agent 7, not 8")
+
+	// A lapsed one is anyone's: its release starts the contact's workflow
+	// (on a queue no worker polls).
+	f.svc.Temporal, f.svc.TaskQueue = testenv.Temporal(t), testenv.TaskQueue(t)
+	lapsed := time.Now().Add(-time.Minute)
+	require.NoError(t, f.db.Model(&models.Contact{}).Where("id = ?", f.contact).Update("pcb_until", lapsed).Error)
+	_, err = f.svc.ReleaseNow(ctx, f.contact, "8")
+	require.NoError(t, err)
 }

@@ -58,6 +58,13 @@ func (s *Service) ReleaseNow(ctx context.Context, contactID uint64, agent string
 	if c.Status == models.ContactClosed {
 		return "", fault.Conflictf("", "contact %d is closed: %s", c.ID, c.ClosedReason)
 	}
+	// A personal callback is placed for its own agent, whoever releases it.
+	if pcb := c.PCBAgent; pcb != "" && (c.PCBUntil == nil || c.PCBUntil.After(s.now())) {
+		if agent != "" && agent != pcb {
+			return "", fault.Conflictf("agent", "contact %d is a personal callback for agent %s, not %s", c.ID, pcb, agent)
+		}
+		agent = pcb
+	}
 	return s.Release(ctx, c.CampaignID, c.ID, agent, false, c.AttemptCount == 0)
 }
 
