@@ -33,6 +33,10 @@ const (
 // Contact holds the contact workflow's activities.
 type Contact struct {
 	Contacts *contact.Service
+	// Recorded, when set, runs once an attempt to dial is recorded and
+	// before its dial request: only the fault test sets it (cmd/outdial,
+	// OUTDIAL_FAULT), to kill the worker there.
+	Recorded func(attemptID string)
 }
 
 // StartContact reads where a contact's workflow starts from.
@@ -43,7 +47,11 @@ func (a *Contact) StartContact(ctx context.Context, contactID uint64) (ContactSt
 // PrepareAttempt checks the contact is still dialable now and, if it is,
 // records the attempt.
 func (a *Contact) PrepareAttempt(ctx context.Context, req PrepareRequest) (PrepareResult, error) {
-	return a.Contacts.Prepare(ctx, req)
+	res, err := a.Contacts.Prepare(ctx, req)
+	if err == nil && res.Action == ActionDial && a.Recorded != nil {
+		a.Recorded(res.AttemptID)
+	}
+	return res, err
 }
 
 // Dial asks the campaign's dialer for the attempt's call, after checking

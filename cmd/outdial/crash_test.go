@@ -5,13 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -19,11 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 
-	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/internal/listgen"
-	"github.com/outdial/outdial/internal/listimport"
-	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/phone"
@@ -42,38 +34,14 @@ func TestImportSurvivesWorkerCrash(t *testing.T) {
 	queue := testenv.TaskQueue(t)
 	uploads := t.TempDir()
 
-	bin := filepath.Join(t.TempDir(), "outdial")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
-	startWorker := func() *exec.Cmd {
-		cmd := exec.Command(bin, "worker", "--database-url", dsn, "--temporal-address", testenv.TemporalAddress(t),
-			"--task-queue", queue, "--log-level", "warn", "--upload-dir", uploads)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		require.NoError(t, cmd.Start())
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		return cmd
-	}
-
-	s := &api.Server{Services: services.New(db, tc, queue), Log: slog.New(slog.DiscardHandler),
-		Uploads: api.Uploads{Dir: uploads, Limits: listimport.DefaultLimits}}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	post := func(path, body string) uint64 {
-		resp, err := http.Post(srv.URL+path, "application/json", bytes.NewBufferString(body))
-		require.NoError(t, err)
-		defer func() { _ = resp.Body.Close() }()
-		require.Equal(t, http.StatusCreated, resp.StatusCode, path)
-		var created struct{ ID uint64 }
-		require.NoError(t, json.NewDecoder(resp.Body).Decode(&created))
-		return created.ID
-	}
+	bin := buildOutdial(t)
+	a := newTestAPI(t, db, tc, queue, uploads)
 	for _, m := range []string{"Mobile", "Home", "Office"} {
-		post("/api/v1/modes", fmt.Sprintf(`{"name":%q,"min_length":8,"max_length":16}`, m))
+		a.create("/api/v1/modes", map[string]any{"name": m, "min_length": 8, "max_length": 16})
 	}
-	zone := post("/api/v1/timezones", `{"display_name":"(UTC-06:00) Central Time (US and Canada)"}`)
-	campaign := post("/api/v1/campaigns", fmt.Sprintf(`{"name":"crash","pacing_mode":"preview","time_zone_id":%d}`, zone))
-	dncList := post("/api/v1/dnc-lists", `{"name":"National","category":"ndnc"}`)
+	zone := a.create("/api/v1/timezones", map[string]any{"display_name": "(UTC-06:00) Central Time (US and Canada)"})
+	campaign := a.create("/api/v1/campaigns", map[string]any{"name": "crash", "pacing_mode": "preview", "time_zone_id": zone})
+	dncList := a.create("/api/v1/dnc-lists", map[string]any{"name": "National", "category": "ndnc"})
 	var dnc [][]any
 	for _, n := range listgen.DNCNumbers(rows) {
 		e164, err := phone.Normalize(n, "US")
@@ -83,7 +51,7 @@ func TestImportSurvivesWorkerCrash(t *testing.T) {
 	_, err = db.Pool.CopyFrom(context.Background(), pgx.Identifier{"dnc_entries"}, []string{"dnc_list_id", "number"}, pgx.CopyFromRows(dnc))
 	require.NoError(t, err)
 
-	first := startWorker()
+	first := startWorkerProcess(t, bin, dsn, queue, uploads)
 	var file bytes.Buffer
 	require.NoError(t, listgen.WriteCSV(&file, rows))
 	var body bytes.Buffer
@@ -94,7 +62,7 @@ func TestImportSurvivesWorkerCrash(t *testing.T) {
 	_, err = fw.Write(file.Bytes())
 	require.NoError(t, err)
 	require.NoError(t, mw.Close())
-	resp, err := http.Post(fmt.Sprintf("%s/api/v1/campaigns/%d/lists", srv.URL, campaign), mw.FormDataContentType(), &body)
+	resp, err := http.Post(fmt.Sprintf("%s/api/v1/campaigns/%d/lists", a.url, campaign), mw.FormDataContentType(), &body)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusAccepted, resp.StatusCode)
 	var accepted struct{ ID uint64 }
@@ -107,13 +75,12 @@ func TestImportSurvivesWorkerCrash(t *testing.T) {
 		require.NoError(t, db.First(&list, listID).Error)
 		return list.RowsRead >= 5000
 	}, time.Minute, 10*time.Millisecond, "the import never got going")
-	require.NoError(t, first.Process.Kill()) // SIGKILL: no chance to clean up
-	_, _ = first.Process.Wait()
+	first.kill(t)
 	require.NoError(t, db.First(&list, listID).Error)
 	require.Less(t, list.RowsRead, int64(rows), "the worker finished before it was killed; the test proves nothing")
 	t.Logf("worker killed after %d of %d rows", list.RowsRead, rows)
 
-	startWorker()
+	startWorkerProcess(t, bin, dsn, queue, uploads)
 	require.Eventually(t, func() bool {
 		require.NoError(t, db.First(&list, listID).Error)
 		return list.Status != models.ListImporting

@@ -181,7 +181,11 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 	svc.Contacts.Dialers = dialer.Registry{"simulator": sim, "webhook": &dialer.Webhook{}}
 	imports := listimport.New(db)
 	imports.Limits = c.limits()
-	w := worker.New(tc, c.TaskQueue, worker.NewActivities(svc, &activities.Import{Lists: imports}))
+	acts := worker.NewActivities(svc, &activities.Import{Lists: imports})
+	if err := injectFault(acts.Contact); err != nil {
+		return err
+	}
+	w := worker.New(tc, c.TaskQueue, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", c.TaskQueue, err)
 	}

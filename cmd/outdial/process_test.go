@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/listimport"
+	"github.com/outdial/outdial/internal/services"
+	"github.com/outdial/outdial/internal/testenv"
+	"github.com/outdial/outdial/models"
+)
+
+// buildOutdial builds this command for tests that run it as a process of
+// its own, to kill it as an operator would.
+func buildOutdial(t *testing.T) string {
+	bin := filepath.Join(t.TempDir(), "outdial")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+	return bin
+}
+
+// workerProcess is `outdial worker` running as a process.
+type workerProcess struct {
+	cmd *exec.Cmd
+	// exited is closed once the process is gone; state is then how it ended.
+	exited chan struct{}
+	state  *os.ProcessState
+}
+
+// startWorkerProcess runs `outdial worker` from bin on the test's database
+// dsn and Temporal server, polling queue, with env added to the test's
+// environment. The end of the test kills it.
+func startWorkerProcess(t *testing.T, bin, dsn, queue, uploads string, env ...string) *workerProcess {
+	cmd := exec.Command(bin, "worker", "--database-url", dsn, "--temporal-address", testenv.TemporalAddress(t),
+		"--task-queue", queue, "--log-level", "warn", "--upload-dir", uploads)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	require.NoError(t, cmd.Start())
+	w := &workerProcess{cmd: cmd, exited: make(chan struct{})}
+	go func() {
+		_ = cmd.Wait() // a killed worker's error says only that
+		w.state = cmd.ProcessState
+		close(w.exited)
+	}()
+	t.Cleanup(func() { w.kill(t) })
+	return w
+}
+
+// kill sends SIGKILL, which leaves the worker no chance to clean up, and
+// waits for the process to be gone.
+func (w *workerProcess) kill(t *testing.T) {
+	if err := w.cmd.Process.Kill(); err != nil {
+		select {
+		case <-w.exited: // it was gone already
+		default:
+			require.NoError(t, err)
+		}
+	}
+	w.wait(t, time.Minute)
+}
+
+// wait waits at most within for the process to end, and returns how it did.
+func (w *workerProcess) wait(t *testing.T, within time.Duration) *os.ProcessState {
+	select {
+	case <-w.exited:
+		return w.state
+	case <-time.After(within):
+		require.FailNow(t, "the worker did not exit", "within %s", within)
+		return nil
+	}
+}
+
+// testAPI is the API in the test's own process, over the test's database
+// and Temporal, starting workflows on a worker's queue.
+type testAPI struct {
+	t   *testing.T
+	url string
+}
+
+func newTestAPI(t *testing.T, db *models.DB, tc client.Client, queue, uploads string) *testAPI {
+	s := &api.Server{Services: services.New(db, tc, queue), Log: slog.New(slog.DiscardHandler),
+		Uploads: api.Uploads{Dir: uploads, Limits: listimport.DefaultLimits}}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return &testAPI{t: t, url: srv.URL}
+}
+
+// call sends body as JSON and returns the answer's status and JSON object.
+func (a *testAPI) call(method, path string, body any) (int, map[string]any) {
+	a.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		require.NoError(a.t, err)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, a.url+path, rd)
+	require.NoError(a.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(a.t, err)
+	defer func() { _ = resp.Body.Close() }()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(a.t, err)
+	var out map[string]any
+	if len(bytes.TrimSpace(raw)) > 0 {
+		require.NoError(a.t, json.Unmarshal(raw, &out), "answer of %s %s: %s", method, path, raw)
+	}
+	return resp.StatusCode, out
+}
+
+// create posts an object and returns its ID.
+func (a *testAPI) create(path string, body any) uint64 {
+	a.t.Helper()
+	status, out := a.call(http.MethodPost, path, body)
+	require.Equal(a.t, http.StatusCreated, status, "POST %s: %v", path, out)
+	return uint64(out["id"].(float64))
+}
