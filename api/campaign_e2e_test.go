@@ -205,7 +205,17 @@ func TestProgressiveCampaignEndToEnd(t *testing.T) {
 		require.NoError(t, w.db.Model(&models.Attempt{}).Where("contact_id = ? AND telephony_outcome = 'voice' AND business_outcome = 'Callback Requested'", id).Count(&n).Error)
 		require.EqualValues(t, 4, n, "contact %d", id)
 	}
-	require.EqualValues(t, 4*len(ids), w.attemptCount())
+	// An attempt prepared as the campaign paused is refused at its dial:
+	// it ends as error, never sent, and the strategy decides what is next.
+	var refused []models.Attempt
+	require.NoError(t, w.db.Where("telephony_outcome = 'error'").Find(&refused).Error)
+	for _, a := range refused {
+		require.Contains(t, a.Decision, "is paused", "attempt %s", a.ID)
+	}
+	require.EqualValues(t, 4*len(ids)+len(refused), w.attemptCount())
+	w.dialer.mu.Lock()
+	require.Len(t, w.dialer.calls, 4*len(ids), "one call per dialed attempt")
+	w.dialer.mu.Unlock()
 	w.checkNoOverlap(t)
 	calls := w.dialer.numbers()
 	require.Zero(t, calls["+14693349999"], "a DNC number was dialed")
