@@ -255,6 +255,9 @@ func (t *zoneTables) readWindows(data []byte) error {
 
 // canonical resolves a name by the tables alone, ignoring case.
 func (t *zoneTables) canonical(name string) (string, error) {
+	if t.places[name] { // most names, as phonenumbers and the database spell them
+		return name, nil
+	}
 	known, ok := t.folded[strings.ToLower(name)]
 	if !ok {
 		return "", &ZoneError{Name: name, Kind: ErrUnknownZone}

@@ -1,6 +1,7 @@
 package contact
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -26,7 +27,11 @@ type Verdict struct {
 	Until  time.Time `json:"until,omitzero"`
 	Mode   string    `json:"mode,omitempty"`
 	Number string    `json:"number,omitempty"`
-	Zone   string    `json:"time_zone,omitempty"`
+	// Zone is the number's zone, canonical; ZoneRows the configured time
+	// zone that governs it and the campaign group's row for that time
+	// zone, whose hours applied.
+	Zone     string    `json:"time_zone,omitempty"`
+	ZoneRows []ZoneRow `json:"zone_rows,omitempty"`
 }
 
 // FrequencyCap is at most Attempts calls to one number in any Period,
@@ -43,6 +48,23 @@ type Window struct {
 	// Closed, when set, says why no number in the zone is dialed (a zone
 	// not enabled for calling, or one that cannot be loaded).
 	Closed string
+	// Zone is the zone's canonical name; Rows the configured hours that
+	// apply in it (see Windows).
+	Zone string
+	Rows []ZoneRow
+}
+
+// ZoneRow is configured hours that apply to a number: those of the
+// configured time zone governing its zone, or, with CampaignGroup, those
+// the campaign's group sets for that time zone.
+type ZoneRow struct {
+	TimeZoneID    uint64 `json:"time_zone_id"`
+	DisplayName   string `json:"display_name"`
+	IANAZone      string `json:"iana_zone"`
+	CampaignGroup string `json:"campaign_group,omitempty"`
+	Enabled       bool   `json:"enabled"`
+	StartTime     string `json:"start_time"`
+	EndTime       string `json:"end_time"`
 }
 
 // Facts are everything the check of one contact reads, loaded at once.
@@ -110,6 +132,7 @@ func Check(f Facts, now time.Time) Verdict {
 		}
 		verdict := Verdict{Action: ActionDial, Mode: mode, Number: n.Number, Zone: n.TimeZone}
 		w, ok := f.Windows[n.TimeZone]
+		verdict.Zone, verdict.ZoneRows = cmp.Or(w.Zone, n.TimeZone), w.Rows
 		if !ok {
 			w.Closed = fmt.Sprintf("zone %s of %s %s has no calling window", n.TimeZone, mode, n.Number)
 		}
