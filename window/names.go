@@ -60,7 +60,7 @@ type ZoneError struct {
 }
 
 func (e *ZoneError) Error() string {
-	s := fmt.Sprintf("time zone %q %v", e.Name, e.Kind)
+	s := fmt.Sprintf("time zone %.100q %v", e.Name, e.Kind)
 	if e.Detail != "" {
 		s += ": " + e.Detail
 	}
@@ -68,6 +68,16 @@ func (e *ZoneError) Error() string {
 }
 
 func (e *ZoneError) Unwrap() error { return e.Kind }
+
+// maxZoneName bounds the names read: the longest Windows display name,
+// with its offset, is about 70 characters, and matching places is
+// quadratic in a name's words.
+const maxZoneName = 200
+
+// tooLong refuses a name no zone has.
+func tooLong(name string) error {
+	return &ZoneError{Name: name, Kind: ErrUnknownZone, Detail: fmt.Sprintf("it is longer than %d characters", maxZoneName)}
+}
 
 // placeHint ends the reason a name is not a place.
 const placeHint = `; give the place's zone, such as "America/New_York" or "(UTC-05:00) Eastern Time (US and Canada)"`
@@ -278,6 +288,9 @@ func (t *zoneTables) canonical(name string) (string, error) {
 // as it is when it loads and has a region ("Region/City"): tzdata newer
 // than the tables may add zones.
 func Canonical(name string) (string, error) {
+	if len(name) > maxZoneName {
+		return "", tooLong(name)
+	}
 	zone, err := canonical(strings.TrimSpace(name))
 	var ze *ZoneError
 	if errors.As(err, &ze) {

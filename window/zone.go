@@ -39,8 +39,11 @@ import (
 // with ErrUnknownZone. Every error names the value.
 func IANAName(name string) (string, error) {
 	trimmed := strings.TrimSpace(name)
-	if trimmed == "" {
+	switch {
+	case trimmed == "":
 		return "", &ZoneError{Name: name, Kind: ErrUnknownZone, Detail: "it is empty"}
+	case len(name) > maxZoneName:
+		return "", tooLong(name)
 	}
 	zone, offset, err := resolve(trimmed)
 	if err != nil {
