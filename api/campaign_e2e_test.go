@@ -174,8 +174,13 @@ func TestProgressiveCampaignEndToEnd(t *testing.T) {
 	singapore, err := time.LoadLocation("Asia/Singapore")
 	require.NoError(t, err)
 	opens := time.Now().In(singapore).Add(3 * time.Hour)
-	w.h.create("/api/v1/timezones", map[string]any{"display_name": "(UTC+08:00) Singapore", "iana_zone": "Asia/Singapore",
-		"start_time": opens.Format("15:04"), "end_time": opens.Add(time.Hour).Format("15:04")})
+	// The seed's "(UTC+08:00) Kuala Lumpur Singapore" governs Asia/Singapore:
+	// enable it, with hours that open later.
+	_, found := w.h.call(http.MethodGet, "/api/v1/timezones?q=Singapore", nil)
+	sg := found["items"].([]any)[0].(map[string]any)
+	zoneStatus, zone := w.h.call(http.MethodPut, fmt.Sprintf("/api/v1/timezones/%d", uint64(sg["id"].(float64))), map[string]any{
+		"display_name": sg["display_name"], "enabled": true, "start_time": opens.Format("15:04"), "end_time": opens.Add(time.Hour).Format("15:04")})
+	require.Equal(t, http.StatusOK, zoneStatus, "%v", zone)
 	closed := w.addContacts(campaign, "+65 6123 4567")[0]
 
 	w.agentsAvailable("Agent2", "Agent3")
@@ -231,6 +236,8 @@ func TestProgressiveCampaignEndToEnd(t *testing.T) {
 	_, elig := w.h.call(http.MethodGet, fmt.Sprintf("/api/v1/contacts/%d/eligibility", closed), nil)
 	require.Equal(t, "wait", elig["action"], "%v", elig)
 	require.Contains(t, elig["reason"], "Asia/Singapore")
+	require.Equal(t, "Asia/Singapore", elig["time_zone"])
+	require.Equal(t, sg["id"], elig["zone_rows"].([]any)[0].(map[string]any)["time_zone_id"])
 
 	status, out = w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/stop", campaign), nil)
 	require.Equal(t, http.StatusOK, status, "%v", out)

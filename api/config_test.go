@@ -217,6 +217,15 @@ func TestBadInput(t *testing.T) {
 		{"global dnc on campaign", "campaigns", map[string]any{"name": "c3", "pacing_mode": "preview", "time_zone_id": f.zone, "dnc_list_ids": []any{h.create("/api/v1/dnc-lists", map[string]any{"name": "N", "category": "ndnc"})}}, 422, "dnc_list_ids[0]"},
 		{"unknown zone", "timezones", map[string]any{"display_name": "(UTC+13:00) Atlantis"}, 422, "iana_zone"},
 		{"bad iana", "timezones", map[string]any{"display_name": "Home", "iana_zone": "Mars/Olympus"}, 422, "iana_zone"},
+		// Names that are not places, and a label that contradicts its zone.
+		{"legacy rule name", "timezones", map[string]any{"display_name": "EST"}, 422, "display_name"},
+		{"legacy rule zone", "timezones", map[string]any{"display_name": "Home", "iana_zone": "CST6CDT"}, 422, "iana_zone"},
+		{"fixed offset zone", "timezones", map[string]any{"display_name": "Home", "iana_zone": "Etc/GMT+5"}, 422, "iana_zone"},
+		{"offset contradicts zone", "timezones", map[string]any{"display_name": "(UTC+05:00) Central Time (US and Canada)"}, 422, "display_name"},
+		{"zone outside the display's", "timezones", map[string]any{"display_name": "(UTC-06:00) Central Time (US & Canada)", "iana_zone": "America/New_York"}, 422, "iana_zone"},
+		// One time zone governs each zone: Central is configured already.
+		{"zone configured twice", "timezones", map[string]any{"display_name": "Chicago office", "iana_zone": "US/Central"}, 422, "iana_zone"},
+		{"zones covered twice", "timezones", map[string]any{"display_name": "Winnipeg office", "iana_zone": "America/Winnipeg"}, 422, "iana_zone"},
 		{"dnc category", "dnc-lists", map[string]any{"name": "d", "category": "state"}, 422, "category"},
 		{"dnc number", "dnc-lists", map[string]any{"name": "d", "category": "ndnc", "entries": []any{map[string]any{"number": "call me"}}}, 422, "entries[0].number"},
 		{"webhook without url", "entry-points", map[string]any{"name": "e", "dialer": "webhook"}, 422, "primary_url"},

@@ -516,7 +516,9 @@ func CheckLength(e164 string, min, max int) error {
 // its country and, where the data has it, its area code), and whether there
 // is exactly one. Numbers of countries or areas spanning several zones
 // (e.g. many mobile ranges) give ok=false; the caller then falls back to the
-// campaign's zone. The first call loads phonenumbers' zone data (slow, once).
+// campaign's zone. The name is phonenumbers' own, which may be an old alias
+// ("Asia/Calcutta"): callers make it canonical (window.Canonical). The
+// first call loads phonenumbers' zone data (slow, once).
 func TimeZone(e164 string) (zone string, ok bool) {
 	if len(e164) < 2 || e164[0] != '+' {
 		return "", false

@@ -8,11 +8,15 @@
 // instant at or after a given one that is, and [Spec.Explain] says why an
 // instant is closed and until when.
 //
-// Time zones arrive as IANA names ("America/Chicago") or as the Windows-style
-// display names that contact-center consoles show ("(UTC-06:00) Central Time
-// (US and Canada)"); [ZoneForDisplayName] maps either to a [time.Location]
-// that follows the zone's daylight-saving rules. The offset in a display name
-// is only a label and is ignored.
+// Time zones arrive as IANA names ("America/Chicago", or aliases such as
+// "US/Central") or as the Windows-style display names that contact-center
+// consoles show ("(UTC-06:00) Central Time (US and Canada)"); [IANAName]
+// maps either to the canonical IANA name of its place, whose rules,
+// daylight saving included, decide the clock, and [Canonical] resolves
+// IANA names and aliases alone. Names that are not places (EST, CST6CDT,
+// Etc/GMT+5) and display names whose offset contradicts their zone are
+// refused. A configured time zone covers every zone of its Windows time
+// zone, as CLDR maps them ([Covered], [Governing]).
 //
 // # Semantics
 //

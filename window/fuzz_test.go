@@ -1,6 +1,7 @@
 package window
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -166,4 +167,36 @@ func TestClockRoundTrip(t *testing.T) {
 		return err == nil && back == c
 	}
 	require.NoError(t, quick.Check(f, nil))
+}
+
+// FuzzZoneNames: whatever the name, IANAName and Canonical either give a
+// canonical place that loads and resolves to itself, or refuse it with an
+// error that names it.
+func FuzzZoneNames(f *testing.F) {
+	for _, s := range []string{"(UTC-06:00) Central Time (US and Canada)", "US/Eastern", "asia/calcutta", "Mumbai",
+		"Berlin, Amsterdam", "EST", "CST6CDT", "Etc/GMT+5", "(UTC+05:00) Central Time (US and Canada)", "(UTC)", "",
+		"America/Indiana/Indianapolis", "UTC-11", "(UTC−05:00) Eastern Time (US & Canada)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		for _, resolve := range []func(string) (string, error){IANAName, Canonical} {
+			zone, err := resolve(name)
+			if err != nil {
+				var ze *ZoneError
+				require.ErrorAs(t, err, &ze)
+				require.Contains(t, err.Error(), fmt.Sprintf("time zone %.100q", name))
+				continue
+			}
+			again, err := Canonical(zone)
+			require.NoError(t, err)
+			require.Equal(t, zone, again, "canonical names are fixed points")
+			_, err = time.LoadLocation(zone)
+			require.NoError(t, err)
+			named, err := IANAName(zone)
+			require.NoError(t, err)
+			require.Equal(t, zone, named)
+			require.True(t, Covers(zone, zone))
+			require.Contains(t, Covered(zone), zone)
+		}
+	})
 }

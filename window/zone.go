@@ -1,34 +1,22 @@
 package window
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
 
-// ZoneForDisplayName returns the time zone a configured name stands for,
-// loaded so that it follows the zone's daylight-saving rules. See [IANAName]
-// for the names it accepts.
-func ZoneForDisplayName(name string) (*time.Location, error) {
-	iana, err := IANAName(name)
-	if err != nil {
-		return nil, err
-	}
-	loc, err := time.LoadLocation(iana)
-	if err != nil {
-		return nil, fmt.Errorf("window: time zone %q maps to %q, which cannot be loaded: %w", name, iana, err)
-	}
-	return loc, nil
-}
-
-// IANAName maps a configured time-zone name to an IANA zone name, for storing
-// next to the name the administrator typed. It accepts:
+// IANAName maps a time-zone name, as an administrator or a list writes it,
+// to the canonical IANA name of its place (see [Canonical]). It accepts:
 //
-//   - an IANA name, as is ("America/Chicago"; "america/chicago" is tried in
-//     canonical case too), checked by loading it;
+//   - an IANA name or one of its aliases, in any case ("America/Chicago",
+//     "america/chicago", "US/Central", "Asia/Calcutta");
 //   - a Windows display name, with or without its "(UTC±hh:mm)" or
 //     "UTC±hh:mm" prefix: "(UTC-06:00) Central Time (US and Canada)",
 //     "UTC-05:00 Eastern Time (US & Canada)", "Brussels Copenhagen Madrid
@@ -38,232 +26,255 @@ func ZoneForDisplayName(name string) (*time.Location, error) {
 //     "Berlin, Amsterdam", "Mumbai").
 //
 // Matching ignores case, accents, punctuation, commas and extra spaces, and
-// "&" equals "and". The offset of a display name is ignored: it is the
-// standard offset at the time the list was written, and the returned zone's
-// rules are what count. Windows names map as CLDR maps them for territory
-// 001 ("Kuala Lumpur, Singapore" is Asia/Singapore). Names that are only an
-// offset ("(UTC-06:00)") are rejected since several zones with different
-// daylight-saving rules share each offset. Single-word legacy IANA names
-// such as "EST" load as IANA defines them (fixed offset, no DST).
+// "&" equals "and". Windows names map to the zone CLDR gives them for
+// territory 001 ("Kuala Lumpur, Singapore" is Asia/Singapore); the zone's
+// rules are what count, DST included. A display name's offset must be one
+// its zone keeps, standard or daylight, as it has since 2000 (so lists
+// written under older rules still load): "(UTC+05:00) Central Time (US and
+// Canada)" is refused with ErrOffset, "(UTC-05:00) Central Time" is not.
+// Names that are not places are refused with ErrNotAPlace: the legacy rule
+// names (EST, CST6CDT…), fixed offsets (Etc/GMT+5, UTC, the Windows
+// "Coordinated Universal Time-11"…) and an offset alone ("(UTC-06:00)"),
+// which several zones with different rules share. Other names are refused
+// with ErrUnknownZone. Every error names the value.
 func IANAName(name string) (string, error) {
 	trimmed := strings.TrimSpace(name)
-	if trimmed == "" {
-		return "", fmt.Errorf("window: empty time zone name")
+	switch {
+	case trimmed == "":
+		return "", &ZoneError{Name: name, Kind: ErrUnknownZone, Detail: "it is empty"}
+	case len(name) > maxZoneName:
+		return "", tooLong(name)
 	}
-	// Names with a slash are IANA names; try them before the Windows table.
-	if strings.Contains(trimmed, "/") && !strings.ContainsAny(trimmed, " \t") {
-		if iana, ok := loadIANA(trimmed); ok {
-			return iana, nil
+	zone, offset, err := resolve(trimmed)
+	if err != nil {
+		var ze *ZoneError
+		if errors.As(err, &ze) {
+			return "", &ZoneError{Name: name, Kind: ze.Kind, Detail: ze.Detail}
+		}
+		return "", err
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return "", &ZoneError{Name: name, Kind: ErrUnknownZone, Detail: fmt.Sprintf("its zone %s cannot be loaded: %v", zone, err)}
+	}
+	if offset != nil {
+		kept := zoneOffsets(loc)
+		if !slices.Contains(kept, *offset) {
+			var names []string
+			for _, o := range kept {
+				names = append(names, formatOffset(o))
+			}
+			return "", &ZoneError{Name: name, Kind: ErrOffset, Detail: fmt.Sprintf("%s is at %s, never at %s",
+				zone, strings.Join(names, " or "), formatOffset(*offset))}
 		}
 	}
-	if iana, ok := lookupWindows(trimmed); ok {
-		return iana, nil
+	return zone, nil
+}
+
+// resolve finds the canonical zone a trimmed name stands for and the offset
+// its display prefix gives, if any.
+func resolve(name string) (string, *int, error) {
+	// Names with a slash are IANA names; try them before the Windows table.
+	if strings.Contains(name, "/") && !strings.ContainsAny(name, " \t") {
+		zone, err := Canonical(name)
+		if !errors.Is(err, ErrUnknownZone) {
+			return zone, nil, err
+		}
+	}
+	zone, offset, err := lookupWindows(name)
+	if err != nil || zone != "" {
+		if err == nil {
+			zone, err = Canonical(zone)
+		}
+		return zone, offset, err
 	}
 	// Single-word IANA names ("Japan", "EST5EDT") after the table, so that
-	// "Singapore" gives the canonical "Asia/Singapore".
-	if !strings.ContainsAny(trimmed, " \t") && trimmed != "Local" {
-		if iana, ok := loadIANA(trimmed); ok {
-			return iana, nil
+	// "Singapore" gives the place of the Windows name.
+	if !strings.ContainsAny(name, " \t") {
+		if zone, err := Canonical(name); !errors.Is(err, ErrUnknownZone) {
+			return zone, nil, err
 		}
 	}
-	return "", fmt.Errorf("window: unknown time zone %q", name)
+	return "", nil, &ZoneError{Name: name, Kind: ErrUnknownZone}
 }
 
-// loadIANA reports whether name (or its canonical capitalisation) is a zone
-// the time package can load, and returns the name that loaded.
-func loadIANA(name string) (string, bool) {
-	for _, n := range []string{name, canonicalIANACase(name)} {
-		if n == "" || n == "Local" {
-			continue
+// zoneOffsets are the UTC offsets, in seconds, loc has kept since 2000,
+// standard and daylight, in order.
+func zoneOffsets(loc *time.Location) []int {
+	var out []int
+	end := time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)
+	for t := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC); t.Before(end); {
+		lt := t.In(loc)
+		if _, off := lt.Zone(); !slices.Contains(out, off) {
+			out = append(out, off)
 		}
-		if loc, err := time.LoadLocation(n); err == nil {
-			return loc.String(), true
+		_, next := lt.ZoneBounds()
+		if next.IsZero() || !next.After(t) {
+			break
 		}
+		t = next
 	}
-	return "", false
+	slices.Sort(out)
+	return out
 }
 
-// canonicalIANACase capitalises an IANA name the way the database spells
-// most of them ("america/new_york" -> "America/New_York"), since zone files
-// are looked up case-sensitively.
-func canonicalIANACase(name string) string {
-	lower := map[string]bool{"of": true, "es": true, "au": true}
-	upper := map[string]bool{"gmt": true, "utc": true, "uct": true, "us": true}
-	var b strings.Builder
-	word := func(w string) {
-		switch {
-		case lower[w]:
-			b.WriteString(w)
-		case upper[w]:
-			b.WriteString(strings.ToUpper(w))
-		case w != "":
-			b.WriteString(strings.ToUpper(w[:1]) + w[1:])
-		}
+// formatOffset writes an offset in seconds as "UTC-06:00".
+func formatOffset(seconds int) string {
+	sign := "+"
+	if seconds < 0 {
+		sign, seconds = "-", -seconds
 	}
-	start := 0
-	name = strings.ToLower(name)
-	for i := 0; i < len(name); i++ {
-		switch c := name[i]; c {
-		case '/', '_', '-', '+':
-			word(name[start:i])
-			b.WriteByte(c)
-			start = i + 1
-		}
-	}
-	word(name[start:])
-	return b.String()
+	return fmt.Sprintf("UTC%s%02d:%02d", sign, seconds/3600, seconds/60%60)
 }
 
-// windowsZone is one Windows time zone: its ID, its display name (without
-// the offset prefix) and the IANA zone CLDR maps it to for territory 001.
+// windowsZone is one Windows time zone: its ID and its display name
+// (without the offset prefix). Its zone is CLDR's for territory 001.
 type windowsZone struct {
-	id, display, iana string
+	id, display string
 }
 
-// windowsZones follows the Windows time-zone list (tzutil /l) and CLDR's
-// windowsZones.xml.
+// windowsZones are the display names of the Windows time-zone list
+// (tzutil /l), by ID; CLDR's windowsZones.xml maps the IDs to zones.
 var windowsZones = []windowsZone{
-	{"Dateline Standard Time", "International Date Line West", "Etc/GMT+12"},
-	{"UTC-11", "Coordinated Universal Time-11", "Etc/GMT+11"},
-	{"Aleutian Standard Time", "Aleutian Islands", "America/Adak"},
-	{"Hawaiian Standard Time", "Hawaii", "Pacific/Honolulu"},
-	{"Marquesas Standard Time", "Marquesas Islands", "Pacific/Marquesas"},
-	{"Alaskan Standard Time", "Alaska", "America/Anchorage"},
-	{"UTC-09", "Coordinated Universal Time-09", "Etc/GMT+9"},
-	{"Pacific Standard Time (Mexico)", "Baja California", "America/Tijuana"},
-	{"UTC-08", "Coordinated Universal Time-08", "Etc/GMT+8"},
-	{"Pacific Standard Time", "Pacific Time (US & Canada)", "America/Los_Angeles"},
-	{"US Mountain Standard Time", "Arizona", "America/Phoenix"},
-	{"Mountain Standard Time (Mexico)", "La Paz, Mazatlan", "America/Mazatlan"},
-	{"Mountain Standard Time", "Mountain Time (US & Canada)", "America/Denver"},
-	{"Yukon Standard Time", "Yukon", "America/Whitehorse"},
-	{"Central America Standard Time", "Central America", "America/Guatemala"},
-	{"Central Standard Time", "Central Time (US & Canada)", "America/Chicago"},
-	{"Easter Island Standard Time", "Easter Island", "Pacific/Easter"},
-	{"Central Standard Time (Mexico)", "Guadalajara, Mexico City, Monterrey", "America/Mexico_City"},
-	{"Canada Central Standard Time", "Saskatchewan", "America/Regina"},
-	{"SA Pacific Standard Time", "Bogota, Lima, Quito, Rio Branco", "America/Bogota"},
-	{"Eastern Standard Time (Mexico)", "Chetumal", "America/Cancun"},
-	{"Eastern Standard Time", "Eastern Time (US & Canada)", "America/New_York"},
-	{"Haiti Standard Time", "Haiti", "America/Port-au-Prince"},
-	{"Cuba Standard Time", "Havana", "America/Havana"},
-	{"US Eastern Standard Time", "Indiana (East)", "America/Indiana/Indianapolis"},
-	{"Turks And Caicos Standard Time", "Turks and Caicos", "America/Grand_Turk"},
-	{"Paraguay Standard Time", "Asuncion", "America/Asuncion"},
-	{"Atlantic Standard Time", "Atlantic Time (Canada)", "America/Halifax"},
-	{"Venezuela Standard Time", "Caracas", "America/Caracas"},
-	{"Central Brazilian Standard Time", "Cuiaba", "America/Cuiaba"},
-	{"SA Western Standard Time", "Georgetown, La Paz, Manaus, San Juan", "America/La_Paz"},
-	{"Pacific SA Standard Time", "Santiago", "America/Santiago"},
-	{"Newfoundland Standard Time", "Newfoundland", "America/St_Johns"},
-	{"Tocantins Standard Time", "Araguaina", "America/Araguaina"},
-	{"E. South America Standard Time", "Brasilia", "America/Sao_Paulo"},
-	{"SA Eastern Standard Time", "Cayenne, Fortaleza", "America/Cayenne"},
-	{"Argentina Standard Time", "City of Buenos Aires", "America/Argentina/Buenos_Aires"},
-	{"Greenland Standard Time", "Greenland", "America/Nuuk"},
-	{"Montevideo Standard Time", "Montevideo", "America/Montevideo"},
-	{"Magallanes Standard Time", "Punta Arenas", "America/Punta_Arenas"},
-	{"Saint Pierre Standard Time", "Saint Pierre and Miquelon", "America/Miquelon"},
-	{"Bahia Standard Time", "Salvador", "America/Bahia"},
-	{"UTC-02", "Coordinated Universal Time-02", "Etc/GMT+2"},
-	{"Mid-Atlantic Standard Time", "Mid-Atlantic - Old", "Etc/GMT+2"},
-	{"Azores Standard Time", "Azores", "Atlantic/Azores"},
-	{"Cape Verde Standard Time", "Cabo Verde Is.", "Atlantic/Cape_Verde"},
-	{"UTC", "Coordinated Universal Time", "UTC"},
-	{"Morocco Standard Time", "Casablanca", "Africa/Casablanca"},
-	{"GMT Standard Time", "Dublin, Edinburgh, Lisbon, London", "Europe/London"},
-	{"Greenwich Standard Time", "Monrovia, Reykjavik", "Atlantic/Reykjavik"},
-	{"Sao Tome Standard Time", "Sao Tome", "Africa/Sao_Tome"},
-	{"W. Europe Standard Time", "Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna", "Europe/Berlin"},
-	{"Central Europe Standard Time", "Belgrade, Bratislava, Budapest, Ljubljana, Prague", "Europe/Budapest"},
-	{"Romance Standard Time", "Brussels, Copenhagen, Madrid, Paris", "Europe/Paris"},
-	{"Central European Standard Time", "Sarajevo, Skopje, Warsaw, Zagreb", "Europe/Warsaw"},
-	{"W. Central Africa Standard Time", "West Central Africa", "Africa/Lagos"},
-	{"Jordan Standard Time", "Amman", "Asia/Amman"},
-	{"GTB Standard Time", "Athens, Bucharest", "Europe/Bucharest"},
-	{"Middle East Standard Time", "Beirut", "Asia/Beirut"},
-	{"Egypt Standard Time", "Cairo", "Africa/Cairo"},
-	{"E. Europe Standard Time", "Chisinau", "Europe/Chisinau"},
-	{"Syria Standard Time", "Damascus", "Asia/Damascus"},
-	{"West Bank Standard Time", "Gaza, Hebron", "Asia/Hebron"},
-	{"South Africa Standard Time", "Harare, Pretoria", "Africa/Johannesburg"},
-	{"FLE Standard Time", "Helsinki, Kyiv, Riga, Sofia, Tallinn, Vilnius", "Europe/Kyiv"},
-	{"Israel Standard Time", "Jerusalem", "Asia/Jerusalem"},
-	{"South Sudan Standard Time", "Juba", "Africa/Juba"},
-	{"Kaliningrad Standard Time", "Kaliningrad", "Europe/Kaliningrad"},
-	{"Sudan Standard Time", "Khartoum", "Africa/Khartoum"},
-	{"Libya Standard Time", "Tripoli", "Africa/Tripoli"},
-	{"Namibia Standard Time", "Windhoek", "Africa/Windhoek"},
-	{"Arabic Standard Time", "Baghdad", "Asia/Baghdad"},
-	{"Turkey Standard Time", "Istanbul", "Europe/Istanbul"},
-	{"Arab Standard Time", "Kuwait, Riyadh", "Asia/Riyadh"},
-	{"Belarus Standard Time", "Minsk", "Europe/Minsk"},
-	{"Russian Standard Time", "Moscow, St. Petersburg", "Europe/Moscow"},
-	{"E. Africa Standard Time", "Nairobi", "Africa/Nairobi"},
-	{"Volgograd Standard Time", "Volgograd", "Europe/Volgograd"},
-	{"Iran Standard Time", "Tehran", "Asia/Tehran"},
-	{"Arabian Standard Time", "Abu Dhabi, Muscat", "Asia/Dubai"},
-	{"Astrakhan Standard Time", "Astrakhan, Ulyanovsk", "Europe/Astrakhan"},
-	{"Azerbaijan Standard Time", "Baku", "Asia/Baku"},
-	{"Russia Time Zone 3", "Izhevsk, Samara", "Europe/Samara"},
-	{"Mauritius Standard Time", "Port Louis", "Indian/Mauritius"},
-	{"Saratov Standard Time", "Saratov", "Europe/Saratov"},
-	{"Georgian Standard Time", "Tbilisi", "Asia/Tbilisi"},
-	{"Caucasus Standard Time", "Yerevan", "Asia/Yerevan"},
-	{"Afghanistan Standard Time", "Kabul", "Asia/Kabul"},
-	{"West Asia Standard Time", "Ashgabat, Tashkent", "Asia/Tashkent"},
-	{"Ekaterinburg Standard Time", "Ekaterinburg", "Asia/Yekaterinburg"},
-	{"Pakistan Standard Time", "Islamabad, Karachi", "Asia/Karachi"},
-	{"Qyzylorda Standard Time", "Qyzylorda", "Asia/Qyzylorda"},
-	{"India Standard Time", "Chennai, Kolkata, Mumbai, New Delhi", "Asia/Kolkata"},
-	{"Sri Lanka Standard Time", "Sri Jayawardenepura", "Asia/Colombo"},
-	{"Nepal Standard Time", "Kathmandu", "Asia/Kathmandu"},
-	{"Central Asia Standard Time", "Bishkek", "Asia/Bishkek"},
-	{"Bangladesh Standard Time", "Dhaka", "Asia/Dhaka"},
-	{"Omsk Standard Time", "Omsk", "Asia/Omsk"},
-	{"Myanmar Standard Time", "Yangon (Rangoon)", "Asia/Yangon"},
-	{"SE Asia Standard Time", "Bangkok, Hanoi, Jakarta", "Asia/Bangkok"},
-	{"Altai Standard Time", "Barnaul, Gorno-Altaysk", "Asia/Barnaul"},
-	{"W. Mongolia Standard Time", "Hovd", "Asia/Hovd"},
-	{"North Asia Standard Time", "Krasnoyarsk", "Asia/Krasnoyarsk"},
-	{"N. Central Asia Standard Time", "Novosibirsk", "Asia/Novosibirsk"},
-	{"Tomsk Standard Time", "Tomsk", "Asia/Tomsk"},
-	{"China Standard Time", "Beijing, Chongqing, Hong Kong, Urumqi", "Asia/Shanghai"},
-	{"North Asia East Standard Time", "Irkutsk", "Asia/Irkutsk"},
-	{"Singapore Standard Time", "Kuala Lumpur, Singapore", "Asia/Singapore"},
-	{"W. Australia Standard Time", "Perth", "Australia/Perth"},
-	{"Taipei Standard Time", "Taipei", "Asia/Taipei"},
-	{"Ulaanbaatar Standard Time", "Ulaanbaatar", "Asia/Ulaanbaatar"},
-	{"Aus Central W. Standard Time", "Eucla", "Australia/Eucla"},
-	{"Transbaikal Standard Time", "Chita", "Asia/Chita"},
-	{"Tokyo Standard Time", "Osaka, Sapporo, Tokyo", "Asia/Tokyo"},
-	{"North Korea Standard Time", "Pyongyang", "Asia/Pyongyang"},
-	{"Korea Standard Time", "Seoul", "Asia/Seoul"},
-	{"Yakutsk Standard Time", "Yakutsk", "Asia/Yakutsk"},
-	{"Cen. Australia Standard Time", "Adelaide", "Australia/Adelaide"},
-	{"AUS Central Standard Time", "Darwin", "Australia/Darwin"},
-	{"E. Australia Standard Time", "Brisbane", "Australia/Brisbane"},
-	{"AUS Eastern Standard Time", "Canberra, Melbourne, Sydney", "Australia/Sydney"},
-	{"West Pacific Standard Time", "Guam, Port Moresby", "Pacific/Port_Moresby"},
-	{"Tasmania Standard Time", "Hobart", "Australia/Hobart"},
-	{"Vladivostok Standard Time", "Vladivostok", "Asia/Vladivostok"},
-	{"Lord Howe Standard Time", "Lord Howe Island", "Australia/Lord_Howe"},
-	{"Bougainville Standard Time", "Bougainville Island", "Pacific/Bougainville"},
-	{"Russia Time Zone 10", "Chokurdakh", "Asia/Srednekolymsk"},
-	{"Magadan Standard Time", "Magadan", "Asia/Magadan"},
-	{"Norfolk Standard Time", "Norfolk Island", "Pacific/Norfolk"},
-	{"Sakhalin Standard Time", "Sakhalin", "Asia/Sakhalin"},
-	{"Central Pacific Standard Time", "Solomon Is., New Caledonia", "Pacific/Guadalcanal"},
-	{"Russia Time Zone 11", "Anadyr, Petropavlovsk-Kamchatsky", "Asia/Kamchatka"},
-	{"New Zealand Standard Time", "Auckland, Wellington", "Pacific/Auckland"},
-	{"UTC+12", "Coordinated Universal Time+12", "Etc/GMT-12"},
-	{"Fiji Standard Time", "Fiji", "Pacific/Fiji"},
-	{"Kamchatka Standard Time", "Petropavlovsk-Kamchatsky - Old", "Asia/Kamchatka"},
-	{"Chatham Islands Standard Time", "Chatham Islands", "Pacific/Chatham"},
-	{"UTC+13", "Coordinated Universal Time+13", "Etc/GMT-13"},
-	{"Tonga Standard Time", "Nuku'alofa", "Pacific/Tongatapu"},
-	{"Samoa Standard Time", "Samoa", "Pacific/Apia"},
-	{"Line Islands Standard Time", "Kiritimati Island", "Pacific/Kiritimati"},
+	{"Dateline Standard Time", "International Date Line West"},
+	{"UTC-11", "Coordinated Universal Time-11"},
+	{"Aleutian Standard Time", "Aleutian Islands"},
+	{"Hawaiian Standard Time", "Hawaii"},
+	{"Marquesas Standard Time", "Marquesas Islands"},
+	{"Alaskan Standard Time", "Alaska"},
+	{"UTC-09", "Coordinated Universal Time-09"},
+	{"Pacific Standard Time (Mexico)", "Baja California"},
+	{"UTC-08", "Coordinated Universal Time-08"},
+	{"Pacific Standard Time", "Pacific Time (US & Canada)"},
+	{"US Mountain Standard Time", "Arizona"},
+	{"Mountain Standard Time (Mexico)", "La Paz, Mazatlan"},
+	{"Mountain Standard Time", "Mountain Time (US & Canada)"},
+	{"Yukon Standard Time", "Yukon"},
+	{"Central America Standard Time", "Central America"},
+	{"Central Standard Time", "Central Time (US & Canada)"},
+	{"Easter Island Standard Time", "Easter Island"},
+	{"Central Standard Time (Mexico)", "Guadalajara, Mexico City, Monterrey"},
+	{"Canada Central Standard Time", "Saskatchewan"},
+	{"SA Pacific Standard Time", "Bogota, Lima, Quito, Rio Branco"},
+	{"Eastern Standard Time (Mexico)", "Chetumal"},
+	{"Eastern Standard Time", "Eastern Time (US & Canada)"},
+	{"Haiti Standard Time", "Haiti"},
+	{"Cuba Standard Time", "Havana"},
+	{"US Eastern Standard Time", "Indiana (East)"},
+	{"Turks And Caicos Standard Time", "Turks and Caicos"},
+	{"Paraguay Standard Time", "Asuncion"},
+	{"Atlantic Standard Time", "Atlantic Time (Canada)"},
+	{"Venezuela Standard Time", "Caracas"},
+	{"Central Brazilian Standard Time", "Cuiaba"},
+	{"SA Western Standard Time", "Georgetown, La Paz, Manaus, San Juan"},
+	{"Pacific SA Standard Time", "Santiago"},
+	{"Newfoundland Standard Time", "Newfoundland"},
+	{"Tocantins Standard Time", "Araguaina"},
+	{"E. South America Standard Time", "Brasilia"},
+	{"SA Eastern Standard Time", "Cayenne, Fortaleza"},
+	{"Argentina Standard Time", "City of Buenos Aires"},
+	{"Greenland Standard Time", "Greenland"},
+	{"Montevideo Standard Time", "Montevideo"},
+	{"Magallanes Standard Time", "Punta Arenas"},
+	{"Saint Pierre Standard Time", "Saint Pierre and Miquelon"},
+	{"Bahia Standard Time", "Salvador"},
+	{"UTC-02", "Coordinated Universal Time-02"},
+	{"Azores Standard Time", "Azores"},
+	{"Cape Verde Standard Time", "Cabo Verde Is."},
+	{"UTC", "Coordinated Universal Time"},
+	{"Morocco Standard Time", "Casablanca"},
+	{"GMT Standard Time", "Dublin, Edinburgh, Lisbon, London"},
+	{"Greenwich Standard Time", "Monrovia, Reykjavik"},
+	{"Sao Tome Standard Time", "Sao Tome"},
+	{"W. Europe Standard Time", "Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna"},
+	{"Central Europe Standard Time", "Belgrade, Bratislava, Budapest, Ljubljana, Prague"},
+	{"Romance Standard Time", "Brussels, Copenhagen, Madrid, Paris"},
+	{"Central European Standard Time", "Sarajevo, Skopje, Warsaw, Zagreb"},
+	{"W. Central Africa Standard Time", "West Central Africa"},
+	{"Jordan Standard Time", "Amman"},
+	{"GTB Standard Time", "Athens, Bucharest"},
+	{"Middle East Standard Time", "Beirut"},
+	{"Egypt Standard Time", "Cairo"},
+	{"E. Europe Standard Time", "Chisinau"},
+	{"Syria Standard Time", "Damascus"},
+	{"West Bank Standard Time", "Gaza, Hebron"},
+	{"South Africa Standard Time", "Harare, Pretoria"},
+	{"FLE Standard Time", "Helsinki, Kyiv, Riga, Sofia, Tallinn, Vilnius"},
+	{"Israel Standard Time", "Jerusalem"},
+	{"South Sudan Standard Time", "Juba"},
+	{"Kaliningrad Standard Time", "Kaliningrad"},
+	{"Sudan Standard Time", "Khartoum"},
+	{"Libya Standard Time", "Tripoli"},
+	{"Namibia Standard Time", "Windhoek"},
+	{"Arabic Standard Time", "Baghdad"},
+	{"Turkey Standard Time", "Istanbul"},
+	{"Arab Standard Time", "Kuwait, Riyadh"},
+	{"Belarus Standard Time", "Minsk"},
+	{"Russian Standard Time", "Moscow, St. Petersburg"},
+	{"E. Africa Standard Time", "Nairobi"},
+	{"Volgograd Standard Time", "Volgograd"},
+	{"Iran Standard Time", "Tehran"},
+	{"Arabian Standard Time", "Abu Dhabi, Muscat"},
+	{"Astrakhan Standard Time", "Astrakhan, Ulyanovsk"},
+	{"Azerbaijan Standard Time", "Baku"},
+	{"Russia Time Zone 3", "Izhevsk, Samara"},
+	{"Mauritius Standard Time", "Port Louis"},
+	{"Saratov Standard Time", "Saratov"},
+	{"Georgian Standard Time", "Tbilisi"},
+	{"Caucasus Standard Time", "Yerevan"},
+	{"Afghanistan Standard Time", "Kabul"},
+	{"West Asia Standard Time", "Ashgabat, Tashkent"},
+	{"Ekaterinburg Standard Time", "Ekaterinburg"},
+	{"Pakistan Standard Time", "Islamabad, Karachi"},
+	{"Qyzylorda Standard Time", "Qyzylorda"},
+	{"India Standard Time", "Chennai, Kolkata, Mumbai, New Delhi"},
+	{"Sri Lanka Standard Time", "Sri Jayawardenepura"},
+	{"Nepal Standard Time", "Kathmandu"},
+	{"Central Asia Standard Time", "Bishkek"},
+	{"Bangladesh Standard Time", "Dhaka"},
+	{"Omsk Standard Time", "Omsk"},
+	{"Myanmar Standard Time", "Yangon (Rangoon)"},
+	{"SE Asia Standard Time", "Bangkok, Hanoi, Jakarta"},
+	{"Altai Standard Time", "Barnaul, Gorno-Altaysk"},
+	{"W. Mongolia Standard Time", "Hovd"},
+	{"North Asia Standard Time", "Krasnoyarsk"},
+	{"N. Central Asia Standard Time", "Novosibirsk"},
+	{"Tomsk Standard Time", "Tomsk"},
+	{"China Standard Time", "Beijing, Chongqing, Hong Kong, Urumqi"},
+	{"North Asia East Standard Time", "Irkutsk"},
+	{"Singapore Standard Time", "Kuala Lumpur, Singapore"},
+	{"W. Australia Standard Time", "Perth"},
+	{"Taipei Standard Time", "Taipei"},
+	{"Ulaanbaatar Standard Time", "Ulaanbaatar"},
+	{"Aus Central W. Standard Time", "Eucla"},
+	{"Transbaikal Standard Time", "Chita"},
+	{"Tokyo Standard Time", "Osaka, Sapporo, Tokyo"},
+	{"North Korea Standard Time", "Pyongyang"},
+	{"Korea Standard Time", "Seoul"},
+	{"Yakutsk Standard Time", "Yakutsk"},
+	{"Cen. Australia Standard Time", "Adelaide"},
+	{"AUS Central Standard Time", "Darwin"},
+	{"E. Australia Standard Time", "Brisbane"},
+	{"AUS Eastern Standard Time", "Canberra, Melbourne, Sydney"},
+	{"West Pacific Standard Time", "Guam, Port Moresby"},
+	{"Tasmania Standard Time", "Hobart"},
+	{"Vladivostok Standard Time", "Vladivostok"},
+	{"Lord Howe Standard Time", "Lord Howe Island"},
+	{"Bougainville Standard Time", "Bougainville Island"},
+	{"Russia Time Zone 10", "Chokurdakh"},
+	{"Magadan Standard Time", "Magadan"},
+	{"Norfolk Standard Time", "Norfolk Island"},
+	{"Sakhalin Standard Time", "Sakhalin"},
+	{"Central Pacific Standard Time", "Solomon Is., New Caledonia"},
+	{"Russia Time Zone 11", "Anadyr, Petropavlovsk-Kamchatsky"},
+	{"New Zealand Standard Time", "Auckland, Wellington"},
+	{"UTC+12", "Coordinated Universal Time+12"},
+	{"Fiji Standard Time", "Fiji"},
+	{"Chatham Islands Standard Time", "Chatham Islands"},
+	{"UTC+13", "Coordinated Universal Time+13"},
+	{"Tonga Standard Time", "Nuku'alofa"},
+	{"Samoa Standard Time", "Samoa"},
+	{"Line Islands Standard Time", "Kiritimati Island"},
 }
 
 // displayAliases are display names that older Windows versions, Webex lists
@@ -319,14 +330,19 @@ var displayAliases = map[string]string{
 	"Cape Verde Is.":                                "Atlantic/Cape_Verde",
 	"Cabo Verde":                                    "Atlantic/Cape_Verde",
 	"Mid-Atlantic":                                  "Etc/GMT+2",
+	"Mid-Atlantic - Old":                            "Etc/GMT+2",
+	"Mid-Atlantic Standard Time":                    "Etc/GMT+2",
+	"Kamchatka Standard Time":                       "Asia/Kamchatka",
+	"Petropavlovsk-Kamchatsky - Old":                "Asia/Kamchatka",
 	"Samoa, Apia":                                   "Pacific/Apia",
 	"Apia":                                          "Pacific/Apia",
 }
 
-// zoneIndex maps normalised full names (IDs, display names, aliases) to IANA
-// zones; placeIndex maps each normalised place of a display name to the
-// zones it appears in, for names that list only some of the places.
-var zoneIndex, placeIndex = buildIndexes()
+// indexes are zoneIndex, which maps normalised full names (IDs, display
+// names, aliases) to zones, and placeIndex, which maps each normalised place of a display name to the
+// zones it appears in, for names that list only some of the places. They
+// are built on first use, from the tables and CLDR's mapping.
+var indexes = sync.OnceValues(buildIndexes)
 
 func buildIndexes() (map[string]string, map[string][]string) {
 	full := map[string]string{}
@@ -348,8 +364,12 @@ func buildIndexes() (map[string]string, map[string][]string) {
 		}
 	}
 	for _, z := range windowsZones {
-		add(z.id, z.iana)
-		add(z.display, z.iana)
+		w := tables().windows[z.id]
+		if w == nil {
+			panic(fmt.Sprintf("window: CLDR's windowsZones.xml has no Windows zone %q", z.id))
+		}
+		add(z.id, w.primary)
+		add(z.display, w.primary)
 	}
 	for display, iana := range displayAliases {
 		add(display, iana)
@@ -361,29 +381,40 @@ func buildIndexes() (map[string]string, map[string][]string) {
 // "(UTC)" label.
 var offsetPrefix = regexp.MustCompile(`(?i)^\(?\s*(?:UTC|GMT)\s*(?:([+\-\x{2212}])\s*(\d{1,2})(?::?(\d{2}))?)?\s*\)?\s*`)
 
-func lookupWindows(name string) (string, bool) {
-	if iana, ok := zoneIndex[normalize(name)]; ok {
-		return iana, true
+// lookupWindows finds the zone a Windows name stands for, and the offset
+// its prefix gives; no zone and no error when the name is not one.
+func lookupWindows(name string) (string, *int, error) {
+	full, _ := indexes()
+	if iana, ok := full[normalize(name)]; ok {
+		return iana, nil, nil
 	}
 	rest := name
-	zeroOffset := false
+	var offset *int
 	if m := offsetPrefix.FindStringSubmatchIndex(name); m != nil {
 		rest = name[m[1]:]
 		sign, hh, mm := sub(name, m, 1), sub(name, m, 2), sub(name, m, 3)
-		zeroOffset = sign == "" || (strings.Trim(hh, "0") == "" && strings.Trim(mm, "0") == "")
+		h, _ := strconv.Atoi(hh)
+		mins, _ := strconv.Atoi(mm)
+		o := (h*60 + mins) * 60
+		if sign != "" && sign != "+" {
+			o = -o
+		}
+		offset = &o
 	}
 	key := normalize(rest)
 	if key == "" {
-		// "(UTC)" or "UTC+00:00" alone is UTC; other bare offsets are ambiguous.
-		if zeroOffset {
-			return "UTC", true
+		if offset != nil {
+			return "", nil, &ZoneError{Name: name, Kind: ErrNotAPlace, Detail: "it is only an offset, which zones with different rules share" + placeHint}
 		}
-		return "", false
+		return "", nil, nil
 	}
-	if iana, ok := zoneIndex[key]; ok {
-		return iana, true
+	if iana, ok := full[key]; ok {
+		return iana, offset, nil
 	}
-	return lookupPlaces(strings.Fields(key))
+	if iana, ok := lookupPlaces(strings.Fields(key)); ok {
+		return iana, offset, nil
+	}
+	return "", nil, nil
 }
 
 func sub(s string, m []int, i int) string {
@@ -396,6 +427,7 @@ func sub(s string, m []int, i int) string {
 // lookupPlaces splits words into known places, longest first, and succeeds
 // when exactly one zone has all of them.
 func lookupPlaces(words []string) (string, bool) {
+	_, placeIndex := indexes()
 	var candidates []string
 	for i := 0; i < len(words); {
 		n := len(words) - i

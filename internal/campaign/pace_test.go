@@ -290,6 +290,26 @@ func TestCampaignHoursApplyInTheContactsZone(t *testing.T) {
 	require.Equal(t, 3, res.Released, res.Reason)
 }
 
+// The pacer reads a zone's window through the configured time zone that
+// covers it (issue 13, finding 1): contacts in Toronto wait while "Eastern
+// Time (US and Canada)" (America/New_York) is not enabled, and are released
+// once it is.
+func TestPacerAppliesTheCoveringTimeZone(t *testing.T) {
+	f := newGroupFixture(t, 100, []int{5}, 3, 100)
+	c := f.campaigns[0]
+	require.NoError(t, f.db.Exec("UPDATE contacts SET time_zone = 'America/Toronto' WHERE campaign_id = ?", c.ID).Error)
+	require.NoError(t, f.db.Exec("UPDATE time_zones SET enabled = false WHERE iana_zone = 'America/New_York'").Error)
+	now := time.Date(2026, 6, 10, 16, 0, 0, 0, time.UTC) // noon in Toronto
+	f.svc.Now = func() time.Time { return now }
+	res := f.pace(t, 0)
+	require.Zero(t, res.Released)
+	require.Contains(t, res.Reason, "(UTC-05:00) Eastern Time (US and Canada) (America/Toronto) is not enabled for calling")
+
+	require.NoError(t, f.db.Exec("UPDATE time_zones SET enabled = true WHERE iana_zone = 'America/New_York'").Error)
+	res = f.pace(t, 0)
+	require.Equal(t, 3, res.Released, res.Reason)
+}
+
 // A campaign whose date range is over everywhere completes and its pacer ends.
 func TestCampaignCompletesAfterItsDateRange(t *testing.T) {
 	f := newGroupFixture(t, 100, []int{5}, 3, 100)

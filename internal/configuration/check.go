@@ -1,10 +1,12 @@
 package configuration
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
@@ -29,6 +31,8 @@ type lookup interface {
 	exists(table string, id uint64) (bool, error)
 	// dncScope is DNC list id's scope, "" when there is no such list.
 	dncScope(id uint64) (string, error)
+	// timeZones are the configured time zones: ID, display name and zone.
+	timeZones() ([]models.TimeZone, error)
 }
 
 // The helpers below validate and normalise one field each.
@@ -146,6 +150,70 @@ func (c *checks) ids(field, table string, ids []uint64) {
 		}
 		seen[id] = true
 		c.exists(f, table, id)
+	}
+}
+
+// zone sets a time zone's iana_zone, its primary zone: the canonical place
+// its display name stands for, or the IANA name given, canonical, which
+// must then lie in the display name's Windows zone. Names that are not
+// places and display names whose offset contradicts their zone are
+// refused. The time zone covers its Windows zone's zones (window.Covered);
+// it is refused when another time zone has the same zone, or when the two
+// would cover a zone that is neither's own, which then no single time zone
+// would govern.
+func (c *checks) zone(v *models.TimeZone) {
+	v.IANAZone = strings.TrimSpace(v.IANAZone)
+	named, nameErr := window.IANAName(v.DisplayName)
+	switch {
+	case nameErr != nil && !errors.Is(nameErr, window.ErrUnknownZone):
+		c.Add("display_name", "%v", nameErr)
+		return
+	case v.IANAZone == "" && nameErr != nil:
+		c.Add("iana_zone", "is required when display_name does not name a zone: %v", nameErr)
+		return
+	case v.IANAZone == "":
+		v.IANAZone = named
+	default:
+		zone, err := window.Canonical(v.IANAZone)
+		if err == nil {
+			_, err = time.LoadLocation(zone)
+		}
+		if err != nil {
+			c.Add("iana_zone", "%v", err)
+			return
+		}
+		if nameErr == nil && !window.Covers(named, zone) {
+			c.Add("iana_zone", "%s is not in the zone display_name %q stands for, %s", zone, v.DisplayName, named)
+			return
+		}
+		v.IANAZone = zone
+	}
+	if c.dbErr != nil {
+		return
+	}
+	zones, err := c.look.timeZones()
+	if err != nil {
+		c.dbErr = fmt.Errorf("check iana_zone: %w", err)
+		return
+	}
+	var others []models.TimeZone
+	var primaries []string
+	for _, o := range zones {
+		p, err := window.Canonical(o.IANAZone)
+		if o.ID == v.ID || err != nil {
+			continue // a zone stored before names were checked covers nothing
+		}
+		if p == v.IANAZone {
+			c.Add("iana_zone", "%s is already the zone of time zone %d %q", p, o.ID, o.DisplayName)
+			return
+		}
+		others, primaries = append(others, o), append(primaries, p)
+	}
+	if shared := window.SharedZone(v.IANAZone, primaries); shared != "" {
+		i := slices.IndexFunc(primaries, func(p string) bool { return window.Covers(p, shared) })
+		windows, _ := window.WindowsTimeZone(shared)
+		c.Add("iana_zone", "%s and time zone %d %q (%s) would both cover %s (Windows zone %q), which is neither's own zone: one time zone governs each zone",
+			v.IANAZone, others[i].ID, others[i].DisplayName, primaries[i], shared, windows)
 	}
 }
 

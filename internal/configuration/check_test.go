@@ -74,6 +74,7 @@ func TestDNCEntriesAreE164AndOnce(t *testing.T) {
 type fakeLookup struct {
 	rows   map[string][]uint64
 	scopes map[uint64]string
+	zones  []models.TimeZone
 	err    error
 	asked  int
 }
@@ -94,6 +95,11 @@ func (l *fakeLookup) exists(table string, id uint64) (bool, error) {
 func (l *fakeLookup) dncScope(id uint64) (string, error) {
 	l.asked++
 	return l.scopes[id], l.err
+}
+
+func (l *fakeLookup) timeZones() ([]models.TimeZone, error) {
+	l.asked++
+	return l.zones, l.err
 }
 
 func TestReferences(t *testing.T) {
@@ -217,7 +223,7 @@ func TestObjectChecksWithoutTheDatabase(t *testing.T) {
 }
 
 func TestTimeZoneFromDisplayName(t *testing.T) {
-	var c checks
+	c := checks{look: &fakeLookup{}}
 	z := TimeZones.New()
 	z.DisplayName, z.StartTime = "(UTC-06:00) Central Time (US and Canada)", "8:00 AM"
 	TimeZones.check(&c, z, nil)
@@ -225,6 +231,51 @@ func TestTimeZoneFromDisplayName(t *testing.T) {
 	require.Equal(t, "America/Chicago", z.IANAZone)
 	require.Equal(t, "08:00", z.StartTime)
 	require.Equal(t, "21:00", z.EndTime, "the default hours")
+}
+
+// A time zone's zone is the canonical place its names stand for; names
+// that are not places, labels that contradict their zone, and a zone that
+// another time zone governs too are refused, naming the value.
+func TestTimeZoneNames(t *testing.T) {
+	eastern := models.TimeZone{DisplayName: "(UTC-05:00) Eastern Time (US and Canada)", IANAZone: "America/New_York"}
+	eastern.ID = 1
+	legacy := models.TimeZone{DisplayName: "old", IANAZone: "EST5EDT"} // stored before names were checked
+	legacy.ID = 2
+	stored := []models.TimeZone{eastern, legacy}
+	for _, tc := range []struct {
+		name, display, iana string
+		id                  uint64 // the time zone replaced, 0 for a new one
+		want                string // its zone, or the field refused
+		says                string
+	}{
+		{"derived", "(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi", "", 0, "Asia/Kolkata", ""},
+		{"alias given", "India", "Asia/Calcutta", 0, "Asia/Kolkata", ""},
+		{"US alias", "Central office", "US/Central", 0, "America/Chicago", ""},
+		{"within the display's zone", "(UTC-06:00) Central Time (US and Canada)", "America/Winnipeg", 0, "America/Winnipeg", ""},
+		{"replacing itself", "Eastern Time", "America/New_York", 1, "America/New_York", ""},
+		{"every zone its own", "(UTC-05:00) Indiana (East)", "", 0, "America/Indiana/Indianapolis", ""},
+		{"legacy rule shown", "EST", "", 0, "display_name", `time zone "EST" is not a place`},
+		{"legacy rule given", "Home", "CST6CDT", 0, "iana_zone", `time zone "CST6CDT" is not a place`},
+		{"fixed offset", "Home", "Etc/GMT+5", 0, "iana_zone", `time zone "Etc/GMT+5" is not a place`},
+		{"offset contradicts", "(UTC+05:00) Central Time (US and Canada)", "", 0, "display_name", "never at UTC+05:00"},
+		{"outside the display's zone", "(UTC-06:00) Central Time (US and Canada)", "America/New_York", 0, "iana_zone", "America/New_York is not in the zone"},
+		{"same zone again", "New York", "US/Eastern", 0, "iana_zone", `America/New_York is already the zone of time zone 1`},
+		{"covered twice", "Toronto", "America/Toronto", 0, "iana_zone", "would both cover America/Detroit (Windows zone \"Eastern Standard Time\")"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := checks{look: &fakeLookup{zones: stored}}
+			z := TimeZones.New()
+			z.ID, z.DisplayName, z.IANAZone = tc.id, tc.display, tc.iana
+			TimeZones.check(&c, z, nil)
+			if tc.says == "" {
+				require.Empty(t, c.Fields)
+				require.Equal(t, tc.want, z.IANAZone)
+				return
+			}
+			require.Equal(t, []string{tc.want}, fields(&c))
+			require.Contains(t, c.Fields[0].Detail, tc.says)
+		})
+	}
 }
 
 // Hours left out are 08:00–21:00, never the whole night.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/strategy"
-	"github.com/outdial/outdial/window"
 )
 
 // Modes are the kinds of number a contact can have.
@@ -39,16 +38,7 @@ var TimeZones = &Objects[models.TimeZone, *models.TimeZone]{
 	defaults: func(v *models.TimeZone) { v.Enabled, v.StartTime, v.EndTime = true, DefaultStart, DefaultEnd },
 	check: func(c *checks, v, _ *models.TimeZone) {
 		c.name("display_name", &v.DisplayName)
-		v.IANAZone = strings.TrimSpace(v.IANAZone)
-		if v.IANAZone == "" {
-			if loc, err := window.ZoneForDisplayName(v.DisplayName); err != nil {
-				c.Add("iana_zone", "is required when display_name is not a known zone: %v", err)
-			} else {
-				v.IANAZone = loc.String()
-			}
-		} else if _, err := time.LoadLocation(v.IANAZone); err != nil {
-			c.Add("iana_zone", "%q is not an IANA time zone", v.IANAZone)
-		}
+		c.zone(v)
 		c.clock("start_time", &v.StartTime)
 		c.clock("end_time", &v.EndTime)
 	},

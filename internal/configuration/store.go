@@ -234,6 +234,14 @@ func (l dbLookup) dncScope(id uint64) (string, error) {
 	return scopes[0], nil
 }
 
+func (l dbLookup) timeZones() ([]models.TimeZone, error) {
+	var zones []models.TimeZone
+	if err := l.db.Select("id", "display_name", "iana_zone").Order("id").Find(&zones).Error; err != nil {
+		return nil, fmt.Errorf("read the time zones: %w", err)
+	}
+	return zones, nil
+}
+
 // replaceChildren makes owner's child rows exactly children, in order.
 func replaceChildren[C any](tx *gorm.DB, fk string, owner uint64, children []C, adopt func(c *C, position int)) error {
 	if err := tx.Where(fk+" = ?", owner).Delete(new(C)).Error; err != nil {

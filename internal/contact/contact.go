@@ -132,32 +132,62 @@ func CampaignWindow(c *models.Campaign, loc *time.Location) (window.Spec, error)
 }
 
 // Windows are the calling windows of a campaign's numbers in zones, by
-// zone: the campaign's date range and daily hours, the zone's own enabled
-// hours when the zone is configured, and the hours the campaign's group
-// sets for the zone when it lists it; all in the zone's local time.
+// zone as given: the campaign's date range and daily hours, and the
+// enabled hours of the configured time zone that governs the zone, and
+// those the campaign's group sets for that time zone; all in the zone's
+// local time. A zone is read as its canonical name, and a configured time
+// zone governs it when it is the time zone's own zone or, failing one,
+// when the time zone covers it (its Windows zone, per CLDR: "Eastern Time
+// (US and Canada)" governs America/Toronto); see window.Governing. A zone
+// that is not a place, or cannot be loaded, is closed.
 func Windows(ctx context.Context, db *models.DB, c *models.Campaign, zones []string) (map[string]Window, error) {
-	hours, err := loadZoneHours(ctx, db, c.ID, zones)
+	hours, err := loadZoneHours(ctx, db, c.ID)
 	if err != nil {
 		return nil, err
 	}
+	// Each configured time zone's own zone, canonical; "" for one stored
+	// before names were checked that is no place, which covers nothing.
+	var ids []uint64
+	var primaries []string
+	for _, h := range hours {
+		if h.GroupName == "" {
+			p, _ := window.Canonical(h.IANAZone)
+			ids, primaries = append(ids, h.TimeZoneID), append(primaries, p)
+		}
+	}
 	out := map[string]Window{}
 	for _, zone := range zones {
-		loc, err := time.LoadLocation(zone)
+		canonical, err := window.Canonical(zone)
 		if err != nil {
-			out[zone] = Window{Closed: fmt.Sprintf("zone %q cannot be loaded: %v", zone, err)}
+			out[zone] = Window{Zone: zone, Closed: fmt.Sprintf("the number's zone cannot be used: %v", err)}
+			continue
+		}
+		loc, err := time.LoadLocation(canonical)
+		if err != nil {
+			out[zone] = Window{Zone: canonical, Closed: fmt.Sprintf("zone %q cannot be loaded: %v", canonical, err)}
 			continue
 		}
 		spec, err := CampaignWindow(c, loc)
 		if err != nil {
 			return nil, err
 		}
-		w := Window{Spec: spec, Parts: []WindowPart{{Name: "campaign " + c.Name, Spec: spec}}}
+		w := Window{Spec: spec, Zone: canonical, Parts: []WindowPart{{Name: "campaign " + c.Name, Spec: spec}}}
+		var governing []uint64
+		for _, i := range window.Governing(canonical, primaries) {
+			governing = append(governing, ids[i])
+		}
 		for _, z := range hours {
-			if z.IANAZone != zone || w.Closed != "" {
+			if !slices.Contains(governing, z.TimeZoneID) {
+				continue
+			}
+			row := ZoneRow{TimeZoneID: z.TimeZoneID, DisplayName: z.DisplayName, IANAZone: z.IANAZone, CampaignGroup: z.GroupName,
+				Enabled: z.Enabled, StartTime: z.StartTime, EndTime: z.EndTime}
+			w.Rows = append(w.Rows, row)
+			if w.Closed != "" {
 				continue
 			}
 			if !z.Enabled {
-				w.Closed = fmt.Sprintf("zone %s (%s) is not enabled for calling", z.DisplayName, zone)
+				w.Closed = fmt.Sprintf("zone %s (%s) is not enabled for calling", z.DisplayName, canonical)
 				if z.GroupName != "" {
 					w.Closed += " in campaign group " + z.GroupName
 				}
@@ -165,7 +195,7 @@ func Windows(ctx context.Context, db *models.DB, c *models.Campaign, zones []str
 			}
 			d, err := window.ParseDaily(z.StartTime, z.EndTime)
 			if err != nil {
-				return nil, fmt.Errorf("zone %s hours: %w", zone, err)
+				return nil, fmt.Errorf("zone %s hours: %w", z.DisplayName, err)
 			}
 			w.Spec.Daily = append(w.Spec.Daily, d)
 			name := "time zone " + z.DisplayName

@@ -1,6 +1,7 @@
 package contact
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -26,7 +27,11 @@ type Verdict struct {
 	Until  time.Time `json:"until,omitzero"`
 	Mode   string    `json:"mode,omitempty"`
 	Number string    `json:"number,omitempty"`
-	Zone   string    `json:"time_zone,omitempty"`
+	// Zone is the number's zone, canonical; ZoneRows the configured time
+	// zone that governs it and the campaign group's row for that time
+	// zone, whose hours applied (and the declared zone's, when it has one).
+	Zone     string    `json:"time_zone,omitempty"`
+	ZoneRows []ZoneRow `json:"zone_rows,omitempty"`
 	// Evidence is what the checks of the number saw; nil when no number
 	// got that far (a closed list, an inactive campaign).
 	Evidence *Evidence `json:"evidence,omitempty"`
@@ -49,6 +54,23 @@ type Window struct {
 	// Closed, when set, says why no number in the zone is dialed (a zone
 	// not enabled for calling, or one that cannot be loaded).
 	Closed string
+	// Zone is the zone's canonical name; Rows the configured hours that
+	// apply in it (see Windows).
+	Zone string
+	Rows []ZoneRow
+}
+
+// ZoneRow is configured hours that apply to a number: those of the
+// configured time zone governing its zone, or, with CampaignGroup, those
+// the campaign's group sets for that time zone.
+type ZoneRow struct {
+	TimeZoneID    uint64 `json:"time_zone_id"`
+	DisplayName   string `json:"display_name"`
+	IANAZone      string `json:"iana_zone"`
+	CampaignGroup string `json:"campaign_group,omitempty"`
+	Enabled       bool   `json:"enabled"`
+	StartTime     string `json:"start_time"`
+	EndTime       string `json:"end_time"`
 }
 
 // WindowPart is one window that applies in a zone, and where it comes from.
@@ -129,6 +151,13 @@ func Check(f Facts, now time.Time) Verdict {
 			continue
 		}
 		verdict := Verdict{Action: ActionDial, Mode: mode, Number: n.Number, Zone: n.TimeZone, Evidence: f.evidence(n, now)}
+		for i, z := range numberZones(n) {
+			w := f.Windows[z]
+			if i == 0 {
+				verdict.Zone = cmp.Or(w.Zone, z)
+			}
+			verdict.ZoneRows = append(verdict.ZoneRows, w.Rows...)
+		}
 		windows, closed := f.numberWindows(n, mode)
 		if closed != "" {
 			verdict.Action, verdict.Reason, verdict.Until = ActionWait, closed, now.Add(recheck)

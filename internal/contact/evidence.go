@@ -1,6 +1,7 @@
 package contact
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -37,6 +38,9 @@ type ZoneCheck struct {
 	Of        string        `json:"of"`
 	LocalTime string        `json:"local_time,omitempty"`
 	Windows   []WindowCheck `json:"windows"`
+	// Rows are the configured time zone governing the zone and the
+	// campaign group's row for it, as stored.
+	Rows []ZoneRow `json:"zone_rows"`
 	// Closed says why the zone is not dialed at all, when it is not.
 	Closed string `json:"closed,omitempty"`
 }
@@ -82,6 +86,10 @@ func (f *Facts) evidence(n models.ContactNumber, now time.Time) *Evidence {
 			z.Of = "declared"
 		}
 		w, ok := f.Windows[zone]
+		z.Zone, z.Rows = cmp.Or(w.Zone, zone), w.Rows
+		if z.Rows == nil {
+			z.Rows = []ZoneRow{}
+		}
 		switch {
 		case !ok:
 			z.Closed = "no calling window"

@@ -76,25 +76,28 @@ func (s *Service) dncHits(ctx context.Context, campaignID uint64, numbers []stri
 	return hits, lists, nil
 }
 
-// zoneHours are a configured zone's hours, or those a campaign group sets
-// for it (Group names the group).
+// zoneHours are a configured time zone's hours, or those a campaign group
+// sets for it (GroupName names the group).
 type zoneHours struct {
+	TimeZoneID                                           uint64
 	IANAZone, DisplayName, StartTime, EndTime, GroupName string
 	Enabled                                              bool
 }
 
-// zoneHours reads the hours of zones: each configured zone's own, and
-// those the campaign's group sets for it.
-func loadZoneHours(ctx context.Context, db *models.DB, campaignID uint64, zones []string) ([]zoneHours, error) {
+// loadZoneHours reads every configured time zone's hours, and those the
+// campaign's groups set for them, time zones first. Which apply to a zone
+// depends on the zones each covers, so all are read: there are tens.
+func loadZoneHours(ctx context.Context, db *models.DB, campaignID uint64) ([]zoneHours, error) {
 	var out []zoneHours
-	err := db.WithContext(ctx).Raw(`SELECT iana_zone, display_name, enabled, start_time, end_time, '' AS group_name FROM time_zones WHERE iana_zone IN @zones
+	err := db.WithContext(ctx).Raw(`SELECT * FROM (
+		SELECT id AS time_zone_id, iana_zone, display_name, enabled, start_time, end_time, '' AS group_name FROM time_zones
 		UNION ALL
-		SELECT z.iana_zone, z.display_name, gz.enabled, gz.start_time, gz.end_time, g.name FROM campaign_group_time_zones gz
+		SELECT z.id, z.iana_zone, z.display_name, gz.enabled, gz.start_time, gz.end_time, g.name FROM campaign_group_time_zones gz
 		JOIN time_zones z ON z.id = gz.time_zone_id JOIN campaign_groups g ON g.id = gz.campaign_group_id
 		JOIN campaign_group_campaigns gc ON gc.campaign_group_id = g.id
-		WHERE gc.campaign_id = @campaign AND z.iana_zone IN @zones`, map[string]any{"zones": zones, "campaign": campaignID}).Scan(&out).Error
+		WHERE gc.campaign_id = ?) h ORDER BY group_name, time_zone_id`, campaignID).Scan(&out).Error
 	if err != nil {
-		return nil, fmt.Errorf("load zones %v: %w", zones, err)
+		return nil, fmt.Errorf("load the time zones of campaign %d: %w", campaignID, err)
 	}
 	return out, nil
 }

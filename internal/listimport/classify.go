@@ -120,6 +120,20 @@ func cell(cells []string, i int) string {
 	return strings.TrimSpace(cells[i])
 }
 
+// numberZone is the zone of a number's area, canonical ("Asia/Calcutta"
+// from phonenumbers is "Asia/Kolkata"), when phonenumbers knows one. A name
+// that is no place is kept as it is: its window is then closed, naming it.
+func numberZone(e164 string) (string, bool) {
+	z, ok := phone.TimeZone(e164)
+	if !ok {
+		return "", false
+	}
+	if c, err := window.Canonical(z); err == nil {
+		return c, true
+	}
+	return z, true
+}
+
 // classify reads one non-blank row: numbers normalised to E.164 and
 // checked against each mode's lengths, the zone resolved, the rest kept.
 func (l *layout) classify(row int64, cells []string) candidate {
@@ -127,7 +141,7 @@ func (l *layout) classify(row int64, cells []string) candidate {
 	if raw := cell(cells, l.zoneColumn); raw != "" {
 		zone, err := window.IANAName(raw)
 		if err != nil {
-			c.fail = fmt.Sprintf("time zone %q is not a known zone", raw)
+			c.fail = err.Error()
 			return c
 		}
 		c.timeZone = zone
@@ -158,7 +172,7 @@ func (l *layout) classify(row int64, cells []string) candidate {
 		return c
 	}
 	if c.timeZone == "" {
-		if z, ok := phone.TimeZone(c.numbers[0].Number); ok {
+		if z, ok := numberZone(c.numbers[0].Number); ok {
 			c.timeZone = z
 		} else {
 			c.timeZone = l.campaignZone
@@ -170,7 +184,7 @@ func (l *layout) classify(row int64, cells []string) candidate {
 		// for the contact, both windows must be open to dial it.
 		n := &c.numbers[i]
 		n.TimeZone = c.timeZone
-		if z, ok := phone.TimeZone(n.Number); ok {
+		if z, ok := numberZone(n.Number); ok {
 			n.TimeZone = z
 			if declared && z != c.timeZone {
 				n.DeclaredZone = c.timeZone

@@ -11,6 +11,7 @@ import (
 
 	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/window"
 )
 
 // The package's SQL, but for an import's batches: the sinks look those up
@@ -54,6 +55,9 @@ func loadCampaignContext(ctx context.Context, db *models.DB, campaignID uint64) 
 		return nil, fmt.Errorf("load zone of campaign %d: %w", campaignID, err)
 	}
 	cc.Zone = tz.IANAZone
+	if z, err := window.Canonical(tz.IANAZone); err == nil {
+		cc.Zone = z // rows stored before names were canonical
+	}
 	links, err := models.CampaignDNCLists.Load(db.WithContext(ctx), []uint64{campaignID})
 	if err != nil {
 		return nil, err
