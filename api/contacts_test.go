@@ -124,6 +124,7 @@ func TestContactLifecycle(t *testing.T) {
 	require.Equal(t, "America/Chicago", zone["zone"])
 	require.NotEmpty(t, zone["local_time"])
 	require.NotEmpty(t, zone["windows"])
+	require.NotEmpty(t, zone["zone_rows"], "the configured time zone that applied")
 	for _, w := range zone["windows"].([]any) {
 		require.Equal(t, true, w.(map[string]any)["open"], "%v", w)
 	}

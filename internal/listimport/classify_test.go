@@ -26,7 +26,14 @@ func TestRowZonesAreCanonical(t *testing.T) {
 		c := l.classify(2, []string{tc.number, tc.cell})
 		require.Empty(t, c.fail, tc)
 		require.Equal(t, tc.want, c.timeZone, tc)
-		require.Equal(t, tc.want, c.numbers[0].TimeZone, tc)
+		if tc.cell == "" {
+			require.Equal(t, tc.want, c.numbers[0].TimeZone, tc)
+			require.Empty(t, c.numbers[0].DeclaredZone, tc)
+		} else {
+			// A Dallas number keeps its own zone; the declared one applies too.
+			require.Equal(t, "America/Chicago", c.numbers[0].TimeZone, tc)
+			require.Equal(t, tc.want, c.numbers[0].DeclaredZone, tc)
+		}
 	}
 	for cell, says := range map[string]string{
 		"EST":       `time zone "EST" is not a place`,
