@@ -342,12 +342,16 @@ func (s *Service) Dial(ctx context.Context, attemptID string) (*Evidence, error)
 	if err != nil {
 		return nil, err
 	}
-	v := AtDial(f, at.Mode, s.now())
-	if err := s.recordEvidence(ctx, at.ID, v.Evidence); err != nil {
-		return nil, err
-	}
+	now := s.now()
+	v := AtDial(f, at.Mode, now)
 	if v.Action != ActionDial || v.Number != at.Number {
+		if err := s.recordEvidence(ctx, at.ID, v.Evidence, at.StartedAt); err != nil {
+			return nil, err
+		}
 		return v.Evidence, fmt.Errorf("dial %s: %w: %s", attemptID, ErrDialRefused, v.Reason)
+	}
+	if err := s.recordEvidence(ctx, at.ID, v.Evidence, now); err != nil {
+		return nil, err
 	}
 	return v.Evidence, s.send(ctx, at, r)
 }

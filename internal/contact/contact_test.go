@@ -294,3 +294,25 @@ func TestReleaseOfAPersonalCallback(t *testing.T) {
 	_, err = f.svc.ReleaseNow(ctx, f.contact, "8")
 	require.NoError(t, err)
 }
+
+// TestAnAttemptStartsWhenItsRequestLeaves: the frequency caps count a call
+// from when its dial request left, not from when the attempt was recorded:
+// a request sent ten minutes later (a retry, a restarted worker) starts the
+// attempt then.
+func TestAnAttemptStartsWhenItsRequestLeaves(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.svc.Dialers = dialer.Registry{"simulator": &callRecorder{}}
+	recorded := time.Now().Truncate(time.Millisecond)
+	f.svc.Now = func() time.Time { return recorded }
+	res, err := f.svc.Prepare(ctx, contact.PrepareRequest{ContactID: f.contact, Seq: 1})
+	require.NoError(t, err)
+	require.Equal(t, contact.ActionDial, res.Action, res.Reason)
+	sent := recorded.Add(10 * time.Minute)
+	f.svc.Now = func() time.Time { return sent }
+	_, err = f.svc.Dial(ctx, res.AttemptID)
+	require.NoError(t, err)
+	var at models.Attempt
+	require.NoError(t, f.db.First(&at, "id = ?", res.AttemptID).Error)
+	require.True(t, sent.Equal(at.StartedAt), "started %v, sent %v", at.StartedAt, sent)
+}

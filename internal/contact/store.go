@@ -123,13 +123,16 @@ func (s *Service) attemptStarts(ctx context.Context, numbers []string, since tim
 }
 
 // recordEvidence keeps what the checks before attempt id's dial request
-// saw; a later try of the same request replaces it with its own.
-func (s *Service) recordEvidence(ctx context.Context, id string, e *Evidence) error {
+// saw, at, and starts the attempt then: the frequency caps count a call
+// from when its request leaves, not from when it was recorded (a retried
+// request, or one a restarted worker sends, leaves later). A later try of
+// the same request replaces both with its own.
+func (s *Service) recordEvidence(ctx context.Context, id string, e *Evidence, at time.Time) error {
 	b, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("encode evidence of attempt %s: %w", id, err)
 	}
-	if err := s.DB.WithContext(ctx).Exec(`UPDATE attempts SET evidence = ? WHERE id = ?`, b, id).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Exec(`UPDATE attempts SET evidence = ?, started_at = ? WHERE id = ?`, b, at, id).Error; err != nil {
 		return fmt.Errorf("record evidence of attempt %s: %w", id, err)
 	}
 	return nil
