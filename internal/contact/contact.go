@@ -137,6 +137,12 @@ func Windows(ctx context.Context, db *models.DB, c *models.Campaign, zones []str
 	if err != nil {
 		return nil, err
 	}
+	return ZoneWindows(c, zones, hours)
+}
+
+// ZoneWindows are Windows from the zones' hours as loaded: pure, so that
+// the compliance suite drives the very rules that assemble a window.
+func ZoneWindows(c *models.Campaign, zones []string, hours []ZoneHours) (map[string]Window, error) {
 	out := map[string]Window{}
 	for _, zone := range zones {
 		loc, err := time.LoadLocation(zone)

@@ -65,17 +65,17 @@ func (s *Service) dncHits(ctx context.Context, campaignID uint64, numbers []stri
 	return out, nil
 }
 
-// zoneHours are a configured zone's hours, or those a campaign group sets
-// for it (Group names the group).
-type zoneHours struct {
+// ZoneHours are a configured zone's hours, or those a campaign group sets
+// for it (GroupName names the group).
+type ZoneHours struct {
 	IANAZone, DisplayName, StartTime, EndTime, GroupName string
 	Enabled                                              bool
 }
 
-// zoneHours reads the hours of zones: each configured zone's own, and
+// loadZoneHours reads the hours of zones: each configured zone's own, and
 // those the campaign's group sets for it.
-func loadZoneHours(ctx context.Context, db *models.DB, campaignID uint64, zones []string) ([]zoneHours, error) {
-	var out []zoneHours
+func loadZoneHours(ctx context.Context, db *models.DB, campaignID uint64, zones []string) ([]ZoneHours, error) {
+	var out []ZoneHours
 	err := db.WithContext(ctx).Raw(`SELECT iana_zone, display_name, enabled, start_time, end_time, '' AS group_name FROM time_zones WHERE iana_zone IN @zones
 		UNION ALL
 		SELECT z.iana_zone, z.display_name, gz.enabled, gz.start_time, gz.end_time, g.name FROM campaign_group_time_zones gz
