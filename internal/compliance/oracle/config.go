@@ -142,10 +142,12 @@ type Attempt struct {
 	// has none, but still counts for the strategy and the caps.
 	Dialed bool
 	DialAt time.Time
-	// Agent's line carries the call; Reserved when the call is for that
-	// agent alone (a personal callback, a preview).
-	Agent    string
-	Reserved bool
+	// Agent's line carries the call, from ReleasedAt (when the pacer gave
+	// the call that line; zero: at the dial); Reserved when the call is for
+	// that agent alone (a personal callback, a preview).
+	Agent      string
+	ReleasedAt time.Time
+	Reserved   bool
 	// Outcome is the telephony outcome, Business the wrap-up code.
 	Outcome, Business string
 	// AnsweredAt is when a person answered (zero if no one did), and

@@ -325,38 +325,49 @@ func lineEnd(a Attempt) time.Time {
 	return callEnd(a)
 }
 
-// agentLines checks each dial for an agent: the agent serves the campaign,
-// is not talking to or wrapping up another contact, and has no more calls
-// ringing on its lines, across every campaign, than the campaign's lines
-// per agent; dials is in time order.
+// lineStart is when a dial took its agent's line: its release.
+func lineStart(a Attempt) time.Time {
+	if a.ReleasedAt.IsZero() || a.ReleasedAt.After(a.DialAt) {
+		return a.DialAt
+	}
+	return a.ReleasedAt
+}
+
+// agentLines checks each call for an agent as the agent's line was given
+// to it: the agent serves the campaign, is not talking to or wrapping up
+// another contact, and has no more calls on its lines (released or
+// ringing), across every campaign, than the campaign's lines per agent.
 func (o *oracle) agentLines(dials []Attempt) {
 	type busy struct{ from, to time.Time }
 	busyOf := map[string][]busy{}
+	var lined []Attempt
 	for _, a := range dials {
 		if a.ConnectedAgent != "" && !a.AnsweredAt.IsZero() {
 			busyOf[a.ConnectedAgent] = append(busyOf[a.ConnectedAgent], busy{a.AnsweredAt, maxTime(a.WrapupEnd, a.CallEnd)})
+		}
+		if a.Agent != "" {
+			lined = append(lined, a)
 		}
 	}
 	for _, bs := range busyOf {
 		slices.SortFunc(bs, func(x, y busy) int { return x.from.Compare(y.from) })
 	}
+	slices.SortStableFunc(lined, func(a, b Attempt) int { return lineStart(a).Compare(lineStart(b)) })
 	ringing := map[string]*endHeap{}
-	for _, a := range dials {
-		if a.Agent == "" {
-			continue
-		}
+	for _, a := range lined {
 		c, ok := o.campaigns[a.Campaign]
 		if !ok {
 			continue
 		}
+		at := lineStart(a)
 		if !slices.Contains(c.Agents, a.Agent) {
 			o.flag(RuleAgentLines, a, "agent %s does not serve the campaign", a.Agent)
 		}
 		for _, b := range busyOf[a.Agent] {
-			if b.from.After(a.DialAt) {
+			if b.from.After(at) {
 				break
 			}
-			if a.DialAt.Before(b.to) {
+			if at.Before(b.to) {
 				o.flag(RuleAgentLines, a, "agent %s is on another call or its wrap-up from %s to %s", a.Agent, stamp(b.from), stamp(b.to))
 				break
 			}
@@ -366,7 +377,7 @@ func (o *oracle) agentLines(dials []Attempt) {
 			h = &endHeap{}
 			ringing[a.Agent] = h
 		}
-		for h.Len() > 0 && !(*h)[0].After(a.DialAt) {
+		for h.Len() > 0 && !(*h)[0].After(at) {
 			heap.Pop(h)
 		}
 		heap.Push(h, lineEnd(a))

@@ -193,6 +193,12 @@ func TestCheckFlagsEachRule(t *testing.T) {
 			with(call(1, ny(12, 13, 0), "busy"), func(a *Attempt) { a.Campaign, a.Number, a.Agent = "C2", laMobile, "a1" }),
 			with(call(1, ny(12, 13, 0).Add(5*time.Second), "busy"), func(a *Attempt) { a.Agent = "a1" }),
 		}, rule: RuleAgentLines, says: "agent a1 has 2 calls on its lines (lines per agent 1)"},
+		{name: "an agent's line is judged when it was given, not when the dial left", log: []Attempt{
+			talk(1, ny(12, 13, 0), "a1", "Sale"),
+			with(call(1, ny(12, 13, 1).Add(30*time.Second), "busy"), func(a *Attempt) {
+				a.Campaign, a.Contact, a.Number, a.Agent, a.ReleasedAt = "C2", "k1", laMobile, "a1", ny(12, 12, 59)
+			}),
+		}},
 		{name: "two lines where the campaign gives two", log: []Attempt{
 			with(call(1, ny(12, 13, 0), "busy"), func(a *Attempt) { a.Agent = "a1" }),
 			with(call(1, ny(12, 13, 0).Add(5*time.Second), "busy"), func(a *Attempt) { a.Campaign, a.Number, a.Agent = "C2", laMobile, "a1" }),

@@ -1,0 +1,151 @@
+package compliance
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/outdial/outdial/internal/compliance/oracle"
+)
+
+// defaultSeed makes a run reproducible; OUTDIAL_COMPLIANCE_SEED picks
+// another.
+const defaultSeed = 20261101
+
+func seed(t *testing.T) uint64 {
+	if v := os.Getenv("OUTDIAL_COMPLIANCE_SEED"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		require.NoError(t, err, "OUTDIAL_COMPLIANCE_SEED")
+		return n
+	}
+	return defaultSeed
+}
+
+// TestCompliance simulates the scenario over each period and has the
+// oracle check every dial request.
+func TestCompliance(t *testing.T) {
+	sd := seed(t)
+	n, least := size{c1: 5000, c1Appended: 2500, c2: 6000, c3: 4000}, 100_000
+	if testing.Short() {
+		n, least = size{c1: 600, c1Appended: 300, c2: 700, c3: 500}, 5_000
+	}
+	dials := 0
+	for i, p := range periods {
+		rng := rand.New(rand.NewPCG(sd, uint64(i)))
+		s, err := newSim(newScenario(p, n, rng), rng)
+		require.NoError(t, err)
+		s.run()
+		rep := oracle.Check(s.oracleConfig(), s.attempts())
+		dials += rep.Dials
+		t.Logf("seed %d, %s (%s to %s): the oracle checked %d dial requests of %d attempts; %d violations %v",
+			sd, p.name, p.start.Format(time.DateOnly), p.end.Format(time.DateOnly), rep.Dials, rep.Attempts, len(rep.Violations), rep.ByRule())
+		t.Logf("%s: checks that did not dial: %s", p.name, s.refusalCounts())
+		if len(rep.Violations) > 0 {
+			var lines []string
+			shown := map[string]int{}
+			for _, v := range rep.Violations {
+				if shown[v.Rule] < 4 {
+					shown[v.Rule]++
+					lines = append(lines, v.String())
+				}
+			}
+			t.Errorf("seed %d, %s: %d dial requests break a rule (OUTDIAL_COMPLIANCE_SEED=%d reproduces them):\n%s",
+				sd, p.name, len(rep.Violations), sd, strings.Join(lines, "\n"))
+		}
+	}
+	t.Logf("seed %d: %d dial requests checked in all", sd, dials)
+	require.GreaterOrEqual(t, dials, least, "the suite must check enough dial requests to mean something")
+}
+
+// attempts are the log the oracle reads.
+func (s *sim) attempts() []oracle.Attempt {
+	out := make([]oracle.Attempt, 0, len(s.log))
+	for _, a := range s.log {
+		out = append(out, *a)
+	}
+	return out
+}
+
+func (s *sim) refusalCounts() string {
+	var keys []string
+	for k := range s.refusals {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var out []string
+	for _, k := range keys {
+		out = append(out, fmt.Sprintf("%q %d", k, s.refusals[k]))
+	}
+	return strings.Join(out, ", ")
+}
+
+// oracleConfig is the scenario as the oracle reads it: the configuration,
+// the contacts as imported, the DNC entries.
+func (s *sim) oracleConfig() oracle.Config {
+	row := func(z zoneSpec) oracle.ZoneRow {
+		return oracle.ZoneRow{Name: z.display, Covers: []string{z.iana}, Enabled: z.enabled, Start: z.start, End: z.end}
+	}
+	cfg := oracle.Config{Caps: []oracle.Cap{{Attempts: s.sc.deployment.Attempts, Period: s.sc.deployment.Period}}}
+	for _, z := range s.sc.zones {
+		cfg.Zones = append(cfg.Zones, row(z))
+	}
+	for _, c := range s.sc.campaigns {
+		oc := oracle.Campaign{ID: strconv.FormatUint(c.id, 10), DailyStart: c.dailyStart, DailyEnd: c.dailyEnd,
+			GlobalRetry: c.globalRetry, DailyRetry: c.dailyRetry, CycleRetry: c.cycleRetry, CycleInterval: c.cycleInterval,
+			ResetOnCallback: c.resetOnCallback || c.callback.resetDailyAndGlobal, DefaultDelay: c.defaultDelay, Modes: c.modes,
+			PCBByDuration: c.callback.reset == "duration", PCBAttempts: c.callback.attemptsToReachAgent, PCBDuration: c.callback.duration,
+			LinesPerAgent: c.lines}
+		if !c.from.IsZero() {
+			oc.From = c.from.String()
+		}
+		if !c.to.IsZero() {
+			oc.To = c.to.String()
+		}
+		for _, z := range c.groupZones {
+			oc.GroupZones = append(oc.GroupZones, row(z))
+		}
+		for _, p := range c.pauses {
+			oc.Paused = append(oc.Paused, oracle.Span{From: p.from, To: p.to})
+		}
+		if fc := c.frequencyCap; fc != nil {
+			oc.Caps = []oracle.Cap{{Attempts: fc.Attempts, Period: fc.Period}}
+		}
+		for _, r := range c.rules {
+			oc.Rules = append(oc.Rules, oracle.Rule{Outcome: r.outcome, MaxRetry: r.maxRetry, Delay: r.delay, Close: r.close,
+				NextMode: r.branch == "next_mode", RemoveMode: r.removeMode, RetainPCB: r.retainPCB})
+		}
+		for _, b := range c.business {
+			oc.Business = append(oc.Business, oracle.Business{Name: b.name, Success: b.success, MaxRetry: b.maxRetry, Delay: b.delay,
+				Close: b.close, RetainPCB: b.retainPCB})
+		}
+		for _, a := range s.sc.agents {
+			if slices.Contains(a.direct, c.id) || slices.Contains(a.viaGroup, c.id) {
+				oc.Agents = append(oc.Agents, a.id)
+			}
+		}
+		cfg.Campaigns = append(cfg.Campaigns, oc)
+	}
+	for _, e := range s.sc.dnc {
+		oe := oracle.DNCEntry{List: e.list, Number: e.number, From: e.from, Until: e.until}
+		for _, id := range e.campaigns {
+			oe.Campaigns = append(oe.Campaigns, strconv.FormatUint(id, 10))
+		}
+		cfg.DNC = append(cfg.DNC, oe)
+	}
+	for _, k := range s.contacts {
+		ok := oracle.Contact{Campaign: strconv.FormatUint(k.c.spec.id, 10), ID: strconv.FormatUint(k.id, 10), Zone: k.zone,
+			Declared: k.declared, ListEnd: k.listEnd, Numbers: map[string]oracle.Number{}}
+		for _, n := range k.numbers {
+			ok.Numbers[n.Mode] = oracle.Number{Number: n.Number, Zone: n.TimeZone}
+		}
+		cfg.Contacts = append(cfg.Contacts, ok)
+	}
+	return cfg
+}
