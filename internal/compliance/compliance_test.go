@@ -28,18 +28,44 @@ func seed(t *testing.T) uint64 {
 	return defaultSeed
 }
 
-// TestCompliance simulates the scenario over each period and has the
-// oracle check every dial request.
-func TestCompliance(t *testing.T) {
+// world are features of the simulated world, most of which production
+// code fails today, each with its finding. TestCompliance runs those it
+// passes; TestCompliancePending runs each of the others and fails until
+// its finding is fixed, when the feature belongs in TestCompliance's
+// world.
+type world struct {
+	// dialLatency: a dial request leaves a moment after its attempt is
+	// recorded, and now and then minutes later (a worker that died). The
+	// frequency caps count attempts by when they were recorded, not when
+	// their calls left, so a delayed call is counted as if earlier.
+	dialLatency bool
+	// longCalls: now and then a conversation outlasts the workflow's
+	// 30-minute wait for its wrap-up; the attempt then ends while the
+	// call is still on.
+	longCalls bool
+	// declaredZones: contacts whose file names a zone other than their
+	// numbers' (issue 13, finding 13). Today's code passes: the pacer
+	// releases a contact only while its declared zone is open, and the
+	// number's own window is checked a moment later. Only a delayed dial
+	// (dialLatency) can find the declared zone closed.
+	declaredZones bool
+	// zoneAliases: numbers in zones known by another name, or covered by a
+	// configured zone of another name (issue 13, finding 1).
+	zoneAliases bool
+	// todaysPacer: today's pacer, which counts each campaign's own calls
+	// against every available agent and releases personal callbacks to
+	// anyone (issue 13, findings 7 and 8), instead of the intended rules.
+	todaysPacer bool
+}
+
+// simulate runs the scenario over each period in w and has the oracle
+// check every dial request; it returns how many it checked.
+func simulate(t *testing.T, w world, n size) int {
 	sd := seed(t)
-	n, least := size{c1: 5000, c1Appended: 2500, c2: 6000, c3: 4000}, 100_000
-	if testing.Short() {
-		n, least = size{c1: 600, c1Appended: 300, c2: 700, c3: 500}, 5_000
-	}
 	dials := 0
 	for i, p := range periods {
 		rng := rand.New(rand.NewPCG(sd, uint64(i)))
-		s, err := newSim(newScenario(p, n, rng), rng)
+		s, err := newSim(newScenario(p, n, w, rng), w, rng)
 		require.NoError(t, err)
 		s.run()
 		rep := oracle.Check(s.oracleConfig(), s.attempts())
@@ -56,12 +82,42 @@ func TestCompliance(t *testing.T) {
 					lines = append(lines, v.String())
 				}
 			}
-			t.Errorf("seed %d, %s: %d dial requests break a rule (OUTDIAL_COMPLIANCE_SEED=%d reproduces them):\n%s",
+			t.Errorf("seed %d, %s: %d dial requests break a rule (OUTDIAL_COMPLIANCE_SEED=%d reproduces them); the first of each rule:\n%s",
 				sd, p.name, len(rep.Violations), sd, strings.Join(lines, "\n"))
 		}
 	}
-	t.Logf("seed %d: %d dial requests checked in all", sd, dials)
+	return dials
+}
+
+// TestCompliance simulates whole campaigns over weeks that include every
+// DST change of the scenario's zones, and has the independent oracle check
+// every dial request against DOMAIN.md's rules.
+func TestCompliance(t *testing.T) {
+	n, least := size{c1: 3800, c1Appended: 1900, c2: 4500, c3: 3000}, 100_000
+	if testing.Short() {
+		n, least = size{c1: 600, c1Appended: 300, c2: 700, c3: 500}, 5_000
+	}
+	dials := simulate(t, world{declaredZones: true}, n)
+	t.Logf("seed %d: %d dial requests checked in all", seed(t), dials)
 	require.GreaterOrEqual(t, dials, least, "the suite must check enough dial requests to mean something")
+}
+
+// TestCompliancePending runs each feature of the world that today's code
+// fails (OUTDIAL_COMPLIANCE_PENDING=1): each subtest fails until its
+// finding is fixed.
+func TestCompliancePending(t *testing.T) {
+	if os.Getenv("OUTDIAL_COMPLIANCE_PENDING") == "" {
+		t.Skip("OUTDIAL_COMPLIANCE_PENDING=1 runs the features of the world that today's code fails")
+	}
+	n := size{c1: 600, c1Appended: 300, c2: 700, c3: 500}
+	for name, w := range map[string]world{
+		"dial latency":  {dialLatency: true, declaredZones: true},
+		"long calls":    {longCalls: true, declaredZones: true},
+		"zone aliases":  {zoneAliases: true, declaredZones: true},
+		"today's pacer": {todaysPacer: true, declaredZones: true},
+	} {
+		t.Run(name, func(t *testing.T) { simulate(t, w, n) })
+	}
 }
 
 // attempts are the log the oracle reads.
@@ -90,7 +146,7 @@ func (s *sim) refusalCounts() string {
 // the contacts as imported, the DNC entries.
 func (s *sim) oracleConfig() oracle.Config {
 	row := func(z zoneSpec) oracle.ZoneRow {
-		return oracle.ZoneRow{Name: z.display, Covers: []string{z.iana}, Enabled: z.enabled, Start: z.start, End: z.end}
+		return oracle.ZoneRow{Name: z.display, Covers: append([]string{z.iana}, z.covers...), Enabled: z.enabled, Start: z.start, End: z.end}
 	}
 	cfg := oracle.Config{Caps: []oracle.Cap{{Attempts: s.sc.deployment.Attempts, Period: s.sc.deployment.Period}}}
 	for _, z := range s.sc.zones {
@@ -111,7 +167,7 @@ func (s *sim) oracleConfig() oracle.Config {
 		for _, z := range c.groupZones {
 			oc.GroupZones = append(oc.GroupZones, row(z))
 		}
-		for _, p := range c.pauses {
+		for _, p := range s.campaigns[c.id].paused {
 			oc.Paused = append(oc.Paused, oracle.Span{From: p.from, To: p.to})
 		}
 		if fc := c.frequencyCap; fc != nil {

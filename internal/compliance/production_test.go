@@ -101,6 +101,21 @@ func longestPeriod(caps []contact.FrequencyCap) time.Duration {
 	return longest
 }
 
+// zoneHours mirrors contact.loadZoneHours (SQL there): the rows of every
+// configured zone, then those of the campaign's group, matched to a
+// number's zone by their IANA name alone. (Issue 13, finding 1: a row
+// should also govern the zones its Windows zone covers, zoneSpec.covers.)
+func (s *sim) zoneHours(c *campaignSpec) []contact.ZoneHours {
+	var out []contact.ZoneHours
+	for _, z := range s.sc.zones {
+		out = append(out, contact.ZoneHours{IANAZone: z.iana, DisplayName: z.display, StartTime: z.start, EndTime: z.end, Enabled: z.enabled})
+	}
+	for _, z := range c.groupZones {
+		out = append(out, contact.ZoneHours{IANAZone: z.iana, DisplayName: z.display, StartTime: z.start, EndTime: z.end, Enabled: z.enabled, GroupName: c.group})
+	}
+	return out
+}
+
 // zoneWindows are the calling windows of a campaign's numbers in zones:
 // production's own assembly (contact.ZoneWindows), from the rows that
 // contact.loadZoneHours would read: every configured zone's, and those of

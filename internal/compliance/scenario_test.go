@@ -20,6 +20,10 @@ type zoneSpec struct {
 	display, iana string
 	enabled       bool
 	start, end    string
+	// covers are the other IANA zones that the display name's Windows
+	// time zone covers (CLDR's windowsZones), for the zones the scenario
+	// uses: a configured zone governs them too (DOMAIN.md, "Windows").
+	covers []string
 }
 
 type capSpec struct {
@@ -137,10 +141,12 @@ type scenario struct {
 
 // zonePlaces are the zones numbers live in, by weight, with a made-up
 // prefix for their numbers.
-var zonePlaces = []struct {
+type zonePlace struct {
 	zone, prefix string
 	weight       int
-}{
+}
+
+var zonePlaces = []zonePlace{
 	{"America/New_York", "+1212", 18},
 	{"America/Chicago", "+1312", 12},
 	{"America/Denver", "+1303", 8},
@@ -201,24 +207,30 @@ type size struct {
 // hours decide), Pacific 08:00–20:30, London 09:00–20:00, India
 // 10:00–19:00, Chatham 09:00–21:00; group G disables Chatham and narrows
 // India to 11:00–18:00 and Pacific to 09:00–21:00.
-func newScenario(p period, n size, rng *rand.Rand) *scenario {
+//
+// With w.declaredZones, one contact in eight comes from a file whose
+// ZoneName column names another zone than its numbers'. With
+// w.zoneAliases, Indian numbers carry phonenumbers' name for their zone
+// (Asia/Calcutta) and a share of numbers are Toronto's, which Eastern's
+// row covers.
+func newScenario(p period, n size, w world, rng *rand.Rand) *scenario {
 	s := &scenario{name: p.name, start: p.start, end: p.end, deployment: capSpec{3, 24 * time.Hour}}
 	s.zones = []zoneSpec{
-		{"(UTC-05:00) Eastern Time (US and Canada)", "America/New_York", true, "08:00", "21:00"},
-		{"(UTC-06:00) Central Time (US and Canada)", "America/Chicago", true, "08:00", "20:00"},
-		{"(UTC-07:00) Mountain Time (US and Canada)", "America/Denver", true, "00:00", "23:59"},
-		{"(UTC-07:00) Arizona", "America/Phoenix", true, "08:00", "21:00"},
-		{"(UTC-08:00) Pacific Time (US and Canada)", "America/Los_Angeles", true, "08:00", "20:30"},
-		{"(UTC+00:00) Dublin, Edinburgh, Lisbon, London", "Europe/London", true, "09:00", "20:00"},
-		{"(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna", "Europe/Berlin", true, "00:00", "23:59"},
-		{"(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi", "Asia/Kolkata", true, "10:00", "19:00"},
-		{"(UTC+10:30) Lord Howe Island", "Australia/Lord_Howe", true, "00:00", "23:59"},
-		{"(UTC+12:45) Chatham Islands", "Pacific/Chatham", true, "09:00", "21:00"},
+		{"(UTC-05:00) Eastern Time (US and Canada)", "America/New_York", true, "08:00", "21:00", []string{"America/Toronto"}},
+		{"(UTC-06:00) Central Time (US and Canada)", "America/Chicago", true, "08:00", "20:00", nil},
+		{"(UTC-07:00) Mountain Time (US and Canada)", "America/Denver", true, "00:00", "23:59", nil},
+		{"(UTC-07:00) Arizona", "America/Phoenix", true, "08:00", "21:00", nil},
+		{"(UTC-08:00) Pacific Time (US and Canada)", "America/Los_Angeles", true, "08:00", "20:30", nil},
+		{"(UTC+00:00) Dublin, Edinburgh, Lisbon, London", "Europe/London", true, "09:00", "20:00", nil},
+		{"(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna", "Europe/Berlin", true, "00:00", "23:59", nil},
+		{"(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi", "Asia/Kolkata", true, "10:00", "19:00", []string{"Asia/Calcutta"}},
+		{"(UTC+10:30) Lord Howe Island", "Australia/Lord_Howe", true, "00:00", "23:59", nil},
+		{"(UTC+12:45) Chatham Islands", "Pacific/Chatham", true, "09:00", "21:00", nil},
 	}
 	groupZones := []zoneSpec{
-		{"(UTC+12:45) Chatham Islands", "Pacific/Chatham", false, "09:00", "21:00"},
-		{"(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi", "Asia/Kolkata", true, "11:00", "18:00"},
-		{"(UTC-08:00) Pacific Time (US and Canada)", "America/Los_Angeles", true, "09:00", "21:00"},
+		{"(UTC+12:45) Chatham Islands", "Pacific/Chatham", false, "09:00", "21:00", nil},
+		{"(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi", "Asia/Kolkata", true, "11:00", "18:00", []string{"Asia/Calcutta"}},
+		{"(UTC-08:00) Pacific Time (US and Canada)", "America/Los_Angeles", true, "09:00", "21:00", nil},
 	}
 	dialer := []weighted{{strategy.Voice, 38}, {strategy.AnswerMachine, 18}, {strategy.NoAnswer, 24}, {strategy.Busy, 10},
 		{strategy.NoRingback, 4}, {strategy.Error, 3}, {strategy.Fax, 1}, {strategy.InvalidNumber, 2}}
@@ -298,7 +310,18 @@ func newScenario(p period, n size, rng *rand.Rand) *scenario {
 		s.agents = append(s.agents, agentSpec{id: fmt.Sprint(301 + i), direct: []uint64{3}})
 	}
 
-	g := &numberGen{rng: rng, zoneOf: map[string]string{}}
+	g := &numberGen{rng: rng, zoneOf: map[string]string{}, places: slices.Clone(zonePlaces)}
+	if w.zoneAliases {
+		for i := range g.places {
+			if g.places[i].zone == "Asia/Kolkata" {
+				g.places[i].zone = "Asia/Calcutta"
+			}
+		}
+		g.places = append(g.places, zonePlace{"America/Toronto", "+1416", 8})
+	}
+	if w.declaredZones {
+		g.declare = 8
+	}
 	s.lists = []listSpec{
 		{id: 11, campaign: 1, at: p.start, contacts: g.contacts(1_000_000, n.c1, c1.modes)},
 		{id: 12, campaign: 1, at: at(7 * 24 * time.Hour), contacts: g.contacts(1_500_000, n.c1Appended, c1.modes)},
@@ -313,18 +336,21 @@ func newScenario(p period, n size, rng *rand.Rand) *scenario {
 // numbers are other campaigns' too.
 type numberGen struct {
 	rng    *rand.Rand
+	places []zonePlace
 	next   int
 	used   []string
 	zoneOf map[string]string
+	// declare: one contact in declare names a zone of its own, 0 none.
+	declare int
 }
 
 func (g *numberGen) newNumber() string {
 	total := 0
-	for _, z := range zonePlaces {
+	for _, z := range g.places {
 		total += z.weight
 	}
 	pick := g.rng.IntN(total)
-	for _, z := range zonePlaces {
+	for _, z := range g.places {
 		if pick < z.weight {
 			g.next++
 			n := fmt.Sprintf("%s%07d", z.prefix, g.next)
@@ -355,7 +381,7 @@ func (g *numberGen) number(near string) string {
 // contacts are n contacts with IDs from first: a Mobile each, a Home for
 // half, an Office for a quarter (when the campaign has that mode). The
 // contact's zone is its first number's (inferred, as an import without a
-// ZoneName column does).
+// ZoneName column does), or one its file declares.
 func (g *numberGen) contacts(first uint64, n int, modes []string) []contactSpec {
 	var out []contactSpec
 	for i := range n {
@@ -376,6 +402,9 @@ func (g *numberGen) contacts(first uint64, n int, modes []string) []contactSpec 
 			k.numbers = append(k.numbers, models.ContactNumber{Mode: mode, Number: num, TimeZone: g.zoneOf[num]})
 		}
 		g.used = append(g.used, taken...)
+		if g.declare > 0 && g.rng.IntN(g.declare) == 0 {
+			k.zone, k.declared = g.places[g.rng.IntN(len(g.places))].zone, true
+		}
 		out = append(out, k)
 	}
 	return out

@@ -60,6 +60,7 @@ func (q *eventQueue) Pop() any {
 
 type sim struct {
 	sc         *scenario
+	world      world
 	rng        *rand.Rand
 	now        time.Time
 	queue      eventQueue
@@ -90,6 +91,13 @@ type campaign struct {
 	direct   []*agent
 	viaGroup []*agent
 	group    []*campaign // its campaign group's campaigns, in the group's order
+	// inFlight are its contacts released and not yet dialed, and its calls
+	// ringing.
+	inFlight int
+	// paused are the spans it was paused; pauseAfterPass, that a pause is
+	// due.
+	paused         []span
+	pauseAfterPass bool
 }
 
 type agent struct {
@@ -124,6 +132,7 @@ type contactState struct {
 // release is what a pass hands a contact: the agent whose line carries
 // the call, and the agent it is reserved for (a personal callback).
 type release struct {
+	c              *campaign
 	line, reserved *agent
 	at             time.Time
 }
@@ -149,8 +158,8 @@ type number struct {
 	attempts []*attempt // in start order
 }
 
-func newSim(sc *scenario, rng *rand.Rand) (*sim, error) {
-	s := &sim{sc: sc, rng: rng, now: sc.start, campaigns: map[uint64]*campaign{}, numbers: map[string]*number{}, dnc: map[string][]dncSpec{},
+func newSim(sc *scenario, w world, rng *rand.Rand) (*sim, error) {
+	s := &sim{sc: sc, world: w, rng: rng, now: sc.start, campaigns: map[uint64]*campaign{}, numbers: map[string]*number{}, dnc: map[string][]dncSpec{},
 		deployment: contact.FrequencyCap{Attempts: sc.deployment.Attempts, Period: sc.deployment.Period}, refusals: map[string]int{}, locs: map[string]*time.Location{}}
 	for _, e := range sc.dnc {
 		s.dnc[e.number] = append(s.dnc[e.number], e)
@@ -207,28 +216,20 @@ func newSim(sc *scenario, rng *rand.Rand) (*sim, error) {
 	for _, c := range s.order {
 		s.at(sc.start.Add(s.between(0, passEvery)), func() { s.pass(c) })
 		for _, p := range c.spec.pauses {
-			s.at(p.from, func() { c.row.Status = models.CampaignPaused })
+			// The pause comes a moment after the first pass from p.from
+			// that releases contacts, before they are checked: the check,
+			// not only the pacer, must hold them back.
+			s.at(p.from, func() { c.pauseAfterPass = true })
 			s.at(p.to, func() {
+				c.pauseAfterPass = false
 				if c.row.Status == models.CampaignPaused {
 					c.row.Status = models.CampaignActive
+					c.paused[len(c.paused)-1].to = s.now
 				}
 			})
 		}
 	}
 	return s, nil
-}
-
-// zoneHours are the rows contact.loadZoneHours reads for a campaign: every
-// configured zone's, then its group's (SQL there).
-func (s *sim) zoneHours(c *campaignSpec) []contact.ZoneHours {
-	var out []contact.ZoneHours
-	for _, z := range s.sc.zones {
-		out = append(out, contact.ZoneHours{IANAZone: z.iana, DisplayName: z.display, StartTime: z.start, EndTime: z.end, Enabled: z.enabled})
-	}
-	for _, z := range c.groupZones {
-		out = append(out, contact.ZoneHours{IANAZone: z.iana, DisplayName: z.display, StartTime: z.start, EndTime: z.end, Enabled: z.enabled, GroupName: c.group})
-	}
-	return out
 }
 
 // loc is a zone's location as Prepare loads it (time.LoadLocation), kept.
@@ -296,7 +297,7 @@ func (s *sim) waitForPacer(k *contactState) {
 	if k.status != models.ContactNew {
 		k.status = models.ContactReady
 	}
-	if k.pcbAgent != "" && (k.pcbUntil.IsZero() || s.now.Before(k.pcbUntil)) {
+	if k.pcbAgent != "" && (k.pcbUntil.IsZero() || s.now.Before(k.pcbUntil)) && !s.world.todaysPacer {
 		k.c.pcb = append(k.c.pcb, k)
 		return
 	}
@@ -368,11 +369,22 @@ func (s *sim) pass(c *campaign) {
 	for _, a := range agents {
 		inFlight += a.lines
 	}
+	if s.world.todaysPacer {
+		inFlight = c.inFlight
+	}
 	want := releaseCount(len(agents), c.row.LinesPerAgent, inFlight)
-	for _, k := range s.releaseDue(c, open, want) {
+	due := s.releaseDue(c, open, want)
+	for _, k := range due {
 		// Each contact takes a line of the agent with the most room.
 		slices.SortStableFunc(agents, func(x, y *agent) int { return cmp.Compare(x.lines, y.lines) })
 		s.release(k, release{line: agents[0]})
+	}
+	if c.pauseAfterPass && len(due) > 0 {
+		c.pauseAfterPass = false
+		s.after(10*time.Millisecond, func() {
+			c.row.Status = models.CampaignPaused
+			c.paused = append(c.paused, span{from: s.now, to: s.sc.end.Add(time.Hour)})
+		})
 	}
 }
 
@@ -395,12 +407,14 @@ func (s *sim) openZones(c *campaign) []string {
 //
 // THE INTENDED RULE, NOT TODAY'S CODE (issue 13, finding 7): an agent's
 // lines are one budget across every campaign it serves, so a line is
-// free only if the agent's calls on all campaigns leave room.
+// free only if the agent's calls on all campaigns leave room. With
+// world.todaysPacer, today's rule instead: every available agent counts,
+// less the campaign's own calls in flight.
 func (s *sim) freeAgents(c *campaign) []*agent {
 	free := func(as []*agent) []*agent {
 		var out []*agent
 		for _, a := range as {
-			if a.state == models.AgentAvailable && a.lines < c.row.LinesPerAgent {
+			if a.state == models.AgentAvailable && (s.world.todaysPacer || a.lines < c.row.LinesPerAgent) {
 				out = append(out, a)
 			}
 		}
@@ -469,7 +483,7 @@ func (s *sim) releaseDue(c *campaign, open []string, limit int) []*contactState 
 // normal callback, for any agent.
 //
 // THE INTENDED RULE, NOT TODAY'S CODE (issue 13, finding 8): today's pacer
-// releases a personal callback like any contact.
+// releases a personal callback like any contact, as with world.todaysPacer.
 func (s *sim) releasePersonalCallbacks(c *campaign) {
 	open := map[string]bool{}
 	for _, k := range slices.Clone(c.pcb) {
@@ -511,8 +525,9 @@ func (s *sim) setState(a *agent, state string) {
 // moment later.
 func (s *sim) release(k *contactState, rel release) {
 	k.status = models.ContactReleased
-	rel.at = s.now
+	rel.c, rel.at = k.c, s.now
 	rel.line.lines++
+	rel.c.inFlight++
 	s.after(s.between(20*time.Millisecond, 1500*time.Millisecond), func() { s.prepare(k, rel) })
 }
 
@@ -521,6 +536,7 @@ func (s *sim) release(k *contactState, rel release) {
 // does, and reports available again a little later).
 func (s *sim) unrelease(rel release) {
 	rel.line.lines--
+	rel.c.inFlight--
 	if a := rel.reserved; a != nil && a.state == models.AgentReserved {
 		s.setState(a, models.AgentIdle)
 		s.after(s.between(5*time.Second, 30*time.Second), func() {
@@ -618,13 +634,16 @@ func (s *sim) prepare(k *contactState, rel release) {
 		s.numbers[at.number] = n
 	}
 	n.attempts = append(n.attempts, at)
-	// The dial request leaves in the next activity: at once mostly, but a
-	// worker that dies between the two leaves it for a restarted workflow
-	// minutes later (issue 13, finding 6), by which time the checks may
-	// answer otherwise.
-	gap := s.between(5*time.Millisecond, 800*time.Millisecond)
-	if s.rng.IntN(200) == 0 && false {
-		gap = s.between(time.Minute, 20*time.Minute)
+	// The dial request leaves in the next activity: with dial latency, a
+	// moment later, and now and then minutes later, as when a worker dies
+	// between the two and a restarted workflow dials (issue 13, finding 6),
+	// by which time the checks may answer otherwise. Without, at once.
+	var gap time.Duration
+	if s.world.dialLatency {
+		gap = s.between(5*time.Millisecond, 800*time.Millisecond)
+		if s.rng.IntN(200) == 0 {
+			gap = s.between(time.Minute, 20*time.Minute)
+		}
 	}
 	s.after(gap, func() { s.dial(at) })
 }
@@ -692,6 +711,7 @@ func (s *sim) dial(at *attempt) {
 // call connected that agent.
 func (s *sim) lineFree(at *attempt) {
 	at.rel.line.lines--
+	at.rel.c.inFlight--
 	if a := at.rel.reserved; a != nil && a.state == models.AgentReserved {
 		s.setState(a, models.AgentAvailable)
 	}
@@ -740,22 +760,28 @@ func (s *sim) answer(at *attempt) {
 	at.telephony = strategy.Voice
 	at.log.ConnectedAgent = a.id
 	s.setState(a, models.AgentConnected)
+	// The workflow waits for the wrap-up so long, then the voice rule
+	// decides; a wrap-up after that is refused.
+	s.after(wrapupWait, func() {
+		if !at.ended {
+			s.decide(at, strategy.Voice, "", a.id)
+		}
+	})
 	talk := s.between(30*time.Second, 4*time.Minute)
+	if s.world.longCalls && s.rng.IntN(300) == 0 {
+		talk = s.between(31*time.Minute, 75*time.Minute)
+	}
 	s.after(talk, func() {
 		at.log.CallEnd = s.now
 		s.setState(a, models.AgentWrapUp)
 		s.after(s.between(5*time.Second, 90*time.Second), func() {
 			at.log.WrapupEnd = s.now
 			s.setState(a, models.AgentAvailable)
-			if s.rng.IntN(50) == 0 {
-				// No wrap-up comes: the workflow's wait ends and the voice
-				// rule decides.
-				s.at(at.log.AnsweredAt.Add(wrapupWait), func() { s.decide(at, strategy.Voice, "", a.id) })
-				return
+			if at.ended || s.rng.IntN(50) == 0 {
+				return // too late, or the agent sends no wrap-up code
 			}
-			code := s.drawCode(c.spec.business)
 			at.wrapupAgent = a.id
-			s.decide(at, strategy.Voice, code, a.id)
+			s.decide(at, strategy.Voice, s.drawCode(c.spec.business), a.id)
 		})
 	})
 }

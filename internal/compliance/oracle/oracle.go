@@ -351,6 +351,13 @@ func (o *oracle) agentLines(dials []Attempt) {
 	}
 	for _, bs := range busyOf {
 		slices.SortFunc(bs, func(x, y busy) int { return x.from.Compare(y.from) })
+		// Each interval's end becomes the latest end so far, so one binary
+		// search finds whether any interval begun by then still runs.
+		for i := 1; i < len(bs); i++ {
+			if bs[i-1].to.After(bs[i].to) {
+				bs[i].to = bs[i-1].to
+			}
+		}
 	}
 	slices.SortStableFunc(lined, func(a, b Attempt) int { return lineStart(a).Compare(lineStart(b)) })
 	ringing := map[string]*endHeap{}
@@ -363,14 +370,14 @@ func (o *oracle) agentLines(dials []Attempt) {
 		if !slices.Contains(c.Agents, a.Agent) {
 			o.flag(RuleAgentLines, a, "agent %s does not serve the campaign", a.Agent)
 		}
-		for _, b := range busyOf[a.Agent] {
-			if b.from.After(at) {
-				break
+		bs := busyOf[a.Agent]
+		if i, _ := slices.BinarySearchFunc(bs, at, func(b busy, t time.Time) int {
+			if b.from.After(t) {
+				return 1
 			}
-			if at.Before(b.to) {
-				o.flag(RuleAgentLines, a, "agent %s is on another call or its wrap-up from %s to %s", a.Agent, stamp(b.from), stamp(b.to))
-				break
-			}
+			return -1
+		}); i > 0 && at.Before(bs[i-1].to) {
+			o.flag(RuleAgentLines, a, "agent %s is on another call or its wrap-up until %s", a.Agent, stamp(bs[i-1].to))
 		}
 		h := ringing[a.Agent]
 		if h == nil {
