@@ -138,7 +138,9 @@ func check(f contact.Facts, now time.Time) contact.Verdict { return contact.Chec
 // atDial is the check as each dial request leaves (contact.Service.Dial),
 // also the frequency caps' judgement that recordAttempt makes under the
 // number's lock for the mode chosen.
-func atDial(f contact.Facts, mode string, now time.Time) contact.Verdict { return contact.AtDial(f, mode, now) }
+func atDial(f contact.Facts, mode string, now time.Time) contact.Verdict {
+	return contact.AtDial(f, mode, now)
+}
 
 // contactModes mirrors contact's unexported helper of the same name: the
 // contact's modes in the strategy's priority order, then its others.

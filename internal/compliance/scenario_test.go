@@ -256,7 +256,7 @@ func newScenario(p period, n size, w world, rng *rand.Rand) *scenario {
 		},
 		callback: callbackSpec{reset: strategy.PCBToNCBRetries, attemptsToReachAgent: 2},
 		modes:    []string{"Mobile", "Home", "Office"}, lines: 1, ttlDays: 30, dncLists: []string{"Corporate C1"},
-		pauses:   []span{{at(4*24*time.Hour + 13*time.Hour), at(4*24*time.Hour + 16*time.Hour)}}, outcomes: dialer}
+		pauses: []span{{at(4*24*time.Hour + 13*time.Hour), at(4*24*time.Hour + 16*time.Hour)}}, outcomes: dialer}
 	c2 := &campaignSpec{id: 2, name: "kris_retention", from: window.DateOf(at(2 * 24 * time.Hour)), to: window.DateOf(p.end.Add(-2 * 24 * time.Hour)),
 		dailyStart: "07:00", dailyEnd: "23:59", group: "G", weight: 70, groupZones: groupZones,
 		frequencyCap: &capSpec{2, 8 * time.Hour}, globalRetry: ptr(8), dailyRetry: ptr(2), cycleRetry: 1, cycleInterval: 24 * time.Hour,
@@ -279,7 +279,7 @@ func newScenario(p period, n size, w world, rng *rand.Rand) *scenario {
 		},
 		callback: callbackSpec{reset: strategy.PCBToNCBDuration, duration: 6 * time.Hour},
 		modes:    []string{"Mobile", "Home", "Office"}, lines: 2, ttlDays: 365,
-		pauses:   []span{{at(9*24*time.Hour + 16*time.Hour), at(9*24*time.Hour + 17*time.Hour + 30*time.Minute)}}, outcomes: dialer}
+		pauses: []span{{at(9*24*time.Hour + 16*time.Hour), at(9*24*time.Hour + 17*time.Hour + 30*time.Minute)}}, outcomes: dialer}
 	c3 := &campaignSpec{id: 3, name: "kris_winback", from: window.DateOf(p.c3From), to: window.DateOf(p.c3To),
 		dailyStart: "00:00", dailyEnd: "23:59", group: "G", weight: 30, groupZones: groupZones,
 		frequencyCap: &capSpec{4, 48 * time.Hour}, dailyRetry: ptr(4), cycleRetry: 3, cycleInterval: 4 * time.Hour,

@@ -73,7 +73,7 @@ type sim struct {
 	dnc        map[string][]dncSpec
 	contacts   []*contactState
 	log        []*oracle.Attempt
-	locs map[string]*time.Location
+	locs       map[string]*time.Location
 	// refusals counts the checks' answers other than "dial", by where.
 	refusals map[string]int
 }

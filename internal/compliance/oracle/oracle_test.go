@@ -41,8 +41,8 @@ const (
 func fixture() Config {
 	c1 := Campaign{
 		ID: "C1", From: "2026-10-01", To: "2026-11-30", DailyStart: "09:00", DailyEnd: "20:00",
-		GroupZones: []ZoneRow{{Name: "Central", Covers: []string{"America/Chicago"}, Enabled: true, Start: "10:00", End: "18:00"}},
-		Caps:       []Cap{{Attempts: 2, Period: 6 * time.Hour}},
+		GroupZones:  []ZoneRow{{Name: "Central", Covers: []string{"America/Chicago"}, Enabled: true, Start: "10:00", End: "18:00"}},
+		Caps:        []Cap{{Attempts: 2, Period: 6 * time.Hour}},
 		GlobalRetry: ptr(3), DailyRetry: ptr(2), CycleRetry: 1, CycleInterval: 24 * time.Hour, DefaultDelay: 15 * time.Minute,
 		Rules: []Rule{
 			{Outcome: "busy", MaxRetry: 5, Delay: 10 * time.Minute},
@@ -169,7 +169,7 @@ func TestCheckFlagsEachRule(t *testing.T) {
 			log: []Attempt{call(1, ny(12, 9, 0), "no-answer"), call(2, ny(12, 10, 5), "no-answer"), call(3, ny(13, 10, 10), "no-answer"),
 				call(4, ny(13, 11, 15), "no-answer"), call(5, ny(14, 12, 0), "busy")}, rule: RuleCycle, says: "1 retry cycle(s) used"},
 		{name: "the next cycle waits for its interval", cfg: func(c *Config) { c.Campaigns[0].GlobalRetry = nil },
-			log: []Attempt{call(1, ny(12, 9, 0), "no-answer"), call(2, ny(12, 10, 5), "no-answer"), call(3, ny(13, 9, 0), "no-answer")},
+			log:  []Attempt{call(1, ny(12, 9, 0), "no-answer"), call(2, ny(12, 10, 5), "no-answer"), call(3, ny(13, 9, 0), "no-answer")},
 			rule: RuleDelay, says: "cycle 1 after the cycle interval"},
 		{name: "a closing wrap-up", log: []Attempt{talk(1, ny(12, 9, 0), "a1", "Sale"), call(2, ny(13, 9, 0), "busy")},
 			rule: RuleClosed, says: "wrap-up Sale closes the contact"},
