@@ -82,8 +82,9 @@ func simulate(t *testing.T, w world, n size) int {
 					lines = append(lines, v.String())
 				}
 			}
-			t.Errorf("seed %d, %s: %d dial requests break a rule (OUTDIAL_COMPLIANCE_SEED=%d reproduces them); the first of each rule:\n%s",
-				sd, p.name, len(rep.Violations), sd, strings.Join(lines, "\n"))
+			first := rep.Violations[0].Attempt
+			t.Errorf("seed %d, %s: %d dial requests break a rule (OUTDIAL_COMPLIANCE_SEED=%d reproduces them); the first of each rule:\n%s\nthe story of campaign %s contact %s:\n%s",
+				sd, p.name, len(rep.Violations), sd, strings.Join(lines, "\n"), first.Campaign, first.Contact, s.story(first.Campaign, first.Contact))
 		}
 	}
 	return dials
@@ -119,6 +120,30 @@ func TestCompliancePending(t *testing.T) {
 		t.Run(name, func(t *testing.T) { simulate(t, w, n) })
 	}
 }
+
+// story tells a contact's attempts and the decisions after them, for a
+// failure's reader.
+func (s *sim) story(campaign, contact string) string {
+	var as []*attempt
+	for _, n := range s.numbers {
+		for _, a := range n.attempts {
+			if l := a.log; l != nil && l.Campaign == campaign && l.Contact == contact {
+				as = append(as, a)
+			}
+		}
+	}
+	slices.SortFunc(as, func(a, b *attempt) int { return a.seq - b.seq })
+	var out []string
+	for _, a := range as {
+		l := a.log
+		out = append(out, fmt.Sprintf("  attempt %d %s %s recorded %s dialed %t %s line of agent %q (reserved %t) connected %q outcome %s %s ended %s: %s",
+			a.seq, a.mode, a.number, stamp(a.started), l.Dialed, stamp(l.DialAt), l.Agent, l.Reserved, l.ConnectedAgent, l.Outcome, l.Business,
+			stamp(l.EndedAt), a.decision))
+	}
+	return strings.Join(out, "\n")
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // attempts are the log the oracle reads.
 func (s *sim) attempts() []oracle.Attempt {
