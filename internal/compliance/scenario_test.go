@@ -198,8 +198,8 @@ type size struct {
 //     resets on callbacks, global 8, daily 2, one cycle, its own cap of 2
 //     calls per 8 hours, paused for 90 minutes;
 //   - C3 (00:00–23:59 around a US DST change, group G at 30%, teams T3 and
-//     T2 through G; three lines): no global cap, daily 4, three cycles,
-//     its own cap of 4 calls per 2 days.
+//     T2 through G; three lines): no global cap, no daily cap (4 with
+//     w.nightDailyCap), three cycles, its own cap of 4 calls per 2 days.
 //
 // The three share numbers and agents; the deployment caps every number at
 // 3 calls per 24 hours. Zone rows: Eastern 08:00–21:00, Central
@@ -282,7 +282,7 @@ func newScenario(p period, n size, w world, rng *rand.Rand) *scenario {
 		pauses: []span{{at(9*24*time.Hour + 16*time.Hour), at(9*24*time.Hour + 17*time.Hour + 30*time.Minute)}}, outcomes: dialer}
 	c3 := &campaignSpec{id: 3, name: "kris_winback", from: window.DateOf(p.c3From), to: window.DateOf(p.c3To),
 		dailyStart: "00:00", dailyEnd: "23:59", group: "G", weight: 30, groupZones: groupZones,
-		frequencyCap: &capSpec{4, 48 * time.Hour}, dailyRetry: ptr(4), cycleRetry: 3, cycleInterval: 4 * time.Hour,
+		frequencyCap: &capSpec{4, 48 * time.Hour}, cycleRetry: 3, cycleInterval: 4 * time.Hour,
 		resetOnCallback: true, defaultDelay: 10 * time.Minute,
 		rules: []ruleSpec{
 			{outcome: "voice", maxRetry: 1, delay: 30 * time.Minute},
@@ -299,6 +299,9 @@ func newScenario(p period, n size, w world, rng *rand.Rand) *scenario {
 		},
 		callback: callbackSpec{reset: strategy.PCBToNCBRetries, attemptsToReachAgent: 1, resetDailyAndGlobal: true},
 		modes:    []string{"Mobile", "Home"}, lines: 3, ttlDays: 365, outcomes: dialer}
+	if w.nightDailyCap {
+		c3.dailyRetry = ptr(4)
+	}
 	s.campaigns = []*campaignSpec{c1, c2, c3}
 	for i := range 12 {
 		s.agents = append(s.agents, agentSpec{id: fmt.Sprint(101 + i), direct: []uint64{1, 2}})

@@ -370,12 +370,14 @@ func (o *oracle) agentLines(dials []Attempt) {
 		if !slices.Contains(c.Agents, a.Agent) {
 			o.flag(RuleAgentLines, a, "agent %s does not serve the campaign", a.Agent)
 		}
+		// Calls begun before the line was given: an agent whose call is
+		// answered at that very instant was free when it was given.
 		bs := busyOf[a.Agent]
 		if i, _ := slices.BinarySearchFunc(bs, at, func(b busy, t time.Time) int {
-			if b.from.After(t) {
-				return 1
+			if b.from.Before(t) {
+				return -1
 			}
-			return -1
+			return 1
 		}); i > 0 && at.Before(bs[i-1].to) {
 			o.flag(RuleAgentLines, a, "agent %s is on another call or its wrap-up until %s", a.Agent, stamp(bs[i-1].to))
 		}
@@ -487,14 +489,20 @@ type replay struct {
 	global       int
 	daily        map[string]int // attempts per local date
 	pcb          *pcb
-	earliest     time.Time
-	earliestWhy  string
+	// lapsed: a personal callback lapsed at the attempt being applied;
+	// unsure: it may have ended before.
+	lapsed, unsure bool
+	earliest       time.Time
+	earliestWhy    string
 }
 
 type pcb struct {
 	agent    string
 	since    time.Time
 	failures int
+	// certain: the rules make this personal callback whatever reading
+	// of them; an uncertain one is followed but not enforced.
+	certain bool
 }
 
 func (r *replay) check(a Attempt) {
@@ -517,7 +525,7 @@ func (r *replay) check(a Attempt) {
 	if d := r.c.DailyRetry; d != nil && r.daily[day]+1 > *d {
 		r.o.flag(RuleDaily, a, "attempt %d on %s in %s, daily retry %d", r.daily[day]+1, day, r.ct.Zone, *d)
 	}
-	if p := r.pcb; p != nil && r.pcbInForce(a.DialAt) {
+	if p := r.pcb; p != nil && p.certain && r.pcbInForce(a.DialAt) {
 		if !a.Reserved || a.Agent != p.agent {
 			r.o.flag(RulePCB, a, "a personal callback for agent %s (since %s) dialed for agent %q (reserved %t)", p.agent, stamp(p.since), a.Agent, a.Reserved)
 		}
@@ -550,31 +558,42 @@ func (r *replay) apply(a Attempt) {
 	if agent == "" && a.Reserved {
 		agent = a.Agent
 	}
-	lapsed := false
+	start := at
+	if a.Dialed {
+		start = a.DialAt
+	}
+	r.lapsed, r.unsure = false, false
 	if p := r.pcb; p != nil {
 		if outcome == "voice" && a.ConnectedAgent == p.agent {
 			r.pcb = nil
 		} else {
 			p.failures++
-			if (r.c.PCBByDuration && !at.Before(p.since.Add(r.c.PCBDuration))) || (!r.c.PCBByDuration && p.failures >= max(r.c.PCBAttempts, 1)) {
-				r.pcb, lapsed = nil, true
+			if until := p.since.Add(r.c.PCBDuration); r.c.PCBByDuration && !at.Before(until) {
+				// A callback that lapses at an attempt is not made personal
+				// again by that attempt. One over before the attempt began
+				// may instead have been dropped when the attempt was
+				// scheduled, and then this attempt may make a new one: it
+				// is followed, not enforced.
+				r.pcb, r.lapsed, r.unsure = nil, true, !start.Before(until)
+			} else if !r.c.PCBByDuration && p.failures >= max(r.c.PCBAttempts, 1) {
+				r.pcb, r.lapsed = nil, true
 			}
 		}
 	}
 	if outcome == "voice" && a.Business != "" {
 		if b, ok := r.business(a.Business); ok {
-			r.byBusiness(b, at, agent, lapsed)
+			r.byBusiness(b, at, agent)
 			return
 		}
 	}
 	for _, rule := range r.c.Rules {
 		if strings.EqualFold(rule.Outcome, outcome) {
-			r.byRule(rule, outcome, at, agent, lapsed)
+			r.byRule(rule, outcome, at, agent)
 			return
 		}
 	}
 	r.perOutcome[outcome]++
-	r.reschedule(at, r.c.DefaultDelay, "no rule for "+outcome, false, false, agent, lapsed)
+	r.reschedule(at, r.c.DefaultDelay, "no rule for "+outcome, false, false, agent)
 }
 
 func (r *replay) business(name string) (Business, bool) {
@@ -586,24 +605,24 @@ func (r *replay) business(name string) (Business, bool) {
 	return Business{}, false
 }
 
-func (r *replay) byBusiness(b Business, at time.Time, agent string, lapsed bool) {
+func (r *replay) byBusiness(b Business, at time.Time, agent string) {
 	r.perBusiness[b.Name]++
 	n := r.perBusiness[b.Name]
 	switch {
 	case b.Close:
 		r.close(fmt.Sprintf("wrap-up %s closes the contact", b.Name), false)
 	case n <= max(b.MaxRetry, 0):
-		r.reschedule(at, b.Delay, fmt.Sprintf("wrap-up %s retry %d of %d", b.Name, n, b.MaxRetry), b.RetainPCB, true, agent, lapsed)
+		r.reschedule(at, b.Delay, fmt.Sprintf("wrap-up %s retry %d of %d", b.Name, n, b.MaxRetry), b.RetainPCB, true, agent)
 	default:
 		r.endCycle(at, fmt.Sprintf("wrap-up %s exhausted (max retry %d)", b.Name, b.MaxRetry))
 	}
 }
 
-func (r *replay) byRule(rule Rule, outcome string, at time.Time, agent string, lapsed bool) {
+func (r *replay) byRule(rule Rule, outcome string, at time.Time, agent string) {
 	r.perOutcome[outcome]++
 	n := r.perOutcome[outcome]
 	if n <= max(rule.MaxRetry, 0) {
-		r.reschedule(at, rule.Delay, fmt.Sprintf("%s retry %d of %d", outcome, n, rule.MaxRetry), rule.RetainPCB, false, agent, lapsed)
+		r.reschedule(at, rule.Delay, fmt.Sprintf("%s retry %d of %d", outcome, n, rule.MaxRetry), rule.RetainPCB, false, agent)
 		return
 	}
 	why := fmt.Sprintf("%s exhausted (max retry %d) at %s", outcome, rule.MaxRetry, stamp(at))
@@ -617,7 +636,7 @@ func (r *replay) byRule(rule Rule, outcome string, at time.Time, agent string, l
 	if rule.RemoveMode || rule.NextMode {
 		if next := r.nextMode(r.mode); next != "" {
 			r.perOutcome = map[string]int{}
-			r.reschedule(at, rule.Delay, why+"; next mode "+next, rule.RetainPCB, false, agent, lapsed)
+			r.reschedule(at, rule.Delay, why+"; next mode "+next, rule.RetainPCB, false, agent)
 			return
 		}
 	}
@@ -648,6 +667,15 @@ func (r *replay) endCycle(at time.Time, why string) {
 	r.cycle++
 	r.perOutcome, r.perBusiness = map[string]int{}, map[string]int{}
 	r.earliest, r.earliestWhy = at.Add(r.c.CycleInterval), fmt.Sprintf("%s; cycle %d after the cycle interval %s", why, r.cycle, r.c.CycleInterval)
+	r.dropEndedPCB()
+}
+
+// dropEndedPCB ends a personal callback whose duration is over before the
+// contact can be due again.
+func (r *replay) dropEndedPCB() {
+	if p := r.pcb; p != nil && r.c.PCBByDuration && !r.earliest.Before(p.since.Add(r.c.PCBDuration)) {
+		r.pcb = nil
+	}
 }
 
 func (r *replay) close(why string, cycles bool) {
@@ -657,12 +685,13 @@ func (r *replay) close(why string, cycles bool) {
 // reschedule keeps the contact: due after delay; a rule that retains the
 // personal callback makes one for the agent of the attempt; a callback
 // resets the daily and global counts when the campaign says so.
-func (r *replay) reschedule(at time.Time, delay time.Duration, why string, retainPCB, callback bool, agent string, lapsed bool) {
+func (r *replay) reschedule(at time.Time, delay time.Duration, why string, retainPCB, callback bool, agent string) {
 	r.earliest, r.earliestWhy = at.Add(delay), why+" after "+delay.String()
-	if retainPCB && agent != "" && r.pcb == nil && !lapsed {
-		r.pcb = &pcb{agent: agent, since: at}
+	if retainPCB && agent != "" && r.pcb == nil && (!r.lapsed || r.unsure) {
+		r.pcb = &pcb{agent: agent, since: at, certain: !r.unsure}
 		callback = true
 	}
+	r.dropEndedPCB()
 	if callback && r.c.ResetOnCallback {
 		r.global, r.daily = 0, map[string]int{}
 	}

@@ -54,6 +54,7 @@ func fixture() Config {
 		Business: []Business{
 			{Name: "Sale", Success: true, Close: true},
 			{Name: "Callback", MaxRetry: 2, Delay: 2 * time.Hour, RetainPCB: true},
+			{Name: "Later", MaxRetry: 2, Delay: 4 * time.Hour, RetainPCB: true},
 		},
 		Modes: []string{"Mobile", "Home"}, PCBAttempts: 1, LinesPerAgent: 1, Agents: []string{"a1", "a2"},
 	}
@@ -218,6 +219,22 @@ func TestCheckFlagsEachRule(t *testing.T) {
 		}, log: []Attempt{talk(1, ny(12, 10, 0), "a1", "Callback"),
 			with(call(2, ny(12, 12, 30), "busy"), func(a *Attempt) { a.Agent, a.Reserved = "a1", true }),
 			with(call(3, ny(12, 12, 45), "busy"), func(a *Attempt) { a.Agent = "a2" })}, rule: RulePCB, says: "dialed for agent \"a2\""},
+		{name: "a callback requested as a personal one lapses is not made personal", cfg: func(c *Config) {
+			uncapped(c)
+			c.Campaigns[0].PCBByDuration, c.Campaigns[0].PCBDuration = true, 3*time.Hour
+		}, log: []Attempt{talk(1, ny(12, 10, 0), "a1", "Callback"),
+			with(talk(2, ny(12, 12, 59), "a1", "Callback"), func(a *Attempt) { a.ConnectedAgent, a.Agent, a.Reserved = "a2", "a1", true }),
+			with(call(3, ny(12, 15, 30), "busy"), func(a *Attempt) { a.Agent = "a2" })}, rule: RulePCB, says: "connected to agent a2"},
+		{name: "one whose duration was over before the attempt may have been dropped: followed, not enforced", cfg: func(c *Config) {
+			uncapped(c)
+			c.Campaigns[0].PCBByDuration, c.Campaigns[0].PCBDuration = true, 3*time.Hour
+		}, log: []Attempt{talk(1, ny(12, 10, 0), "a1", "Callback"), talk(2, ny(12, 13, 30), "a2", "Callback"),
+			with(call(3, ny(12, 15, 40), "busy"), func(a *Attempt) { a.Agent = "a1" })}},
+		{name: "one dropped for good when the contact is next due after its duration", cfg: func(c *Config) {
+			uncapped(c)
+			c.Campaigns[0].PCBByDuration, c.Campaigns[0].PCBDuration = true, 3*time.Hour
+		}, log: []Attempt{talk(1, ny(12, 10, 0), "a1", "Later"), talk(2, ny(12, 14, 10), "a2", "Callback"),
+			with(call(3, ny(12, 16, 20), "busy"), func(a *Attempt) { a.Agent = "a1" })}, rule: RulePCB, says: "a personal callback for agent a2"},
 		{name: "a log that names an unknown contact", log: []Attempt{with(call(1, ny(12, 10, 0), "busy"), func(a *Attempt) { a.Contact = "nobody" })},
 			rule: RuleLog},
 	} {
