@@ -56,7 +56,9 @@ type world struct {
 	// cap. The decision after a call counts days in the UTC offset the
 	// zone had when the attempt was prepared (issue 13, finding 2), so an
 	// attempt prepared in the night before a fall-back that reaches the cap
-	// lets the next day start an hour early.
+	// lets the next day start an hour early. Rare: OUTDIAL_COMPLIANCE_SEED=
+	// 424242 meets it (Berlin, 2026-10-25); TestDailyCapAcrossTheFallBack
+	// always does.
 	nightDailyCap bool
 	// todaysPacer: today's pacer, which counts each campaign's own calls
 	// against every available agent and releases personal callbacks to
