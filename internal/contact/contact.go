@@ -145,6 +145,12 @@ func Windows(ctx context.Context, db *models.DB, c *models.Campaign, zones []str
 	if err != nil {
 		return nil, err
 	}
+	return ZoneWindows(c, zones, hours)
+}
+
+// ZoneWindows are Windows from the time zones' hours as loaded: pure, so
+// that the compliance suite drives the very rules that assemble a window.
+func ZoneWindows(c *models.Campaign, zones []string, hours []ZoneHours) (map[string]Window, error) {
 	// Each configured time zone's own zone, canonical; "" for one stored
 	// before names were checked that is no place, which covers nothing.
 	var ids []uint64

@@ -76,9 +76,9 @@ func (s *Service) dncHits(ctx context.Context, campaignID uint64, numbers []stri
 	return hits, lists, nil
 }
 
-// zoneHours are a configured time zone's hours, or those a campaign group
+// ZoneHours are a configured time zone's hours, or those a campaign group
 // sets for it (GroupName names the group).
-type zoneHours struct {
+type ZoneHours struct {
 	TimeZoneID                                           uint64
 	IANAZone, DisplayName, StartTime, EndTime, GroupName string
 	Enabled                                              bool
@@ -87,8 +87,8 @@ type zoneHours struct {
 // loadZoneHours reads every configured time zone's hours, and those the
 // campaign's groups set for them, time zones first. Which apply to a zone
 // depends on the zones each covers, so all are read: there are tens.
-func loadZoneHours(ctx context.Context, db *models.DB, campaignID uint64) ([]zoneHours, error) {
-	var out []zoneHours
+func loadZoneHours(ctx context.Context, db *models.DB, campaignID uint64) ([]ZoneHours, error) {
+	var out []ZoneHours
 	err := db.WithContext(ctx).Raw(`SELECT * FROM (
 		SELECT id AS time_zone_id, iana_zone, display_name, enabled, start_time, end_time, '' AS group_name FROM time_zones
 		UNION ALL

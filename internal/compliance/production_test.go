@@ -1,0 +1,221 @@
+package compliance
+
+// The simulator's coupling to production code is in this file alone: each
+// function either calls a production decision function, or mirrors in
+// plain Go what production does in SQL or in a Temporal workflow (said so
+// in its comment). When those change, this file changes.
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/pacing"
+	"github.com/outdial/outdial/strategy"
+)
+
+// campaignRow is the campaigns row a campaign's configuration makes, as
+// the admin API stores it.
+func campaignRow(c *campaignSpec) models.Campaign {
+	row := models.Campaign{Name: c.name, Status: models.CampaignActive, PacingMode: models.PacingProgressive,
+		DailyStartTime: c.dailyStart, DailyEndTime: c.dailyEnd, GlobalRetry: c.globalRetry, DailyRetry: c.dailyRetry,
+		CycleRetry: &c.cycleRetry, CycleRetryInterval: dhm(c.cycleInterval), ResetDailyAndGlobalRetries: c.resetOnCallback,
+		DefaultDelay: dhm(c.defaultDelay), LinesPerAgent: c.lines, TimeToLiveDays: c.ttlDays}
+	row.ID = c.id
+	if !c.from.IsZero() {
+		row.StartDate = &models.Date{Year: c.from.Year, Month: c.from.Month, Day: c.from.Day}
+	}
+	if !c.to.IsZero() {
+		row.EndDate = &models.Date{Year: c.to.Year, Month: c.to.Month, Day: c.to.Day}
+	}
+	if c.frequencyCap != nil {
+		row.FrequencyCapAttempts, row.FrequencyCapPeriod = &c.frequencyCap.Attempts, dhm(c.frequencyCap.Period)
+	}
+	return row
+}
+
+// dhm writes a duration as the API takes it, "D:H:M".
+func dhm(d time.Duration) string {
+	m := int(d / time.Minute)
+	return fmt.Sprintf("%d:%d:%d", m/(24*60), m/60%24, m%60)
+}
+
+// campaignPolicy mirrors contact.Service.loadPolicy, which reads the same
+// from SQL: the campaign's caps, its callback strategy, its contact
+// strategy's rules and modes, and its business outcomes.
+func campaignPolicy(c *campaignSpec, row *models.Campaign) (contact.Policy, error) {
+	var errs []error
+	parse := func(s string) strategy.Delay {
+		d, err := strategy.ParseDelay(s)
+		errs = append(errs, err)
+		return d
+	}
+	caps := strategy.Caps{GlobalRetry: row.GlobalRetry, DailyRetry: row.DailyRetry, CycleRetry: *row.CycleRetry,
+		CycleInterval: parse(row.CycleRetryInterval), ResetOnCallback: row.ResetDailyAndGlobalRetries}
+	def := parse(row.DefaultDelay)
+	caps.DefaultDelay = &def
+	cb := c.callback
+	caps.PCBToNCB, caps.AttemptsToReachAgent, caps.PCBToNCBAfter = cb.reset, cb.attemptsToReachAgent, parse(dhm(cb.duration))
+	caps.ResetOnCallback = caps.ResetOnCallback || cb.resetDailyAndGlobal
+	p := contact.Policy{Caps: caps, Modes: c.modes}
+	for _, r := range c.rules {
+		p.Rules = append(p.Rules, strategy.Rule{Outcome: r.outcome, Reschedule: parse(dhm(r.delay)), MaxRetry: r.maxRetry, Priority: r.priority,
+			BranchMode: r.branch, RetainPCB: r.retainPCB, CloseContact: r.close, RemoveMode: r.removeMode})
+	}
+	for _, b := range c.business {
+		p.Business = append(p.Business, strategy.BusinessRule{Name: b.name, Success: b.success, Reschedule: parse(dhm(b.delay)),
+			MaxRetry: b.maxRetry, Priority: b.priority, CloseContact: b.close, RetainPCB: b.retainPCB})
+	}
+	for _, err := range errs {
+		if err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// frequencyCaps mirrors contact.Service.caps: the deployment's cap and the
+// campaign's own.
+func frequencyCaps(deployment contact.FrequencyCap, row *models.Campaign) ([]contact.FrequencyCap, error) {
+	caps := []contact.FrequencyCap{deployment}
+	if row.FrequencyCapAttempts != nil {
+		period, err := strategy.ParseDelay(row.FrequencyCapPeriod)
+		if err != nil {
+			return nil, err
+		}
+		caps = append(caps, contact.FrequencyCap{Attempts: *row.FrequencyCapAttempts, Period: period.Duration()})
+	}
+	return caps, nil
+}
+
+// longestPeriod mirrors contact's helper of the same name: how far back the
+// facts loader reads a number's attempts.
+func longestPeriod(caps []contact.FrequencyCap) time.Duration {
+	var longest time.Duration
+	for _, c := range caps {
+		longest = max(longest, c.Period)
+	}
+	return longest
+}
+
+// zoneHours mirrors contact.loadZoneHours (SQL there): the rows of every
+// configured time zone, then those of the campaign's group for them, each
+// naming its time zone's row by ID; production's window assembly decides
+// which govern a number's zone (its own, else the one covering it).
+func (s *sim) zoneHours(c *campaignSpec) []contact.ZoneHours {
+	var out []contact.ZoneHours
+	ids := map[string]uint64{}
+	for i, z := range s.sc.zones {
+		ids[z.iana] = uint64(i + 1)
+		out = append(out, contact.ZoneHours{TimeZoneID: uint64(i + 1), IANAZone: z.iana, DisplayName: z.display, StartTime: z.start, EndTime: z.end, Enabled: z.enabled})
+	}
+	for _, z := range c.groupZones {
+		out = append(out, contact.ZoneHours{TimeZoneID: ids[z.iana], IANAZone: z.iana, DisplayName: z.display, StartTime: z.start, EndTime: z.end, Enabled: z.enabled, GroupName: c.group})
+	}
+	return out
+}
+
+// zoneWindows are the calling windows of a campaign's numbers in zones:
+// production's own assembly (contact.ZoneWindows), from the rows that
+// contact.loadZoneHours would read: every configured zone's, and those of
+// the campaign's group.
+func zoneWindows(row *models.Campaign, zones []string, rows []contact.ZoneHours) (map[string]contact.Window, error) {
+	return contact.ZoneWindows(row, zones, rows)
+}
+
+// windowOpen is the pacer's test of a zone (campaign.Service.openZones).
+func windowOpen(w contact.Window, now time.Time) bool { return w.Closed == "" && w.Spec.Open(now) }
+
+// campaignEnded is the pacer's test for completing a campaign.
+func campaignEnded(row *models.Campaign, now time.Time) bool {
+	return contact.CampaignDates(row).Ended(now)
+}
+
+// check is the check before an attempt is recorded (contact.Service.Prepare).
+func check(f contact.Facts, now time.Time) contact.Verdict { return contact.Check(f, now) }
+
+// atDial is the check as each dial request leaves (contact.Service.Dial),
+// also the frequency caps' judgement that recordAttempt makes under the
+// number's lock for the mode chosen.
+func atDial(f contact.Facts, mode string, now time.Time) contact.Verdict {
+	return contact.AtDial(f, mode, now)
+}
+
+// contactModes mirrors contact's unexported helper of the same name: the
+// contact's modes in the strategy's priority order, then its others.
+func contactModes(priority []string, numbers []models.ContactNumber) []string {
+	var out []string
+	for _, m := range priority {
+		if slices.ContainsFunc(numbers, func(n models.ContactNumber) bool { return n.Mode == m }) {
+			out = append(out, m)
+		}
+	}
+	for _, n := range numbers {
+		if !slices.Contains(out, n.Mode) {
+			out = append(out, n.Mode)
+		}
+	}
+	return out
+}
+
+// decisionZone mirrors workflows.contactZone: the decision after a call
+// counts days in the contact's UTC offset as it was when the attempt was
+// prepared, recorded in the history.
+func decisionZone(zone string, offsetAtPrepare int) *time.Location {
+	return time.FixedZone(zone, offsetAtPrepare)
+}
+
+// decide is the strategy's decision after an attempt, as workflows.Contact
+// makes it: the dialed mode, the outcome, the wrap-up, the agent the
+// wrap-up names or else the outcome's (the one connected, or the one the
+// call was reserved for).
+func decide(p contact.Policy, counters strategy.Counters, mode, outcome, business, wrapupAgent, outcomeAgent string, at time.Time, loc *time.Location) strategy.Decision {
+	return strategy.Decide(strategy.Input{
+		Attempt:  strategy.Attempt{Mode: mode, Outcome: outcome, Business: business, Agent: cmp.Or(wrapupAgent, outcomeAgent), At: at},
+		Counters: counters, Rules: p.Rules, Business: p.Business, Caps: p.Caps, Modes: p.Modes, Loc: loc,
+	})
+}
+
+// nextDue mirrors the pure part of contact.Service.Finish: a decision's due
+// time moves to the next opening of the window of the number it will dial;
+// the contact closes when none opens again or its time to live ends first.
+func nextDue(d strategy.Decision, w contact.Window, hasNumber bool, listEnd time.Time) (closed bool, due time.Time) {
+	if d.Close {
+		return true, time.Time{}
+	}
+	due = d.DueAt
+	if spec := w.Spec; hasNumber && spec.Loc != nil && !spec.Open(d.DueAt) {
+		next, ok := spec.Next(d.DueAt)
+		if !ok {
+			return true, time.Time{}
+		}
+		due = next
+	}
+	return due.After(listEnd), due
+}
+
+// groupShare is how many of the free agents a campaign gets through its
+// campaign group are its own in a pass (campaign.Service.releaseProgressive):
+// pacing.Split by the deliverable percentages of the group's campaigns that
+// have contacts due.
+func groupShare(viaGroup int, weights []int, index int) int {
+	return pacing.Split(viaGroup, weights)[index]
+}
+
+// releaseCount is how many contacts a progressive pass releases
+// (pacing.Progressive): lines per agent for each free agent, less the
+// calls in flight.
+//
+// THE INTENDED RULE, NOT TODAY'S CODE (issue 13, finding 7): production
+// passes the campaign's own calls in flight, so an agent serving two
+// campaigns gets a budget in each; the simulator (sim.freeAgents) counts
+// an agent free only while its lines, across every campaign, leave room,
+// and passes as inFlight the calls on the lines of the agents it counts.
+// The campaign group's buffer share is left out (-1): it only lowers the
+// count.
+func releaseCount(agents, lines, inFlight int) int {
+	return pacing.Progressive(agents, lines, inFlight, -1)
+}
