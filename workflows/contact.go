@@ -131,6 +131,12 @@ func (c *contactRun) once() (bool, error) {
 		if errors.As(err, &appErr) && appErr.Type() == contract.DialRefused {
 			refused = appErr.Message()
 		}
+		// The agent reserved for a call that was never placed is free.
+		if agent != "" && workflow.GetVersion(ctx, freeAgentAfterFailedDial, workflow.DefaultVersion, 1) == 1 {
+			if err := c.run.execute(contract.FreeAgentActivity, agent).Get(ctx, nil); err != nil {
+				return false, err
+			}
+		}
 	} else if o, ok := c.await(c.outcomes, prep.AttemptID, c.p.Timeouts.Outcome, &contract.TelephonyOutcome{}); ok {
 		outcome = *o.(*contract.TelephonyOutcome)
 		if outcome.Agent == "" {
@@ -281,6 +287,11 @@ func (c *contactRun) upsert(updates ...temporal.SearchAttributeUpdate) {
 		workflow.GetLogger(c.ctx).Warn("upsert search attributes", "error", err)
 	}
 }
+
+// freeAgentAfterFailedDial is the change that frees the agent reserved for
+// a call whose dial failed or was refused: before it, the agent stayed
+// reserved for a call that never came.
+const freeAgentAfterFailedDial = "free-agent-after-failed-dial"
 
 // realZoneDays is the change that counts the contact's days in its zone's
 // real rules rather than in the offset recorded when the attempt was

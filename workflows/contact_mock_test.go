@@ -393,9 +393,10 @@ func TestMockContactDialRefused(t *testing.T) {
 	r.finish = func(int, activities.FinishRequest) activities.FinishResult {
 		return activities.FinishResult{Closed: true}
 	}
-	r.at(time.Second, contract.SignalRelease, contract.Release{})
+	r.at(time.Second, contract.SignalRelease, contract.Release{Agent: "agent-3"})
 	r.run(contract.ContactParams{})
 	require.Len(t, r.dials, 1)
+	require.Equal(t, []call[string]{{time.Second, "agent-3"}}, r.freed, "the agent reserved for the call that was not placed is free")
 	require.Len(t, r.finishes, 1)
 	fin := r.finishes[0]
 	require.Equal(t, time.Second, fin.At, "no wait for an outcome that cannot come")
