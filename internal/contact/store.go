@@ -181,9 +181,15 @@ func (s *Service) recordAttempt(ctx context.Context, at *models.Attempt, caps []
 		if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, at.Number).Error; err != nil {
 			return err
 		}
+		// A call is on while its attempt is open, and also after a person
+		// answered and no wrap-up came (the workflow's wait for it ended)
+		// while its agent has stayed connected or in wrap-up since.
 		var busy []string
-		if err := tx.Raw(`SELECT id FROM attempts WHERE number = ? AND ended_at IS NULL AND telephony_outcome IN ('', 'voice')
-			AND started_at > ? LIMIT 1`, at.Number, at.StartedAt.Add(-openCall)).Scan(&busy).Error; err != nil {
+		if err := tx.Raw(`SELECT a.id FROM attempts a WHERE a.number = ? AND a.started_at > ? AND (
+				(a.ended_at IS NULL AND a.telephony_outcome IN ('', 'voice'))
+				OR (a.telephony_outcome = 'voice' AND a.business_outcome = '' AND EXISTS (
+					SELECT 1 FROM agents g WHERE g.id::text = a.agent AND g.state IN (?, ?) AND g.state_changed_at <= a.ended_at)))
+			LIMIT 1`, at.Number, at.StartedAt.Add(-openCall), models.AgentConnected, models.AgentWrapUp).Scan(&busy).Error; err != nil {
 			return err
 		}
 		if len(busy) > 0 {
