@@ -135,6 +135,27 @@ func (w *campaignWorld) agentsAvailable(names ...string) {
 	}
 }
 
+// dialAll adds n contacts to campaign, makes Agent2 and Agent3 available,
+// starts the campaign and waits until every contact has closed; it
+// returns the contacts.
+func (w *campaignWorld) dialAll(campaign uint64, n int) []uint64 {
+	t := w.h.t
+	var numbers []string
+	for i := range n {
+		numbers = append(numbers, fmt.Sprintf("469-335-%04d", i+1))
+	}
+	ids := w.addContacts(campaign, numbers...)
+	w.agentsAvailable("Agent2", "Agent3")
+	status, out := w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/start", campaign), nil)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Eventually(t, func() bool {
+		var open int64
+		require.NoError(t, w.db.Model(&models.Contact{}).Where("id IN ? AND status <> 'closed'", ids).Count(&open).Error)
+		return open == 0
+	}, 2*time.Minute, 50*time.Millisecond, "the campaign did not finish")
+	return ids
+}
+
 func (w *campaignWorld) attemptCount() int64 {
 	var n int64
 	require.NoError(w.h.t, w.db.Model(&models.Attempt{}).Count(&n).Error)
@@ -264,19 +285,7 @@ func TestSimulatedCampaignWrapsUpWithItsOwnCodes(t *testing.T) {
 		outcome("Renewed", "success", 0, true), outcome("Ring Back", "failure", 1, false), outcome("Wrong Person", "failure", 0, true),
 	}})
 	require.NoError(t, w.db.Exec("UPDATE campaigns SET outcome_group_id = ?, updated_at = now() WHERE id = ?", group, campaign).Error)
-	var numbers []string
-	for i := range 10 {
-		numbers = append(numbers, fmt.Sprintf("469-335-%04d", i+1))
-	}
-	ids := w.addContacts(campaign, numbers...)
-	w.agentsAvailable("Agent2", "Agent3")
-	status, out := w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/start", campaign), nil)
-	require.Equal(t, http.StatusOK, status, "%v", out)
-	require.Eventually(t, func() bool {
-		var open int64
-		require.NoError(t, w.db.Model(&models.Contact{}).Where("id IN ? AND status <> 'closed'", ids).Count(&open).Error)
-		return open == 0
-	}, 2*time.Minute, 50*time.Millisecond, "the campaign did not finish")
+	ids := w.dialAll(campaign, 10)
 
 	var attempts []models.Attempt
 	require.NoError(t, w.db.Where("contact_id IN ?", ids).Find(&attempts).Error)
@@ -289,7 +298,7 @@ func TestSimulatedCampaignWrapsUpWithItsOwnCodes(t *testing.T) {
 	require.Greater(t, len(codes), 1, "a mix of the group's codes: %v", codes)
 	w.checkNoOverlap(t)
 
-	status, out = w.h.call(http.MethodPost, "/api/v1/attempts/"+attempts[0].ID+"/wrapup", map[string]any{"business": "Sale"})
+	status, out := w.h.call(http.MethodPost, "/api/v1/attempts/"+attempts[0].ID+"/wrapup", map[string]any{"business": "Sale"})
 	requireProblem(t, status, out, http.StatusUnprocessableEntity, "business")
 }
 
@@ -428,19 +437,7 @@ func TestProgressivePersonalCallbacksEndToEnd(t *testing.T) {
 	w := newCampaignWorld(t, map[string]float64{"voice": 1}, map[string]float64{"Callback Requested": 1})
 	require.NoError(t, w.db.Exec("UPDATE business_outcomes SET retain_pcb = true WHERE name = 'Callback Requested'").Error)
 	campaign := w.campaign("kris_progressive")
-	var numbers []string
-	for i := range 8 {
-		numbers = append(numbers, fmt.Sprintf("469-335-%04d", i+1))
-	}
-	ids := w.addContacts(campaign, numbers...)
-	w.agentsAvailable("Agent2", "Agent3")
-	status, out := w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/start", campaign), nil)
-	require.Equal(t, http.StatusOK, status, "%v", out)
-	require.Eventually(t, func() bool {
-		var open int64
-		require.NoError(t, w.db.Model(&models.Contact{}).Where("id IN ? AND status <> 'closed'", ids).Count(&open).Error)
-		return open == 0
-	}, 2*time.Minute, 50*time.Millisecond, "the campaign did not finish")
+	ids := w.dialAll(campaign, 8)
 
 	for _, id := range ids {
 		var attempts []models.Attempt
