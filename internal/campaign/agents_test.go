@@ -59,10 +59,7 @@ func newSharedFixture(t *testing.T, campaigns, contacts, agents, lines int) *sha
 }
 
 func (f *sharedFixture) pace(t *testing.T, i int) campaign.PaceResult {
-	res, err := f.svc.Pace(context.Background(), f.campaigns[i].ID)
-	require.NoError(t, err)
-	require.True(t, res.Active)
-	return res
+	return mustPace(t, f.svc, f.campaigns[i].ID)
 }
 
 // released are the contacts released, of every campaign.

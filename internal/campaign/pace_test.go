@@ -134,7 +134,12 @@ func newGroupFixture(t *testing.T, buffer int, contacts []int, agents int, share
 }
 
 func (f *groupFixture) pace(t *testing.T, i int) campaign.PaceResult {
-	res, err := f.svc.Pace(context.Background(), f.campaigns[i].ID)
+	return mustPace(t, f.svc, f.campaigns[i].ID)
+}
+
+// mustPace runs one pass of an active campaign's pacer.
+func mustPace(t *testing.T, svc *campaign.Service, id uint64) campaign.PaceResult {
+	res, err := svc.Pace(context.Background(), id)
 	require.NoError(t, err)
 	require.True(t, res.Active)
 	return res
