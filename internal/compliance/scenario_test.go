@@ -99,11 +99,18 @@ type campaignSpec struct {
 	outcomes []weighted
 }
 
+// teamSpec is a team: the campaigns it is mapped to, and the campaign
+// group ("" none) whose campaigns it serves, sharing its agents between
+// them by their deliverable percentages.
+type teamSpec struct {
+	id        uint64
+	campaigns []uint64
+	group     string
+}
+
 type agentSpec struct {
-	id string
-	// direct are the campaigns its team is mapped to; viaGroup those it
-	// serves through their campaign group.
-	direct, viaGroup []uint64
+	id   string
+	team uint64
 }
 
 type contactSpec struct {
@@ -133,6 +140,7 @@ type scenario struct {
 	start, end time.Time
 	zones      []zoneSpec
 	campaigns  []*campaignSpec
+	teams      []teamSpec
 	agents     []agentSpec
 	lists      []listSpec
 	dnc        []dncSpec
@@ -303,14 +311,11 @@ func newScenario(p period, n size, w world, rng *rand.Rand) *scenario {
 		c3.dailyRetry = ptr(4)
 	}
 	s.campaigns = []*campaignSpec{c1, c2, c3}
-	for i := range 12 {
-		s.agents = append(s.agents, agentSpec{id: fmt.Sprint(101 + i), direct: []uint64{1, 2}})
-	}
-	for i := range 10 {
-		s.agents = append(s.agents, agentSpec{id: fmt.Sprint(201 + i), viaGroup: []uint64{2, 3}})
-	}
-	for i := range 4 {
-		s.agents = append(s.agents, agentSpec{id: fmt.Sprint(301 + i), direct: []uint64{3}})
+	s.teams = []teamSpec{{id: 1, campaigns: []uint64{1, 2}}, {id: 2, group: "G"}, {id: 3, campaigns: []uint64{3}}}
+	for team, n := range []int{12, 10, 4} {
+		for i := range n {
+			s.agents = append(s.agents, agentSpec{id: fmt.Sprint(100*(team+1) + 1 + i), team: uint64(team + 1)})
+		}
 	}
 
 	g := &numberGen{rng: rng, zoneOf: map[string]string{}, places: slices.Clone(zonePlaces)}
