@@ -86,15 +86,15 @@ type sim struct {
 }
 
 type campaign struct {
-	spec     *campaignSpec
-	row      models.Campaign
-	policy   contact.Policy
-	caps     []contact.FrequencyCap
-	longest  time.Duration
-	windows  map[string]contact.Window
-	ready    map[string]*readyQueue // contacts waiting for the pacer, by the contact's zone
-	zones    []string               // ready's keys, in order
-	pcb      []*contactState        // personal callbacks waiting for their agents
+	spec    *campaignSpec
+	row     models.Campaign
+	policy  contact.Policy
+	caps    []contact.FrequencyCap
+	longest time.Duration
+	windows map[string]contact.Window
+	ready   map[string]*readyQueue // contacts waiting for the pacer, by the contact's zone
+	zones   []string               // ready's keys, in order
+	pcb     []*contactState        // personal callbacks waiting for their agents
 	// teams serve it (indexes in sim.teams); direct are their agents mapped
 	// to it, viaGroup those it gets through its campaign group.
 	teams    []int
@@ -167,11 +167,11 @@ type release struct {
 }
 
 type attempt struct {
-	id          string
-	k           *contactState
-	seq         int
-	mode        string
-	number      string
+	id     string
+	k      *contactState
+	seq    int
+	mode   string
+	number string
 	// started is attempts.started_at: when it was recorded, then when its
 	// dial request left.
 	started   time.Time
