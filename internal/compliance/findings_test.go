@@ -1,13 +1,17 @@
 package compliance
 
 // What the suite found in production, each as small as it gets and judged
-// by the oracle; each failed on the code of its time, and passes since its
-// finding was fixed. The ones that need PostgreSQL run in `make test`.
+// by the oracle. Those fixed run in the plain run (the ones that need
+// PostgreSQL in `make test`); those production still fails run with
+// OUTDIAL_COMPLIANCE_PENDING=1, as TestCompliancePending does, and each
+// joins the plain run once its finding is fixed.
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -16,6 +20,7 @@ import (
 
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
+	campaignsvc "github.com/outdial/outdial/internal/campaign"
 	"github.com/outdial/outdial/internal/compliance/oracle"
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/listimport"
@@ -24,6 +29,12 @@ import (
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/strategy"
 )
+
+func pendingOnly(t *testing.T) {
+	if os.Getenv("OUTDIAL_COMPLIANCE_PENDING") == "" {
+		t.Skip("production fails it today; OUTDIAL_COMPLIANCE_PENDING=1 runs it")
+	}
+}
 
 func mustLoc(t *testing.T, name string) *time.Location {
 	loc, err := time.LoadLocation(name)
@@ -80,9 +91,10 @@ const (
 	demoZone   = "America/Chicago"
 )
 
-// add imports a contact whose mobile is demoNumber into campaign.
-func (d demo) add(t *testing.T, campaign uint64) uint64 {
-	_, results, err := listimport.AddContacts(context.Background(), d.db, campaign, 0, []listimport.ContactRecord{{Numbers: map[string]string{"Mobile": "(469) 562-2405"}}})
+// add imports a contact whose mobile is number (demoNumber when "") into
+// campaign.
+func (d demo) add(t *testing.T, campaign uint64, number string) uint64 {
+	_, results, err := listimport.AddContacts(context.Background(), d.db, campaign, 0, []listimport.ContactRecord{{Numbers: map[string]string{"Mobile": cmp.Or(number, demoNumber)}}})
 	require.NoError(t, err)
 	return results[0].ContactID
 }
@@ -106,7 +118,7 @@ func TestDelayedDialCountsFromItsRequest(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, d.db.Model(&models.Campaign{}).Where("id = ?", d.progressive.ID).
 		Updates(map[string]any{"frequency_cap_attempts": nil, "daily_retry": nil, "global_retry": nil}).Error)
-	k := d.add(t, d.progressive.ID)
+	k := d.add(t, d.progressive.ID, "")
 	sent := &calls{}
 	t0 := time.Now().Truncate(time.Millisecond)
 	now := t0
@@ -170,14 +182,32 @@ func TestDailyCapHoldsAcrossTheFallBack(t *testing.T) {
 // keeps its number while it is on: the wait ends the attempt by the voice
 // rule, but its agent is still connected, so another campaign's contact
 // with the same number waits.
-func TestLongCallKeepsItsNumber(t *testing.T) {
+func TestLongCallKeepsItsNumber(t *testing.T) { longCallKeepsItsNumber(t, 31*time.Minute) }
+
+// A call over an hour long frees its number while it is still on: the
+// check for a call on the number looks at the attempts started in the
+// last hour only (contact's openCall), which bounds an attempt whose end
+// was lost, but a person who answered may talk longer. Pending
+// (OUTDIAL_COMPLIANCE_PENDING=1), as is the simulated world's "long
+// calls".
+func TestCallOverAnHourKeepsItsNumber(t *testing.T) {
+	pendingOnly(t)
+	longCallKeepsItsNumber(t, 61*time.Minute)
+}
+
+// longCallKeepsItsNumber: a person answers a call of a progressive
+// campaign, its agent talks on past the wait for its wrap-up, and when the
+// call has lasted talked another campaign's contact with the same number
+// is prepared.
+func longCallKeepsItsNumber(t *testing.T, talked time.Duration) {
 	d := openDemo(t)
 	ctx := context.Background()
-	a, b := d.add(t, d.progressive.ID), d.add(t, d.preview.ID)
+	a, b := d.add(t, d.progressive.ID, ""), d.add(t, d.preview.ID, "")
 	var agent models.Agent
 	require.NoError(t, d.db.First(&agent).Error)
 
-	now := time.Now()
+	start := time.Now()
+	now := start
 	svc := &contact.Service{DB: d.db, Now: func() time.Time { return now }}
 	first, err := svc.Prepare(ctx, contact.PrepareRequest{ContactID: a, Seq: 1})
 	require.NoError(t, err)
@@ -194,8 +224,92 @@ func TestLongCallKeepsItsNumber(t *testing.T) {
 	require.NoError(t, err)
 	// The agent still talks to the person. Another campaign's contact
 	// with the same number:
-	now = now.Add(time.Minute)
+	now = start.Add(talked)
 	second, err := svc.Prepare(ctx, contact.PrepareRequest{ContactID: b, Seq: 1})
 	require.NoError(t, err)
-	require.NotEqual(t, contact.ActionDial, second.Action, "the number is still in the call of attempt %s: its agent %d is connected", first.AttemptID, agent.ID)
+	require.NotEqual(t, contact.ActionDial, second.Action, "the number is still in the call of attempt %s after %s: its agent %d is connected",
+		first.AttemptID, talked, agent.ID)
+}
+
+// releases stands in for the contacts' workflows: a pass's releases go
+// nowhere.
+type releases struct{}
+
+func (releases) ReleaseAll(context.Context, uint64, []models.Contact) error { return nil }
+func (releases) Release(context.Context, uint64, uint64, string, bool, bool) (string, error) {
+	return "", nil
+}
+func (releases) CloseOpen(_ context.Context, _ uint64, ids []uint64, _ string) (int, error) {
+	return len(ids), nil
+}
+
+// A dial request that leaves models.RingingAtMost (10 minutes) or more
+// after its attempt was recorded (a worker that died, and a workflow that
+// carried on when it came back) finds its line given to another call: the
+// pacer counts an attempt with no outcome as a call in flight for
+// RingingAtMost from its start only, so that one whose workflow was lost
+// does not hold its line for good. One agent with one line: contact a's
+// attempt is recorded at t0 and its request leaves at t0+12m; a pass at
+// t0+11m releases contact b on the same line. Pending
+// (OUTDIAL_COMPLIANCE_PENDING=1), as is the simulated world's "late
+// dials".
+func TestLateDialKeepsItsLine(t *testing.T) {
+	pendingOnly(t)
+	d := openDemo(t)
+	ctx := context.Background()
+	db, c := d.db, d.progressive
+	require.NoError(t, db.Model(&c).Update("lines_per_agent", 1).Error)
+	var agents []uint64
+	require.NoError(t, db.Raw(`SELECT a.id FROM agents a JOIN campaign_serving_teams s ON s.team_id = a.team_id
+		WHERE s.campaign_id = ? ORDER BY a.id`, c.ID).Scan(&agents).Error)
+	require.NotEmpty(t, agents)
+	require.NoError(t, db.Exec(`UPDATE agents SET state = ?`, models.AgentNotReady).Error)
+	require.NoError(t, db.Exec(`UPDATE agents SET state = ? WHERE id = ?`, models.AgentAvailable, agents[0]).Error)
+	const other = "+14695622406"
+	a, b := d.add(t, c.ID, ""), d.add(t, c.ID, other)
+
+	sent := &calls{}
+	t0 := time.Now().Add(-11 * time.Minute).Truncate(time.Millisecond)
+	now := t0
+	svc := &contact.Service{DB: db, Now: func() time.Time { return now }, DefaultDialer: "simulator", Dialers: dialer.Registry{"simulator": sent}}
+	// A pass released a at t0, and its workflow prepared its attempt;
+	// then its worker died.
+	first, err := svc.Prepare(ctx, contact.PrepareRequest{ContactID: a, Seq: 1})
+	require.NoError(t, err)
+	require.Equal(t, contact.ActionDial, first.Action, first.Reason)
+	log := []oracle.Attempt{{Campaign: "c", Contact: "a", Seq: 1, Mode: "Mobile", Number: demoNumber, ReleasedAt: t0}}
+	// Eleven minutes on, a pass.
+	now = t0.Add(11 * time.Minute)
+	pacer := &campaignsvc.Service{DB: db, Contacts: releases{}, Now: func() time.Time { return now }}
+	res, err := pacer.Pace(ctx, c.ID)
+	require.NoError(t, err)
+	if res.Released > 0 {
+		second, err := svc.Prepare(ctx, contact.PrepareRequest{ContactID: b, Seq: 1})
+		require.NoError(t, err)
+		require.Equal(t, contact.ActionDial, second.Action, second.Reason)
+		_, err = svc.Dial(ctx, second.AttemptID)
+		require.NoError(t, err)
+		log = append(log, oracle.Attempt{Campaign: "c", Contact: "b", Seq: 1, Mode: "Mobile", Number: other, ReleasedAt: now,
+			Dialed: true, DialAt: now, Outcome: strategy.NoAnswer, CallEnd: now.Add(25 * time.Second), EndedAt: now.Add(25 * time.Second)})
+	}
+	// The worker is back: a's request leaves.
+	now = t0.Add(12 * time.Minute)
+	before := sent.sent
+	if _, err := svc.Dial(ctx, first.AttemptID); err != nil {
+		require.ErrorIs(t, err, contact.ErrDialRefused)
+	}
+	if sent.sent > before {
+		log[0].Dialed, log[0].DialAt = true, now
+		log[0].Outcome, log[0].CallEnd, log[0].EndedAt = strategy.NoAnswer, now.Add(25*time.Second), now.Add(25*time.Second)
+	}
+	cfg := oracle.Config{
+		Campaigns: []oracle.Campaign{{ID: "c", DailyStart: "00:00", DailyEnd: "23:59", Modes: []string{"Mobile"}, LinesPerAgent: 1,
+			Agents: []string{strconv.FormatUint(agents[0], 10)}}},
+	}
+	for id, number := range map[string]string{"a": demoNumber, "b": other} {
+		cfg.Contacts = append(cfg.Contacts, oracle.Contact{Campaign: "c", ID: id, Zone: demoZone, ListEnd: now.AddDate(1, 0, 0),
+			Numbers: map[string]oracle.Number{"Mobile": {Number: number, Zone: demoZone}}})
+	}
+	rep := oracle.Check(cfg, log)
+	require.Empty(t, rep.Violations)
 }

@@ -411,7 +411,14 @@ func (g *numberGen) contacts(first uint64, n int, modes []string) []contactSpec 
 		}
 		g.used = append(g.used, taken...)
 		if g.declare > 0 && g.rng.IntN(g.declare) == 0 {
+			// Each number keeps its own zone beside the declared one, as
+			// the import stores them.
 			k.zone, k.declared = g.places[g.rng.IntN(len(g.places))].zone, true
+			for i := range k.numbers {
+				if n := &k.numbers[i]; n.TimeZone != k.zone {
+					n.DeclaredZone = k.zone
+				}
+			}
 		}
 		out = append(out, k)
 	}

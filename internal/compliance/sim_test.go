@@ -202,9 +202,13 @@ func newSim(sc *scenario, w world, rng *rand.Rand) (*sim, error) {
 	zones := map[uint64][]string{}
 	for _, l := range sc.lists {
 		for _, k := range l.contacts {
+			need := []string{k.zone}
 			for _, n := range k.numbers {
-				if !slices.Contains(zones[l.campaign], n.TimeZone) {
-					zones[l.campaign] = append(zones[l.campaign], n.TimeZone)
+				need = append(need, n.TimeZone, n.DeclaredZone)
+			}
+			for _, z := range need {
+				if z != "" && !slices.Contains(zones[l.campaign], z) {
+					zones[l.campaign] = append(zones[l.campaign], z)
 				}
 			}
 		}
