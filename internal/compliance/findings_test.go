@@ -44,11 +44,13 @@ func mustLoc(t *testing.T, name string) *time.Location {
 
 // oneContact is an oracle configuration of one campaign "c", open all day,
 // under the deployment's cap of 3 calls per 24 hours, with a daily cap of
-// daily, and one contact "k" whose mobile is in zone.
+// daily, one agent with one line, and one contact "k" whose mobile is in
+// zone.
 func oneContact(number, zone string, daily *int) oracle.Config {
 	return oracle.Config{
-		Caps:      []oracle.Cap{{Attempts: 3, Period: 24 * time.Hour}},
-		Campaigns: []oracle.Campaign{{ID: "c", DailyStart: "00:00", DailyEnd: "23:59", DailyRetry: daily, Modes: []string{"Mobile"}, LinesPerAgent: 1}},
+		Caps: []oracle.Cap{{Attempts: 3, Period: 24 * time.Hour}},
+		Campaigns: []oracle.Campaign{{ID: "c", DailyStart: "00:00", DailyEnd: "23:59", DailyRetry: daily, Modes: []string{"Mobile"},
+			LinesPerAgent: 1, Agents: []string{"x"}}},
 		Contacts: []oracle.Contact{{Campaign: "c", ID: "k", Zone: zone, ListEnd: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC),
 			Numbers: map[string]oracle.Number{"Mobile": {Number: number, Zone: zone}}}},
 	}

@@ -489,7 +489,8 @@ func (s *sim) paceProgressive(c *campaign) bool {
 	}
 	want := progressiveWant(free, shared, weights, index, c.row.LinesPerAgent, s.inFlight(c))
 	wants := false
-	if me >= 0 {
+	// (Asked for no call, the pool can only allow none.)
+	if me >= 0 && want > 0 {
 		if allowed := poolAllows(budget, me, want); allowed < want {
 			want, wants = allowed, true
 		}
