@@ -209,8 +209,9 @@ type size struct {
 //     T2 through G; three lines): no global cap, no daily cap (4 with
 //     w.nightDailyCap), three cycles, its own cap of 4 calls per 2 days.
 //
-// The three share numbers and agents; the deployment caps every number at
-// 3 calls per 24 hours. Zone rows: Eastern 08:00–21:00, Central
+// Team T1 (12 agents) is mapped to C1 and C2, T2 (10) to group G, T3 (4)
+// to C3: the three share agents, one pool of lines, and numbers; the
+// deployment caps every number at 3 calls per 24 hours. Zone rows: Eastern 08:00–21:00, Central
 // 08:00–20:00, Mountain, Berlin and Lord Howe all day (the campaign's
 // hours decide), Pacific 08:00–20:30, London 09:00–20:00, India
 // 10:00–19:00, Chatham 09:00–21:00; group G disables Chatham and narrows

@@ -1044,7 +1044,11 @@ func (s *sim) answer(at *attempt) {
 	})
 	talk := s.between(30*time.Second, 4*time.Minute)
 	if s.world.longCalls && s.rng.IntN(300) == 0 {
-		talk = s.between(31*time.Minute, 75*time.Minute)
+		longest := 59 * time.Minute
+		if s.world.callsOverAnHour {
+			longest = 75 * time.Minute
+		}
+		talk = s.between(31*time.Minute, longest)
 	}
 	s.after(talk, func() {
 		at.log.CallEnd = s.now
