@@ -747,8 +747,14 @@ func (s *sim) releaseDue(c *campaign, open []string, limit int) []*contactState 
 	return out
 }
 
+// agent is the agent of an ID as attempts and contacts record it, nil for
+// none.
 func (s *sim) agent(id string) *agent {
-	i, ok := slices.BinarySearchFunc(s.agents, agentID(id), func(a *agent, n uint64) int { return cmp.Compare(agentID(a.id), n) })
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		return nil
+	}
+	i, ok := slices.BinarySearchFunc(s.agents, n, func(a *agent, n uint64) int { return cmp.Compare(agentID(a.id), n) })
 	if !ok {
 		return nil
 	}
