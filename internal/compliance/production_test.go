@@ -162,10 +162,14 @@ func contactModes(priority []string, numbers []models.ContactNumber) []string {
 }
 
 // decisionZone mirrors workflows.contactZone: the decision after a call
-// counts days in the contact's UTC offset as it was when the attempt was
-// prepared, recorded in the history.
-func decisionZone(zone string, offsetAtPrepare int) *time.Location {
-	return time.FixedZone(zone, offsetAtPrepare)
+// counts days in the contact's own zone, with its daylight-saving rules, as
+// time.LoadLocation loads it there (loc, nil when it cannot be loaded: UTC
+// then).
+func decisionZone(loc *time.Location) *time.Location {
+	if loc == nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // decide is the strategy's decision after an attempt, as workflows.Contact
@@ -197,25 +201,47 @@ func nextDue(d strategy.Decision, w contact.Window, hasNumber bool, listEnd time
 	return due.After(listEnd), due
 }
 
-// groupShare is how many of the free agents a campaign gets through its
-// campaign group are its own in a pass (campaign.Service.releaseProgressive):
-// pacing.Split by the deliverable percentages of the group's campaigns that
-// have contacts due.
-func groupShare(viaGroup int, weights []int, index int) int {
-	return pacing.Split(viaGroup, weights)[index]
+// progressiveWant is how many contacts a progressive pass would release
+// before the agents it shares have their say (campaign.Service
+// releaseProgressive and groupWant): lines per agent for each free agent
+// of its teams, and in a campaign group its share of the agents mapped to
+// the group (pacing.Split by the deliverable percentages of weights, its
+// own at index), less its calls in flight. The group's buffer is left
+// out: it only lowers the count.
+func progressiveWant(free, shared int, weights []int, index, lines, inFlight int) int {
+	if index >= 0 {
+		free += pacing.Split(shared, weights)[index]
+	}
+	return pacing.Progressive(free, lines, inFlight, -1)
 }
 
-// releaseCount is how many contacts a progressive pass releases
-// (pacing.Progressive): lines per agent for each free agent, less the
-// calls in flight.
-//
-// THE INTENDED RULE, NOT TODAY'S CODE (issue 13, finding 7): production
-// passes the campaign's own calls in flight, so an agent serving two
-// campaigns gets a budget in each; the simulator (sim.freeAgents) counts
-// an agent free only while its lines, across every campaign, leave room,
-// and passes as inFlight the calls on the lines of the agents it counts.
-// The campaign group's buffer share is left out (-1): it only lowers the
-// count.
-func releaseCount(agents, lines, inFlight int) int {
-	return pacing.Progressive(agents, lines, inFlight, -1)
+// budgetOf mirrors campaign's helper of that name: the agent pool as the
+// pacing rule reads it, and the campaign's place in it (-1 when it has no
+// team). Every other campaign wants as many calls as the agents allow
+// while its passes are held back, none otherwise.
+func budgetOf(pool *models.AgentPool, campaignID uint64) (pacing.Pool, int) {
+	b := pacing.Pool{Free: pool.Free, Held: pool.Held}
+	me := -1
+	for i, pc := range pool.Campaigns {
+		want := 0
+		if pc.Active && pc.WantsAgents {
+			want = -1
+		}
+		if pc.ID == campaignID {
+			me = i
+		}
+		b.Campaigns = append(b.Campaigns, pacing.Campaign{LinesPerAgent: pc.LinesPerAgent, Teams: pc.Teams, InFlight: pc.InFlight, Want: want})
+	}
+	return b, me
 }
+
+// poolAllows is how many of want calls the campaign at me may release, one
+// budget with the campaigns whose agents it shares (pacing.Pool.Release).
+func poolAllows(budget pacing.Pool, me, want int) int {
+	budget.Campaigns[me].Want = want
+	return budget.Release()[me]
+}
+
+// reservable is whether a free agent of team may be taken whole for a
+// personal callback (pacing.Pool.Reservable).
+func reservable(budget pacing.Pool, team int) bool { return budget.Reservable(team) }

@@ -99,11 +99,18 @@ type campaignSpec struct {
 	outcomes []weighted
 }
 
+// teamSpec is a team: the campaigns it is mapped to, and the campaign
+// group ("" none) whose campaigns it serves, sharing its agents between
+// them by their deliverable percentages.
+type teamSpec struct {
+	id        uint64
+	campaigns []uint64
+	group     string
+}
+
 type agentSpec struct {
-	id string
-	// direct are the campaigns its team is mapped to; viaGroup those it
-	// serves through their campaign group.
-	direct, viaGroup []uint64
+	id   string
+	team uint64
 }
 
 type contactSpec struct {
@@ -133,6 +140,7 @@ type scenario struct {
 	start, end time.Time
 	zones      []zoneSpec
 	campaigns  []*campaignSpec
+	teams      []teamSpec
 	agents     []agentSpec
 	lists      []listSpec
 	dnc        []dncSpec
@@ -201,8 +209,9 @@ type size struct {
 //     T2 through G; three lines): no global cap, no daily cap (4 with
 //     w.nightDailyCap), three cycles, its own cap of 4 calls per 2 days.
 //
-// The three share numbers and agents; the deployment caps every number at
-// 3 calls per 24 hours. Zone rows: Eastern 08:00–21:00, Central
+// Team T1 (12 agents) is mapped to C1 and C2, T2 (10) to group G, T3 (4)
+// to C3: the three share agents, one pool of lines, and numbers; the
+// deployment caps every number at 3 calls per 24 hours. Zone rows: Eastern 08:00–21:00, Central
 // 08:00–20:00, Mountain, Berlin and Lord Howe all day (the campaign's
 // hours decide), Pacific 08:00–20:30, London 09:00–20:00, India
 // 10:00–19:00, Chatham 09:00–21:00; group G disables Chatham and narrows
@@ -303,14 +312,11 @@ func newScenario(p period, n size, w world, rng *rand.Rand) *scenario {
 		c3.dailyRetry = ptr(4)
 	}
 	s.campaigns = []*campaignSpec{c1, c2, c3}
-	for i := range 12 {
-		s.agents = append(s.agents, agentSpec{id: fmt.Sprint(101 + i), direct: []uint64{1, 2}})
-	}
-	for i := range 10 {
-		s.agents = append(s.agents, agentSpec{id: fmt.Sprint(201 + i), viaGroup: []uint64{2, 3}})
-	}
-	for i := range 4 {
-		s.agents = append(s.agents, agentSpec{id: fmt.Sprint(301 + i), direct: []uint64{3}})
+	s.teams = []teamSpec{{id: 1, campaigns: []uint64{1, 2}}, {id: 2, group: "G"}, {id: 3, campaigns: []uint64{3}}}
+	for team, n := range []int{12, 10, 4} {
+		for i := range n {
+			s.agents = append(s.agents, agentSpec{id: fmt.Sprint(100*(team+1) + 1 + i), team: uint64(team + 1)})
+		}
 	}
 
 	g := &numberGen{rng: rng, zoneOf: map[string]string{}, places: slices.Clone(zonePlaces)}
@@ -406,7 +412,14 @@ func (g *numberGen) contacts(first uint64, n int, modes []string) []contactSpec 
 		}
 		g.used = append(g.used, taken...)
 		if g.declare > 0 && g.rng.IntN(g.declare) == 0 {
+			// Each number keeps its own zone beside the declared one, as
+			// the import stores them.
 			k.zone, k.declared = g.places[g.rng.IntN(len(g.places))].zone, true
+			for i := range k.numbers {
+				if n := &k.numbers[i]; n.TimeZone != k.zone {
+					n.DeclaredZone = k.zone
+				}
+			}
 		}
 		out = append(out, k)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/outdial/outdial/internal/compliance/oracle"
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/pacing"
 	"github.com/outdial/outdial/strategy"
 )
 
@@ -32,6 +33,10 @@ const (
 	// no end counts as a call for at most openCall.
 	numberBusy = 5 * time.Minute
 	openCall   = time.Hour
+	// holdForCallback mirrors campaign's constant of that name: how long a
+	// pass holds an agent for its personal callback while calls in flight
+	// may still land on it.
+	holdForCallback = 10 * time.Second
 )
 
 type event struct {
@@ -68,46 +73,70 @@ type sim struct {
 	deployment contact.FrequencyCap
 	campaigns  map[uint64]*campaign
 	order      []*campaign
-	agents     []*agent
+	teams      []*team
+	agents     []*agent // by ID
 	numbers    map[string]*number
 	dnc        map[string][]dncSpec
 	contacts   []*contactState
 	log        []*oracle.Attempt
+	away       []oracle.Away
 	locs       map[string]*time.Location
 	// refusals counts the checks' answers other than "dial", by where.
 	refusals map[string]int
 }
 
 type campaign struct {
-	spec     *campaignSpec
-	row      models.Campaign
-	policy   contact.Policy
-	caps     []contact.FrequencyCap
-	longest  time.Duration
-	windows  map[string]contact.Window
-	ready    map[string]*readyQueue // contacts waiting for the pacer, by the contact's zone
-	zones    []string               // ready's keys, in order
-	pcb      []*contactState        // personal callbacks waiting for their agents
+	spec    *campaignSpec
+	row     models.Campaign
+	policy  contact.Policy
+	caps    []contact.FrequencyCap
+	longest time.Duration
+	windows map[string]contact.Window
+	ready   map[string]*readyQueue // contacts waiting for the pacer, by the contact's zone
+	zones   []string               // ready's keys, in order
+	pcb     []*contactState        // personal callbacks waiting for their agents
+	// teams serve it (indexes in sim.teams); direct are their agents mapped
+	// to it, viaGroup those it gets through its campaign group.
+	teams    []int
 	direct   []*agent
 	viaGroup []*agent
 	group    []*campaign // its campaign group's campaigns, in the group's order
-	// inFlight are its contacts released and not yet dialed, and its calls
-	// ringing.
-	inFlight int
+	// poolTeams and poolCampaigns share agents with it
+	// (models.LockAgentPool): its teams, the progressive campaigns they
+	// serve, their teams, and so on; teams by ID.
+	poolTeams     []int
+	poolCampaigns []*campaign
+	// released are its contacts released for any agent and not yet
+	// prepared; calls its attempts for any agent recorded and not yet
+	// answered or hung up.
+	released int
+	calls    []*attempt
+	// wantsSince is campaigns.wants_agents_since: since when its passes
+	// have been held back by the agents it shares (zero: NULL).
+	wantsSince time.Time
 	// paused are the spans it was paused; pauseAfterPass, that a pause is
 	// due.
 	paused         []span
 	pauseAfterPass bool
 }
 
+type team struct {
+	spec   teamSpec
+	agents []*agent
+}
+
 type agent struct {
 	id    string
+	team  int // index in sim.teams
 	state string
 	since time.Time
-	// lines are the calls on its lines: released and not yet dialed, or
-	// ringing.
-	lines  int
-	serves map[*campaign]bool
+	// heldUntil: a pass holds it for its personal callback until then;
+	// callback is the contact it is reserved for.
+	heldUntil time.Time
+	callback  *contactState
+	serves    map[*campaign]bool
+	// away is its break in sim.away, -1 when on none.
+	away int
 }
 
 type contactState struct {
@@ -129,25 +158,31 @@ type contactState struct {
 	index    int // in its ready queue, -1 outside
 }
 
-// release is what a pass hands a contact: the agent whose line carries
-// the call, and the agent it is reserved for (a personal callback).
+// release is what a pass hands a contact: the agent it is reserved for (a
+// personal callback), none for a call any agent may take.
 type release struct {
-	c              *campaign
-	line, reserved *agent
-	at             time.Time
+	c        *campaign
+	reserved *agent
+	at       time.Time
 }
 
 type attempt struct {
-	id          string
-	k           *contactState
-	seq         int
-	mode        string
-	number      string
-	started     time.Time
-	offset      int // the contact zone's UTC offset at preparation
-	rel         release
-	telephony   string
-	ended       bool
+	id     string
+	k      *contactState
+	seq    int
+	mode   string
+	number string
+	// started is attempts.started_at: when it was recorded, then when its
+	// dial request left.
+	started   time.Time
+	rel       release
+	telephony string
+	business  string
+	ended     bool
+	endedAt   time.Time
+	// agent is attempts.agent: the agent it was placed for, then the one
+	// the outcome or the wrap-up names.
+	agent       string
 	wrapupAgent string
 	log         *oracle.Attempt
 	// decision is the strategy's reason, for a failure's story.
@@ -155,7 +190,7 @@ type attempt struct {
 }
 
 type number struct {
-	attempts []*attempt // in start order
+	attempts []*attempt // by started
 }
 
 func newSim(sc *scenario, w world, rng *rand.Rand) (*sim, error) {
@@ -167,9 +202,13 @@ func newSim(sc *scenario, w world, rng *rand.Rand) (*sim, error) {
 	zones := map[uint64][]string{}
 	for _, l := range sc.lists {
 		for _, k := range l.contacts {
+			need := []string{k.zone}
 			for _, n := range k.numbers {
-				if !slices.Contains(zones[l.campaign], n.TimeZone) {
-					zones[l.campaign] = append(zones[l.campaign], n.TimeZone)
+				need = append(need, n.TimeZone, n.DeclaredZone)
+			}
+			for _, z := range need {
+				if z != "" && !slices.Contains(zones[l.campaign], z) {
+					zones[l.campaign] = append(zones[l.campaign], z)
 				}
 			}
 		}
@@ -197,19 +236,37 @@ func newSim(sc *scenario, w world, rng *rand.Rand) (*sim, error) {
 			}
 		}
 	}
-	for _, as := range sc.agents {
-		a := &agent{id: as.id, state: models.AgentAvailable, since: sc.start, serves: map[*campaign]bool{}}
-		for _, id := range as.direct {
-			s.campaigns[id].direct = append(s.campaigns[id].direct, a)
-			a.serves[s.campaigns[id]] = true
+	for _, ts := range sc.teams {
+		s.teams = append(s.teams, &team{spec: ts})
+	}
+	slices.SortFunc(s.teams, func(x, y *team) int { return cmp.Compare(x.spec.id, y.spec.id) })
+	for _, c := range s.order {
+		for i, t := range s.teams {
+			if direct, via := serving(t.spec, c.spec); direct || via {
+				c.teams = append(c.teams, i)
+			}
 		}
-		for _, id := range as.viaGroup {
-			s.campaigns[id].viaGroup = append(s.campaigns[id].viaGroup, a)
-			a.serves[s.campaigns[id]] = true
+	}
+	for _, c := range s.order {
+		c.poolTeams, c.poolCampaigns = s.agentPool(c)
+	}
+	for _, as := range sc.agents {
+		ti := slices.IndexFunc(s.teams, func(t *team) bool { return t.spec.id == as.team })
+		a := &agent{id: as.id, team: ti, state: models.AgentAvailable, since: sc.start, serves: map[*campaign]bool{}, away: -1}
+		s.teams[ti].agents = append(s.teams[ti].agents, a)
+		for _, c := range s.order {
+			if direct, via := serving(s.teams[ti].spec, c.spec); via {
+				c.viaGroup = append(c.viaGroup, a)
+				a.serves[c] = true
+			} else if direct {
+				c.direct = append(c.direct, a)
+				a.serves[c] = true
+			}
 		}
 		s.agents = append(s.agents, a)
 		s.at(sc.start.Add(s.between(0, 4*time.Hour)), func() { s.takeBreak(a) })
 	}
+	slices.SortFunc(s.agents, func(x, y *agent) int { return cmp.Compare(agentID(x.id), agentID(y.id)) })
 	for _, l := range sc.lists {
 		s.at(l.at, func() { s.importList(l) })
 	}
@@ -230,6 +287,46 @@ func newSim(sc *scenario, w world, rng *rand.Rand) (*sim, error) {
 		}
 	}
 	return s, nil
+}
+
+// serving is whether a team serves a campaign (the view
+// campaign_serving_teams): mapped to it, or to its campaign group (via,
+// which wins when both).
+func serving(t teamSpec, c *campaignSpec) (direct, via bool) {
+	return slices.Contains(t.campaigns, c.id), t.group != "" && t.group == c.group
+}
+
+// agentPool is the teams and the campaigns that share agents with c, as
+// models.LockAgentPool finds them in SQL: the teams serving it, the
+// progressive campaigns those teams serve, their teams, and so on.
+func (s *sim) agentPool(c *campaign) ([]int, []*campaign) {
+	teams := slices.Clone(c.teams)
+	var campaigns []*campaign
+	for grew := true; grew; {
+		grew = false
+		for _, o := range s.order {
+			if slices.Contains(campaigns, o) || !slices.ContainsFunc(o.teams, func(t int) bool { return slices.Contains(teams, t) }) {
+				continue
+			}
+			campaigns, grew = append(campaigns, o), true
+			for _, t := range o.teams {
+				if !slices.Contains(teams, t) {
+					teams = append(teams, t)
+				}
+			}
+		}
+	}
+	slices.Sort(teams) // s.teams is by ID
+	return teams, campaigns
+}
+
+// agentID is an agent's numeric ID, by which production orders agents.
+func agentID(id string) uint64 {
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		panic(err)
+	}
+	return n
 }
 
 // loc is a zone's location as Prepare loads it (time.LoadLocation), kept.
@@ -297,7 +394,7 @@ func (s *sim) waitForPacer(k *contactState) {
 	if k.status != models.ContactNew {
 		k.status = models.ContactReady
 	}
-	if k.pcbAgent != "" && (k.pcbUntil.IsZero() || s.now.Before(k.pcbUntil)) && !s.world.todaysPacer {
+	if k.pcbAgent != "" && (k.pcbUntil.IsZero() || s.now.Before(k.pcbUntil)) {
 		k.c.pcb = append(k.c.pcb, k)
 		return
 	}
@@ -344,9 +441,10 @@ func (s *sim) closeContact(k *contactState) {
 // pass is one pacing pass of a progressive campaign (campaign.Service.Pace).
 func (s *sim) pass(c *campaign) {
 	s.after(passEvery, func() { s.pass(c) })
-	if c.row.Status == models.CampaignCompleted {
+	if c.row.Status != models.CampaignActive && c.row.Status != models.CampaignPaused {
 		return
 	}
+	s.freeCallbackReservations()
 	if campaignEnded(&c.row, s.now) {
 		c.row.Status = models.CampaignCompleted
 		for _, k := range s.contacts {
@@ -356,74 +454,126 @@ func (s *sim) pass(c *campaign) {
 		}
 		return
 	}
-	if c.row.Status != models.CampaignActive {
-		return
+	wants := false
+	if c.row.Status == models.CampaignActive {
+		wants = s.paceProgressive(c)
 	}
-	s.releasePersonalCallbacks(c)
+	// models.WantAgents
+	if !wants {
+		c.wantsSince = time.Time{}
+	} else if c.wantsSince.IsZero() {
+		c.wantsSince = s.now
+	}
+}
+
+// paceProgressive releases what a progressive pass may, and reports
+// whether the agents it shares held it back
+// (campaign.Service.paceProgressive and releaseProgressive): the personal
+// callbacks due whose agents are free, each reserving its agent, then what
+// the agents' lines allow, one budget with the campaigns they also serve.
+func (s *sim) paceProgressive(c *campaign) bool {
+	s.lapseCallbacks(c)
 	open := s.openZones(c)
 	if len(open) == 0 {
-		return
+		return false
 	}
-	agents := s.freeAgents(c)
-	inFlight := 0
-	for _, a := range agents {
-		inFlight += a.lines
+	pool := s.lockAgentPool(c)
+	budget, me := budgetOf(pool, c.spec.id)
+	callbacks := s.releaseCallbacks(c, open, pool, &budget)
+	// models.CountForPacing, after the callbacks took their agents.
+	free, shared := available(c.direct), available(c.viaGroup)
+	var weights []int
+	index := -1
+	if len(c.group) > 0 {
+		weights, index = s.groupShares(c)
 	}
-	if s.world.todaysPacer {
-		inFlight = c.inFlight
+	want := progressiveWant(free, shared, weights, index, c.row.LinesPerAgent, s.inFlight(c))
+	wants := false
+	// (Asked for no call, the pool can only allow none.)
+	if me >= 0 && want > 0 {
+		if allowed := poolAllows(budget, me, want); allowed < want {
+			want, wants = allowed, true
+		}
 	}
-	want := releaseCount(len(agents), c.row.LinesPerAgent, inFlight)
 	due := s.releaseDue(c, open, want)
+	// Fewer due than it asked for: it has all it can dial.
+	wants = wants && len(due) == want
 	for _, k := range due {
-		// Each contact takes a line of the agent with the most room.
-		slices.SortStableFunc(agents, func(x, y *agent) int { return cmp.Compare(x.lines, y.lines) })
-		s.release(k, release{line: agents[0]})
+		s.release(k, release{})
 	}
-	if c.pauseAfterPass && len(due) > 0 {
+	if c.pauseAfterPass && len(callbacks)+len(due) > 0 {
 		c.pauseAfterPass = false
 		s.after(10*time.Millisecond, func() {
 			c.row.Status = models.CampaignPaused
 			c.paused = append(c.paused, span{from: s.now, to: s.sc.end.Add(time.Hour)})
 		})
 	}
+	return wants
+}
+
+// lapseCallbacks hands the personal callbacks whose duration is over to
+// any agent: production's queries see them so by the time alone
+// (models.personalCallback).
+func (s *sim) lapseCallbacks(c *campaign) {
+	for _, k := range slices.Clone(c.pcb) {
+		if !k.pcbUntil.IsZero() && !s.now.Before(k.pcbUntil) {
+			c.pcb = slices.DeleteFunc(c.pcb, func(o *contactState) bool { return o == k })
+			k.pcbAgent, k.pcbUntil = "", time.Time{}
+			s.waitForPacer(k)
+		}
+	}
 }
 
 // openZones are the zones of the campaign's waiting contacts whose calling
-// window is open now (campaign.Service.openZones; its zones from SQL).
+// window is open now (campaign.Service.openZones; models.WaitingZones in
+// SQL).
 func (s *sim) openZones(c *campaign) []string {
 	var open []string
-	for _, z := range c.zones {
-		if c.ready[z].Len() > 0 && windowOpen(c.windows[z], s.now) {
+	add := func(z string) {
+		if !slices.Contains(open, z) && windowOpen(c.windows[z], s.now) {
 			open = append(open, z)
 		}
+	}
+	for _, z := range c.zones {
+		if c.ready[z].Len() > 0 {
+			add(z)
+		}
+	}
+	for _, k := range c.pcb {
+		add(k.zone)
 	}
 	return open
 }
 
-// freeAgents are the agents a pass counts: those mapped to the campaign
-// directly, then its share of those it gets through its group, each
-// available with a line free for it (campaign.Service.releaseProgressive,
-// models.CountForPacing and models.GroupShares in SQL there).
-//
-// THE INTENDED RULE, NOT TODAY'S CODE (issue 13, finding 7): an agent's
-// lines are one budget across every campaign it serves, so a line is
-// free only if the agent's calls on all campaigns leave room. With
-// world.todaysPacer, today's rule instead: every available agent counts,
-// less the campaign's own calls in flight.
-func (s *sim) freeAgents(c *campaign) []*agent {
-	free := func(as []*agent) []*agent {
-		var out []*agent
-		for _, a := range as {
-			if a.state == models.AgentAvailable && (s.world.todaysPacer || a.lines < c.row.LinesPerAgent) {
-				out = append(out, a)
-			}
+func available(as []*agent) int {
+	n := 0
+	for _, a := range as {
+		if a.state == models.AgentAvailable {
+			n++
 		}
-		return out
 	}
-	out := free(c.direct)
-	if len(c.group) == 0 {
-		return out
+	return n
+}
+
+// inFlight are the campaign's calls any agent of its teams may have to
+// take (models.campaignCalls in SQL): its contacts released for any agent,
+// and its attempts for any agent with no outcome yet, for RingingAtMost
+// since they started at most.
+func (s *sim) inFlight(c *campaign) int {
+	n := c.released
+	for _, at := range c.calls {
+		if at.started.After(s.now.Add(-models.RingingAtMost)) {
+			n++
+		}
 	}
+	return n
+}
+
+// groupShares are the deliverable percentages of the campaign's group's
+// campaigns that count in a pass, and the campaign's place among them
+// (models.GroupShares in SQL): itself, and the active ones with a contact
+// due.
+func (s *sim) groupShares(c *campaign) ([]int, int) {
 	var weights []int
 	index := -1
 	for _, o := range c.group {
@@ -434,10 +584,7 @@ func (s *sim) freeAgents(c *campaign) []*agent {
 			weights = append(weights, o.spec.weight)
 		}
 	}
-	shared := free(c.viaGroup)
-	// The share goes to the agents with the most room first.
-	slices.SortStableFunc(shared, func(x, y *agent) int { return cmp.Compare(x.lines, y.lines) })
-	return append(out, shared[:groupShare(len(shared), weights, index)]...)
+	return weights, index
 }
 
 // hasDue reports whether a campaign has a contact the pacer may release
@@ -451,6 +598,128 @@ func (s *sim) hasDue(c *campaign) bool {
 	return len(c.pcb) > 0
 }
 
+// lockAgentPool is what models.LockAgentPool reads in SQL: the pool's
+// teams with their available agents and those a personal callback holds,
+// and its campaigns, the one longest held back by the agents first.
+func (s *sim) lockAgentPool(c *campaign) *models.AgentPool {
+	p := &models.AgentPool{Free: make([]int, len(c.poolTeams)), Held: make([]int, len(c.poolTeams))}
+	for i, t := range c.poolTeams {
+		p.Teams = append(p.Teams, s.teams[t].spec.id)
+		for _, a := range s.teams[t].agents {
+			if a.state == models.AgentAvailable {
+				p.Free[i]++
+				if a.heldUntil.After(s.now) {
+					p.Held[i]++
+				}
+			}
+		}
+	}
+	campaigns := slices.Clone(c.poolCampaigns)
+	slices.SortStableFunc(campaigns, func(x, y *campaign) int {
+		if x.wantsSince.IsZero() != y.wantsSince.IsZero() {
+			return boolRank(x.wantsSince.IsZero()) - boolRank(y.wantsSince.IsZero())
+		}
+		return cmp.Or(x.wantsSince.Compare(y.wantsSince), cmp.Compare(x.spec.id, y.spec.id))
+	})
+	for _, o := range campaigns {
+		pc := models.PoolCampaign{ID: o.spec.id, Active: o.row.Status == models.CampaignActive, LinesPerAgent: o.row.LinesPerAgent,
+			WantsAgents: !o.wantsSince.IsZero(), InFlight: s.inFlight(o)}
+		for _, t := range o.teams {
+			pc.Teams = append(pc.Teams, slices.Index(c.poolTeams, t))
+		}
+		p.Campaigns = append(p.Campaigns, pc)
+	}
+	return p
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// dueCallback is a due personal callback whose agent is available
+// (models.DueCallback).
+type dueCallback struct {
+	k    *contactState
+	a    *agent
+	held bool
+}
+
+// dueCallbacks are the campaign's due personal callbacks in zones whose
+// agents are available and serve the campaign, for each agent the first
+// by priority, then due time, then ID, by agent ID (models.DueCallbacks in
+// SQL).
+func (s *sim) dueCallbacks(c *campaign, zones []string) []dueCallback {
+	best := map[*agent]*contactState{}
+	for _, k := range c.pcb {
+		if !slices.Contains(zones, k.zone) || !k.listEnd.After(s.now) {
+			continue
+		}
+		a := s.agent(k.pcbAgent)
+		if a == nil || a.state != models.AgentAvailable || !slices.Contains(c.teams, a.team) {
+			continue
+		}
+		if b := best[a]; b == nil || before(k, b) {
+			best[a] = k
+		}
+	}
+	var out []dueCallback
+	for _, a := range s.agents {
+		if k := best[a]; k != nil {
+			out = append(out, dueCallback{k: k, a: a, held: a.heldUntil.After(s.now)})
+		}
+	}
+	return out
+}
+
+// releaseCallbacks releases the campaign's due personal callbacks whose
+// agents are available, each reserving its agent when the pool may spare
+// it whole, else holding it (campaign.Service.releaseCallbacks;
+// models.HoldForCallback and ReserveForCallback in SQL).
+func (s *sim) releaseCallbacks(c *campaign, zones []string, pool *models.AgentPool, budget *pacing.Pool) []*contactState {
+	due := s.dueCallbacks(c, zones)
+	if len(due) == 0 {
+		return nil
+	}
+	budget.Free, budget.Held = slices.Clone(budget.Free), slices.Clone(budget.Held)
+	var out []*contactState
+	for _, cb := range due {
+		team := slices.Index(pool.Teams, s.teams[cb.a.team].spec.id)
+		if !reservable(*budget, team) {
+			if cb.a.state == models.AgentAvailable {
+				cb.a.heldUntil = s.now.Add(holdForCallback)
+			}
+			if !cb.held && team >= 0 {
+				budget.Held[team]++
+			}
+			continue
+		}
+		c.pcb = slices.DeleteFunc(c.pcb, func(o *contactState) bool { return o == cb.k })
+		s.setState(cb.a, models.AgentReserved)
+		cb.a.heldUntil, cb.a.callback = time.Time{}, cb.k
+		budget.Free[team]--
+		if cb.held {
+			budget.Held[team]--
+		}
+		s.release(cb.k, release{reserved: cb.a})
+		out = append(out, cb.k)
+	}
+	return out
+}
+
+// freeCallbackReservations makes available again the agents reserved for
+// a personal callback whose contact is no longer released or being dialed
+// (models.FreeCallbackReservations in SQL).
+func (s *sim) freeCallbackReservations() {
+	for _, a := range s.agents {
+		if k := a.callback; a.state == models.AgentReserved && k != nil && k.status != models.ContactReleased && k.status != models.ContactDialing {
+			s.setState(a, models.AgentAvailable)
+		}
+	}
+}
+
 // releaseDue takes up to limit contacts from the open zones' queues, by
 // priority, then due time (never-rescheduled first), then ID, as
 // models.ReleaseDue selects them in SQL; contacts of a list past its end
@@ -461,7 +730,7 @@ func (s *sim) releaseDue(c *campaign, open []string, limit int) []*contactState 
 		var best *readyQueue
 		for _, z := range open {
 			q := c.ready[z]
-			if q.Len() > 0 && (best == nil || q.less(0, best, 0)) {
+			if q != nil && q.Len() > 0 && (best == nil || before((*q)[0], (*best)[0])) {
 				best = q
 			}
 		}
@@ -478,47 +747,24 @@ func (s *sim) releaseDue(c *campaign, open []string, limit int) []*contactState 
 	return out
 }
 
-// releasePersonalCallbacks releases each personal callback whose agent is
-// free, for that agent alone; one whose duration has run out becomes a
-// normal callback, for any agent.
-//
-// THE INTENDED RULE, NOT TODAY'S CODE (issue 13, finding 8): today's pacer
-// releases a personal callback like any contact, as with world.todaysPacer.
-func (s *sim) releasePersonalCallbacks(c *campaign) {
-	open := map[string]bool{}
-	for _, k := range slices.Clone(c.pcb) {
-		if !k.pcbUntil.IsZero() && !s.now.Before(k.pcbUntil) {
-			c.pcb = slices.DeleteFunc(c.pcb, func(o *contactState) bool { return o == k })
-			k.pcbAgent, k.pcbUntil = "", time.Time{}
-			s.waitForPacer(k)
-			continue
-		}
-		w, seen := open[k.zone]
-		if !seen {
-			w = windowOpen(c.windows[k.zone], s.now)
-			open[k.zone] = w
-		}
-		a := s.agent(k.pcbAgent)
-		if !w || a == nil || a.state != models.AgentAvailable || a.lines > 0 || !a.serves[c] {
-			continue
-		}
-		c.pcb = slices.DeleteFunc(c.pcb, func(o *contactState) bool { return o == k })
-		s.setState(a, models.AgentReserved)
-		s.release(k, release{line: a, reserved: a})
-	}
-}
-
+// agent is the agent of an ID as attempts and contacts record it, nil for
+// none.
 func (s *sim) agent(id string) *agent {
-	for _, a := range s.agents {
-		if a.id == id {
-			return a
-		}
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		return nil
 	}
-	return nil
+	i, ok := slices.BinarySearchFunc(s.agents, n, func(a *agent, n uint64) int { return cmp.Compare(agentID(a.id), n) })
+	if !ok {
+		return nil
+	}
+	return s.agents[i]
 }
 
+// setState moves an agent to state, as models.SetAgentState does: the
+// reservation for a callback ends with any move.
 func (s *sim) setState(a *agent, state string) {
-	a.state, a.since = state, s.now
+	a.state, a.since, a.callback = state, s.now, nil
 }
 
 // release hands a contact to its workflow, which prepares its attempt a
@@ -526,25 +772,27 @@ func (s *sim) setState(a *agent, state string) {
 func (s *sim) release(k *contactState, rel release) {
 	k.status = models.ContactReleased
 	rel.c, rel.at = k.c, s.now
-	rel.line.lines++
-	rel.c.inFlight++
+	if rel.reserved == nil {
+		rel.c.released++
+	}
 	s.after(s.between(20*time.Millisecond, 1500*time.Millisecond), func() { s.prepare(k, rel) })
 }
 
-// unrelease gives back what a release held when no call is placed: the
-// line, and a reserved agent (who goes idle, as contact.Service.FreeAgent
-// does, and reports available again a little later).
+// unrelease frees the agent a release reserved when no call is placed
+// (contact.Service.FreeAgent, models.FreeAgent): back to available when
+// it is still reserved for the personal callback, else idle (an idle
+// agent of a progressive campaign would take no call again here; none
+// is expected).
 func (s *sim) unrelease(rel release) {
-	rel.line.lines--
-	rel.c.inFlight--
-	if a := rel.reserved; a != nil && a.state == models.AgentReserved {
-		s.setState(a, models.AgentIdle)
-		s.after(s.between(5*time.Second, 30*time.Second), func() {
-			if a.state == models.AgentIdle {
-				s.setState(a, models.AgentAvailable)
-			}
-		})
+	a := rel.reserved
+	if a == nil || (a.state != models.AgentReserved && a.state != models.AgentConnected) {
+		return
 	}
+	state := models.AgentIdle
+	if a.callback != nil {
+		state = models.AgentAvailable
+	}
+	s.setState(a, state)
 }
 
 // facts are what contact.Service.facts loads, from memory.
@@ -602,6 +850,9 @@ func (s *sim) starts(numbers []models.ContactNumber, since time.Time, except *at
 // verdict: check, then record the attempt under the number's lock, or
 // wait, or close.
 func (s *sim) prepare(k *contactState, rel release) {
+	if rel.reserved == nil {
+		rel.c.released--
+	}
 	v := check(s.facts(k, false, nil), s.now)
 	if v.Action == contact.ActionDial {
 		if until, why := s.recordAttempt(k, v.Mode, v.Number); why != "" {
@@ -625,8 +876,10 @@ func (s *sim) prepare(k *contactState, rel release) {
 	k.seq++
 	k.status = models.ContactDialing
 	at := &attempt{id: contact.AttemptID(k.id, k.seq), k: k, seq: k.seq, mode: v.Mode, number: v.Number, started: s.now, rel: rel}
-	if loc := s.loc(k.zone); loc != nil {
-		_, at.offset = s.now.In(loc).Zone()
+	if rel.reserved != nil {
+		at.agent = rel.reserved.id
+	} else {
+		k.c.calls = append(k.c.calls, at)
 	}
 	n := s.numbers[at.number]
 	if n == nil {
@@ -637,12 +890,17 @@ func (s *sim) prepare(k *contactState, rel release) {
 	// The dial request leaves in the next activity: with dial latency, a
 	// moment later, and now and then minutes later, as when a worker dies
 	// between the two and a restarted workflow dials (issue 13, finding 6),
-	// by which time the checks may answer otherwise. Without, at once.
+	// by which time the checks may answer otherwise; with late dials, up
+	// to 20 minutes later. Without, at once.
 	var gap time.Duration
 	if s.world.dialLatency {
 		gap = s.between(5*time.Millisecond, 800*time.Millisecond)
 		if s.rng.IntN(200) == 0 {
-			gap = s.between(time.Minute, 20*time.Minute)
+			latest := models.RingingAtMost - time.Minute
+			if s.world.lateDials {
+				latest = 20 * time.Minute
+			}
+			gap = s.between(time.Minute, latest)
 		}
 	}
 	s.after(gap, func() { s.dial(at) })
@@ -665,7 +923,7 @@ func refusalKind(why string) string {
 func (s *sim) recordAttempt(k *contactState, mode, num string) (time.Time, string) {
 	if n := s.numbers[num]; n != nil {
 		for i := len(n.attempts) - 1; i >= 0 && n.attempts[i].started.After(s.now.Add(-openCall)); i-- {
-			if a := n.attempts[i]; !a.ended && (a.telephony == "" || a.telephony == strategy.Voice) {
+			if a := n.attempts[i]; s.onCall(a) {
 				return s.now.Add(numberBusy), fmt.Sprintf("%s is in the call of attempt %s", num, a.id)
 			}
 		}
@@ -677,21 +935,41 @@ func (s *sim) recordAttempt(k *contactState, mode, num string) (time.Time, strin
 	return time.Time{}, ""
 }
 
-// dial is contact.Service.Dial: the checks again as the request leaves,
-// then the dialer's call.
+// onCall is recordAttempt's test of whether an attempt's call is on: the
+// attempt is open with no outcome or a person answered; or a person
+// answered, no wrap-up came (the workflow's wait for it ended), and its
+// agent has stayed connected or in wrap-up since.
+func (s *sim) onCall(a *attempt) bool {
+	if !a.ended {
+		return a.telephony == "" || a.telephony == strategy.Voice
+	}
+	if a.telephony != strategy.Voice || a.business != "" {
+		return false
+	}
+	g := s.agent(a.agent)
+	return g != nil && (g.state == models.AgentConnected || g.state == models.AgentWrapUp) && !g.since.After(a.endedAt)
+}
+
+// dial is contact.Service.Dial: the checks again as the request leaves;
+// refused, the attempt keeps its start and the workflow frees its agent;
+// sent, the attempt starts now (recordEvidence), and the dialer calls.
 func (s *sim) dial(at *attempt) {
 	k := at.k
-	agent := at.rel.line.id
 	at.log = &oracle.Attempt{Campaign: strconv.FormatUint(k.c.spec.id, 10), Contact: strconv.FormatUint(k.id, 10), Seq: at.seq,
-		Mode: at.mode, Number: at.number, Agent: agent, ReleasedAt: at.rel.at, Reserved: at.rel.reserved != nil}
+		Mode: at.mode, Number: at.number, ReleasedAt: at.rel.at}
+	if a := at.rel.reserved; a != nil {
+		at.log.Agent = a.id
+	}
 	s.log = append(s.log, at.log)
 	v := atDial(s.facts(k, true, at), at.mode, s.now)
 	if v.Action != contact.ActionDial || v.Number != at.number {
 		s.refusals["dial: "+v.Action+" "+refusalKind(v.Reason)]++
+		s.callOver(at)
 		s.unrelease(at.rel)
 		s.decide(at, strategy.Error, "", "")
 		return
 	}
+	s.startAt(at, s.now)
 	at.log.Dialed, at.log.DialAt = true, s.now
 	outcome := s.draw(k.c.spec.outcomes)
 	ring := s.between(4*time.Second, 25*time.Second)
@@ -699,7 +977,7 @@ func (s *sim) dial(at *attempt) {
 		s.after(ring, func() {
 			at.telephony = outcome
 			at.log.CallEnd = s.now
-			s.lineFree(at)
+			s.callOver(at)
 			s.decide(at, outcome, "", "")
 		})
 		return
@@ -707,14 +985,20 @@ func (s *sim) dial(at *attempt) {
 	s.after(ring, func() { s.answer(at) })
 }
 
-// lineFree gives back the call's line, and its reserved agent unless the
-// call connected that agent.
-func (s *sim) lineFree(at *attempt) {
-	at.rel.line.lines--
-	at.rel.c.inFlight--
-	if a := at.rel.reserved; a != nil && a.state == models.AgentReserved {
-		s.setState(a, models.AgentAvailable)
-	}
+// startAt moves an attempt's start to t, the latest of its number's.
+func (s *sim) startAt(at *attempt, t time.Time) {
+	n := s.numbers[at.number]
+	n.attempts = slices.DeleteFunc(n.attempts, func(o *attempt) bool { return o == at })
+	at.started = t
+	n.attempts = append(n.attempts, at)
+}
+
+// callOver is the end of a call for the pacer: answered or hung up, or
+// never sent. A reserved agent stays so until a pass frees it
+// (freeCallbackReservations), or the workflow does.
+func (s *sim) callOver(at *attempt) {
+	c := at.k.c
+	c.calls = slices.DeleteFunc(c.calls, func(o *attempt) bool { return o == at })
 }
 
 func (s *sim) draw(ws []weighted) string {
@@ -733,17 +1017,14 @@ func (s *sim) draw(ws []weighted) string {
 }
 
 // answer connects an answered call: to the agent it is reserved for, else
-// to the agent whose line carried it if free, else to the free agent of
-// the campaign waiting longest (agent.Store.Reserve,
-// models.ConnectAvailableAgent); with none, the call is abandoned.
+// to the available agent of the campaign's teams waiting longest
+// (agent.Store.Reserve, models.ConnectAvailableAgent); with none, the call
+// is abandoned.
 func (s *sim) answer(at *attempt) {
 	c := at.k.c
 	at.log.AnsweredAt = s.now
-	s.lineFree(at)
+	s.callOver(at)
 	a := at.rel.reserved
-	if a == nil && at.rel.line.state == models.AgentAvailable {
-		a = at.rel.line
-	}
 	if a == nil {
 		for _, o := range s.agents {
 			if o.serves[c] && o.state == models.AgentAvailable && (a == nil || o.since.Before(a.since)) {
@@ -757,7 +1038,7 @@ func (s *sim) answer(at *attempt) {
 		s.decide(at, strategy.Abandoned, "", "")
 		return
 	}
-	at.telephony = strategy.Voice
+	at.telephony, at.agent = strategy.Voice, a.id
 	at.log.ConnectedAgent = a.id
 	s.setState(a, models.AgentConnected)
 	// The workflow waits for the wrap-up so long, then the voice rule
@@ -769,7 +1050,11 @@ func (s *sim) answer(at *attempt) {
 	})
 	talk := s.between(30*time.Second, 4*time.Minute)
 	if s.world.longCalls && s.rng.IntN(300) == 0 {
-		talk = s.between(31*time.Minute, 75*time.Minute)
+		longest := 59 * time.Minute
+		if s.world.callsOverAnHour {
+			longest = 75 * time.Minute
+		}
+		talk = s.between(31*time.Minute, longest)
 	}
 	s.after(talk, func() {
 		at.log.CallEnd = s.now
@@ -806,8 +1091,9 @@ func (s *sim) decide(at *attempt, outcome, business, connected string) {
 	// The policy as Prepare answers it: the contact's modes alone.
 	policy := c.policy
 	policy.Modes = k.modes
-	d := decide(policy, k.counters, at.mode, outcome, business, at.wrapupAgent, outcomeAgent, s.now, decisionZone(k.zone, at.offset))
-	at.ended, at.decision = true, d.Reason
+	d := decide(policy, k.counters, at.mode, outcome, business, at.wrapupAgent, outcomeAgent, s.now, decisionZone(s.loc(k.zone)))
+	at.ended, at.endedAt, at.decision, at.business = true, s.now, d.Reason, business
+	at.agent = cmp.Or(at.wrapupAgent, outcomeAgent)
 	at.log.Outcome, at.log.Business, at.log.EndedAt = outcome, business, s.now
 	if at.telephony == "" {
 		at.telephony = outcome
@@ -828,31 +1114,26 @@ func (s *sim) decide(at *attempt, outcome, business, connected string) {
 	s.waitUntil(k, due)
 }
 
-// takeBreak sends an available agent with no call on its lines on a break
-// now and then.
+// takeBreak sends an available agent on a break now and then; the oracle
+// learns of it as the agent reports it.
 func (s *sim) takeBreak(a *agent) {
-	if a.state != models.AgentAvailable || a.lines > 0 {
+	if a.state != models.AgentAvailable {
 		s.after(time.Minute, func() { s.takeBreak(a) })
 		return
 	}
 	s.setState(a, models.AgentNotReady)
+	a.away = len(s.away)
+	s.away = append(s.away, oracle.Away{Agent: a.id, From: s.now, To: s.sc.end.Add(time.Hour)})
 	s.after(s.between(5*time.Minute, 40*time.Minute), func() {
 		s.setState(a, models.AgentAvailable)
+		s.away[a.away].To, a.away = s.now, -1
 		s.after(s.between(time.Hour, 5*time.Hour), func() { s.takeBreak(a) })
 	})
 }
 
-// readyQueue orders waiting contacts as models.ReleaseDue does: priority
+// before orders waiting contacts as models.ReleaseDue does: priority
 // first, then due time with never-rescheduled contacts first, then ID.
-type readyQueue []*contactState
-
-func (q readyQueue) Len() int { return len(q) }
-func (q readyQueue) Less(i, j int) bool {
-	return q.less(i, &q, j)
-}
-
-func (q readyQueue) less(i int, other *readyQueue, j int) bool {
-	a, b := q[i], (*other)[j]
+func before(a, b *contactState) bool {
 	if a.priority != b.priority {
 		return a.priority > b.priority
 	}
@@ -864,6 +1145,11 @@ func (q readyQueue) less(i int, other *readyQueue, j int) bool {
 	}
 	return a.id < b.id
 }
+
+type readyQueue []*contactState
+
+func (q readyQueue) Len() int           { return len(q) }
+func (q readyQueue) Less(i, j int) bool { return before(q[i], q[j]) }
 func (q readyQueue) Swap(i, j int) {
 	q[i], q[j] = q[j], q[i]
 	q[i].index, q[j].index = i, j

@@ -24,6 +24,15 @@ type Config struct {
 	// Caps are the deployment's frequency caps, for every campaign.
 	Caps     []Cap
 	Contacts []Contact
+	// Away are the spans in which agents, by their own report, took no
+	// calls (a break, not ready).
+	Away []Away
+}
+
+// Away is an agent away from From to To.
+type Away struct {
+	Agent    string
+	From, To time.Time
 }
 
 // ZoneRow is a configured time zone (or a campaign group's row for one):
@@ -88,6 +97,9 @@ type Campaign struct {
 	PCBByDuration bool
 	PCBAttempts   int
 	PCBDuration   time.Duration
+	// LinesPerAgent: each free agent serving the campaign takes up to so
+	// many of its calls in flight, so one of its calls takes 1/LinesPerAgent
+	// of an agent, whichever campaigns the agent's other calls are of.
 	LinesPerAgent int
 	// Agents serve the campaign (its teams' and its group's).
 	Agents []string
@@ -142,12 +154,13 @@ type Attempt struct {
 	// has none, but still counts for the strategy and the caps.
 	Dialed bool
 	DialAt time.Time
-	// Agent's line carries the call, from ReleasedAt (when the pacer gave
-	// the call that line; zero: at the dial); Reserved when the call is for
-	// that agent alone (a personal callback, a preview).
-	Agent      string
+	// ReleasedAt is when the pacer gave the call out (zero: at the dial).
+	// Agent is the agent the call was placed for (a personal callback, a
+	// preview), taken whole for it from then; "" for a call that any free
+	// agent serving the campaign may take, which is tied to no agent until
+	// one answers.
 	ReleasedAt time.Time
-	Reserved   bool
+	Agent      string
 	// Outcome is the telephony outcome, Business the wrap-up code.
 	Outcome, Business string
 	// AnsweredAt is when a person answered (zero if no one did), and

@@ -2,7 +2,6 @@ package oracle
 
 import (
 	"cmp"
-	"container/heap"
 	"fmt"
 	"slices"
 	"strconv"
@@ -23,7 +22,7 @@ const (
 	RuleClosed     = "closed"           // the strategy had closed the contact, or removed the number
 	RuleDelay      = "reschedule-delay" // before the delay of the rule that rescheduled the contact
 	RuleOverlap    = "number-in-two-calls"
-	RuleAgentLines = "agent-lines" // an agent busy, over its lines, or not serving the campaign
+	RuleAgentLines = "agent-lines" // a call given out beyond its free agents' lines, or for an agent busy or not serving the campaign
 	RulePCB        = "personal-callback"
 	RuleLog        = "log" // the log names what the configuration does not know
 )
@@ -316,106 +315,6 @@ func callEnd(a Attempt) time.Time {
 	return a.CallEnd
 }
 
-// lineEnd is when a dial stops holding its agent's line: when it is
-// answered (its agent then takes it or not), else when it hangs up.
-func lineEnd(a Attempt) time.Time {
-	if !a.AnsweredAt.IsZero() {
-		return a.AnsweredAt
-	}
-	return callEnd(a)
-}
-
-// lineStart is when a dial took its agent's line: its release.
-func lineStart(a Attempt) time.Time {
-	if a.ReleasedAt.IsZero() || a.ReleasedAt.After(a.DialAt) {
-		return a.DialAt
-	}
-	return a.ReleasedAt
-}
-
-// agentLines checks each call for an agent as the agent's line was given
-// to it: the agent serves the campaign, is not talking to or wrapping up
-// another contact, and has no more calls on its lines (released or
-// ringing), across every campaign, than the campaign's lines per agent.
-func (o *oracle) agentLines(dials []Attempt) {
-	type busy struct{ from, to time.Time }
-	busyOf := map[string][]busy{}
-	var lined []Attempt
-	for _, a := range dials {
-		if a.ConnectedAgent != "" && !a.AnsweredAt.IsZero() {
-			busyOf[a.ConnectedAgent] = append(busyOf[a.ConnectedAgent], busy{a.AnsweredAt, maxTime(a.WrapupEnd, a.CallEnd)})
-		}
-		if a.Agent != "" {
-			lined = append(lined, a)
-		}
-	}
-	for _, bs := range busyOf {
-		slices.SortFunc(bs, func(x, y busy) int { return x.from.Compare(y.from) })
-		// Each interval's end becomes the latest end so far, so one binary
-		// search finds whether any interval begun by then still runs.
-		for i := 1; i < len(bs); i++ {
-			if bs[i-1].to.After(bs[i].to) {
-				bs[i].to = bs[i-1].to
-			}
-		}
-	}
-	slices.SortStableFunc(lined, func(a, b Attempt) int { return lineStart(a).Compare(lineStart(b)) })
-	ringing := map[string]*endHeap{}
-	for _, a := range lined {
-		c, ok := o.campaigns[a.Campaign]
-		if !ok {
-			continue
-		}
-		at := lineStart(a)
-		if !slices.Contains(c.Agents, a.Agent) {
-			o.flag(RuleAgentLines, a, "agent %s does not serve the campaign", a.Agent)
-		}
-		// Calls begun before the line was given: an agent whose call is
-		// answered at that very instant was free when it was given.
-		bs := busyOf[a.Agent]
-		if i, _ := slices.BinarySearchFunc(bs, at, func(b busy, t time.Time) int {
-			if b.from.Before(t) {
-				return -1
-			}
-			return 1
-		}); i > 0 && at.Before(bs[i-1].to) {
-			o.flag(RuleAgentLines, a, "agent %s is on another call or its wrap-up until %s", a.Agent, stamp(bs[i-1].to))
-		}
-		h := ringing[a.Agent]
-		if h == nil {
-			h = &endHeap{}
-			ringing[a.Agent] = h
-		}
-		for h.Len() > 0 && !(*h)[0].After(at) {
-			heap.Pop(h)
-		}
-		heap.Push(h, lineEnd(a))
-		if h.Len() > c.LinesPerAgent {
-			o.flag(RuleAgentLines, a, "agent %s has %d calls on its lines (lines per agent %d), across campaigns", a.Agent, h.Len(), c.LinesPerAgent)
-		}
-	}
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-type endHeap []time.Time
-
-func (h endHeap) Len() int           { return len(h) }
-func (h endHeap) Less(i, j int) bool { return h[i].Before(h[j]) }
-func (h endHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *endHeap) Push(x any)        { *h = append(*h, x.(time.Time)) }
-func (h *endHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
 // strategy replays each contact's attempts in order through the strategy
 // rules, and checks each dial against the state they left.
 func (o *oracle) strategy(log []Attempt) {
@@ -526,8 +425,8 @@ func (r *replay) check(a Attempt) {
 		r.o.flag(RuleDaily, a, "attempt %d on %s in %s, daily retry %d", r.daily[day]+1, day, r.ct.Zone, *d)
 	}
 	if p := r.pcb; p != nil && p.certain && r.pcbInForce(a.DialAt) {
-		if !a.Reserved || a.Agent != p.agent {
-			r.o.flag(RulePCB, a, "a personal callback for agent %s (since %s) dialed for agent %q (reserved %t)", p.agent, stamp(p.since), a.Agent, a.Reserved)
+		if a.Agent != p.agent {
+			r.o.flag(RulePCB, a, "a personal callback for agent %s (since %s) dialed for agent %q", p.agent, stamp(p.since), a.Agent)
 		}
 		if a.ConnectedAgent != "" && a.ConnectedAgent != p.agent {
 			r.o.flag(RulePCB, a, "a personal callback for agent %s connected to agent %s", p.agent, a.ConnectedAgent)
@@ -555,7 +454,7 @@ func (r *replay) apply(a Attempt) {
 		outcome = "error"
 	}
 	agent := a.ConnectedAgent
-	if agent == "" && a.Reserved {
+	if agent == "" {
 		agent = a.Agent
 	}
 	start := at

@@ -85,6 +85,28 @@ func fixture() Config {
 	}
 }
 
+const otherMobile = "+12125550009"
+
+// withK4 adds contacts k4 of C1 and k5 of C2, each with its own New York
+// mobile.
+func withK4(c *Config) {
+	for _, id := range []string{"C1", "C2"} {
+		k := "k4"
+		if id == "C2" {
+			k = "k5"
+		}
+		c.Contacts = append(c.Contacts, Contact{Campaign: id, ID: k, Zone: "America/New_York", ListEnd: c.Contacts[0].ListEnd,
+			Numbers: map[string]Number{"Mobile": {otherMobile, "America/New_York"}}})
+	}
+}
+
+// away has agents away all of October 12 in New York.
+func away(c *Config, agents ...string) {
+	for _, a := range agents {
+		c.Away = append(c.Away, Away{Agent: a, From: ny(12, 0, 0), To: ny(13, 0, 0)})
+	}
+}
+
 // uncapped lifts C1's own frequency cap and its daily cap.
 func uncapped(c *Config) { c.Campaigns[0].Caps, c.Campaigns[0].DailyRetry = nil, nil }
 
@@ -165,7 +187,7 @@ func TestCheckFlagsEachRule(t *testing.T) {
 			rule: RuleGlobal, says: "attempt 4"},
 		{name: "a callback resets the counts when the campaign says so", cfg: func(c *Config) { c.Campaigns[0].ResetOnCallback = true },
 			log: []Attempt{call(1, ny(12, 9, 0), "busy"), call(2, ny(13, 9, 0), "busy"), talk(3, ny(14, 9, 0), "a1", "Callback"),
-				with(call(4, ny(15, 9, 0), "busy"), func(a *Attempt) { a.Agent, a.Reserved = "a1", true })}},
+				with(call(4, ny(15, 9, 0), "busy"), func(a *Attempt) { a.Agent = "a1" })}},
 		{name: "retry cycles", cfg: func(c *Config) { c.Campaigns[0].GlobalRetry = nil },
 			log: []Attempt{call(1, ny(12, 9, 0), "no-answer"), call(2, ny(12, 10, 5), "no-answer"), call(3, ny(13, 10, 10), "no-answer"),
 				call(4, ny(13, 11, 15), "no-answer"), call(5, ny(14, 12, 0), "busy")}, rule: RuleCycle, says: "1 retry cycle(s) used"},
@@ -190,40 +212,77 @@ func TestCheckFlagsEachRule(t *testing.T) {
 			with(talk(1, ny(12, 13, 0), "a1", "Sale"), func(a *Attempt) { a.Agent = "a1" }),
 			with(call(1, ny(12, 13, 1).Add(30*time.Second), "busy"), func(a *Attempt) { a.Campaign, a.Contact, a.Number, a.Agent = "C2", "k1", laMobile, "a1" }),
 		}, rule: RuleAgentLines, says: "agent a1 is on another call or its wrap-up"},
-		{name: "an agent's lines across campaigns", log: []Attempt{
-			with(call(1, ny(12, 13, 0), "busy"), func(a *Attempt) { a.Campaign, a.Number, a.Agent = "C2", laMobile, "a1" }),
-			with(call(1, ny(12, 13, 0).Add(5*time.Second), "busy"), func(a *Attempt) { a.Agent = "a1" }),
-		}, rule: RuleAgentLines, says: "agent a1 has 2 calls on its lines (lines per agent 1)"},
 		{name: "an agent's line is judged when it was given, not when the dial left", log: []Attempt{
 			talk(1, ny(12, 13, 0), "a1", "Sale"),
 			with(call(1, ny(12, 13, 1).Add(30*time.Second), "busy"), func(a *Attempt) {
 				a.Campaign, a.Contact, a.Number, a.Agent, a.ReleasedAt = "C2", "k1", laMobile, "a1", ny(12, 12, 59)
 			}),
 		}},
-		{name: "two lines where the campaign gives two", log: []Attempt{
-			with(call(1, ny(12, 13, 0), "busy"), func(a *Attempt) { a.Agent = "a1" }),
-			with(call(1, ny(12, 13, 0).Add(5*time.Second), "busy"), func(a *Attempt) { a.Campaign, a.Number, a.Agent = "C2", laMobile, "a1" }),
+		{name: "a call for any agent fits on another free agent", log: []Attempt{
+			talk(1, ny(12, 13, 0), "a1", "Sale"),
+			with(call(1, ny(12, 13, 1), "busy"), func(a *Attempt) { a.Contact, a.Number = "k4", otherMobile }),
+		}, cfg: withK4},
+		{name: "calls given out beyond the free agents' lines", log: []Attempt{
+			talk(1, ny(12, 13, 0), "a1", "Sale"),
+			with(call(1, ny(12, 13, 1), "busy"), func(a *Attempt) { a.Contact, a.Number = "k4", otherMobile }),
+		}, cfg: func(c *Config) { withK4(c); away(c, "a2") }, rule: RuleAgentLines,
+			says: "campaign C1 gave out 1 call(s) at once where the free agents serving it had room for 0"},
+		{name: "two lines where the campaign gives two, one across campaigns", log: []Attempt{
+			with(call(1, ny(12, 13, 0), "busy"), func(a *Attempt) { a.Campaign, a.Number = "C2", laMobile }),
+			with(call(1, ny(12, 13, 0).Add(5*time.Second), "busy"), func(a *Attempt) { a.Campaign, a.Contact, a.Number = "C2", "k5", otherMobile }),
+		}, cfg: func(c *Config) { withK4(c); away(c, "a2", "a3") }},
+		{name: "an agent's lines across campaigns", log: []Attempt{
+			with(call(1, ny(12, 13, 0), "busy"), func(a *Attempt) { a.Campaign, a.Number = "C2", laMobile }),
+			call(1, ny(12, 13, 0).Add(5*time.Second), "busy"),
+		}, cfg: func(c *Config) { away(c, "a2", "a3") }, rule: RuleAgentLines,
+			says: "room for 0 beside the calls in flight (campaign C2 1): 1 free of the agents serving C1 and C2"},
+		{name: "calls in flight over their agents (one went away) leave room that is not theirs", log: []Attempt{
+			call(1, ny(12, 13, 0), "busy"),
+			with(call(1, ny(12, 13, 0), "busy"), func(a *Attempt) { a.Contact, a.Number = "k4", otherMobile }),
+			with(call(1, ny(12, 13, 0).Add(5*time.Second), "busy"), func(a *Attempt) { a.Campaign, a.Number = "C2", laMobile }),
+		}, cfg: func(c *Config) {
+			withK4(c)
+			c.Away = []Away{{Agent: "a2", From: ny(12, 13, 0).Add(2 * time.Second), To: ny(12, 14, 0)}}
 		}},
+		{name: "but not the room they would have had", log: []Attempt{
+			call(1, ny(12, 13, 0), "busy"),
+			with(call(1, ny(12, 13, 0), "busy"), func(a *Attempt) { a.Contact, a.Number = "k4", otherMobile }),
+			with(call(1, ny(12, 13, 0).Add(5*time.Second), "busy"), func(a *Attempt) { a.Campaign, a.Number = "C2", laMobile }),
+		}, cfg: func(c *Config) {
+			withK4(c)
+			c.Away = []Away{{Agent: "a2", From: ny(12, 13, 0).Add(2 * time.Second), To: ny(12, 14, 0)}, {Agent: "a3", From: ny(12, 9, 0), To: ny(12, 14, 0)}}
+		}, rule: RuleAgentLines, says: "campaign C2 gave out 1 call(s) at once where the free agents serving it had room for 0 beside the calls in flight (campaign C1 2)"},
+		{name: "an agent taken whole for its call while calls in flight need it", log: []Attempt{
+			call(1, ny(12, 13, 0), "busy"),
+			with(call(1, ny(12, 13, 0).Add(5*time.Second), "busy"), func(a *Attempt) { a.Campaign, a.Number, a.Agent = "C2", laMobile, "a1" }),
+		}, cfg: func(c *Config) { away(c, "a2") }, rule: RuleAgentLines, says: "taking agent a1 whole leaves the calls in flight (campaign C1 1) less room"},
+		{name: "an agent away", log: []Attempt{
+			with(call(1, ny(12, 13, 0), "busy"), func(a *Attempt) { a.Agent = "a2" }),
+		}, cfg: func(c *Config) { away(c, "a2") }, rule: RuleAgentLines, says: "agent a2 is away"},
+		{name: "an agent taken by another call placed for it", log: []Attempt{
+			with(call(1, ny(12, 13, 0), "busy"), func(a *Attempt) { a.Agent = "a2" }),
+			with(call(1, ny(12, 13, 0).Add(5*time.Second), "busy"), func(a *Attempt) { a.Contact, a.Number, a.Agent = "k4", otherMobile, "a2" }),
+		}, cfg: withK4, rule: RuleAgentLines, says: "agent a2 is taken by another call placed for it"},
 		{name: "a personal callback for another agent", log: []Attempt{talk(1, ny(12, 10, 0), "a1", "Callback"),
 			with(call(2, ny(12, 12, 30), "busy"), func(a *Attempt) { a.Agent = "a2" })},
 			rule: RulePCB, says: "a personal callback for agent a1"},
 		{name: "a personal callback connected to another agent", log: []Attempt{talk(1, ny(12, 10, 0), "a1", "Callback"),
-			with(talk(2, ny(12, 12, 30), "a2", "Sale"), func(a *Attempt) { a.Agent, a.Reserved = "a1", true })},
+			with(talk(2, ny(12, 12, 30), "a2", "Sale"), func(a *Attempt) { a.Agent = "a1" })},
 			rule: RulePCB, says: "connected to agent a2"},
 		{name: "a personal callback lapses after the attempts to reach its agent", cfg: uncapped, log: []Attempt{talk(1, ny(12, 10, 0), "a1", "Callback"),
-			with(call(2, ny(12, 12, 30), "busy"), func(a *Attempt) { a.Agent, a.Reserved = "a1", true }),
+			with(call(2, ny(12, 12, 30), "busy"), func(a *Attempt) { a.Agent = "a1" }),
 			with(call(3, ny(12, 12, 45), "busy"), func(a *Attempt) { a.Agent = "a2" })}},
 		{name: "by duration it lasts its duration", cfg: func(c *Config) {
 			uncapped(c)
 			c.Campaigns[0].PCBByDuration, c.Campaigns[0].PCBDuration = true, 3*time.Hour
 		}, log: []Attempt{talk(1, ny(12, 10, 0), "a1", "Callback"),
-			with(call(2, ny(12, 12, 30), "busy"), func(a *Attempt) { a.Agent, a.Reserved = "a1", true }),
+			with(call(2, ny(12, 12, 30), "busy"), func(a *Attempt) { a.Agent = "a1" }),
 			with(call(3, ny(12, 12, 45), "busy"), func(a *Attempt) { a.Agent = "a2" })}, rule: RulePCB, says: "dialed for agent \"a2\""},
 		{name: "a callback requested as a personal one lapses is not made personal", cfg: func(c *Config) {
 			uncapped(c)
 			c.Campaigns[0].PCBByDuration, c.Campaigns[0].PCBDuration = true, 3*time.Hour
 		}, log: []Attempt{talk(1, ny(12, 10, 0), "a1", "Callback"),
-			with(talk(2, ny(12, 12, 59), "a1", "Callback"), func(a *Attempt) { a.ConnectedAgent, a.Agent, a.Reserved = "a2", "a1", true }),
+			with(talk(2, ny(12, 12, 59), "a1", "Callback"), func(a *Attempt) { a.ConnectedAgent, a.Agent = "a2", "a1" }),
 			with(call(3, ny(12, 15, 30), "busy"), func(a *Attempt) { a.Agent = "a2" })}, rule: RulePCB, says: "connected to agent a2"},
 		{name: "one whose duration was over before the attempt may have been dropped: followed, not enforced", cfg: func(c *Config) {
 			uncapped(c)
