@@ -50,14 +50,11 @@
 // the dial, the rule, the contact's story and the seed that reproduces it
 // (OUTDIAL_COMPLIANCE_SEED); it requires at least 100,000 dial requests
 // checked (5,000 with -short). findings_test.go holds what the suite
-// found, each as small as it gets: TestDelayedDialCountsFromItsRequest,
-// TestDailyCapHoldsAcrossTheFallBack and TestLongCallKeepsItsNumber pass
-// since their fixes (those with PostgreSQL in `make test`).
-//
-// What production still fails runs with OUTDIAL_COMPLIANCE_PENDING=1:
-// TestCompliancePending's worlds "calls over an hour" (a call that lasts
-// longer frees its number; TestCallOverAnHourKeepsItsNumber) and "late
-// dials" (a dial request that leaves models.RingingAtMost or more after
-// its attempt was recorded finds its line given to another call;
-// TestLateDialKeepsItsLine). Each joins the plain run once fixed.
+// found, each as small as it gets and each passing since its fix (those
+// with PostgreSQL in `make test`): TestDelayedDialCountsFromItsRequest,
+// TestDailyCapHoldsAcrossTheFallBack, TestLongCallKeepsItsNumber,
+// TestCallOverAnHourKeepsItsNumber (a call a person answered keeps its
+// number past the hour that bounds a lost attempt) and
+// TestLateDialKeepsItsLine (a dial request that would leave after the
+// pacer gave its line back is refused).
 package compliance

@@ -1,17 +1,14 @@
 package compliance
 
 // What the suite found in production, each as small as it gets and judged
-// by the oracle. Those fixed run in the plain run (the ones that need
-// PostgreSQL in `make test`); those production still fails run with
-// OUTDIAL_COMPLIANCE_PENDING=1, as TestCompliancePending does, and each
-// joins the plain run once its finding is fixed.
+// by the oracle, each fixed since (the ones that need PostgreSQL run in
+// `make test`).
 
 import (
 	"cmp"
 	"context"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -29,12 +26,6 @@ import (
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/strategy"
 )
-
-func pendingOnly(t *testing.T) {
-	if os.Getenv("OUTDIAL_COMPLIANCE_PENDING") == "" {
-		t.Skip("production fails it today; OUTDIAL_COMPLIANCE_PENDING=1 runs it")
-	}
-}
 
 func mustLoc(t *testing.T, name string) *time.Location {
 	loc, err := time.LoadLocation(name)
@@ -186,16 +177,11 @@ func TestDailyCapHoldsAcrossTheFallBack(t *testing.T) {
 // with the same number waits.
 func TestLongCallKeepsItsNumber(t *testing.T) { longCallKeepsItsNumber(t, 31*time.Minute) }
 
-// A call over an hour long frees its number while it is still on: the
-// check for a call on the number looks at the attempts started in the
-// last hour only (contact's openCall), which bounds an attempt whose end
-// was lost, but a person who answered may talk longer. Pending
-// (OUTDIAL_COMPLIANCE_PENDING=1), as is the simulated world's "long
-// calls".
-func TestCallOverAnHourKeepsItsNumber(t *testing.T) {
-	pendingOnly(t)
-	longCallKeepsItsNumber(t, 61*time.Minute)
-}
+// A call over an hour long keeps its number while it is still on: the
+// check for a call on the number bounds an attempt whose end was lost by
+// an hour (contact's openCall), but a person who answered may talk longer
+// (talkAtMost).
+func TestCallOverAnHourKeepsItsNumber(t *testing.T) { longCallKeepsItsNumber(t, 61*time.Minute) }
 
 // longCallKeepsItsNumber: a person answers a call of a progressive
 // campaign, its agent talks on past the wait for its wrap-up, and when the
@@ -245,18 +231,15 @@ func (releases) CloseOpen(_ context.Context, _ uint64, ids []uint64, _ string) (
 	return len(ids), nil
 }
 
-// A dial request that leaves models.RingingAtMost (10 minutes) or more
-// after its attempt was recorded (a worker that died, and a workflow that
-// carried on when it came back) finds its line given to another call: the
-// pacer counts an attempt with no outcome as a call in flight for
-// RingingAtMost from its start only, so that one whose workflow was lost
-// does not hold its line for good. One agent with one line: contact a's
-// attempt is recorded at t0 and its request leaves at t0+12m; a pass at
-// t0+11m releases contact b on the same line. Pending
-// (OUTDIAL_COMPLIANCE_PENDING=1), as is the simulated world's "late
-// dials".
+// A dial request that would leave models.RingingAtMost (10 minutes) or
+// more after its attempt was recorded (a worker that died, and a workflow
+// that carried on when it came back) would find its line given to another
+// call: the pacer counts an attempt with no outcome as a call in flight
+// for RingingAtMost from its start only, so that one whose workflow was
+// lost does not hold its line for good. Dial refuses it. One agent with
+// one line: contact a's attempt is recorded at t0 and its request would
+// leave at t0+12m; a pass at t0+11m releases contact b on the same line.
 func TestLateDialKeepsItsLine(t *testing.T) {
-	pendingOnly(t)
 	d := openDemo(t)
 	ctx := context.Background()
 	db, c := d.db, d.progressive

@@ -28,11 +28,13 @@ const (
 	passEvery   = 10 * time.Second // each campaign's pacing pass (production: every second, and on wake)
 	outcomeWait = 3 * time.Minute  // contract.DefaultTimeouts.Outcome
 	wrapupWait  = 30 * time.Minute // contract.DefaultTimeouts.Wrapup
-	// numberBusy and openCall mirror contact's constants of those names:
-	// a number in another attempt's call waits numberBusy; an attempt with
-	// no end counts as a call for at most openCall.
+	// numberBusy, openCall and talkAtMost mirror contact's constants of
+	// those names: a number in another attempt's call waits numberBusy; an
+	// attempt with no end counts as a call for at most openCall, and one a
+	// person answered whose agent stays connected for at most talkAtMost.
 	numberBusy = 5 * time.Minute
 	openCall   = time.Hour
+	talkAtMost = 12 * time.Hour
 	// holdForCallback mirrors campaign's constant of that name: how long a
 	// pass holds an agent for its personal callback while calls in flight
 	// may still land on it.
@@ -922,7 +924,7 @@ func refusalKind(why string) string {
 // the mode chosen says.
 func (s *sim) recordAttempt(k *contactState, mode, num string) (time.Time, string) {
 	if n := s.numbers[num]; n != nil {
-		for i := len(n.attempts) - 1; i >= 0 && n.attempts[i].started.After(s.now.Add(-openCall)); i-- {
+		for i := len(n.attempts) - 1; i >= 0 && n.attempts[i].started.After(s.now.Add(-talkAtMost)); i-- {
 			if a := n.attempts[i]; s.onCall(a) {
 				return s.now.Add(numberBusy), fmt.Sprintf("%s is in the call of attempt %s", num, a.id)
 			}
@@ -941,7 +943,7 @@ func (s *sim) recordAttempt(k *contactState, mode, num string) (time.Time, strin
 // agent has stayed connected or in wrap-up since.
 func (s *sim) onCall(a *attempt) bool {
 	if !a.ended {
-		return a.telephony == "" || a.telephony == strategy.Voice
+		return (a.telephony == "" || a.telephony == strategy.Voice) && a.started.After(s.now.Add(-openCall))
 	}
 	if a.telephony != strategy.Voice || a.business != "" {
 		return false
@@ -962,6 +964,11 @@ func (s *sim) dial(at *attempt) {
 	}
 	s.log = append(s.log, at.log)
 	v := atDial(s.facts(k, true, at), at.mode, s.now)
+	if v.Action == contact.ActionDial && s.now.Sub(at.started) > models.RingingAtMost {
+		// Dial refuses a request that would leave after the pacer gave
+		// its line back.
+		v.Action, v.Reason = contact.ActionWait, "its line was given back"
+	}
 	if v.Action != contact.ActionDial || v.Number != at.number {
 		s.refusals["dial: "+v.Action+" "+refusalKind(v.Reason)]++
 		s.callOver(at)

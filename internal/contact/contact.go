@@ -168,7 +168,7 @@ func ZoneWindows(c *models.Campaign, zones []string, hours []ZoneHours) (map[str
 			out[zone] = Window{Zone: zone, Closed: fmt.Sprintf("the number's zone cannot be used: %v", err)}
 			continue
 		}
-		loc, err := time.LoadLocation(canonical)
+		loc, err := loadZone(canonical)
 		if err != nil {
 			out[zone] = Window{Zone: canonical, Closed: fmt.Sprintf("zone %q cannot be loaded: %v", canonical, err)}
 			continue
@@ -350,6 +350,12 @@ func (s *Service) Dial(ctx context.Context, attemptID string) (*Evidence, error)
 	}
 	now := s.now()
 	v := AtDial(f, at.Mode, now)
+	if late := now.Sub(at.StartedAt); v.Action == ActionDial && late > models.RingingAtMost {
+		// The pacer counts an attempt as a call in flight for so long only:
+		// its line may be another call's now.
+		v.Action, v.Reason = ActionWait, fmt.Sprintf("its request would leave %s after the attempt started, when the pacer has given its line back (after %s)",
+			late.Round(time.Second), models.RingingAtMost)
+	}
 	if v.Action != ActionDial || v.Number != at.Number {
 		if err := s.recordEvidence(ctx, at.ID, v.Evidence, at.StartedAt); err != nil {
 			return nil, err

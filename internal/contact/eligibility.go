@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/outdial/outdial/models"
@@ -372,9 +373,26 @@ func openTogether(specs []window.Spec, now time.Time) (time.Time, bool, string) 
 // contactZone is the contact's own zone, in which its days are counted;
 // UTC when it cannot be loaded.
 func (f *Facts) contactZone() *time.Location {
-	loc, err := time.LoadLocation(f.Contact.TimeZone)
+	loc, err := loadZone(f.Contact.TimeZone)
 	if err != nil {
 		return time.UTC
 	}
 	return loc
+}
+
+// loadedZones keeps the zones loaded so far: time.LoadLocation reads and parses
+// a zone file on every call, and every check loads its zones.
+var loadedZones sync.Map
+
+// loadZone is time.LoadLocation, once per zone name.
+func loadZone(name string) (*time.Location, error) {
+	if loc, ok := loadedZones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	loadedZones.Store(name, loc)
+	return loc, nil
 }
