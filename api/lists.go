@@ -102,6 +102,13 @@ func readUploadForm(fields url.Values, dnc bool) listimport.Upload {
 		}
 		return def
 	}
+	for name, vs := range fields {
+		for _, v := range vs {
+			if _, err := storableText(v, name, "upload"); err != nil {
+				e.Add(name, "is not storable text: it must be valid UTF-8 without NUL bytes")
+			}
+		}
+	}
 	u.Delimiter = value("delimiter", ",")
 	switch strings.ToLower(u.Delimiter) {
 	case "tab", `\t`:
@@ -172,7 +179,7 @@ func (l *lists) receive(c *gin.Context) (*received, error) {
 			var pathErr *os.PathError
 			switch {
 			case errors.As(err, &maxErr):
-				return nil, fileTooLarge("the upload is over the limit of %d bytes", l.uploads.Limits.MaxFileBytes)
+				return nil, tooLarge("File too large", "the upload is over the limit of %d bytes", l.uploads.Limits.MaxFileBytes)
 			case errors.As(err, &pathErr):
 				return nil, fmt.Errorf("store upload: %w", err)
 			}
@@ -270,7 +277,7 @@ func (l *lists) takeUpload(c *gin.Context, dnc bool, accept func(listimport.Uplo
 	}
 	defer upload.discard()
 	if upload.size > l.uploads.Limits.MaxFileBytes {
-		fail(c, fileTooLarge("%s is %d bytes, over the limit of %d", upload.name, upload.size, l.uploads.Limits.MaxFileBytes))
+		fail(c, tooLarge("File too large", "%s is %d bytes, over the limit of %d", upload.name, upload.size, l.uploads.Limits.MaxFileBytes))
 		return
 	}
 	u := readUploadForm(upload.fields, dnc)
@@ -282,9 +289,4 @@ func (l *lists) takeUpload(c *gin.Context, dnc bool, accept func(listimport.Uplo
 	}
 	c.Header("Location", fmt.Sprintf("/api/v1/lists/%d", v.ID))
 	c.JSON(http.StatusAccepted, v)
-}
-
-// fileTooLarge refuses an upload over the size limit.
-func fileTooLarge(detail string, args ...any) *Problem {
-	return &Problem{Type: "/problems/too-large", Title: "File too large", Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf(detail, args...)}
 }

@@ -45,6 +45,11 @@ func badRequest(detail string, args ...any) *Problem {
 	return &Problem{Type: "/problems/bad-request", Title: "Bad request", Status: http.StatusBadRequest, Detail: fmt.Sprintf(detail, args...)}
 }
 
+// tooLarge refuses a request over a size limit, which detail states.
+func tooLarge(title, detail string, args ...any) *Problem {
+	return &Problem{Type: "/problems/too-large", Title: title, Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf(detail, args...)}
+}
+
 // fromFault is the problem a domain fault is answered with.
 func fromFault(f *fault.Error) *Problem {
 	subject := f.Subject

@@ -1,0 +1,78 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestHostileInput sends what an attacker or a careless client would: a
+// value PostgreSQL cannot store is a 422 naming its field, never a 500,
+// and nothing of it is written.
+func TestHostileInput(t *testing.T) {
+	h := newImportHarness(t)
+	campaign := h.importCampaign()
+	dnc := h.create("/api/v1/dnc-lists", map[string]any{"name": "Hostile", "category": "corporate"})
+	agent := h.create("/api/v1/agents", map[string]any{"name": "Ann"})
+	mode := `"min_length":8,"max_length":16`
+	contacts := fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign)
+	cases := []struct {
+		name, method, path, body string
+		status                   int
+		field                    string // the field the problem names; "" for none
+	}{
+		{"NUL in a name", "POST", "/api/v1/modes", `{"name":"Mo\u0000bile",` + mode + `}`, 422, "name"},
+		{"invalid UTF-8 in a name", "POST", "/api/v1/modes", "{\"name\":\"Mo\xffbile\"," + mode + "}", 422, "name"},
+		{"integer past int4", "POST", "/api/v1/outcome-groups", `{"name":"g","outcomes":[{"name":"x","type":"failure","priority":2147483648}]}`, 422, "outcomes[0].priority"},
+		{"integer past int64", "POST", "/api/v1/outcome-groups", `{"name":"g","outcomes":[{"name":"x","type":"failure","priority":9223372036854775808}]}`, 422, "outcomes[0].priority"},
+		{"ID past int64", "POST", "/api/v1/campaigns", `{"name":"c","pacing_mode":"preview","time_zone_id":9223372036854775808}`, 422, "time_zone_id"},
+		{"IDs past int64 in a list", "POST", "/api/v1/teams", `{"name":"t","campaign_ids":[18446744073709551615]}`, 422, "campaign_ids[0]"},
+		{"NUL in an attribute", "POST", contacts, `{"contacts":[{"numbers":{"Mobile":"469-562-2405"},"attributes":{"Note":"a\u0000"}}]}`, 422, "contacts[0].attributes.Note"},
+		{"NUL in an attribute's name", "POST", contacts, `{"contacts":[{"numbers":{"Mobile":"469-562-2405"},"attributes":{"N\u0000":"a"}}]}`, 422, "contacts[0].attributes"},
+		{"invalid UTF-8 in an attribute's name", "POST", contacts, "{\"contacts\":[{\"numbers\":{\"Mobile\":\"469-562-2405\"},\"attributes\":{\"N\xc3\":\"a\"}}]}", 422, "contacts[0].attributes.N\uFFFD"},
+		{"invalid UTF-8 in a number", "POST", contacts, "{\"contacts\":[{},{\"numbers\":{\"Mobile\":\"469\xe2\x82\"}}]}", 422, "contacts[1].numbers.Mobile"},
+		{"NUL in a DNC number", "POST", fmt.Sprintf("/api/v1/dnc-lists/%d/entries", dnc), `[{"number":"214\u0000"}]`, 422, "[0].number"},
+		{"NUL in a state reason", "PUT", fmt.Sprintf("/api/v1/agents/%d/state", agent), `{"state":"not_ready","reason":"\u0000"}`, 422, "reason"},
+		{"NUL in a report's agent", "POST", "/api/v1/attempts/a1/telephony-outcome", `{"outcome":"busy","agent":"\u0000"}`, 422, "agent"},
+		{"NUL in an attempt ID", "POST", "/api/v1/attempts/a%00/wrapup", `{"business":"Sale"}`, 422, "id"},
+		{"invalid UTF-8 in an attempt ID", "POST", "/api/v1/attempts/a%ff/telephony-outcome", `{"outcome":"busy"}`, 422, "id"},
+		{"NUL in a DNC number of the path", "DELETE", fmt.Sprintf("/api/v1/dnc-lists/%d/entries/214%%00", dnc), "", 422, "number"},
+		{"NUL in a search", "GET", "/api/v1/modes?q=a%00", "", 422, "q"},
+		{"path ID past int64", "GET", "/api/v1/campaigns/9223372036854775808", "", 422, "id"},
+		{"path ID past uint64", "GET", fmt.Sprintf("/api/v1/lists/%s/contacts", strings.Repeat("9", 30)), "", 422, "id"},
+		{"page past int", "GET", "/api/v1/modes?page=99999999999999999999", "", 422, "page"},
+		{"trailing object", "POST", "/api/v1/modes", `{"name":"Fax",` + mode + `} {"name":"Pager"}`, 400, ""},
+		{"trailing garbage", "POST", "/api/v1/modes", `{"name":"Fax",` + mode + `}]`, 400, ""},
+		{"body over the limit", "POST", "/api/v1/modes", `{"name":"` + strings.Repeat("x", 33<<20) + `",` + mode + `}`, 413, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var body any
+			if c.body != "" {
+				body = c.body
+			}
+			status, out := h.call(c.method, c.path, body)
+			requireProblem(t, status, out, c.status, c.field)
+			if c.status == http.StatusRequestEntityTooLarge {
+				require.Contains(t, out["detail"], "33554432 bytes")
+			}
+		})
+	}
+	// Nothing of them was written.
+	var n int64
+	require.NoError(t, h.db.Table("modes").Where("name NOT IN ('Mobile', 'Home')").Count(&n).Error)
+	require.Zero(t, n)
+	require.NoError(t, h.db.Table("contacts").Count(&n).Error)
+	require.Zero(t, n)
+
+	// A page past the end, however far, is an empty page.
+	for _, page := range []string{"3", "9223372036854775807"} {
+		status, out := h.call(http.MethodGet, "/api/v1/modes?per_page=1&page="+page, nil)
+		require.Equal(t, http.StatusOK, status, "%v", out)
+		require.Empty(t, out["items"], "page %s", page)
+		require.Equal(t, 2.0, out["total"])
+	}
+}
