@@ -1,12 +1,15 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/outdial/outdial/internal/listimport"
 )
 
 // TestHostileInput sends what an attacker or a careless client would: a
@@ -75,4 +78,55 @@ func TestHostileInput(t *testing.T) {
 		require.Empty(t, out["items"], "page %s", page)
 		require.Equal(t, 2.0, out["total"])
 	}
+}
+
+// TestContactPageIsBounded: contacts with big attributes fill a page by
+// bytes before its count; the page says it is truncated and next carries
+// on after its last row until every contact was seen once.
+func TestContactPageIsBounded(t *testing.T) {
+	h := newImportHarness(t)
+	campaign := h.importCampaign()
+	const n, big = 10, 1_000_000
+	contacts := make([]any, n)
+	for i := range contacts {
+		contacts[i] = map[string]any{"numbers": map[string]any{"Mobile": fmt.Sprintf("469-562-%04d", 2400+i)},
+			"attributes": map[string]any{"Note": strings.Repeat(string(rune('a'+i)), big)}}
+	}
+	status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign), map[string]any{"contacts": contacts})
+	require.Equal(t, http.StatusOK, status, "%v", out["list"])
+	list := uint64(out["list"].(map[string]any)["id"].(float64))
+
+	next := fmt.Sprintf("/api/v1/lists/%d/contacts?per_page=1000", list)
+	var rows []float64
+	for pages := 0; next != ""; pages++ {
+		require.Less(t, pages, n, "next never ends")
+		status, raw := h.raw(http.MethodGet, next, nil)
+		require.Equal(t, http.StatusOK, status, "%.300s", raw)
+		require.Less(t, len(raw), listimport.MaxContactPageBytes+64<<10, "a page past its bound")
+		var page struct {
+			Items     []map[string]any `json:"items"`
+			Total     float64          `json:"total"`
+			Truncated bool             `json:"truncated"`
+			Next      string           `json:"next"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &page))
+		require.EqualValues(t, n, page.Total)
+		require.NotEmpty(t, page.Items)
+		require.Equal(t, page.Next != "", page.Truncated, "only a truncated page of this list has more after it")
+		for _, c := range page.Items {
+			rows = append(rows, c["row_number"].(float64))
+		}
+		next = page.Next
+	}
+	require.Len(t, rows, n)
+	require.IsIncreasing(t, rows)
+
+	// A page of small contacts is whole, and the last has nothing next.
+	status, out = h.call(http.MethodGet, fmt.Sprintf("/api/v1/lists/%d/contacts?per_page=1000&after_row=%d", list, int(rows[n-2])), nil)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Len(t, out["items"], 1)
+	require.Nil(t, out["next"])
+	require.Nil(t, out["truncated"])
+	status, out = h.call(http.MethodGet, fmt.Sprintf("/api/v1/lists/%d/contacts?after_row=0", list), nil)
+	requireProblem(t, status, out, http.StatusUnprocessableEntity, "after_row")
 }

@@ -39,7 +39,7 @@ func registerLists(r *routes, l *lists) {
 	r.handle(http.MethodGet, "/lists/:id", op{summary: "A contact list with its statistics", tag: tag, response: listimport.ListView{}}, l.get)
 	r.handle(http.MethodPost, "/lists/:id/stop", op{summary: "Stop dialing a list", tag: tag, response: listimport.ListView{}}, l.setStatus(models.ListStopped))
 	r.handle(http.MethodPost, "/lists/:id/start", op{summary: "Resume dialing a stopped list", tag: tag, response: listimport.ListView{}}, l.setStatus(models.ListActive))
-	r.handle(http.MethodGet, "/lists/:id/contacts", op{summary: "A list's contacts", tag: tag, response: models.Page[ContactView]{}, query: []string{"page", "per_page"}}, l.contacts)
+	r.handle(http.MethodGet, "/lists/:id/contacts", op{summary: "A list's contacts, in row order; a page stops short of per_page at 4 MiB (truncated) and next continues after its last row", tag: tag, response: ContactPage{}, query: []string{"page", "per_page", "after_row"}}, l.contacts)
 	r.handle(http.MethodGet, "/lists/:id/failed-rows", op{summary: "Every row not imported, as it came, with a reason column", tag: tag, query: []string{"format"}, produces: "text/csv"}, l.failedRows)
 	r.handle(http.MethodPost, "/dnc-lists/:id/upload", op{summary: "Upload numbers to a DNC list (multipart: file, mapping {number, expires_at}, delimiter)", tag: "Configuration", consumes: "multipart/form-data", response: listimport.ListView{}, status: http.StatusAccepted}, l.uploadDNC)
 	r.handle(http.MethodPost, "/campaigns/:id/contacts", op{summary: "Add contacts as JSON, through the same checks as an upload", tag: tag, request: ContactBatch{}, response: listimport.ContactBatchResult{}}, l.addContacts)
