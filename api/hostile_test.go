@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -129,4 +131,44 @@ func TestContactPageIsBounded(t *testing.T) {
 	require.Nil(t, out["truncated"])
 	status, out = h.call(http.MethodGet, fmt.Sprintf("/api/v1/lists/%d/contacts?after_row=0", list), nil)
 	requireProblem(t, status, out, http.StatusUnprocessableEntity, "after_row")
+}
+
+// TestPoisonRows: a row PostgreSQL cannot store fails alone, with its
+// reason, and is kept as storable text; the rest of the list imports.
+func TestPoisonRows(t *testing.T) {
+	h := newImportHarness(t)
+	campaign := h.importCampaign()
+	var file strings.Builder
+	file.WriteString("Name,Number,HomeNumber,ZoneName,AccountId,Note\n")
+	// Enough good rows that the poison is past the sniff for binary files.
+	const good = 60
+	for i := range good {
+		fmt.Fprintf(&file, "Good %d,469-562-%04d,,,G%d,%s\n", i, 2400+i, i, strings.Repeat("x", 80))
+	}
+	file.WriteString("Nul\x00Name,469-562-3001,,,P1,\n")                                     // row 62: NUL in an attribute
+	file.WriteString("Nul number,469-562\x00-3002,,,P2,\n")                                  // row 63: NUL in a number
+	file.WriteString("Bad zone,469-562-3004,,\x00" + strings.Repeat("z", 10<<10) + ",P4,\n") // row 64: a long reason
+	file.WriteString("Last,469-562-3005,,,L1,\n")                                            // row 65
+	status, accepted := h.upload(fmt.Sprintf("/api/v1/campaigns/%d/lists", campaign), "poison.csv", []byte(file.String()), map[string]string{"mapping": listMapping})
+	require.Equal(t, http.StatusAccepted, status, "%v", accepted)
+	list := h.waitList(uint64(accepted["id"].(float64)))
+	require.Equal(t, "active", list["status"], "%v", list["error"])
+	stats := list["stats"].(map[string]any)
+	require.Equal(t, float64(good+1), stats["uploaded"], "%v", stats)
+	require.Equal(t, 3.0, stats["failed"], "%v", stats)
+
+	status, raw := h.raw(http.MethodGet, fmt.Sprintf("/api/v1/lists/%d/failed-rows?format=csv", uint64(accepted["id"].(float64))), nil)
+	require.Equal(t, http.StatusOK, status, "%s", raw)
+	records, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, records, 4)
+	reasons := map[string][]string{}
+	for _, r := range records[1:] {
+		reasons[r[len(r)-2]] = r
+	}
+	require.Equal(t, `column "Name" holds a NUL byte, which cannot be stored`, reasons["62"][7])
+	require.Equal(t, "Nul\uFFFDName", reasons["62"][0], "the row is kept, NUL made visible")
+	require.Equal(t, `column "Number" holds a NUL byte, which cannot be stored`, reasons["63"][7])
+	require.Equal(t, `column "ZoneName" holds a NUL byte, which cannot be stored`, reasons["64"][7])
+	require.Equal(t, "\uFFFD"+strings.Repeat("z", 10<<10), reasons["64"][3], "a long cell is kept whole")
 }

@@ -339,7 +339,7 @@ func copyRejections(ctx context.Context, tx pgx.Tx, listID uint64, rejections []
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"list_rejections"}, []string{"list_id", "row_number", "kind", "reason", "cells"},
 		pgx.CopyFromSlice(len(rejections), func(i int) ([]any, error) {
 			r := rejections[i]
-			return []any{listID, r.RowNumber, r.Kind, r.Reason, []string(r.Cells)}, nil
+			return []any{listID, r.RowNumber, r.Kind, storable(r.Reason, MaxErrorBytes), storableCells(r.Cells)}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("copy rejections: %w", err)

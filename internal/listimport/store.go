@@ -41,7 +41,7 @@ func finishImport(ctx context.Context, db *models.DB, listID uint64) error {
 // failList marks a list failed, with why.
 func failList(ctx context.Context, db *models.DB, listID uint64, reason string) error {
 	return db.WithContext(ctx).Model(&models.ContactList{}).Where("id = ?", listID).
-		Updates(map[string]any{"status": models.ListFailed, "error": reason, "updated_at": time.Now()}).Error
+		Updates(map[string]any{"status": models.ListFailed, "error": storable(reason, MaxErrorBytes), "updated_at": time.Now()}).Error
 }
 
 // loadCampaignContext reads a campaign, its zone, its DNC lists and the modes.
