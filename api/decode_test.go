@@ -3,11 +3,17 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
+	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/outdial/outdial/internal/fault"
 )
 
 // TestLargestBatchFitsTheBodyLimit: the 10,000 contacts a batch may hold,
@@ -29,4 +35,48 @@ func TestLargestBatchFitsTheBodyLimit(t *testing.T) {
 	var got ContactBatch
 	require.NoError(t, decodeJSON(bytes.NewReader(body), &got))
 	require.Len(t, got.Contacts, 10000)
+}
+
+// FuzzDecodeContactBatch: whatever the body of the JSON contacts path,
+// decodeJSON answers a 400, 413 or 422 problem or yields a batch whose
+// every string PostgreSQL can store; it never panics.
+func FuzzDecodeContactBatch(f *testing.F) {
+	for _, seed := range []string{
+		`{"contacts":[{"external_key":"K1","numbers":{"Mobile":"469-562-2405"},"time_zone":"America/Chicago","attributes":{"Name":"Zoë"}}]}`,
+		`{"list_id":9223372036854775808,"contacts":[]}`,
+		`{"contacts":[{"numbers":{"Mobile":"a\u0000"}}]}`,
+		"{\"contacts\":[{\"attributes\":{\"N\xc3\":\"x\"}}]}",
+		`{"contacts":[]} {}`,
+		`[1,2`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var batch ContactBatch
+		err := decodeJSON(bytes.NewReader(body), &batch)
+		if err != nil {
+			var p *Problem
+			if !errors.As(err, &p) {
+				f, ok := fault.As(err)
+				require.True(t, ok, "%T %v", err, err)
+				p = fromFault(f)
+			}
+			require.Contains(t, []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity}, p.Status, "%v", err)
+			return
+		}
+		require.LessOrEqual(t, batch.ListID, uint64(math.MaxInt64))
+		storable := func(s string) {
+			require.True(t, utf8.ValidString(s) && !strings.Contains(s, "\x00"), "%q", s)
+		}
+		for _, c := range batch.Contacts {
+			storable(c.ExternalKey)
+			storable(c.TimeZone)
+			for _, m := range []map[string]string{c.Numbers, c.Attributes} {
+				for k, v := range m {
+					storable(k)
+					storable(v)
+				}
+			}
+		}
+	})
 }
