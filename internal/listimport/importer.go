@@ -82,8 +82,9 @@ type sink interface {
 // or stored twice. Problems with the file are a *FileError, which retrying
 // cannot help. progress is called with the rows read so far once the
 // committed rows are skipped, then after each batch commits; its calls
-// never overlap.
-func (im *Importer) Import(ctx context.Context, listID uint64, progress func(rowsRead int64)) (Result, error) {
+// never overlap. Its error is bounded: see boundError.
+func (im *Importer) Import(ctx context.Context, listID uint64, progress func(rowsRead int64)) (_ Result, err error) {
+	defer func() { err = boundError(err) }()
 	list, err := models.Find[models.ContactList](ctx, im.DB.DB, "list", listID)
 	if err != nil {
 		return Result{}, fmt.Errorf("import list %d: %w", listID, err)

@@ -1,9 +1,12 @@
 package listimport
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // PostgreSQL's text and jsonb hold no NUL byte and only valid UTF-8: a row
@@ -65,3 +68,30 @@ func storableCells(cells []string) []string {
 	}
 	return out
 }
+
+// boundError is err with a storable message of at most MaxErrorBytes, still
+// wrapping err. A value PostgreSQL refuses (a data exception, SQLSTATE
+// class 22) is a FileError: no retry would store it, and 30 retries once
+// took 24 minutes to say so.
+func boundError(err error) error {
+	var fe *FileError
+	var pe *pgconn.PgError
+	switch {
+	case err == nil, errors.As(err, &fe):
+		return err // a FileError is bounded when made
+	case errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22"):
+		return fileErrorf("a value of the file cannot be stored: %s (SQLSTATE %s)", pe.Message, pe.Code)
+	case len(err.Error()) > MaxErrorBytes:
+		return &boundedError{msg: storable(err.Error(), MaxErrorBytes), err: err}
+	}
+	return err
+}
+
+// boundedError is an error whose message was cut.
+type boundedError struct {
+	msg string
+	err error
+}
+
+func (e *boundedError) Error() string { return e.msg }
+func (e *boundedError) Unwrap() error { return e.err }
