@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outdial/outdial/internal/fault"
@@ -79,4 +81,14 @@ func FuzzDecodeContactBatch(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLoggedErrorsAreBounded: an error answered as a 500 reaches the log
+// cut to a few KiB, however long its message.
+func TestLoggedErrorsAreBounded(t *testing.T) {
+	c, _ := gin.CreateTestContext(httptest.NewRecorder())
+	fail(c, errors.New(strings.Repeat("x", 50<<20)))
+	require.Len(t, c.Errors, 1)
+	require.LessOrEqual(t, len(c.Errors.String()), maxLoggedError+64)
+	require.Contains(t, c.Errors.String(), "more bytes")
 }
