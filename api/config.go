@@ -36,7 +36,12 @@ func register[T any, P configuration.Object[T]](r *routes, db *models.DB, path s
 			fail(c, err)
 			return
 		}
-		out, err := objs.List(c.Request.Context(), db, c.Query("q"), p)
+		q, err := queryText(c, "q")
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		out, err := objs.List(c.Request.Context(), db, q, p)
 		if err != nil {
 			fail(c, err)
 			return

@@ -4,7 +4,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"iter"
+	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -41,6 +43,16 @@ func viewContact(c *models.Contact) ContactView {
 	return v
 }
 
+// ContactPage is a page of contacts, bounded by bytes as well as by count.
+type ContactPage struct {
+	models.Page[ContactView]
+	// Truncated is set when the page stops short of per_page because its
+	// contacts reached the size a page may have.
+	Truncated bool `json:"truncated,omitempty"`
+	// Next is the path of the contacts after this page's last, when there are.
+	Next string `json:"next,omitempty"`
+}
+
 func (l *lists) contacts(c *gin.Context) {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -52,12 +64,23 @@ func (l *lists) contacts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	found, err := l.lists.Contacts(c.Request.Context(), id, p)
+	var afterRow int64
+	if s := c.Query("after_row"); s != "" {
+		if afterRow, err = strconv.ParseInt(s, 10, 64); err != nil || afterRow < 1 {
+			fail(c, fieldErrors{{Field: "after_row", Detail: fmt.Sprintf("must be a row number from 1 to %d, not %q", int64(math.MaxInt64), s)}}.problem("query"))
+			return
+		}
+	}
+	found, err := l.lists.Contacts(c.Request.Context(), id, p, afterRow)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	out, err := models.MapPage(found, func(m *models.Contact) (ContactView, error) { return viewContact(m), nil })
+	page, err := models.MapPage(found.Page, func(m *models.Contact) (ContactView, error) { return viewContact(m), nil })
+	out := ContactPage{Page: page, Truncated: found.Truncated}
+	if found.More && len(page.Items) > 0 {
+		out.Next = fmt.Sprintf("%s?after_row=%d&per_page=%d", c.Request.URL.Path, page.Items[len(page.Items)-1].RowNumber, p.PerPage)
+	}
 	reply(c, http.StatusOK, out, err)
 }
 

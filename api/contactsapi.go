@@ -179,21 +179,31 @@ func reported(c *gin.Context, changed bool, err error) {
 }
 
 func (h *contacts) telephonyOutcome(c *gin.Context) {
+	attempt, err := pathText(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	var req OutcomeReport
 	if err := decodeJSON(c.Request.Body, &req); err != nil {
 		fail(c, err)
 		return
 	}
-	changed, err := h.contacts.TelephonyOutcome(c.Request.Context(), c.Param("id"), req.Outcome, req.Agent)
+	changed, err := h.contacts.TelephonyOutcome(c.Request.Context(), attempt, req.Outcome, req.Agent)
 	reported(c, changed, err)
 }
 
 func (h *contacts) wrapup(c *gin.Context) {
+	attempt, err := pathText(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	var req WrapupReport
 	if err := decodeJSON(c.Request.Body, &req); err != nil {
 		fail(c, err)
 		return
 	}
-	changed, err := h.contacts.Wrapup(c.Request.Context(), c.Param("id"), req.Business, req.Agent)
+	changed, err := h.contacts.Wrapup(c.Request.Context(), attempt, req.Business, req.Agent)
 	reported(c, changed, err)
 }

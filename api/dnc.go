@@ -23,7 +23,12 @@ func registerDNCEntries(r *routes, db *models.DB) {
 			fail(c, err)
 			return
 		}
-		out, err := configuration.DNCEntries(c.Request.Context(), db, id, c.Query("q"), p)
+		q, err := queryText(c, "q")
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		out, err := configuration.DNCEntries(c.Request.Context(), db, id, q, p)
 		if err != nil {
 			fail(c, err)
 			return
@@ -54,7 +59,12 @@ func registerDNCEntries(r *routes, db *models.DB) {
 			fail(c, err)
 			return
 		}
-		if err := configuration.RemoveDNCEntry(c.Request.Context(), db, id, c.Param("number")); err != nil {
+		number, err := pathText(c, "number")
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if err := configuration.RemoveDNCEntry(c.Request.Context(), db, id, number); err != nil {
 			fail(c, err)
 			return
 		}

@@ -39,7 +39,7 @@ func registerLists(r *routes, l *lists) {
 	r.handle(http.MethodGet, "/lists/:id", op{summary: "A contact list with its statistics", tag: tag, response: listimport.ListView{}}, l.get)
 	r.handle(http.MethodPost, "/lists/:id/stop", op{summary: "Stop dialing a list", tag: tag, response: listimport.ListView{}}, l.setStatus(models.ListStopped))
 	r.handle(http.MethodPost, "/lists/:id/start", op{summary: "Resume dialing a stopped list", tag: tag, response: listimport.ListView{}}, l.setStatus(models.ListActive))
-	r.handle(http.MethodGet, "/lists/:id/contacts", op{summary: "A list's contacts", tag: tag, response: models.Page[ContactView]{}, query: []string{"page", "per_page"}}, l.contacts)
+	r.handle(http.MethodGet, "/lists/:id/contacts", op{summary: "A list's contacts, in row order; a page stops short of per_page at 4 MiB (truncated) and next continues after its last row", tag: tag, response: ContactPage{}, query: []string{"page", "per_page", "after_row"}}, l.contacts)
 	r.handle(http.MethodGet, "/lists/:id/failed-rows", op{summary: "Every row not imported, as it came, with a reason column", tag: tag, query: []string{"format"}, produces: "text/csv"}, l.failedRows)
 	r.handle(http.MethodPost, "/dnc-lists/:id/upload", op{summary: "Upload numbers to a DNC list (multipart: file, mapping {number, expires_at}, delimiter)", tag: "Configuration", consumes: "multipart/form-data", response: listimport.ListView{}, status: http.StatusAccepted}, l.uploadDNC)
 	r.handle(http.MethodPost, "/campaigns/:id/contacts", op{summary: "Add contacts as JSON, through the same checks as an upload", tag: tag, request: ContactBatch{}, response: listimport.ContactBatchResult{}}, l.addContacts)
@@ -101,6 +101,13 @@ func readUploadForm(fields url.Values, dnc bool) listimport.Upload {
 			return v[0]
 		}
 		return def
+	}
+	for name, vs := range fields {
+		for _, v := range vs {
+			if _, err := storableText(v, name, "upload"); err != nil {
+				e.Add(name, "is not storable text: it must be valid UTF-8 without NUL bytes")
+			}
+		}
 	}
 	u.Delimiter = value("delimiter", ",")
 	switch strings.ToLower(u.Delimiter) {
@@ -172,7 +179,7 @@ func (l *lists) receive(c *gin.Context) (*received, error) {
 			var pathErr *os.PathError
 			switch {
 			case errors.As(err, &maxErr):
-				return nil, fileTooLarge("the upload is over the limit of %d bytes", l.uploads.Limits.MaxFileBytes)
+				return nil, tooLarge("File too large", "the upload is over the limit of %d bytes", l.uploads.Limits.MaxFileBytes)
 			case errors.As(err, &pathErr):
 				return nil, fmt.Errorf("store upload: %w", err)
 			}
@@ -270,7 +277,7 @@ func (l *lists) takeUpload(c *gin.Context, dnc bool, accept func(listimport.Uplo
 	}
 	defer upload.discard()
 	if upload.size > l.uploads.Limits.MaxFileBytes {
-		fail(c, fileTooLarge("%s is %d bytes, over the limit of %d", upload.name, upload.size, l.uploads.Limits.MaxFileBytes))
+		fail(c, tooLarge("File too large", "%s is %d bytes, over the limit of %d", upload.name, upload.size, l.uploads.Limits.MaxFileBytes))
 		return
 	}
 	u := readUploadForm(upload.fields, dnc)
@@ -282,9 +289,4 @@ func (l *lists) takeUpload(c *gin.Context, dnc bool, accept func(listimport.Uplo
 	}
 	c.Header("Location", fmt.Sprintf("/api/v1/lists/%d", v.ID))
 	c.JSON(http.StatusAccepted, v)
-}
-
-// fileTooLarge refuses an upload over the size limit.
-func fileTooLarge(detail string, args ...any) *Problem {
-	return &Problem{Type: "/problems/too-large", Title: "File too large", Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf(detail, args...)}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -45,6 +46,11 @@ func badRequest(detail string, args ...any) *Problem {
 	return &Problem{Type: "/problems/bad-request", Title: "Bad request", Status: http.StatusBadRequest, Detail: fmt.Sprintf(detail, args...)}
 }
 
+// tooLarge refuses a request over a size limit, which detail states.
+func tooLarge(title, detail string, args ...any) *Problem {
+	return &Problem{Type: "/problems/too-large", Title: title, Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf(detail, args...)}
+}
+
 // fromFault is the problem a domain fault is answered with.
 func fromFault(f *fault.Error) *Problem {
 	subject := f.Subject
@@ -69,6 +75,20 @@ func unavailable() *Problem {
 		Detail: "a service Outdial depends on did not answer; try again shortly"}
 }
 
+// maxLoggedError bounds an error's message in the log: a PostgreSQL error
+// can quote a value of megabytes.
+const maxLoggedError = 2 << 10
+
+// logged records err for the logging middleware, its message cut to
+// maxLoggedError.
+func logged(c *gin.Context, err error) {
+	if msg := err.Error(); len(msg) > maxLoggedError {
+		cut := strings.ToValidUTF8(msg[:maxLoggedError], "")
+		err = fmt.Errorf("%s… (%d more bytes)", cut, len(msg)-len(cut))
+	}
+	c.Error(err) //nolint:errcheck // recorded for the logging middleware
+}
+
 // fail answers with err as a problem. A domain fault is answered by its
 // kind, a database that does not answer with 503; any other error is
 // logged and answered as 500 without internals.
@@ -80,13 +100,13 @@ func fail(c *gin.Context, err error) {
 	case isFault:
 		p = fromFault(f)
 		if f.Kind == fault.Unavailable {
-			c.Error(err) //nolint:errcheck // recorded for the logging middleware
+			logged(c, err)
 		}
 	case models.Unavailable(err):
-		c.Error(err) //nolint:errcheck // recorded for the logging middleware
+		logged(c, err)
 		p = unavailable()
 	default:
-		c.Error(err) //nolint:errcheck // recorded for the logging middleware
+		logged(c, err)
 		p = &Problem{Type: "/problems/internal", Title: "Internal error", Status: http.StatusInternalServerError, Detail: "the server failed; the error is in its log"}
 	}
 	c.Header("Content-Type", "application/problem+json")

@@ -27,6 +27,11 @@ func FindPage[M any](ctx context.Context, q *gorm.DB, order string, p PageReques
 	if err := q.Count(&out.Total).Error; err != nil {
 		return out, fmt.Errorf("count %s: %w", what, err)
 	}
+	// A page past the end is empty; the division keeps a huge page number
+	// from overflowing the offset.
+	if int64(p.Page-1) > out.Total/int64(p.PerPage) {
+		return out, nil
+	}
 	if err := q.Order(order).Offset((p.Page - 1) * p.PerPage).Limit(p.PerPage).Find(&out.Items).Error; err != nil {
 		return out, fmt.Errorf("list %s: %w", what, err)
 	}

@@ -45,6 +45,9 @@ func newLayout(header []string, mapping models.ListMapping, modes map[string]mod
 		return slices.IndexFunc(header, func(h string) bool { return strings.EqualFold(h, strings.TrimSpace(col)) })
 	}
 	l := &layout{header: header, zoneColumn: -1, keyColumn: -1, region: region, campaignZone: campaignZone}
+	if why := l.poison(header); why != "" {
+		return nil, fileErrorf("the header's %s", why)
+	}
 	used := map[int]bool{}
 	var missing []string
 	for name, col := range mapping.Modes {
@@ -138,6 +141,9 @@ func numberZone(e164 string) (string, bool) {
 // checked against each mode's lengths, the zone resolved, the rest kept.
 func (l *layout) classify(row int64, cells []string) candidate {
 	c := candidate{row: row, cells: cells, externalKey: cell(cells, l.keyColumn)}
+	if c.fail = l.poison(cells); c.fail != "" {
+		return c
+	}
 	if raw := cell(cells, l.zoneColumn); raw != "" {
 		zone, err := window.IANAName(raw)
 		if err != nil {

@@ -82,8 +82,9 @@ type sink interface {
 // or stored twice. Problems with the file are a *FileError, which retrying
 // cannot help. progress is called with the rows read so far once the
 // committed rows are skipped, then after each batch commits; its calls
-// never overlap.
-func (im *Importer) Import(ctx context.Context, listID uint64, progress func(rowsRead int64)) (Result, error) {
+// never overlap. Its error is bounded: see boundError.
+func (im *Importer) Import(ctx context.Context, listID uint64, progress func(rowsRead int64)) (_ Result, err error) {
+	defer func() { err = boundError(err) }()
 	list, err := models.Find[models.ContactList](ctx, im.DB.DB, "list", listID)
 	if err != nil {
 		return Result{}, fmt.Errorf("import list %d: %w", listID, err)
@@ -339,7 +340,7 @@ func copyRejections(ctx context.Context, tx pgx.Tx, listID uint64, rejections []
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"list_rejections"}, []string{"list_id", "row_number", "kind", "reason", "cells"},
 		pgx.CopyFromSlice(len(rejections), func(i int) ([]any, error) {
 			r := rejections[i]
-			return []any{listID, r.RowNumber, r.Kind, r.Reason, []string(r.Cells)}, nil
+			return []any{listID, r.RowNumber, r.Kind, storable(r.Reason, MaxErrorBytes), storableCells(r.Cells)}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("copy rejections: %w", err)

@@ -165,12 +165,13 @@ func (l *Lists) SetStatus(ctx context.Context, id uint64, status string) (ListVi
 	return l.Get(ctx, id)
 }
 
-// Contacts returns a page of a list's contacts, in row order.
-func (l *Lists) Contacts(ctx context.Context, listID uint64, p models.PageRequest) (models.Page[models.Contact], error) {
+// Contacts returns a page of a list's contacts, in row order: page p, or
+// the contacts after row afterRow when it is positive.
+func (l *Lists) Contacts(ctx context.Context, listID uint64, p models.PageRequest, afterRow int64) (ContactPage, error) {
 	if _, err := models.Find[models.ContactList](ctx, l.DB.DB, "list", listID); err != nil {
-		return models.Page[models.Contact]{}, err
+		return ContactPage{}, err
 	}
-	return listContacts(ctx, l.DB, listID, p)
+	return listContacts(ctx, l.DB, listID, p, afterRow)
 }
 
 // FailedRows hands write every row of a list that was not imported, in

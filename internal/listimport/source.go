@@ -24,7 +24,7 @@ type FileError struct{ Msg string }
 func (e *FileError) Error() string { return e.Msg }
 
 func fileErrorf(format string, args ...any) error {
-	return &FileError{Msg: fmt.Sprintf(format, args...)}
+	return &FileError{Msg: storable(fmt.Sprintf(format, args...), MaxErrorBytes)}
 }
 
 // Limits bound what an upload may cost.

@@ -41,7 +41,7 @@ func finishImport(ctx context.Context, db *models.DB, listID uint64) error {
 // failList marks a list failed, with why.
 func failList(ctx context.Context, db *models.DB, listID uint64, reason string) error {
 	return db.WithContext(ctx).Model(&models.ContactList{}).Where("id = ?", listID).
-		Updates(map[string]any{"status": models.ListFailed, "error": reason, "updated_at": time.Now()}).Error
+		Updates(map[string]any{"status": models.ListFailed, "error": storable(reason, MaxErrorBytes), "updated_at": time.Now()}).Error
 }
 
 // loadCampaignContext reads a campaign, its zone, its DNC lists and the modes.
@@ -139,9 +139,67 @@ func campaignLists(ctx context.Context, db *models.DB, campaignID uint64, p mode
 }
 
 // listContacts reads a page of a list's contacts, in row order.
-func listContacts(ctx context.Context, db *models.DB, listID uint64, p models.PageRequest) (models.Page[models.Contact], error) {
-	q := db.Model(&models.Contact{}).Where("list_id = ?", listID)
-	return models.FindPage[models.Contact](ctx, q, "row_number", p, fmt.Sprintf("contacts of list %d", listID))
+// MaxContactPageBytes bounds a page of contacts by size as well as by
+// count: a contact carries its row's attributes, and a thousand big ones
+// once made a page of 1 GB. A page holds at least one contact, however big.
+const MaxContactPageBytes = 4 << 20
+
+// ContactPage is a page of a list's contacts, cut short of its count when
+// its contacts would pass MaxContactPageBytes.
+type ContactPage struct {
+	models.Page[models.Contact]
+	// Truncated is set when the page stops short of per_page for its size.
+	Truncated bool
+	// More is set when contacts follow the page's last one.
+	More bool
+}
+
+// listContacts reads a page of the list's contacts in row order: page p,
+// or the first p.PerPage after row afterRow when it is positive. Their
+// sizes are read first, so that no more is loaded than the page can hold.
+func listContacts(ctx context.Context, db *models.DB, listID uint64, p models.PageRequest, afterRow int64) (ContactPage, error) {
+	what := fmt.Sprintf("contacts of list %d", listID)
+	out := ContactPage{Page: models.Page[models.Contact]{Page: p.Page, PerPage: p.PerPage, Items: []models.Contact{}}}
+	ofList := func() *gorm.DB { return db.WithContext(ctx).Model(&models.Contact{}).Where("list_id = ?", listID) }
+	if err := ofList().Count(&out.Total).Error; err != nil {
+		return out, fmt.Errorf("count %s: %w", what, err)
+	}
+	q := ofList().Order("row_number")
+	switch {
+	case afterRow > 0:
+		q = q.Where("row_number > ?", afterRow)
+	case int64(p.Page-1) > out.Total/int64(p.PerPage):
+		return out, nil // past the end; the division keeps the offset from overflowing
+	default:
+		q = q.Offset((p.Page - 1) * p.PerPage)
+	}
+	var sizes []struct {
+		ID   uint64
+		Size int64
+	}
+	// One more than the page, to know whether more follow.
+	err := q.Select("id, octet_length(attributes::text) + octet_length(numbers::text) AS size").Limit(p.PerPage + 1).Scan(&sizes).Error
+	if err != nil {
+		return out, fmt.Errorf("size %s: %w", what, err)
+	}
+	out.More = len(sizes) > p.PerPage
+	var ids []uint64
+	var bytes int64
+	for i, s := range sizes[:min(len(sizes), p.PerPage)] {
+		if i > 0 && bytes+s.Size > MaxContactPageBytes {
+			out.Truncated, out.More = true, true
+			break
+		}
+		bytes += s.Size
+		ids = append(ids, s.ID)
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if err := db.WithContext(ctx).Where("id IN ?", ids).Order("row_number").Find(&out.Items).Error; err != nil {
+		return out, fmt.Errorf("list %s: %w", what, err)
+	}
+	return out, nil
 }
 
 // rejectionRows reads a list's rejected rows in row order. The query runs
