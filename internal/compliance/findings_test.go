@@ -120,7 +120,7 @@ func TestLongCallKeepsItsNumber(t *testing.T) {
 	pendingOnly(t)
 	db := testenv.DB(t)
 	ctx := context.Background()
-	srv := httptest.NewServer((&api.Server{Services: services.New(db, nil, ""), Log: slog.New(slog.DiscardHandler)}).Handler())
+	srv := httptest.NewServer((&api.Server{Keyless: &models.APIKey{Name: "test", Role: models.RoleAdmin}, Services: services.New(db, nil, ""), Log: slog.New(slog.DiscardHandler)}).Handler())
 	defer srv.Close()
 	require.NoError(t, api.LoadDemo(ctx, srv.URL))
 	for _, q := range []string{
