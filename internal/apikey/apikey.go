@@ -208,3 +208,14 @@ func (s *Store) Record(ctx context.Context, e models.AuditEntry) error {
 func (s *Store) Audit(ctx context.Context, p models.PageRequest) (models.Page[models.AuditEntry], error) {
 	return models.FindPage[models.AuditEntry](ctx, s.DB.Model(&models.AuditEntry{}), "id DESC", p, "audit log")
 }
+
+// RevokeNamed revokes every key named name, so a key made again under the
+// same name (the demo's, each start) replaces the last one.
+func (s *Store) RevokeNamed(ctx context.Context, name string) error {
+	err := s.DB.WithContext(ctx).Model(&models.APIKey{}).Where("name = ? AND revoked_at IS NULL", name).
+		Update("revoked_at", s.now()).Error
+	if err != nil {
+		return fmt.Errorf("revoke API keys named %q: %w", name, err)
+	}
+	return nil
+}
