@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/outdial/outdial/internal/apikey"
+	"github.com/outdial/outdial/internal/campaign"
 	"github.com/outdial/outdial/models"
 )
 
@@ -75,6 +76,9 @@ var access = func() map[string]grant {
 		"GET " + v1 + "/lists/:id/contacts":      {sup: listObject},
 		"GET " + v1 + "/lists/:id/failed-rows":   {sup: listObject},
 	}
+	for _, action := range campaign.Actions {
+		a["POST "+v1+"/campaigns/:id/"+action] = grant{sup: campaignObject}
+	}
 	for _, kind := range configurationKinds {
 		a["GET "+v1+"/"+kind] = grant{sup: anyObject}
 		a["GET "+v1+"/"+kind+"/:id"] = grant{sup: anyObject}
@@ -98,11 +102,13 @@ func (s *Server) open(route string) bool {
 	switch route {
 	case "/healthz", "/readyz":
 		return true
-	case "/openapi.json", "/metrics":
-		return !s.PrivateDocs
 	}
-	return false
+	return docs(route) && !s.PrivateDocs
 }
+
+// docs reports whether route describes the service rather than its data:
+// open by default, for any key with PrivateDocs.
+func docs(route string) bool { return route == "/openapi.json" || route == "/metrics" }
 
 // authorize answers 401 without a valid key and 403 when the key's role or
 // binding may not use the route, and audits every write made with a key.
@@ -118,7 +124,7 @@ func (s *Server) authorize(keys *apikey.Store) gin.HandlerFunc {
 			fail(c, err)
 			return
 		}
-		if route == "" { // no such route: the 404 is for keys only
+		if route == "" || docs(route) { // no such route: the 404 is for keys only
 			c.Next()
 			return
 		}
