@@ -273,3 +273,139 @@ func TestKeysAreRequired(t *testing.T) {
 	status, _ = closed.call("", http.MethodGet, "/healthz", nil)
 	require.Equal(t, http.StatusOK, status)
 }
+
+// TestBoundKeysReachOnlyTheirOwn: a supervisor reaches its teams'
+// campaigns, lists, contacts and agents only; an agent its own state, cards,
+// attempts and contacts; a dialer the attempts of its entry point's
+// campaigns.
+func TestBoundKeysReachOnlyTheirOwn(t *testing.T) {
+	w := newWorld(t, false)
+	otherCampaign := w.find("campaigns", "krisDemoPreview")
+	otherAgent := w.find("agents", "Kristest Agent1")
+	otherTeam := w.find("teams", "krisSalesTeam")
+	otherEntryPoint := w.create("entry-points", map[string]any{"name": "EP_other", "type": "outdial", "channel": "telephony", "status": "active", "dialer": "simulator",
+		"primary_url": "http://localhost:8000/a.xml", "backup_url": "http://localhost:8000/a.xml"})
+	status, out := w.call(models.RoleAdmin, http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", otherCampaign),
+		map[string]any{"contacts": []any{map[string]any{"numbers": map[string]any{"Mobile": "+1 212 555 0199"}}}})
+	require.Equal(t, http.StatusOK, status, "%s", out)
+	var otherContact, otherList uint64
+	require.NoError(t, w.db.Raw("SELECT id, list_id FROM contacts WHERE campaign_id = ?", otherCampaign).Row().Scan(&otherContact, &otherList))
+	require.NoError(t, w.db.Exec(`INSERT INTO attempts (id, contact_id, campaign_id, seq, mode, number, agent, started_at)
+		VALUES (?, ?, ?, 1, 'Mobile', '+12125550199', ?, now())`, fmt.Sprintf("%d-1", otherContact), otherContact, otherCampaign, fmt.Sprint(otherAgent)).Error)
+	var otherPreview uint64
+	require.NoError(t, w.db.Raw(`INSERT INTO previews (agent_id, contact_id, campaign_id, expires_at) VALUES (?, ?, ?, now() + interval '1 hour') RETURNING id`,
+		otherAgent, otherContact, otherCampaign).Row().Scan(&otherPreview))
+	otherDialer := w.newKey(apikey.NewKey{Name: "other dialer", Role: models.RoleDialer, EntryPointID: &otherEntryPoint})
+	anyDialer := w.newKey(apikey.NewKey{Name: "any dialer", Role: models.RoleDialer})
+	otherSupervisor := w.newKey(apikey.NewKey{Name: "other sup", Role: models.RoleSupervisor, TeamIDs: []uint64{otherTeam}})
+
+	own, other := w.id, map[string]string{"campaigns": fmt.Sprint(otherCampaign), "agents": fmt.Sprint(otherAgent), "lists": fmt.Sprint(otherList),
+		"contacts": fmt.Sprint(otherContact), "previews": fmt.Sprint(otherPreview), "attempts": fmt.Sprintf("%d-1", otherContact)}
+	for _, c := range []struct {
+		key, method, path, seg string
+		body                   any
+	}{
+		{models.RoleSupervisor, http.MethodGet, "/api/v1/campaigns/%s", "campaigns", nil},
+		{models.RoleSupervisor, http.MethodGet, "/api/v1/campaigns/%s/lists", "campaigns", nil},
+		{models.RoleSupervisor, http.MethodGet, "/api/v1/lists/%s", "lists", nil},
+		{models.RoleSupervisor, http.MethodGet, "/api/v1/contacts/%s", "contacts", nil},
+		{models.RoleSupervisor, http.MethodGet, "/api/v1/agents/%s", "agents", nil},
+		{models.RoleAgent, http.MethodGet, "/api/v1/agents/%s", "agents", nil},
+		{models.RoleAgent, http.MethodPut, "/api/v1/agents/%s/state", "agents", map[string]any{"state": "idle"}},
+		{models.RoleAgent, http.MethodGet, "/api/v1/contacts/%s", "contacts", nil},
+		{models.RoleAgent, http.MethodPost, "/api/v1/previews/%s/skip", "previews", nil},
+		{models.RoleAgent, http.MethodPost, "/api/v1/attempts/%s/wrapup", "attempts", map[string]any{"business": "Sale"}},
+		{models.RoleDialer, http.MethodPost, "/api/v1/attempts/%s/telephony-outcome", "attempts", map[string]any{"outcome": "voice"}},
+	} {
+		status, raw := w.call(c.key, c.method, fmt.Sprintf(c.path, own[c.seg]), c.body)
+		require.NotContains(t, []int{http.StatusUnauthorized, http.StatusForbidden}, status, "a %s key on its own %s: %s", c.key, c.path, raw)
+		status, raw = w.call(c.key, c.method, fmt.Sprintf(c.path, other[c.seg]), c.body)
+		require.Equal(t, http.StatusForbidden, status, "a %s key on another's %s: %s", c.key, c.path, raw)
+	}
+	// A supervisor of the other team reaches that campaign, not this one.
+	status, _ = w.call(otherSupervisor, http.MethodGet, "/api/v1/campaigns/"+other["campaigns"], nil)
+	require.Equal(t, http.StatusOK, status)
+	status, _ = w.call(otherSupervisor, http.MethodGet, "/api/v1/campaigns/"+own["campaigns"], nil)
+	require.Equal(t, http.StatusForbidden, status)
+	// A dialer bound to another entry point may not report this campaign's
+	// attempts; one bound to none may report any.
+	status, _ = w.call(otherDialer, http.MethodPost, "/api/v1/attempts/"+own["attempts"]+"/telephony-outcome", map[string]any{"outcome": "voice"})
+	require.Equal(t, http.StatusForbidden, status)
+	status, _ = w.call(anyDialer, http.MethodPost, "/api/v1/attempts/"+other["attempts"]+"/telephony-outcome", map[string]any{"outcome": "voice"})
+	require.NotContains(t, []int{http.StatusUnauthorized, http.StatusForbidden}, status)
+}
+
+func (w *world) create(path string, body map[string]any) uint64 {
+	var made struct {
+		ID uint64 `json:"id"`
+	}
+	ctx := api.WithKey(context.Background(), w.key[models.RoleAdmin])
+	require.NoError(w.t, api.Call(ctx, http.MethodPost, w.srv.URL+"/api/v1/"+path, body, &made))
+	return made.ID
+}
+
+// TestAPIKeys: a key is shown once, stored as an HMAC (never itself),
+// listed without secrets, works at once, and stops working when revoked;
+// every write made with a key is in the audit log, which only admins read.
+func TestAPIKeys(t *testing.T) {
+	w := newWorld(t, false)
+	status, raw := w.call(models.RoleAdmin, http.MethodPost, "/api/v1/api-keys", map[string]any{"name": "ops", "role": "supervisor", "team_ids": []uint64{w.find("teams", "krisSalesTeam")}})
+	require.Equal(t, http.StatusCreated, status, "%s", raw)
+	var made struct {
+		ID  uint64 `json:"id"`
+		Key string `json:"key"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &made))
+	require.True(t, strings.HasPrefix(made.Key, "odk_"), made.Key)
+	var stored string
+	require.NoError(t, w.db.Raw("SELECT hash FROM api_keys WHERE id = ?", made.ID).Row().Scan(&stored))
+	require.NotContains(t, stored, made.Key[4:])
+	require.Len(t, stored, 64, "an HMAC-SHA256 in hex")
+
+	status, raw = w.call(models.RoleAdmin, http.MethodGet, "/api/v1/api-keys", nil)
+	require.Equal(t, http.StatusOK, status)
+	require.NotContains(t, string(raw), made.Key)
+	require.NotContains(t, string(raw), stored)
+	require.NotContains(t, string(raw), `"key"`)
+
+	status, _ = w.call(made.Key, http.MethodGet, "/api/v1/campaigns", nil)
+	require.Equal(t, http.StatusOK, status)
+	status, _ = w.call(made.Key, http.MethodGet, "/api/v1/api-keys", nil)
+	require.Equal(t, http.StatusForbidden, status, "a supervisor may not see keys")
+	var used *time.Time
+	require.NoError(t, w.db.Raw("SELECT last_used_at FROM api_keys WHERE id = ?", made.ID).Row().Scan(&used))
+	require.NotNil(t, used, "last used time")
+
+	for _, bad := range []map[string]any{
+		{"name": "", "role": "admin"}, {"name": "x", "role": "root"}, {"name": "x", "role": "agent"},
+		{"name": "x", "role": "admin", "expires_at": "2001-01-01T00:00:00Z"},
+	} {
+		status, raw = w.call(models.RoleAdmin, http.MethodPost, "/api/v1/api-keys", bad)
+		require.Equal(t, http.StatusUnprocessableEntity, status, "%v: %s", bad, raw)
+	}
+
+	status, _ = w.call(models.RoleAdmin, http.MethodDelete, fmt.Sprintf("/api/v1/api-keys/%d", made.ID), nil)
+	require.Equal(t, http.StatusNoContent, status)
+	status, _ = w.call(made.Key, http.MethodGet, "/api/v1/campaigns", nil)
+	require.Equal(t, http.StatusUnauthorized, status)
+
+	status, _ = w.call(models.RoleAgent, http.MethodPut, "/api/v1/agents/"+w.id["agents"]+"/state", map[string]any{"state": "idle"})
+	require.Equal(t, http.StatusOK, status)
+	status, _ = w.call(models.RoleAgent, http.MethodPut, "/api/v1/agents/1/state", map[string]any{"state": "idle"})
+	require.Equal(t, http.StatusForbidden, status)
+	status, raw = w.call(models.RoleAdmin, http.MethodGet, "/api/v1/audit?per_page=100", nil)
+	require.Equal(t, http.StatusOK, status)
+	var audit models.Page[models.AuditEntry]
+	require.NoError(t, json.Unmarshal(raw, &audit))
+	require.GreaterOrEqual(t, len(audit.Items), 4)
+	require.Equal(t, models.AuditEntry{ID: audit.Items[0].ID, At: audit.Items[0].At, KeyID: audit.Items[0].KeyID, KeyName: "agent2", Role: "agent",
+		Method: "PUT", Route: "/api/v1/agents/:id/state", Object: "1", Status: http.StatusForbidden}, audit.Items[0])
+	require.Equal(t, "PUT", audit.Items[1].Method)
+	require.Equal(t, http.StatusOK, audit.Items[1].Status)
+	require.Equal(t, w.id["agents"], audit.Items[1].Object)
+	require.Equal(t, "DELETE", audit.Items[2].Method)
+	require.Equal(t, "admin", audit.Items[2].KeyName)
+	require.Equal(t, "/api/v1/api-keys/:id", audit.Items[2].Route)
+	status, _ = w.call(models.RoleSupervisor, http.MethodGet, "/api/v1/audit", nil)
+	require.Equal(t, http.StatusForbidden, status)
+}
