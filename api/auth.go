@@ -111,8 +111,8 @@ func (s *Server) open(route string) bool {
 func docs(route string) bool { return route == "/openapi.json" || route == "/metrics" }
 
 // authorize answers 401 without a valid key and 403 when the key's role or
-// binding may not use the route, and audits every write made with a key.
-func (s *Server) authorize(keys *apikey.Store) gin.HandlerFunc {
+// binding may not use the route, 429 past the key's rate, and audits every write made with a key.
+func (s *Server) authorize(keys *apikey.Store, limits *keyLimits) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		route := c.FullPath()
 		if s.open(route) {
@@ -122,6 +122,10 @@ func (s *Server) authorize(keys *apikey.Store) gin.HandlerFunc {
 		key, err := s.authenticate(c, keys)
 		if err != nil {
 			fail(c, err)
+			return
+		}
+		if ok, after := limits.allow(key); !ok && key != s.Keyless {
+			limits.refuse(c, after)
 			return
 		}
 		if route == "" || docs(route) { // no such route: the 404 is for keys only

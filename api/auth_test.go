@@ -84,8 +84,14 @@ type world struct {
 }
 
 func newWorld(t *testing.T, private bool) *world {
+	return newWorldWith(t, &api.Server{PrivateDocs: private, KeyRate: -1})
+}
+
+// newWorldWith is newWorld on a server with s's settings.
+func newWorldWith(t *testing.T, s *api.Server) *world {
 	db := testenv.DB(t)
-	s := &api.Server{Services: services.New(db, nil, ""), Log: slog.New(slog.DiscardHandler), PrivateDocs: private, KeySecret: "test-secret"}
+	s.Services, s.Log, s.KeySecret = services.New(db, nil, ""), slog.New(slog.DiscardHandler), "test-secret"
+
 	engine := s.Handler().(*gin.Engine)
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
@@ -408,4 +414,21 @@ func TestAPIKeys(t *testing.T) {
 	require.Equal(t, "/api/v1/api-keys/:id", audit.Items[2].Route)
 	status, _ = w.call(models.RoleSupervisor, http.MethodGet, "/api/v1/audit", nil)
 	require.Equal(t, http.StatusForbidden, status)
+}
+
+// TestKeyRateLimit: a key past its rate is answered 429 with Retry-After,
+// and the other keys are not slowed by it.
+func TestKeyRateLimit(t *testing.T) {
+	w := newWorldWith(t, &api.Server{KeyRate: 100})
+	var limited int
+	for range 400 {
+		status, raw := w.call(models.RoleSupervisor, http.MethodGet, "/api/v1/teams", nil)
+		if status == http.StatusTooManyRequests {
+			require.Contains(t, string(raw), `"/problems/rate-limited"`)
+			limited++
+		}
+	}
+	require.Positive(t, limited, "400 requests at once exceed 100 a second with a burst of 200")
+	status, _ := w.call(models.RoleAgent, http.MethodGet, "/api/v1/agents/"+w.id["agents"], nil)
+	require.Equal(t, http.StatusOK, status, "another key keeps its own budget")
 }

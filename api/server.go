@@ -26,6 +26,9 @@ type Server struct {
 	// KeySecret is the HMAC secret API keys are stored under
 	// (apikey.DevSecret when empty).
 	KeySecret string
+	// KeyRate is the requests a second each key may make (DefaultKeyRate
+	// when zero, no limit when negative).
+	KeyRate float64
 	// PrivateDocs asks for a key on /openapi.json and /metrics too.
 	PrivateDocs bool
 	// Keyless is the key a request without an Authorization header acts
@@ -40,7 +43,11 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	engine := gin.New()
 	keys := apikey.New(s.Services.DB, s.KeySecret)
-	engine.Use(gin.Recovery(), s.logRequests, s.authorize(keys))
+	rate := s.KeyRate
+	if rate == 0 {
+		rate = DefaultKeyRate
+	}
+	engine.Use(gin.Recovery(), s.logRequests, s.authorize(keys, newKeyLimits(rate)))
 	engine.HandleMethodNotAllowed = true
 	engine.NoRoute(func(c *gin.Context) {
 		fail(c, &Problem{Type: "/problems/not-found", Title: "Not found", Status: http.StatusNotFound, Detail: "no route " + c.Request.Method + " " + c.Request.URL.Path})

@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/internal/apikey"
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/listimport"
@@ -33,6 +34,7 @@ type config struct {
 	DebugListen       string
 	KeySecret         string
 	PrivateDocs       bool
+	KeyRate           float64
 }
 
 // env returns the environment variable's value, or def when it is unset.
@@ -98,6 +100,7 @@ func (c *config) register(fs *flag.FlagSet, withHTTP bool) {
 	fs.StringVar(&c.KeySecret, "key-secret", env("OUTDIAL_KEY_SECRET", apikey.DevSecret), "HMAC secret API keys are stored under; set your own outside development (OUTDIAL_KEY_SECRET)")
 	if withHTTP {
 		fs.StringVar(&c.Listen, "listen", env("OUTDIAL_LISTEN", ":8080"), "HTTP API address (OUTDIAL_LISTEN)")
+		fs.Float64Var(&c.KeyRate, "key-rate", float64(envInt("OUTDIAL_KEY_RATE", api.DefaultKeyRate)), "requests a second each API key may make, bursting to twice that; 0: no limit (OUTDIAL_KEY_RATE)")
 		fs.BoolVar(&c.PrivateDocs, "private-docs", os.Getenv("OUTDIAL_PRIVATE_DOCS") == "1", "ask for an API key on /openapi.json and /metrics too (OUTDIAL_PRIVATE_DOCS=1)")
 	}
 }

@@ -152,7 +152,10 @@ func serveAPI(ctx context.Context, c *config, log *slog.Logger, db *models.DB, t
 	if c.KeySecret == apikey.DevSecret {
 		log.Warn("API keys are stored under the development secret: set OUTDIAL_KEY_SECRET outside development")
 	}
-	s := &api.Server{Services: svc, Log: log, Uploads: api.Uploads{Dir: c.UploadDir, Limits: c.limits()}, KeySecret: c.KeySecret, PrivateDocs: c.PrivateDocs}
+	s := &api.Server{Services: svc, Log: log, Uploads: api.Uploads{Dir: c.UploadDir, Limits: c.limits()}, KeySecret: c.KeySecret, PrivateDocs: c.PrivateDocs, KeyRate: c.KeyRate}
+	if c.KeyRate == 0 {
+		s.KeyRate = -1
+	}
 	srv := &http.Server{Addr: c.Listen, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
