@@ -1,10 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -137,6 +141,11 @@ func (s *Server) authorize(keys *apikey.Store, limits *keyLimits) gin.HandlerFun
 			s.audit(c, keys, key, route)
 			return
 		}
+		if err := supervisorTeams(c, key, route); err != nil {
+			fail(c, err)
+			s.audit(c, keys, key, route)
+			return
+		}
 		c.Set(keyContext, key)
 		c.Next()
 		s.audit(c, keys, key, route)
@@ -238,4 +247,45 @@ func (s *Server) audit(c *gin.Context, keys *apikey.Store, key *models.APIKey, r
 	if err := keys.Record(context.WithoutCancel(c.Request.Context()), e); err != nil {
 		s.Log.Error("audit log not written", "error", err, slog.Any("entry", e))
 	}
+}
+
+// teamBodies are the writes whose body names teams: a supervisor may only
+// give a campaign or an agent its own teams.
+var teamBodies = map[string]bool{
+	"POST " + v1 + "/campaigns": true, "PUT " + v1 + "/campaigns/:id": true,
+	"POST " + v1 + "/agents": true, "PUT " + v1 + "/agents/:id": true,
+}
+
+// supervisorTeams refuses a supervisor's campaign or agent whose teams
+// are not all its own, or that has none. A body that is not JSON passes,
+// for the handler to answer.
+func supervisorTeams(c *gin.Context, key *models.APIKey, route string) error {
+	if key.Role != models.RoleSupervisor || !teamBodies[c.Request.Method+" "+route] {
+		return nil
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return badRequest("read the request body: %v", err)
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	var named struct {
+		TeamIDs []uint64 `json:"team_ids"`
+		TeamID  *uint64  `json:"team_id"`
+	}
+	if json.Unmarshal(body, &named) != nil {
+		return nil
+	}
+	teams := named.TeamIDs
+	if named.TeamID != nil {
+		teams = append(teams, *named.TeamID)
+	}
+	if len(teams) == 0 {
+		return forbidden("a supervisor key must name its teams (team_ids or team_id)")
+	}
+	for _, t := range teams {
+		if !slices.Contains(key.TeamIDs, t) {
+			return forbidden("team " + strconv.FormatUint(t, 10) + " is not one of this supervisor key's teams")
+		}
+	}
+	return nil
 }

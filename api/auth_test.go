@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -238,8 +239,11 @@ func TestEveryRouteHasAnAccessRow(t *testing.T) {
 		}
 		return rank(a) - rank(b)
 	})
+	team, err := strconv.ParseUint(w.id["teams"], 10, 64)
+	require.NoError(t, err)
+	body := map[string]any{"team_ids": []uint64{team}, "team_id": team} // a supervisor's campaign or agent names its teams
 	for _, a := range allowed {
-		status, raw := w.call(a.role, a.method, w.path(a.route), map[string]any{})
+		status, raw := w.call(a.role, a.method, w.path(a.route), body)
 		require.NotContains(t, []int{http.StatusUnauthorized, http.StatusForbidden}, status, "a %s key on %s %s: %s", a.role, a.method, a.route, raw)
 	}
 }
@@ -328,6 +332,28 @@ func TestBoundKeysReachOnlyTheirOwn(t *testing.T) {
 		status, raw = w.call(c.key, c.method, fmt.Sprintf(c.path, other[c.seg]), c.body)
 		require.Equal(t, http.StatusForbidden, status, "a %s key on another's %s: %s", c.key, c.path, raw)
 	}
+	// A supervisor gives a campaign or an agent its own teams only.
+	var campaign map[string]any
+	status, raw := w.call(models.RoleAdmin, http.MethodGet, "/api/v1/campaigns/"+own["campaigns"], nil)
+	require.Equal(t, http.StatusOK, status)
+	require.NoError(t, json.Unmarshal(raw, &campaign))
+	ownTeam := campaign["team_ids"]
+	delete(campaign, "id")
+	for _, teams := range []any{[]uint64{otherTeam}, []any{}} {
+		campaign["team_ids"], campaign["name"] = teams, "moved"
+		status, raw = w.call(models.RoleSupervisor, http.MethodPut, "/api/v1/campaigns/"+own["campaigns"], campaign)
+		require.Equal(t, http.StatusForbidden, status, "%v: %s", teams, raw)
+		status, raw = w.call(models.RoleSupervisor, http.MethodPost, "/api/v1/campaigns", campaign)
+		require.Equal(t, http.StatusForbidden, status, "%v: %s", teams, raw)
+	}
+	status, raw = w.call(models.RoleSupervisor, http.MethodPost, "/api/v1/agents", map[string]any{"name": "new", "team_id": otherTeam})
+	require.Equal(t, http.StatusForbidden, status, "%s", raw)
+	campaign["team_ids"], campaign["name"] = ownTeam, "kris_progressive"
+	status, raw = w.call(models.RoleSupervisor, http.MethodPut, "/api/v1/campaigns/"+own["campaigns"], campaign)
+	require.Equal(t, http.StatusOK, status, "%s", raw)
+	status, raw = w.call(models.RoleSupervisor, http.MethodPost, "/api/v1/agents", map[string]any{"name": "new", "team_id": w.find("teams", "krisServiceTeam")})
+	require.Equal(t, http.StatusCreated, status, "%s", raw)
+
 	// A supervisor of the other team reaches that campaign, not this one.
 	status, _ = w.call(otherSupervisor, http.MethodGet, "/api/v1/campaigns/"+other["campaigns"], nil)
 	require.Equal(t, http.StatusOK, status)
