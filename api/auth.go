@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 
 	"github.com/outdial/outdial/internal/apikey"
@@ -288,4 +289,17 @@ func supervisorTeams(c *gin.Context, key *models.APIKey, route string) error {
 		}
 	}
 	return nil
+}
+
+// describeAccess tells the OpenAPI document that every operation but the
+// open ones takes a bearer API key.
+func describeAccess(doc *openapi3.T) {
+	doc.Components.SecuritySchemes = openapi3.SecuritySchemes{"apiKey": &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{
+		Type: "http", Scheme: "bearer", Description: "an Outdial API key (README, Security)"}}}
+	doc.Security = *openapi3.NewSecurityRequirements().With(openapi3.NewSecurityRequirement().Authenticate("apiKey"))
+	for _, route := range []string{"/healthz", "/readyz"} {
+		if item := doc.Paths.Value(route); item != nil && item.Get != nil {
+			item.Get.Security = openapi3.NewSecurityRequirements()
+		}
+	}
 }

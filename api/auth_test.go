@@ -282,6 +282,10 @@ func TestKeysAreRequired(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, "any valid key reads the document")
 	status, _ = closed.call("", http.MethodGet, "/healthz", nil)
 	require.Equal(t, http.StatusOK, status)
+
+	status, raw = w.call("", http.MethodGet, "/openapi.json", nil)
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, string(raw), `"securitySchemes":{"apiKey":{"description":"an Outdial API key (README, Security)","scheme":"bearer","type":"http"}}`)
 }
 
 // TestBoundKeysReachOnlyTheirOwn: a supervisor reaches its teams'

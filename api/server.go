@@ -75,6 +75,7 @@ func (s *Server) Handler() http.Handler {
 	registerLists(v1, &lists{lists: s.Services.Lists, uploads: s.Uploads})
 	registerContacts(v1, &contacts{contacts: s.Services.Contacts})
 	registerKeys(v1, keys)
+	describeAccess(root.doc)
 	s.doc = root.doc
 	return engine
 }
