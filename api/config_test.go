@@ -261,7 +261,7 @@ func TestBadInput(t *testing.T) {
 // TestDatabaseDown checks that a database that does not answer while a
 // write's references are checked is an outage (503), not a field at fault.
 func TestDatabaseDown(t *testing.T) {
-	srv := httptest.NewServer((&api.Server{Services: services.New(testenv.Unreachable(t), nil, ""), Log: slog.New(slog.DiscardHandler)}).Handler())
+	srv := httptest.NewServer((&api.Server{Keyless: &models.APIKey{Name: "test", Role: models.RoleAdmin}, Services: services.New(testenv.Unreachable(t), nil, ""), Log: slog.New(slog.DiscardHandler)}).Handler())
 	t.Cleanup(srv.Close)
 	h := &harness{t: t, srv: srv}
 	status, out := h.call(http.MethodPost, "/api/v1/campaigns", map[string]any{"name": "c", "pacing_mode": "preview", "time_zone_id": 1})

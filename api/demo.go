@@ -77,6 +77,13 @@ func (o obj) with(more obj) obj {
 	return out
 }
 
+type demoKey struct{}
+
+// WithKey is ctx carrying the API key the demo client and Call send.
+func WithKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, demoKey{}, key)
+}
+
 // demoClient keeps the first error, so LoadDemo reads as a list of objects.
 type demoClient struct {
 	base string
@@ -163,6 +170,9 @@ func (d *demoClient) do(ctx context.Context, method, path string, body, out any)
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if key, ok := ctx.Value(demoKey{}).(string); ok {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
 	resp, err := d.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)

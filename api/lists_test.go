@@ -57,7 +57,7 @@ func newHarnessWith(t *testing.T, db *models.DB, tc client.Client, queue string,
 		l = limits[0]
 	}
 	uploads := t.TempDir()
-	s := &api.Server{Services: services.New(db, tc, queue), Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
+	s := &api.Server{Keyless: &models.APIKey{Name: "test", Role: models.RoleAdmin}, Services: services.New(db, tc, queue), Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Uploads: api.Uploads{Dir: uploads, Limits: l}}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)

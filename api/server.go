@@ -12,7 +12,9 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 
+	"github.com/outdial/outdial/internal/apikey"
 	"github.com/outdial/outdial/internal/services"
+	"github.com/outdial/outdial/models"
 )
 
 // Server holds what the handlers need.
@@ -21,6 +23,17 @@ type Server struct {
 	Services *services.Services
 	Log      *slog.Logger
 	Uploads  Uploads
+	// KeySecret is the HMAC secret API keys are stored under
+	// (apikey.DevSecret when empty).
+	KeySecret string
+	// KeyRate is the requests a second each key may make (DefaultKeyRate
+	// when zero, no limit when negative).
+	KeyRate float64
+	// PrivateDocs asks for a key on /openapi.json and /metrics too.
+	PrivateDocs bool
+	// Keyless is the key a request without an Authorization header acts
+	// as: for tests only; nil, the default, answers such a request 401.
+	Keyless *models.APIKey
 
 	doc *openapi3.T
 }
@@ -29,7 +42,12 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	engine := gin.New()
-	engine.Use(gin.Recovery(), s.logRequests)
+	keys := apikey.New(s.Services.DB, s.KeySecret)
+	rate := s.KeyRate
+	if rate == 0 {
+		rate = DefaultKeyRate
+	}
+	engine.Use(gin.Recovery(), s.logRequests, s.authorize(keys, newKeyLimits(rate)))
 	engine.HandleMethodNotAllowed = true
 	engine.NoRoute(func(c *gin.Context) {
 		fail(c, &Problem{Type: "/problems/not-found", Title: "Not found", Status: http.StatusNotFound, Detail: "no route " + c.Request.Method + " " + c.Request.URL.Path})
@@ -56,6 +74,8 @@ func (s *Server) Handler() http.Handler {
 	registerRunning(v1, s.Services.Campaigns)
 	registerLists(v1, &lists{lists: s.Services.Lists, uploads: s.Uploads})
 	registerContacts(v1, &contacts{contacts: s.Services.Contacts})
+	registerKeys(v1, keys)
+	describeAccess(root.doc)
 	s.doc = root.doc
 	return engine
 }

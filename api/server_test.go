@@ -17,6 +17,7 @@ import (
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/internal/testenv"
+	"github.com/outdial/outdial/models"
 )
 
 // TestOpenAPIMatchesRoutes checks that every route gin serves is in the
@@ -35,7 +36,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			documented = append(documented, method+" "+path)
 		}
 	}
-	s := &api.Server{Services: services.New(h.db, nil, ""), Log: slog.New(slog.DiscardHandler)}
+	s := &api.Server{Keyless: &models.APIKey{Name: "test", Role: models.RoleAdmin}, Services: services.New(h.db, nil, ""), Log: slog.New(slog.DiscardHandler)}
 	var served []string
 	for _, r := range s.Handler().(*gin.Engine).Routes() {
 		p := r.Path
@@ -56,7 +57,7 @@ func TestHealth(t *testing.T) {
 	db := testenv.DB(t)
 	log := slog.New(slog.DiscardHandler)
 
-	up := httptest.NewServer((&api.Server{Services: services.New(db, testenv.Temporal(t), ""), Log: log}).Handler())
+	up := httptest.NewServer((&api.Server{Keyless: &models.APIKey{Name: "test", Role: models.RoleAdmin}, Services: services.New(db, testenv.Temporal(t), ""), Log: log}).Handler())
 	t.Cleanup(up.Close)
 	for _, path := range []string{"/healthz", "/readyz"} {
 		resp, err := http.Get(up.URL + path)
@@ -67,7 +68,7 @@ func TestHealth(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode, "%s: %v", path, body)
 	}
 
-	down := httptest.NewServer((&api.Server{Services: services.New(db, nil, ""), Log: log}).Handler())
+	down := httptest.NewServer((&api.Server{Keyless: &models.APIKey{Name: "test", Role: models.RoleAdmin}, Services: services.New(db, nil, ""), Log: log}).Handler())
 	t.Cleanup(down.Close)
 	resp, err := http.Get(down.URL + "/readyz")
 	require.NoError(t, err)

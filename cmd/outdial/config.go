@@ -11,6 +11,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/apikey"
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/services"
@@ -30,6 +32,9 @@ type config struct {
 	MaxUploadMB       int64
 	FrequencyCap      string
 	DebugListen       string
+	KeySecret         string
+	PrivateDocs       bool
+	KeyRate           float64
 }
 
 // env returns the environment variable's value, or def when it is unset.
@@ -92,8 +97,11 @@ func (c *config) register(fs *flag.FlagSet, withHTTP bool) {
 	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", envInt("OUTDIAL_MAX_UPLOAD_MB", 250), "largest list upload accepted, in MB (OUTDIAL_MAX_UPLOAD_MB)")
 	fs.StringVar(&c.FrequencyCap, "frequency-cap", env("OUTDIAL_FREQUENCY_CAP", "3/24h"), "at most N attempts to one number per period across all campaigns, as N/period (3/24h); off to disable (OUTDIAL_FREQUENCY_CAP)")
 	fs.StringVar(&c.DebugListen, "debug-listen", env("OUTDIAL_DEBUG_LISTEN", ""), "address serving Go's runtime profiles at /debug/pprof/, for operators; empty: off (OUTDIAL_DEBUG_LISTEN)")
+	fs.StringVar(&c.KeySecret, "key-secret", env("OUTDIAL_KEY_SECRET", apikey.DevSecret), "HMAC secret API keys are stored under; set your own outside development (OUTDIAL_KEY_SECRET)")
 	if withHTTP {
 		fs.StringVar(&c.Listen, "listen", env("OUTDIAL_LISTEN", ":8080"), "HTTP API address (OUTDIAL_LISTEN)")
+		fs.Float64Var(&c.KeyRate, "key-rate", float64(envInt("OUTDIAL_KEY_RATE", api.DefaultKeyRate)), "requests a second each API key may make, bursting to twice that; 0: no limit (OUTDIAL_KEY_RATE)")
+		fs.BoolVar(&c.PrivateDocs, "private-docs", os.Getenv("OUTDIAL_PRIVATE_DOCS") == "1", "ask for an API key on /openapi.json and /metrics too (OUTDIAL_PRIVATE_DOCS=1)")
 	}
 }
 

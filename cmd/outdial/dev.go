@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/apikey"
 	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/models"
 )
@@ -57,6 +58,10 @@ func runDev(ctx context.Context, args []string) error {
 	defer stopChild(server, exited, log)
 
 	return withServices(ctx, c, log, func(ctx context.Context, db *models.DB, tc client.Client) error {
+		keys := apikey.New(db, c.KeySecret)
+		if err := firstAdminKey(ctx, keys, log); err != nil {
+			return err
+		}
 		g, ctx := errgroup.WithContext(ctx)
 		g.Go(func() error { return runTemporalWorker(ctx, c, db, tc) })
 		g.Go(func() error { return serveAPI(ctx, c, log, db, tc) })
@@ -70,7 +75,7 @@ func runDev(ctx context.Context, args []string) error {
 			}
 		})
 		if o.Demo {
-			g.Go(func() error { return loadDemo(ctx, c.Listen, log) })
+			g.Go(func() error { return loadDemo(ctx, c.Listen, log, keys, db) })
 		}
 		log.Info("outdial is running",
 			"api", "http://"+hostPort(c.Listen)+"/api/v1",
@@ -155,10 +160,18 @@ func hostPort(listen string) string {
 
 // loadDemo posts the seed's example configuration through the API once it
 // answers, so the demo passes the same validation as any administrator.
-func loadDemo(ctx context.Context, listen string, log *slog.Logger) error {
+func loadDemo(ctx context.Context, listen string, log *slog.Logger, keys *apikey.Store, db *models.DB) error {
 	base := "http://" + hostPort(listen)
+	loader, err := demoKey(ctx, keys, apikey.NewKey{Name: "loader", Role: models.RoleAdmin})
+	if err != nil {
+		return err
+	}
+	ctx = api.WithKey(ctx, loader)
 	if err := api.LoadDemo(ctx, base); err != nil {
 		return fmt.Errorf("load demo configuration: %w", err)
+	}
+	if err := printDemoKeys(ctx, keys, db); err != nil {
+		return err
 	}
 	log.Info("demo configuration loaded", "campaigns", base+"/api/v1/campaigns")
 	if err := api.StartDemo(ctx, base, 40); err != nil {

@@ -29,6 +29,7 @@ func runImport(ctx context.Context, args []string) error {
 	delimiter := fs.String("delimiter", ",", "delimiter of text files (tab for tab)")
 	subType := fs.String("sub-type", "NEW", "NEW or APPEND")
 	global := fs.String("global-list-id", "", "global list ID (required with APPEND)")
+	key := fs.String("key", os.Getenv("OUTDIAL_API_KEY"), "an admin or supervisor API key (OUTDIAL_API_KEY)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: outdial import --campaign NAME [flags] FILE")
 		fs.PrintDefaults()
@@ -40,7 +41,7 @@ func runImport(ctx context.Context, args []string) error {
 		fs.Usage()
 		return errors.New("a campaign name and one file are required")
 	}
-	c := &apiClient{base: strings.TrimRight(*base, "/") + "/api/v1", http: &http.Client{}}
+	c := &apiClient{base: strings.TrimRight(*base, "/") + "/api/v1", key: *key, http: &http.Client{}}
 	id, err := c.campaignID(ctx, *campaign)
 	if err != nil {
 		return err
@@ -91,6 +92,7 @@ func printStats(w io.Writer, l listimport.ListView) {
 // apiClient is the few API calls the import command makes.
 type apiClient struct {
 	base string
+	key  string
 	http *http.Client
 }
 
@@ -157,6 +159,7 @@ func (c *apiClient) get(ctx context.Context, path string, out any) error {
 }
 
 func (c *apiClient) do(req *http.Request, out any) error {
+	req.Header.Set("Authorization", "Bearer "+c.key)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", req.Method, req.URL, err)

@@ -21,6 +21,7 @@ import (
 	"github.com/outdial/outdial/activities"
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
+	"github.com/outdial/outdial/internal/apikey"
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/models"
@@ -35,6 +36,7 @@ commands:
   migrate  apply database migrations
   dev      run a Temporal dev server, migrations, the API and the worker together
   import   upload a contact list file to a campaign and show its progress
+  keys     make an API key: keys create --role ROLE --name NAME
 
 Run "outdial COMMAND -h" for a command's flags.
 `
@@ -58,6 +60,8 @@ func main() {
 		err = runDev(ctx, args)
 	case "import":
 		err = runImport(ctx, args)
+	case "keys":
+		err = runKeys(ctx, args)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:
@@ -145,7 +149,13 @@ func serveAPI(ctx context.Context, c *config, log *slog.Logger, db *models.DB, t
 	if err != nil {
 		return err
 	}
-	s := &api.Server{Services: svc, Log: log, Uploads: api.Uploads{Dir: c.UploadDir, Limits: c.limits()}}
+	if c.KeySecret == apikey.DevSecret {
+		log.Warn("API keys are stored under the development secret: set OUTDIAL_KEY_SECRET outside development")
+	}
+	s := &api.Server{Services: svc, Log: log, Uploads: api.Uploads{Dir: c.UploadDir, Limits: c.limits()}, KeySecret: c.KeySecret, PrivateDocs: c.PrivateDocs, KeyRate: c.KeyRate}
+	if c.KeyRate == 0 {
+		s.KeyRate = -1
+	}
 	srv := &http.Server{Addr: c.Listen, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {

@@ -92,7 +92,7 @@ type testAPI struct {
 }
 
 func newTestAPI(t *testing.T, db *models.DB, tc client.Client, queue, uploads string) *testAPI {
-	s := &api.Server{Services: services.New(db, tc, queue), Log: slog.New(slog.DiscardHandler),
+	s := &api.Server{Keyless: &models.APIKey{Name: "test", Role: models.RoleAdmin}, Services: services.New(db, tc, queue), Log: slog.New(slog.DiscardHandler),
 		Uploads: api.Uploads{Dir: uploads, Limits: listimport.DefaultLimits}}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)

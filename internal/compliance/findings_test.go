@@ -62,7 +62,7 @@ type demo struct {
 
 func openDemo(t *testing.T) demo {
 	db := testenv.DB(t)
-	srv := httptest.NewServer((&api.Server{Services: services.New(db, nil, ""), Log: slog.New(slog.DiscardHandler)}).Handler())
+	srv := httptest.NewServer((&api.Server{Keyless: &models.APIKey{Name: "test", Role: models.RoleAdmin}, Services: services.New(db, nil, ""), Log: slog.New(slog.DiscardHandler)}).Handler())
 	defer srv.Close()
 	require.NoError(t, api.LoadDemo(context.Background(), srv.URL))
 	for _, q := range []string{

@@ -241,7 +241,7 @@ func dialRun(ctx context.Context, db *models.DB, tc client.Client, name string, 
 		return dialResult{}, err
 	}
 	defer w.Stop()
-	srv := httptest.NewServer((&api.Server{Log: slog.New(slog.DiscardHandler), Services: svc}).Handler())
+	srv := httptest.NewServer((&api.Server{Keyless: &models.APIKey{Name: "test", Role: models.RoleAdmin}, Log: slog.New(slog.DiscardHandler), Services: svc}).Handler())
 	defer srv.Close()
 	c, err := setUpCampaign(ctx, srv.URL, name, contacts, agents)
 	if err != nil {

@@ -23,7 +23,7 @@ var layers = map[string]string{
 	"models":         "models",
 	"dialer":         "adapter",
 	"internal/agent": "domain", "internal/campaign": "domain", "internal/contact": "domain",
-	"internal/listimport": "domain", "internal/configuration": "domain",
+	"internal/listimport": "domain", "internal/configuration": "domain", "internal/apikey": "domain",
 	"internal/services": "services",
 	"activities":        "activities",
 	"workflows":         "workflows",
