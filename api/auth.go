@@ -179,7 +179,7 @@ func permit(ctx context.Context, keys *apikey.Store, key *models.APIKey, method,
 	}
 	what, granted := access[method+" "+route][key.Role]
 	if !granted {
-		return forbidden("a " + key.Role + " key may not " + method + " " + route)
+		return forbidden("the " + key.Role + " key may not " + method + " " + route)
 	}
 	owns, err := owned(ctx, keys, key, what, id)
 	if err != nil {
