@@ -231,7 +231,7 @@ func (s *Service) releaseProgressive(ctx context.Context, tx *gorm.DB, c *models
 	if err != nil {
 		return pass{}, err
 	}
-	budget, me := budgetOf(pool, c.ID)
+	budget, me := BudgetOf(pool, c.ID)
 	callbacks, err := s.releaseCallbacks(ctx, tx, c.ID, zones, pool, &budget)
 	if err != nil {
 		return pass{}, err
@@ -270,11 +270,11 @@ func (s *Service) releaseProgressive(ctx context.Context, tx *gorm.DB, c *models
 	return p, nil
 }
 
-// budgetOf is a pool as the pacing rule reads it, and the index of the
+// BudgetOf is a pool as the pacing rule reads it, and the index of the
 // campaign in it (-1 when it has no team). Every other campaign wants as
 // many calls as the agents allow while its passes are held back, none
 // otherwise: it left its agents to the others, or is not active.
-func budgetOf(pool *models.AgentPool, campaignID uint64) (pacing.Pool, int) {
+func BudgetOf(pool *models.AgentPool, campaignID uint64) (pacing.Pool, int) {
 	b := pacing.Pool{Free: pool.Free, Held: pool.Held}
 	me := -1
 	for i, pc := range pool.Campaigns {

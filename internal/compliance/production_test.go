@@ -8,7 +8,6 @@ package compliance
 import (
 	"cmp"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/outdial/outdial/internal/contact"
@@ -144,23 +143,6 @@ func atDial(f contact.Facts, mode string, now time.Time) contact.Verdict {
 	return contact.AtDial(f, mode, now)
 }
 
-// contactModes mirrors contact's unexported helper of the same name: the
-// contact's modes in the strategy's priority order, then its others.
-func contactModes(priority []string, numbers []models.ContactNumber) []string {
-	var out []string
-	for _, m := range priority {
-		if slices.ContainsFunc(numbers, func(n models.ContactNumber) bool { return n.Mode == m }) {
-			out = append(out, m)
-		}
-	}
-	for _, n := range numbers {
-		if !slices.Contains(out, n.Mode) {
-			out = append(out, n.Mode)
-		}
-	}
-	return out
-}
-
 // decisionZone mirrors workflows.contactZone: the decision after a call
 // counts days in the contact's own zone, with its daylight-saving rules, as
 // time.LoadLocation loads it there (loc, nil when it cannot be loaded: UTC
@@ -213,26 +195,6 @@ func progressiveWant(free, shared int, weights []int, index, lines, inFlight int
 		free += pacing.Split(shared, weights)[index]
 	}
 	return pacing.Progressive(free, lines, inFlight, -1)
-}
-
-// budgetOf mirrors campaign's helper of that name: the agent pool as the
-// pacing rule reads it, and the campaign's place in it (-1 when it has no
-// team). Every other campaign wants as many calls as the agents allow
-// while its passes are held back, none otherwise.
-func budgetOf(pool *models.AgentPool, campaignID uint64) (pacing.Pool, int) {
-	b := pacing.Pool{Free: pool.Free, Held: pool.Held}
-	me := -1
-	for i, pc := range pool.Campaigns {
-		want := 0
-		if pc.Active && pc.WantsAgents {
-			want = -1
-		}
-		if pc.ID == campaignID {
-			me = i
-		}
-		b.Campaigns = append(b.Campaigns, pacing.Campaign{LinesPerAgent: pc.LinesPerAgent, Teams: pc.Teams, InFlight: pc.InFlight, Want: want})
-	}
-	return b, me
 }
 
 // poolAllows is how many of want calls the campaign at me may release, one

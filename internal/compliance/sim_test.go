@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	campaignsvc "github.com/outdial/outdial/internal/campaign"
 	"github.com/outdial/outdial/internal/compliance/oracle"
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/models"
@@ -384,7 +385,7 @@ func (s *sim) importList(l listSpec) {
 		}
 		k := &contactState{id: ks.id, c: c, numbers: numbers, zone: ks.zone, declared: ks.declared, listID: l.id, listEnd: end,
 			status: models.ContactNew, index: -1}
-		k.modes = contactModes(c.policy.Modes, numbers)
+		k.modes = contact.OrderModes(c.policy.Modes, numbers)
 		s.contacts = append(s.contacts, k)
 		s.waitForPacer(k)
 	}
@@ -480,7 +481,7 @@ func (s *sim) paceProgressive(c *campaign) bool {
 		return false
 	}
 	pool := s.lockAgentPool(c)
-	budget, me := budgetOf(pool, c.spec.id)
+	budget, me := campaignsvc.BudgetOf(pool, c.spec.id)
 	callbacks := s.releaseCallbacks(c, open, pool, &budget)
 	// models.CountForPacing, after the callbacks took their agents.
 	free, shared := available(c.direct), available(c.viaGroup)

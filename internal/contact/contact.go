@@ -73,7 +73,7 @@ func (s *Service) facts(ctx context.Context, contactID uint64, counted bool, exc
 	if err != nil {
 		return nil, Facts{}, Policy{}, err
 	}
-	policy.Modes = contactModes(policy.Modes, r.contact.Numbers)
+	policy.Modes = OrderModes(policy.Modes, r.contact.Numbers)
 	f := Facts{Contact: r.contact, CampaignName: r.campaign.Name, CampaignStatus: r.campaign.Status,
 		ListID: r.list.ID, ListStatus: r.list.Status, ListEnd: r.list.EndTime,
 		Counters: r.counters, Modes: policy.Modes}

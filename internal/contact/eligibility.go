@@ -294,9 +294,9 @@ func capped(caps []FrequencyCap, starts []time.Time, number string, now time.Tim
 	return until, why
 }
 
-// contactModes orders the contact's modes by the strategy's mode priority;
+// OrderModes orders the contact's modes by the strategy's mode priority;
 // modes the strategy does not list follow in the contact's own order.
-func contactModes(priority []string, numbers []models.ContactNumber) []string {
+func OrderModes(priority []string, numbers []models.ContactNumber) []string {
 	var out []string
 	for _, m := range priority {
 		if slices.ContainsFunc(numbers, func(n models.ContactNumber) bool { return n.Mode == m }) {
