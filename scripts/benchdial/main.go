@@ -399,7 +399,10 @@ func setUpCampaign(ctx context.Context, base, name string, contacts, agents int)
 	}
 	team := created.ID
 	if err := call(http.MethodPost, "campaigns", map[string]any{"name": "bench-" + name, "pacing_mode": "progressive", "time_zone_id": zone,
-		"entry_point_id": ep, "contact_strategy_id": strategy, "outcome_group_id": group, "team_ids": []uint64{team}, "time_to_live_days": 30}, &created); err != nil {
+		"entry_point_id": ep, "contact_strategy_id": strategy, "outcome_group_id": group, "team_ids": []uint64{team}, "time_to_live_days": 30,
+		// Open around the clock, so that the figures do not depend on the
+		// hour the benchmark runs at (campaigns default to 08:00–21:00).
+		"daily_start_time": "00:00", "daily_end_time": "23:59"}, &created); err != nil {
 		return nil, err
 	}
 	c := &benchCampaign{base: base, campaign: created.ID}
