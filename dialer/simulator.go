@@ -60,6 +60,9 @@ type SimulatorConfig struct {
 	// minute of ringing last a second.
 	Speed float64
 	Seed  uint64
+	// RetryFirst is the wait before a failed report is sent again; it
+	// doubles up to five seconds. Zero: a quarter of a second.
+	RetryFirst time.Duration
 }
 
 // DefaultSimulatorConfig is the demo's world: most calls reach a person or
@@ -107,6 +110,11 @@ type Simulator struct {
 	Agents  Agents
 	Reports Reports
 	Log     *slog.Logger
+	// Final tells a report Outdial refused for good (an unknown attempt, an
+	// outcome it already has) from one that failed on the way, such as
+	// during a database outage, which is sent again. Nil: every failure is
+	// final.
+	Final func(error) bool
 
 	once sync.Once
 	mu   sync.Mutex
@@ -178,7 +186,7 @@ func (s *Simulator) play(ctx context.Context, c call) {
 	}
 	id := c.req.AttemptID
 	if c.outcome != "voice" {
-		s.report(s.Reports.TelephonyOutcome(ctx, id, c.outcome, ""), id)
+		s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, c.outcome, "") })
 		if c.req.Agent != "" {
 			// The call was placed for an agent: nobody answered, so a
 			// preview agent goes back to asking for cards, and the agent
@@ -187,21 +195,21 @@ func (s *Simulator) play(ctx context.Context, c call) {
 			if c.req.CampaignType == "Progressive" {
 				state = "available"
 			}
-			s.report(s.Agents.SetState(ctx, c.req.Agent, state), id)
+			s.report(ctx, id, func(ctx context.Context) error { return s.Agents.SetState(ctx, c.req.Agent, state) })
 		}
 		return
 	}
 	agent, ok, err := s.Agents.Reserve(ctx, c.req.CampaignID, c.req.Agent)
 	if err != nil || !ok {
 		// A person answered and no agent was free in time.
-		s.report(s.Reports.TelephonyOutcome(ctx, id, "abandoned", ""), id)
+		s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, "abandoned", "") })
 		return
 	}
-	s.report(s.Reports.TelephonyOutcome(ctx, id, "voice", agent), id)
+	s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, "voice", agent) })
 	if !s.sleep(ctx, c.talk) {
 		return
 	}
-	s.report(s.Agents.SetState(ctx, agent, "wrap_up"), id)
+	s.report(ctx, id, func(ctx context.Context) error { return s.Agents.SetState(ctx, agent, "wrap_up") })
 	if !s.sleep(ctx, c.wrap) {
 		return
 	}
@@ -210,11 +218,11 @@ func (s *Simulator) play(ctx context.Context, c call) {
 		s.Log.Warn("simulator cannot read the campaign's wrap-up codes", "attempt", id, "campaign", c.req.CampaignID, "error", err)
 	}
 	if code := pickAt(c.wrapup, s.Config.wrapupWeights(codes)); code != "" {
-		s.report(s.Reports.Wrapup(ctx, id, code, agent), id)
+		s.report(ctx, id, func(ctx context.Context) error { return s.Reports.Wrapup(ctx, id, code, agent) })
 	}
 	// Without a code to send the agent sends none: the campaign's voice
 	// rule decides once the wrap-up time is over.
-	s.report(s.Agents.SetState(ctx, agent, "available"), id)
+	s.report(ctx, id, func(ctx context.Context) error { return s.Agents.SetState(ctx, agent, "available") })
 }
 
 // wrapupWeights weighs the campaign's codes: by name where Business names
@@ -244,9 +252,45 @@ func (c SimulatorConfig) wrapupWeights(codes []WrapupCode) map[string]float64 {
 	return alike
 }
 
-func (s *Simulator) report(err error, attemptID string) {
-	if err != nil {
-		s.Log.Warn("simulator report failed", "attempt", attemptID, "error", err)
+// reportFor is how long the simulator keeps sending a report: past the
+// attempt's outcome timeout it is no use.
+const reportFor = 10 * time.Minute
+
+// report delivers one of a call's reports as a real dialer does: a refusal
+// (Final) ends it, and any other failure, such as Outdial's database or
+// Temporal being down, is tried again with backoff until it is taken, the
+// simulator stops, or reportFor has passed. A lost report would hold the
+// attempt's line until its outcome timeout.
+func (s *Simulator) report(ctx context.Context, attemptID string, send func(context.Context) error) {
+	wait := s.Config.RetryFirst
+	if wait <= 0 {
+		wait = 250 * time.Millisecond
+	}
+	giveUp := time.Now().Add(reportFor)
+	for tries := 1; ; tries++ {
+		err := send(ctx)
+		switch {
+		case err == nil:
+			if tries > 1 {
+				s.Log.Info("simulator report delivered after retries", "attempt", attemptID, "tries", tries)
+			}
+			return
+		case s.Final == nil || s.Final(err) || time.Now().After(giveUp):
+			s.Log.Warn("simulator report failed", "attempt", attemptID, "tries", tries, "error", err)
+			return
+		}
+		if tries == 1 {
+			s.Log.Warn("simulator report failed; retrying", "attempt", attemptID, "error", err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			s.Log.Warn("simulator stopped before a report was delivered", "attempt", attemptID, "tries", tries, "error", err)
+			return
+		case <-t.C:
+		}
+		wait = min(2*wait, 5*time.Second)
 	}
 }
 

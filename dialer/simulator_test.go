@@ -2,6 +2,7 @@ package dialer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -21,7 +22,15 @@ type world struct {
 	outcome map[string]string
 	wrapups map[string]string
 	codes   map[uint64][]WrapupCode // per campaign
+	// down fails this many outcome reports before one is taken, as an
+	// Outdial whose database is down does; sent counts every one sent.
+	down int
+	sent int
+	// refuse makes every outcome report fail with errRefused.
+	refuse bool
 }
+
+var errOutage, errRefused = errors.New("database does not answer"), errors.New("attempt already has an outcome")
 
 // seedCodes is the seed's outcome group "Wrapup Code", by kind.
 var seedCodes = []WrapupCode{{"Follow-Up", WrapupSuccess}, {"Campaign-WrapUp", WrapupSuccess}, {"Callback Requested", WrapupCallback},
@@ -56,6 +65,14 @@ func (w *world) SetState(_ context.Context, agent, state string) error {
 func (w *world) TelephonyOutcome(_ context.Context, id, outcome, agent string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.sent++
+	switch {
+	case w.refuse:
+		return errRefused
+	case w.down > 0:
+		w.down--
+		return errOutage
+	}
 	w.outcome[id] = outcome
 	return nil
 }
@@ -100,6 +117,31 @@ func TestSimulatorPlaysCallsOut(t *testing.T) {
 		return len(w.events) == 3
 	}, 5*time.Second, time.Millisecond)
 	require.Equal(t, []string{"reserve agent-1", "agent-1 wrap_up", "agent-1 available"}, w.events)
+}
+
+// TestSimulatorRetriesReportsThroughAnOutage: a report that fails on the
+// way is sent again until it is taken, once; one Outdial refuses is not.
+func TestSimulatorRetriesReportsThroughAnOutage(t *testing.T) {
+	final := func(err error) bool { return errors.Is(err, errRefused) }
+	config := fastConfig(map[string]float64{"busy": 1})
+	config.RetryFirst = time.Millisecond
+
+	w := newWorld()
+	w.down = 3
+	s := &Simulator{Config: config, Agents: w, Reports: w, Final: final}
+	require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: "4-1"}))
+	require.Eventually(t, func() bool { n, _ := w.counts(); return n == 1 }, 5*time.Second, time.Millisecond, "the report was lost in the outage")
+	w.mu.Lock()
+	require.Equal(t, 4, w.sent)
+	require.Equal(t, "busy", w.outcome["4-1"])
+	w.mu.Unlock()
+
+	w = newWorld()
+	w.refuse = true
+	s = &Simulator{Config: config, Agents: w, Reports: w, Final: final}
+	require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: "4-2"}))
+	require.Eventually(t, func() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.sent == 1 }, 5*time.Second, time.Millisecond)
+	require.Never(t, func() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.sent > 1 }, 100*time.Millisecond, time.Millisecond, "a refused report was sent again")
 }
 
 func TestSimulatorAbandonsWithoutAFreeAgent(t *testing.T) {

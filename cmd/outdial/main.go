@@ -23,6 +23,7 @@ import (
 	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/apikey"
 	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/worker"
@@ -183,7 +184,7 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 	if err != nil {
 		return err
 	}
-	sim := &dialer.Simulator{Config: dialer.DefaultSimulatorConfig, Agents: svc.Agents, Reports: contact.Reports{Service: svc.Contacts}, Log: slog.Default()}
+	sim := &dialer.Simulator{Config: dialer.DefaultSimulatorConfig, Agents: svc.Agents, Reports: contact.Reports{Service: svc.Contacts}, Log: slog.Default(), Final: fault.Refused}
 	if err := sim.Config.Validate(); err != nil {
 		return err
 	}

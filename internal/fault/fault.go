@@ -54,6 +54,14 @@ func As(err error) (*Error, bool) {
 	return f, ok
 }
 
+// Refused reports whether err refuses the request for good: invalid, not
+// found or in conflict. Any other error may pass if the request is sent
+// again.
+func Refused(err error) bool {
+	f, ok := As(err)
+	return ok && f.Kind != Unavailable
+}
+
 // Is reports whether err is a fault of kind k.
 func Is(err error, k Kind) bool {
 	f, ok := As(err)
