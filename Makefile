@@ -24,3 +24,9 @@ bench-import:
 .PHONY: bench-dial
 bench-dial:
 	CONTACTS=$(CONTACTS) AGENTS=$(AGENTS) scripts/bench-dial.sh
+
+# The fault suite: the real stack as separate processes, broken on purpose
+# (about 10 minutes; see README).
+.PHONY: test-faults
+test-faults:
+	scripts/test-faults.sh

@@ -153,10 +153,14 @@ func (s *Simulator) Dial(_ context.Context, req CallRequest) error {
 		return nil
 	}
 	s.seen[req.AttemptID] = true
-	plan := call{req: req, outcome: pickAt(s.rng.Float64(), s.Config.Outcomes), wrapup: s.rng.Float64(),
-		ring: s.Config.Ring.draw(s.rng), talk: s.Config.Talk.draw(s.rng), wrap: s.Config.WrapUp.draw(s.rng)}
-	go s.play(s.ctx, plan)
+	go s.play(s.ctx, s.plan(req))
 	return nil
+}
+
+// plan draws a call's outcome and spans; s.mu is held.
+func (s *Simulator) plan(req CallRequest) call {
+	return call{req: req, outcome: pickAt(s.rng.Float64(), s.Config.Outcomes), wrapup: s.rng.Float64(),
+		ring: s.Config.Ring.draw(s.rng), talk: s.Config.Talk.draw(s.rng), wrap: s.Config.WrapUp.draw(s.rng)}
 }
 
 type call struct {
@@ -206,6 +210,13 @@ func (s *Simulator) play(ctx context.Context, c call) {
 		return
 	}
 	s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, "voice", agent) })
+	s.converse(ctx, c, agent)
+}
+
+// converse plays an answered call out from its talk: the agent talks,
+// wraps up, sends one of the campaign's codes and is available again.
+func (s *Simulator) converse(ctx context.Context, c call, agent string) {
+	id := c.req.AttemptID
 	if !s.sleep(ctx, c.talk) {
 		return
 	}
@@ -223,6 +234,38 @@ func (s *Simulator) play(ctx context.Context, c call) {
 	// Without a code to send the agent sends none: the campaign's voice
 	// rule decides once the wrap-up time is over.
 	s.report(ctx, id, func(ctx context.Context) error { return s.Agents.SetState(ctx, agent, "available") })
+}
+
+// OpenCall is a call a simulator accepted and has not played out: its
+// request, and the outcome and agent reported so far.
+type OpenCall struct {
+	Request        CallRequest
+	Outcome, Agent string
+}
+
+// Resume takes up the calls a simulator that is gone left open, as its
+// worker was killed: unanswered ones ring again, answered ones are talked
+// and wrapped up by their agent. Without it they would hold their lines
+// until their outcome timeout and their agents until the wrap-up timeout.
+// The simulated world is one process's: two workers with simulators must
+// not both resume.
+func (s *Simulator) Resume(calls []OpenCall) {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, oc := range calls {
+		if s.seen[oc.Request.AttemptID] {
+			continue
+		}
+		s.seen[oc.Request.AttemptID] = true
+		c := s.plan(oc.Request)
+		switch {
+		case oc.Outcome == "":
+			go s.play(s.ctx, c)
+		case oc.Outcome == "voice" && oc.Agent != "":
+			go s.converse(s.ctx, c, oc.Agent)
+		}
+	}
 }
 
 // wrapupWeights weighs the campaign's codes: by name where Business names

@@ -144,6 +144,28 @@ func TestSimulatorRetriesReportsThroughAnOutage(t *testing.T) {
 	require.Never(t, func() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.sent > 1 }, 100*time.Millisecond, time.Millisecond, "a refused report was sent again")
 }
 
+// TestSimulatorResumesOpenCalls: calls a dead simulator left open are
+// played out from where they were; a call that has its outcome is not
+// placed again.
+func TestSimulatorResumesOpenCalls(t *testing.T) {
+	w := newWorld()
+	s := &Simulator{Config: fastConfig(map[string]float64{"busy": 1}), Agents: w, Reports: w}
+	s.Resume([]OpenCall{
+		{Request: CallRequest{AttemptID: "5-1"}},
+		{Request: CallRequest{AttemptID: "5-2", CampaignID: 2}, Outcome: "voice", Agent: "agent-3"},
+		{Request: CallRequest{AttemptID: "5-3"}, Outcome: "busy"},
+	})
+	require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: "5-1"})) // its retried dial request: the same call
+	require.Eventually(t, func() bool { n, wrapped := w.counts(); return n == 1 && wrapped == 1 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { w.mu.Lock(); defer w.mu.Unlock(); return len(w.events) == 2 }, 5*time.Second, time.Millisecond)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	require.Equal(t, map[string]string{"5-1": "busy"}, w.outcome)
+	require.Equal(t, "Sale", w.wrapups["5-2"])
+	require.Equal(t, []string{"agent-3 wrap_up", "agent-3 available"}, w.events)
+	require.Equal(t, 1, w.sent, "a call was played twice")
+}
+
 func TestSimulatorAbandonsWithoutAFreeAgent(t *testing.T) {
 	w := newWorld()
 	s := &Simulator{Config: fastConfig(map[string]float64{"voice": 1}), Agents: w, Reports: w}

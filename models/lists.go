@@ -162,14 +162,16 @@ type Contact struct {
 
 // Attempt is one call placed to a contact, and how it ended.
 type Attempt struct {
-	ID               string     `gorm:"primaryKey" json:"id"`
-	ContactID        uint64     `json:"contact_id"`
-	CampaignID       uint64     `json:"campaign_id"`
-	Seq              int        `json:"seq"`
-	Mode             string     `json:"mode"`
-	Number           string     `json:"number"`
-	Agent            string     `json:"agent"`
-	StartedAt        time.Time  `json:"started_at"`
+	ID         string    `gorm:"primaryKey" json:"id"`
+	ContactID  uint64    `json:"contact_id"`
+	CampaignID uint64    `json:"campaign_id"`
+	Seq        int       `json:"seq"`
+	Mode       string    `json:"mode"`
+	Number     string    `json:"number"`
+	Agent      string    `json:"agent"`
+	StartedAt  time.Time `json:"started_at"`
+	// DialedAt is when the dialer accepted the call request.
+	DialedAt         *time.Time `json:"dialed_at"`
 	AnsweredAt       *time.Time `json:"answered_at"`
 	EndedAt          *time.Time `json:"ended_at"`
 	TelephonyOutcome string     `json:"telephony_outcome"`

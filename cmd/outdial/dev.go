@@ -111,8 +111,7 @@ func startTemporal(ctx context.Context, c *config, o devOptions, log *slog.Logge
 	}
 	cmd := exec.Command(o.TemporalBin, args...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	// Its own process group, so Ctrl-C reaches it only through stopChild.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = childAttr()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start temporal dev server: %w", err)
 	}

@@ -196,7 +196,7 @@ func (w *faultWorld) start() {
 	require.Equal(w.t, http.StatusOK, status, "%v", out)
 }
 
-func (w *faultWorld) startWorker(env ...string) *workerProcess {
+func (w *faultWorld) startWorker(env ...string) *process {
 	return startWorkerProcess(w.t, w.bin, w.dsn, w.queue, w.uploads, env...)
 }
 

@@ -189,6 +189,14 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 		return err
 	}
 	sim.Start(ctx)
+	open, err := svc.Contacts.OpenCalls(ctx, "simulator")
+	if err != nil {
+		return err
+	}
+	if len(open) > 0 {
+		slog.Info("the simulator takes up the calls left open", "calls", len(open))
+		sim.Resume(open)
+	}
 	svc.Contacts.Dialers = dialer.Registry{"simulator": sim, "webhook": &dialer.Webhook{}}
 	imports := listimport.New(db)
 	imports.Limits = c.limits()

@@ -33,8 +33,8 @@ func buildOutdial(t *testing.T) string {
 	return bin
 }
 
-// workerProcess is `outdial worker` running as a process.
-type workerProcess struct {
+// process is a command the test runs, as `outdial worker` or a server.
+type process struct {
 	cmd *exec.Cmd
 	// exited is closed once the process is gone; state is then how it ended.
 	exited chan struct{}
@@ -44,15 +44,23 @@ type workerProcess struct {
 // startWorkerProcess runs `outdial worker` from bin on the test's database
 // dsn and Temporal server, polling queue, with env added to the test's
 // environment. The end of the test kills it.
-func startWorkerProcess(t *testing.T, bin, dsn, queue, uploads string, env ...string) *workerProcess {
+func startWorkerProcess(t *testing.T, bin, dsn, queue, uploads string, env ...string) *process {
 	cmd := exec.Command(bin, "worker", "--database-url", dsn, "--temporal-address", testenv.TemporalAddress(t),
 		"--task-queue", queue, "--log-level", "warn", "--upload-dir", uploads)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	require.NoError(t, cmd.Start())
-	w := &workerProcess{cmd: cmd, exited: make(chan struct{})}
+	return startProcess(t, cmd)
+}
+
+// startProcess starts cmd; the end of the test kills it, and so does the
+// test process's death where the platform allows (a timed-out test runs
+// no cleanup).
+func startProcess(t *testing.T, cmd *exec.Cmd) *process {
+	cmd.SysProcAttr = childAttr()
+	require.NoError(t, cmd.Start(), "start %s", cmd.Path)
+	w := &process{cmd: cmd, exited: make(chan struct{})}
 	go func() {
-		_ = cmd.Wait() // a killed worker's error says only that
+		_ = cmd.Wait() // a killed process's error says only that
 		w.state = cmd.ProcessState
 		close(w.exited)
 	}()
@@ -60,9 +68,9 @@ func startWorkerProcess(t *testing.T, bin, dsn, queue, uploads string, env ...st
 	return w
 }
 
-// kill sends SIGKILL, which leaves the worker no chance to clean up, and
-// waits for the process to be gone.
-func (w *workerProcess) kill(t *testing.T) {
+// kill sends SIGKILL, which leaves the process no chance to clean up, and
+// waits for it to be gone.
+func (w *process) kill(t *testing.T) {
 	if err := w.cmd.Process.Kill(); err != nil {
 		select {
 		case <-w.exited: // it was gone already
@@ -74,12 +82,12 @@ func (w *workerProcess) kill(t *testing.T) {
 }
 
 // wait waits at most within for the process to end, and returns how it did.
-func (w *workerProcess) wait(t *testing.T, within time.Duration) *os.ProcessState {
+func (w *process) wait(t *testing.T, within time.Duration) *os.ProcessState {
 	select {
 	case <-w.exited:
 		return w.state
 	case <-time.After(within):
-		require.FailNow(t, "the worker did not exit", "within %s", within)
+		require.FailNow(t, "the process did not exit", "%s, within %s", w.cmd.Path, within)
 		return nil
 	}
 }

@@ -400,6 +400,9 @@ func (s *Service) send(ctx context.Context, at models.Attempt, r *contactRows) e
 		}
 		return fmt.Errorf("dial %s with %s: %w", attemptID, name, err)
 	}
+	if err := s.DB.WithContext(ctx).Exec(`UPDATE attempts SET dialed_at = now() WHERE id = ? AND dialed_at IS NULL`, attemptID).Error; err != nil {
+		return fmt.Errorf("dial %s: record that %s accepted it: %w", attemptID, name, err)
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package contact
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/outdial/outdial/dialer"
@@ -109,6 +110,30 @@ func (s *Service) signalReport(ctx context.Context, at *models.Attempt, signal s
 		return contract.CallError(err, "signal contact %d", at.ContactID)
 	}
 	return nil
+}
+
+// OpenCalls are the calls the dialer adapter called name accepted and has
+// not reported the end of: what a simulator takes up after its worker
+// died (dialer.Simulator.Resume).
+func (s *Service) OpenCalls(ctx context.Context, name string) ([]dialer.OpenCall, error) {
+	var rows []struct {
+		models.Attempt
+		PacingMode string
+		Campaign   string
+	}
+	err := s.DB.WithContext(ctx).Raw(`SELECT a.*, c.pacing_mode, c.name AS campaign FROM attempts a
+		JOIN campaigns c ON c.id = a.campaign_id LEFT JOIN entry_points e ON e.id = c.entry_point_id
+		WHERE a.ended_at IS NULL AND a.dialed_at IS NOT NULL AND COALESCE(e.dialer, ?) = ?`, s.DefaultDialer, name).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("open calls of dialer %s: %w", name, err)
+	}
+	calls := make([]dialer.OpenCall, 0, len(rows))
+	for _, r := range rows {
+		calls = append(calls, dialer.OpenCall{Outcome: r.TelephonyOutcome, Agent: r.Agent, Request: dialer.CallRequest{
+			AttemptID: r.ID, CampaignID: r.CampaignID, Campaign: r.Campaign, CampaignType: titleCase(r.PacingMode),
+			ContactID: r.ContactID, Mode: r.Mode, Number: r.Number, Agent: r.Agent, CallMeNow: true}})
+	}
+	return calls, nil
 }
 
 // Reports adapts the service to what the simulator reports through: the
