@@ -224,10 +224,13 @@ func (s *Simulator) converse(ctx context.Context, c call, agent string) {
 	if !s.sleep(ctx, c.wrap) {
 		return
 	}
-	codes, err := s.Reports.WrapupCodes(ctx, c.req.CampaignID)
-	if err != nil {
-		s.Log.Warn("simulator cannot read the campaign's wrap-up codes", "attempt", id, "campaign", c.req.CampaignID, "error", err)
-	}
+	// The agent's desktop reads the codes again until it has them: without
+	// a code the call waits the whole wrap-up timeout.
+	var codes []WrapupCode
+	s.report(ctx, id, func(ctx context.Context) (err error) {
+		codes, err = s.Reports.WrapupCodes(ctx, c.req.CampaignID)
+		return err
+	})
 	if code := pickAt(c.wrapup, s.Config.wrapupWeights(codes)); code != "" {
 		s.report(ctx, id, func(ctx context.Context) error { return s.Reports.Wrapup(ctx, id, code, agent) })
 	}

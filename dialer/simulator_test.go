@@ -28,6 +28,8 @@ type world struct {
 	sent int
 	// refuse makes every outcome report fail with errRefused.
 	refuse bool
+	// codesDown fails this many reads of the wrap-up codes.
+	codesDown int
 }
 
 var errOutage, errRefused = errors.New("database does not answer"), errors.New("attempt already has an outcome")
@@ -87,6 +89,10 @@ func (w *world) Wrapup(_ context.Context, id, business, agent string) error {
 func (w *world) WrapupCodes(_ context.Context, campaignID uint64) ([]WrapupCode, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.codesDown > 0 {
+		w.codesDown--
+		return nil, errOutage
+	}
 	return w.codes[campaignID], nil
 }
 
@@ -135,6 +141,14 @@ func TestSimulatorRetriesReportsThroughAnOutage(t *testing.T) {
 	require.Equal(t, 4, w.sent)
 	require.Equal(t, "busy", w.outcome["4-1"])
 	w.mu.Unlock()
+
+	// The desktop reads the codes again: an answered call gets its wrap-up.
+	w = newWorld("agent-1")
+	w.codesDown = 2
+	config.Outcomes = map[string]float64{"voice": 1}
+	s = &Simulator{Config: config, Agents: w, Reports: w, Final: final}
+	require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: "4-3", CampaignID: 2}))
+	require.Eventually(t, func() bool { _, wrapped := w.counts(); return wrapped == 1 }, 5*time.Second, time.Millisecond, "no wrap-up after the outage")
 
 	w = newWorld()
 	w.refuse = true
