@@ -145,7 +145,7 @@ func withServices(ctx context.Context, c *config, log *slog.Logger, fn func(cont
 }
 
 func serveAPI(ctx context.Context, c *config, log *slog.Logger, db *models.DB, tc client.Client) error {
-	svc, err := c.services(db, tc)
+	svc, err := c.services(ctx, db, tc)
 	if err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 	if err != nil {
 		return err
 	}
-	svc, err := c.services(db, tc)
+	svc, err := c.services(ctx, db, tc)
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 		return err
 	}
 	sim.Start(ctx)
-	svc.Contacts.Dialers = dialer.Registry{"simulator": sim, "webhook": &dialer.Webhook{}}
+	svc.Contacts.Dialers = dialer.Registry{"simulator": sim, "webhook": &dialer.Webhook{Targets: svc.Webhooks}}
 	imports := listimport.New(db)
 	imports.Limits = c.limits()
 	acts := worker.NewActivities(svc, &activities.Import{Lists: imports})
