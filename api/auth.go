@@ -124,7 +124,13 @@ func (s *Server) authorize(keys *apikey.Store, limits *keyLimits) gin.HandlerFun
 			c.Next()
 			return
 		}
-		key, err := s.authenticate(c, keys)
+		var key *models.APIKey
+		var err error
+		if signed(c, route) {
+			key, err = authenticateSigned(c, keys)
+		} else {
+			key, err = s.authenticate(c, keys)
+		}
 		if err != nil {
 			fail(c, err)
 			return

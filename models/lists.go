@@ -178,6 +178,9 @@ type Attempt struct {
 	// Evidence is what the checks saw as the dial request left (see
 	// contact.Evidence); empty for attempts that never dialed.
 	Evidence json.RawMessage `gorm:"type:jsonb" json:"evidence,omitempty"`
+	// DialAcceptedAt is when the dialer accepted the call request; once it
+	// has, the request is never sent again.
+	DialAcceptedAt *time.Time `json:"dial_accepted_at,omitempty"`
 }
 
 // Rejection is a row an import did not store, with why.
