@@ -9,6 +9,7 @@ import (
 
 	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
 )
 
@@ -60,4 +61,27 @@ func TestAnAcceptedDialIsNotSentAgain(t *testing.T) {
 	for _, c := range d.calls {
 		require.Equal(t, res.AttemptID, c.AttemptID)
 	}
+}
+
+// TestReportsThatCrossAreOneRepeat: two identical outcome reports that
+// both read the attempt before either recorded it (a dialer retrying a
+// request it thinks lost) are applied once: the second is a repeat, not a
+// conflict. A different report that crosses one still conflicts.
+func TestReportsThatCrossAreOneRepeat(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.svc.Dialers = dialer.Registry{"simulator": &callRecorder{}}
+	res, err := f.svc.Prepare(ctx, contact.PrepareRequest{ContactID: f.contact, Seq: 1})
+	require.NoError(t, err)
+	var read models.Attempt
+	require.NoError(t, f.db.First(&read, "id = ?", res.AttemptID).Error)
+	// The first report is recorded and its attempt has ended since the
+	// second read it (ended: so nothing signals the absent workflow).
+	require.NoError(t, f.db.Exec("UPDATE attempts SET telephony_outcome = 'busy', ended_at = now() WHERE id = ?", res.AttemptID).Error)
+
+	changed, err := f.svc.ReportTelephonyAsRead(ctx, read, "busy")
+	require.NoError(t, err, "the same report crossing is a repeat")
+	require.False(t, changed)
+	_, err = f.svc.ReportTelephonyAsRead(ctx, read, "voice")
+	require.True(t, fault.Is(err, fault.Conflict), "%v", err)
 }
