@@ -120,3 +120,18 @@ func TestWebhookSendsNothingAfterAcceptance(t *testing.T) {
 	require.Empty(t, backup.received())
 	require.Empty(t, ws.d)
 }
+
+// TestWebhookDefaultsFitTheDialBudget: with the defaults, a primary that
+// hangs on every try still leaves the backup its tries within one try of
+// the contact workflow's dial activity (30 seconds, workflows/contact.go).
+func TestWebhookDefaultsFitTheDialBudget(t *testing.T) {
+	perURL, backoff := time.Duration(0), DefaultBackoff
+	for try := 1; try <= DefaultAttempts; try++ {
+		perURL += DefaultTimeout
+		if try < DefaultAttempts {
+			perURL += backoff
+			backoff = min(2*backoff, MaxBackoff)
+		}
+	}
+	require.Less(t, 2*perURL, 30*time.Second)
+}

@@ -31,7 +31,11 @@ const (
 const (
 	DefaultAttempts = 3
 	DefaultBackoff  = 200 * time.Millisecond
-	DefaultTimeout  = 10 * time.Second
+	// DefaultTimeout bounds one try: every try of both URLs, with their
+	// backoff, then fits in the 30 seconds the contact workflow gives one
+	// try of its dial (workflows/contact.go), so a hanging primary leaves
+	// time for the backup.
+	DefaultTimeout = 4 * time.Second
 	// MaxBackoff caps both the doubling backoff and a Retry-After wait, so a
 	// dialer cannot park an attempt for long.
 	MaxBackoff = 5 * time.Second
