@@ -247,6 +247,18 @@ func TestWebhookDialerRoundTrip(t *testing.T) {
 	require.Len(t, endpoint.received(), 1, "the call was requested once")
 	require.Zero(t, endpoint.badSigs)
 
+	// The OpenAPI document says the route takes either.
+	resp, err := http.Get(srv.URL + "/openapi.json")
+	require.NoError(t, err)
+	defer func() { _ = resp.Body.Close() }()
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Security []map[string]any `json:"security"`
+		} `json:"paths"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
+	require.Equal(t, []map[string]any{{"apiKey": []any{}}, {"webhookSignature": []any{}}}, doc.Paths["/api/v1/attempts/{id}/telephony-outcome"]["post"].Security)
+
 	// The audit log names who reported.
 	var entry models.AuditEntry
 	require.NoError(t, db.Where("route = ? AND status = 200", "/api/v1/attempts/:id/telephony-outcome").First(&entry).Error)
