@@ -124,7 +124,13 @@ func (s *Server) authorize(keys *apikey.Store, limits *keyLimits) gin.HandlerFun
 			c.Next()
 			return
 		}
-		key, err := s.authenticate(c, keys)
+		var key *models.APIKey
+		var err error
+		if signed(c, route) {
+			key, err = authenticateSigned(c, keys)
+		} else {
+			key, err = s.authenticate(c, keys)
+		}
 		if err != nil {
 			fail(c, err)
 			return
@@ -295,8 +301,14 @@ func supervisorTeams(c *gin.Context, key *models.APIKey, route string) error {
 // open ones takes a bearer API key.
 func describeAccess(doc *openapi3.T) {
 	doc.Components.SecuritySchemes = openapi3.SecuritySchemes{"apiKey": &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{
-		Type: "http", Scheme: "bearer", Description: "an Outdial API key (README, Security)"}}}
+		Type: "http", Scheme: "bearer", Description: "an Outdial API key (README, Security)"}},
+		"webhookSignature": &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{Type: "apiKey", In: "header", Name: apikey.SignatureHeader,
+			Description: "sha256=<hex HMAC-SHA256 of X-Outdial-Timestamp + \".\" + body under the entry point's secret>, with X-Outdial-Timestamp (within 5 minutes) and X-Outdial-Entry-Point; the body names its attempt_id (README, Security)"}}}
 	doc.Security = *openapi3.NewSecurityRequirements().With(openapi3.NewSecurityRequirement().Authenticate("apiKey"))
+	if item := doc.Paths.Value(toOpenAPIPath(signedRoute)); item != nil && item.Post != nil {
+		item.Post.Security = openapi3.NewSecurityRequirements().With(openapi3.NewSecurityRequirement().Authenticate("apiKey")).
+			With(openapi3.NewSecurityRequirement().Authenticate("webhookSignature"))
+	}
 	for _, route := range []string{"/healthz", "/readyz"} {
 		if item := doc.Paths.Value(route); item != nil && item.Get != nil {
 			item.Get.Security = openapi3.NewSecurityRequirements()

@@ -285,7 +285,7 @@ func TestKeysAreRequired(t *testing.T) {
 
 	status, raw = w.call("", http.MethodGet, "/openapi.json", nil)
 	require.Equal(t, http.StatusOK, status)
-	require.Contains(t, string(raw), `"securitySchemes":{"apiKey":{"description":"an Outdial API key (README, Security)","scheme":"bearer","type":"http"}}`)
+	require.Contains(t, string(raw), `"securitySchemes":{"apiKey":{"description":"an Outdial API key (README, Security)","scheme":"bearer","type":"http"},`)
 }
 
 // TestBoundKeysReachOnlyTheirOwn: a supervisor reaches its teams'

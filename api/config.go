@@ -9,14 +9,15 @@ import (
 	"github.com/outdial/outdial/models"
 )
 
-// registerConfiguration adds the CRUD routes of every configuration object.
-func registerConfiguration(r *routes, db *models.DB) {
+// registerConfiguration adds the CRUD routes of every configuration object;
+// entryPoints holds webhook URLs to the addresses the worker may reach.
+func registerConfiguration(r *routes, db *models.DB, entryPoints *configuration.Objects[models.EntryPoint, *models.EntryPoint]) {
 	register(r, db, "modes", configuration.Modes)
 	register(r, db, "timezones", configuration.TimeZones)
 	register(r, db, "outcome-groups", configuration.OutcomeGroups)
 	register(r, db, "contact-strategies", configuration.ContactStrategies)
 	register(r, db, "callback-strategies", configuration.CallbackStrategies)
-	register(r, db, "entry-points", configuration.EntryPoints)
+	register(r, db, "entry-points", entryPoints)
 	register(r, db, "dnc-lists", configuration.DNCLists)
 	register(r, db, "campaign-groups", configuration.CampaignGroups)
 	register(r, db, "teams", configuration.Teams)

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -34,10 +35,13 @@ type ReleaseRequest struct {
 	Agent string `json:"agent"`
 }
 
-// OutcomeReport is a dialer's report of how a call ended.
+// OutcomeReport is a dialer's report of how a call ended. AttemptID, when
+// given, must be the path's; a signed report must give it, so that its
+// signature covers which attempt it is about.
 type OutcomeReport struct {
-	Outcome string `json:"outcome"`
-	Agent   string `json:"agent"`
+	AttemptID string `json:"attempt_id,omitempty"`
+	Outcome   string `json:"outcome"`
+	Agent     string `json:"agent"`
 }
 
 // WrapupReport is an agent's wrap-up code.
@@ -187,6 +191,10 @@ func (h *contacts) telephonyOutcome(c *gin.Context) {
 	var req OutcomeReport
 	if err := decodeJSON(c.Request.Body, &req); err != nil {
 		fail(c, err)
+		return
+	}
+	if req.AttemptID != "" && req.AttemptID != attempt {
+		fail(c, fieldErrors{{Field: "attempt_id", Detail: "is " + strconv.Quote(req.AttemptID) + ", not the path's attempt " + strconv.Quote(attempt)}}.problem("report"))
 		return
 	}
 	changed, err := h.contacts.TelephonyOutcome(c.Request.Context(), attempt, req.Outcome, req.Agent)

@@ -21,11 +21,11 @@ const DefaultKeyRate = 100
 type keyLimits struct {
 	mu     sync.Mutex
 	perSec rate.Limit
-	byKey  map[uint64]*rate.Limiter
+	byKey  map[string]*rate.Limiter
 }
 
 func newKeyLimits(perSec float64) *keyLimits {
-	return &keyLimits{perSec: rate.Limit(perSec), byKey: map[uint64]*rate.Limiter{}}
+	return &keyLimits{perSec: rate.Limit(perSec), byKey: map[string]*rate.Limiter{}}
 }
 
 // allow reports whether key may make a request now, and if not, in how
@@ -35,10 +35,15 @@ func (l *keyLimits) allow(key *models.APIKey) (bool, int) {
 		return true, 0
 	}
 	l.mu.Lock()
-	lim, ok := l.byKey[key.ID]
+	bucket := "key/" + strconv.FormatUint(key.ID, 10)
+	if key.ID == 0 && key.EntryPointID != nil {
+		// A signed report has no key: its entry point has the bucket.
+		bucket = "entry-point/" + strconv.FormatUint(*key.EntryPointID, 10)
+	}
+	lim, ok := l.byKey[bucket]
 	if !ok {
 		lim = rate.NewLimiter(l.perSec, max(1, int(2*float64(l.perSec))))
-		l.byKey[key.ID] = lim
+		l.byKey[bucket] = lim
 	}
 	l.mu.Unlock()
 	r := lim.Reserve()

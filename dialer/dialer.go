@@ -27,8 +27,11 @@ type CallRequest struct {
 	TimeZone      string `json:"time_zone"`
 	ExternalID    string `json:"external_id"`
 	EntryPoint    string `json:"entry_point"`
-	Agent         string `json:"agent,omitempty"` // the agent the call is for, when one is reserved
-	CallMeNow     bool   `json:"call_me_now"`
+	// EntryPointID is what a signed outcome report names in its
+	// X-Outdial-Entry-Point header.
+	EntryPointID uint64 `json:"entry_point_id,omitempty"`
+	Agent        string `json:"agent,omitempty"` // the agent the call is for, when one is reserved
+	CallMeNow    bool   `json:"call_me_now"`
 	// Target is where the entry point sends calls (its outdial URLs), for
 	// adapters that need it.
 	PrimaryURL string `json:"-"`

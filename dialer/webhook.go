@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -29,7 +31,11 @@ const (
 const (
 	DefaultAttempts = 3
 	DefaultBackoff  = 200 * time.Millisecond
-	DefaultTimeout  = 10 * time.Second
+	// DefaultTimeout bounds one try: every try of both URLs, with their
+	// backoff, then fits in the 30 seconds the contact workflow gives one
+	// try of its dial (workflows/contact.go), so a hanging primary leaves
+	// time for the backup.
+	DefaultTimeout = 4 * time.Second
 	// MaxBackoff caps both the doubling backoff and a Retry-After wait, so a
 	// dialer cannot park an attempt for long.
 	MaxBackoff = 5 * time.Second
@@ -96,14 +102,26 @@ var (
 // backup URL, if set and different, gets the same treatment. A 2xx is
 // success. Any other status fails at once with ErrRejected, without trying
 // the backup: it would reject the same request. Redirects are not followed
-// (a 301 or 302 would turn the POST into a bodiless GET); they count as
-// rejections so that the entry point's URL gets fixed.
+// (a 301 or 302 would turn the POST into a bodiless GET, and could point
+// at an address Targets refuses); they count as rejections so that the
+// entry point's URL gets fixed.
 //
-// The zero Webhook is ready to use.
+// # Addresses
+//
+// Every connection is checked on the address it is actually made to,
+// after the URL's name was resolved: Targets refuses loopback, link-local
+// and Outdial's own addresses unless allowed, so neither an entry point's
+// URL nor a name that resolves (or is rebound) to such an address can
+// point Outdial at itself. A refused address fails at once with
+// ErrRefusedTarget, without trying the backup. Requests go straight to
+// the dialer, never through an HTTP_PROXY, whose address would be the
+// one checked.
+//
+// The zero Webhook is ready to use, and refuses those addresses.
 type Webhook struct {
-	// Client sends the requests; nil means a client with Timeout that does
-	// not follow redirects.
-	Client *http.Client
+	// Targets says which addresses may be reached; nil refuses loopback,
+	// link-local and unspecified addresses and allows no exception.
+	Targets *Targets
 	// Attempts is the number of tries per URL; 0 means DefaultAttempts.
 	Attempts int
 	// Backoff is the wait before the first retry, doubled for each later
@@ -114,6 +132,22 @@ type Webhook struct {
 
 	// sleep waits between tries; tests replace it to observe the waits.
 	sleep func(context.Context, time.Duration) error
+
+	once   sync.Once
+	client *http.Client
+}
+
+// httpClient is the client every try uses, made once so that connections
+// are reused: it connects only where Targets allows and follows no
+// redirect. Each try's own context bounds it in time.
+func (w *Webhook) httpClient() *http.Client {
+	w.once.Do(func() {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.Proxy = nil
+		t.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: w.Targets.control}).DialContext
+		w.client = &http.Client{Transport: t, CheckRedirect: noRedirect}
+	})
+	return w.client
 }
 
 var _ Dialer = (*Webhook)(nil)
@@ -214,11 +248,7 @@ func (w *Webhook) try(ctx context.Context, req CallRequest, u *url.URL, body []b
 		hr.Header.Set(SignatureHeader, sign(req.Secret, ts, body))
 	}
 
-	client := w.Client
-	if client == nil {
-		client = &http.Client{Timeout: timeout, CheckRedirect: noRedirect}
-	}
-	resp, err := client.Do(hr)
+	resp, err := w.httpClient().Do(hr)
 	if err != nil {
 		// *url.Error repeats the full URL, which may carry a token.
 		var ue *url.Error

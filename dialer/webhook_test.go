@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -68,6 +69,10 @@ func (s *waits) sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
+// testTargets let the webhook reach the tests' httptest servers, which
+// listen on 127.0.0.1: a loopback address it refuses unless allowed.
+var testTargets = &Targets{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
+
 func callRequest(primary string) CallRequest {
 	return CallRequest{
 		AttemptID: "att-42", CampaignID: 7, Campaign: "Renewals", CampaignType: "Progressive",
@@ -80,7 +85,7 @@ func callRequest(primary string) CallRequest {
 func TestWebhookSuccess(t *testing.T) {
 	srv := newRecorder(t, status(http.StatusAccepted))
 	req := callRequest(srv.URL + "/outdial?token=hidden")
-	w := &Webhook{Backoff: time.Millisecond}
+	w := &Webhook{Targets: testTargets, Backoff: time.Millisecond}
 
 	require.NoError(t, w.Dial(t.Context(), req))
 
@@ -133,7 +138,7 @@ func TestWebhookUnsignedWithoutSecret(t *testing.T) {
 	srv := newRecorder(t, status(http.StatusOK))
 	req := callRequest(srv.URL)
 	req.Secret = ""
-	require.NoError(t, (&Webhook{}).Dial(t.Context(), req))
+	require.NoError(t, (&Webhook{Targets: testTargets}).Dial(t.Context(), req))
 	got := srv.received()
 	require.Len(t, got, 1)
 	require.Empty(t, got[0].header.Get(SignatureHeader))
@@ -149,7 +154,7 @@ func TestWebhookRetriesServerErrors(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 	})
 	ws := &waits{}
-	w := &Webhook{Backoff: time.Millisecond, sleep: ws.sleep}
+	w := &Webhook{Targets: testTargets, Backoff: time.Millisecond, sleep: ws.sleep}
 
 	require.NoError(t, w.Dial(t.Context(), callRequest(srv.URL)))
 
@@ -167,7 +172,7 @@ func TestWebhookRetriesServerErrors(t *testing.T) {
 func TestWebhookBackoffIsCapped(t *testing.T) {
 	srv := newRecorder(t, status(http.StatusBadGateway))
 	ws := &waits{}
-	w := &Webhook{Attempts: 5, Backoff: 2 * time.Second, sleep: ws.sleep}
+	w := &Webhook{Targets: testTargets, Attempts: 5, Backoff: 2 * time.Second, sleep: ws.sleep}
 
 	err := w.Dial(t.Context(), callRequest(srv.URL))
 	require.ErrorContains(t, err, "gave up after 5 tries")
@@ -181,7 +186,7 @@ func TestWebhookFallsBackToBackup(t *testing.T) {
 	backup := newRecorder(t, status(http.StatusOK))
 	req := callRequest(primary.URL)
 	req.BackupURL = backup.URL
-	w := &Webhook{Backoff: time.Millisecond, sleep: (&waits{}).sleep}
+	w := &Webhook{Targets: testTargets, Backoff: time.Millisecond, sleep: (&waits{}).sleep}
 
 	require.NoError(t, w.Dial(t.Context(), req))
 
@@ -197,7 +202,7 @@ func TestWebhookBothURLsFail(t *testing.T) {
 	backup := newRecorder(t, status(http.StatusInternalServerError))
 	req := callRequest(primary.URL)
 	req.BackupURL = backup.URL
-	w := &Webhook{Attempts: 2, Backoff: time.Millisecond, sleep: (&waits{}).sleep}
+	w := &Webhook{Targets: testTargets, Attempts: 2, Backoff: time.Millisecond, sleep: (&waits{}).sleep}
 
 	err := w.Dial(t.Context(), req)
 	require.ErrorContains(t, err, "webhook att-42 to "+primary.URL)
@@ -211,7 +216,7 @@ func TestWebhookSameBackupIsNotRetried(t *testing.T) {
 	srv := newRecorder(t, status(http.StatusInternalServerError))
 	req := callRequest(srv.URL)
 	req.BackupURL = srv.URL
-	w := &Webhook{Backoff: time.Millisecond, sleep: (&waits{}).sleep}
+	w := &Webhook{Targets: testTargets, Backoff: time.Millisecond, sleep: (&waits{}).sleep}
 
 	require.Error(t, w.Dial(t.Context(), req))
 	require.Len(t, srv.received(), 3)
@@ -225,7 +230,7 @@ func TestWebhookRejectedIsPermanent(t *testing.T) {
 	backup := newRecorder(t, status(http.StatusOK))
 	req := callRequest(primary.URL)
 	req.BackupURL = backup.URL
-	w := &Webhook{Backoff: time.Millisecond, sleep: (&waits{}).sleep}
+	w := &Webhook{Targets: testTargets, Backoff: time.Millisecond, sleep: (&waits{}).sleep}
 
 	err := w.Dial(t.Context(), req)
 	require.ErrorIs(t, err, ErrRejected)
@@ -242,7 +247,7 @@ func TestWebhookRedirectIsRejected(t *testing.T) {
 	srv := newRecorder(t, func(w http.ResponseWriter, r *http.Request, _ int) {
 		http.Redirect(w, r, target.URL, http.StatusFound)
 	})
-	err := (&Webhook{}).Dial(t.Context(), callRequest(srv.URL))
+	err := (&Webhook{Targets: testTargets}).Dial(t.Context(), callRequest(srv.URL))
 	require.ErrorIs(t, err, ErrRejected)
 	require.ErrorContains(t, err, "302")
 	require.Len(t, srv.received(), 1)
@@ -275,7 +280,7 @@ func TestWebhookRetryAfter(t *testing.T) {
 				w.WriteHeader(http.StatusOK)
 			})
 			ws := &waits{}
-			w := &Webhook{Backoff: time.Millisecond, sleep: ws.sleep}
+			w := &Webhook{Targets: testTargets, Backoff: time.Millisecond, sleep: ws.sleep}
 
 			require.NoError(t, w.Dial(t.Context(), callRequest(srv.URL)))
 			require.Len(t, srv.received(), 2)
@@ -297,7 +302,7 @@ func TestWebhookCancelStopsRetries(t *testing.T) {
 		cancel()
 	}()
 	// A long backoff: only cancellation can end Dial before a second try.
-	w := &Webhook{Backoff: time.Hour}
+	w := &Webhook{Targets: testTargets, Backoff: time.Hour}
 
 	start := time.Now()
 	err := w.Dial(ctx, callRequest(srv.URL))
@@ -315,7 +320,7 @@ func TestWebhookCancelledBeforeDial(t *testing.T) {
 	req := callRequest(primary.URL)
 	req.BackupURL = backup.URL
 
-	err := (&Webhook{}).Dial(ctx, req)
+	err := (&Webhook{Targets: testTargets}).Dial(ctx, req)
 	require.ErrorIs(t, err, context.Canceled)
 	require.Empty(t, primary.received())
 	require.Empty(t, backup.received())
@@ -336,7 +341,7 @@ func TestWebhookTimeoutIsRetried(t *testing.T) {
 	})
 	defer close(release)
 	ws := &waits{}
-	w := &Webhook{Timeout: 50 * time.Millisecond, Backoff: time.Millisecond, sleep: ws.sleep}
+	w := &Webhook{Targets: testTargets, Timeout: 50 * time.Millisecond, Backoff: time.Millisecond, sleep: ws.sleep}
 
 	require.NoError(t, w.Dial(t.Context(), callRequest(srv.URL)))
 	got := srv.received()
@@ -353,7 +358,7 @@ func TestWebhookTimeoutGivesUp(t *testing.T) {
 		}
 	})
 	defer close(release)
-	w := &Webhook{Attempts: 2, Timeout: 20 * time.Millisecond, Backoff: time.Millisecond, sleep: (&waits{}).sleep}
+	w := &Webhook{Targets: testTargets, Attempts: 2, Timeout: 20 * time.Millisecond, Backoff: time.Millisecond, sleep: (&waits{}).sleep}
 
 	err := w.Dial(t.Context(), callRequest(srv.URL))
 	require.ErrorContains(t, err, "no response within 20ms")
@@ -369,7 +374,7 @@ func TestWebhookNetworkErrorFallsBack(t *testing.T) {
 	req := callRequest(deadURL)
 	req.BackupURL = backup.URL
 	ws := &waits{}
-	w := &Webhook{Backoff: time.Millisecond, sleep: ws.sleep}
+	w := &Webhook{Targets: testTargets, Backoff: time.Millisecond, sleep: ws.sleep}
 
 	require.NoError(t, w.Dial(t.Context(), req))
 	require.Len(t, ws.d, 2, "the dead primary was tried 3 times")
@@ -391,7 +396,7 @@ func TestWebhookInvalidRequest(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			req := callRequest(tc.primary)
 			req.BackupURL, req.AttemptID = tc.backup, tc.attempt
-			err := (&Webhook{}).Dial(t.Context(), req)
+			err := (&Webhook{Targets: testTargets}).Dial(t.Context(), req)
 			require.ErrorIs(t, err, ErrInvalidRequest)
 			require.ErrorContains(t, err, tc.want)
 			require.ErrorContains(t, err, `entry point "ep-sales"`)
@@ -402,7 +407,7 @@ func TestWebhookInvalidRequest(t *testing.T) {
 func TestWebhookErrorsHideURLSecrets(t *testing.T) {
 	srv := newRecorder(t, status(http.StatusInternalServerError))
 	req := callRequest(strings.Replace(srv.URL, "http://", "http://user:pw@", 1) + "/hook?token=t0k")
-	w := &Webhook{Attempts: 1}
+	w := &Webhook{Targets: testTargets, Attempts: 1}
 
 	err := w.Dial(t.Context(), req)
 	require.Error(t, err)

@@ -162,16 +162,14 @@ type Contact struct {
 
 // Attempt is one call placed to a contact, and how it ended.
 type Attempt struct {
-	ID         string    `gorm:"primaryKey" json:"id"`
-	ContactID  uint64    `json:"contact_id"`
-	CampaignID uint64    `json:"campaign_id"`
-	Seq        int       `json:"seq"`
-	Mode       string    `json:"mode"`
-	Number     string    `json:"number"`
-	Agent      string    `json:"agent"`
-	StartedAt  time.Time `json:"started_at"`
-	// DialedAt is when the dialer accepted the call request.
-	DialedAt         *time.Time `json:"dialed_at"`
+	ID               string     `gorm:"primaryKey" json:"id"`
+	ContactID        uint64     `json:"contact_id"`
+	CampaignID       uint64     `json:"campaign_id"`
+	Seq              int        `json:"seq"`
+	Mode             string     `json:"mode"`
+	Number           string     `json:"number"`
+	Agent            string     `json:"agent"`
+	StartedAt        time.Time  `json:"started_at"`
 	AnsweredAt       *time.Time `json:"answered_at"`
 	EndedAt          *time.Time `json:"ended_at"`
 	TelephonyOutcome string     `json:"telephony_outcome"`
@@ -180,6 +178,9 @@ type Attempt struct {
 	// Evidence is what the checks saw as the dial request left (see
 	// contact.Evidence); empty for attempts that never dialed.
 	Evidence json.RawMessage `gorm:"type:jsonb" json:"evidence,omitempty"`
+	// DialAcceptedAt is when the dialer accepted the call request; once it
+	// has, the request is never sent again.
+	DialAcceptedAt *time.Time `json:"dial_accepted_at,omitempty"`
 }
 
 // Rejection is a row an import did not store, with why.

@@ -1,17 +1,22 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"go.temporal.io/sdk/client"
 
 	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/apikey"
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/listimport"
@@ -35,6 +40,7 @@ type config struct {
 	KeySecret         string
 	PrivateDocs       bool
 	KeyRate           float64
+	WebhookAllow      string
 }
 
 // env returns the environment variable's value, or def when it is unset.
@@ -58,12 +64,56 @@ func envInt(name string, def int64) int64 {
 }
 
 // services are the process's domain services, with the deployment's
-// frequency cap: the API's eligibility answers apply it as the worker does.
-func (c *config) services(db *models.DB, tc client.Client) (*services.Services, error) {
+// frequency cap (the API's eligibility answers apply it as the worker
+// does) and the addresses its webhooks may reach.
+func (c *config) services(ctx context.Context, db *models.DB, tc client.Client) (*services.Services, error) {
 	svc := services.New(db, tc, c.TaskQueue)
 	var err error
-	svc.Contacts.FrequencyCap, err = c.frequencyCap()
+	if svc.Contacts.FrequencyCap, err = c.frequencyCap(); err != nil {
+		return nil, err
+	}
+	svc.Webhooks, err = c.webhookTargets(ctx)
 	return svc, err
+}
+
+// webhookTargets are the addresses webhooks may not reach without
+// --webhook-allow: besides loopback and link-local ones, those of
+// PostgreSQL, Temporal and the API (its --listen host; this machine's
+// addresses for a worker, which has none, and for a listen address
+// without a host). Names are resolved once, now.
+func (c *config) webhookTargets(ctx context.Context) (*dialer.Targets, error) {
+	allow, err := dialer.ParseAllow(c.WebhookAllow)
+	if err != nil {
+		return nil, err
+	}
+	var hosts []string
+	if pg, err := pgconn.ParseConfig(c.DatabaseURL); err == nil {
+		hosts = append(hosts, pg.Host)
+		for _, f := range pg.Fallbacks {
+			hosts = append(hosts, f.Host)
+		}
+	}
+	if h, _, err := net.SplitHostPort(c.TemporalAddress); err == nil {
+		hosts = append(hosts, h)
+	}
+	listen, _, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		listen = "" // a worker: this machine
+	}
+	hosts = append(hosts, listen)
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	own, err := dialer.OwnAddresses(ctx, hosts...)
+	if err != nil {
+		return nil, fmt.Errorf("addresses of Outdial's own services: %w", err)
+	}
+	var names []string
+	for _, h := range hosts {
+		if _, err := netip.ParseAddr(h); err != nil && h != "" && !strings.HasPrefix(h, "/") {
+			names = append(names, h)
+		}
+	}
+	return &dialer.Targets{Allow: allow, Own: own, OwnHosts: names}, nil
 }
 
 // frequencyCap reads --frequency-cap: "N/period" such as "3/24h", or "off".
@@ -97,6 +147,7 @@ func (c *config) register(fs *flag.FlagSet, withHTTP bool) {
 	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", envInt("OUTDIAL_MAX_UPLOAD_MB", 250), "largest list upload accepted, in MB (OUTDIAL_MAX_UPLOAD_MB)")
 	fs.StringVar(&c.FrequencyCap, "frequency-cap", env("OUTDIAL_FREQUENCY_CAP", "3/24h"), "at most N attempts to one number per period across all campaigns, as N/period (3/24h); off to disable (OUTDIAL_FREQUENCY_CAP)")
 	fs.StringVar(&c.DebugListen, "debug-listen", env("OUTDIAL_DEBUG_LISTEN", ""), "address serving Go's runtime profiles at /debug/pprof/, for operators; empty: off (OUTDIAL_DEBUG_LISTEN)")
+	fs.StringVar(&c.WebhookAllow, "webhook-allow", env("OUTDIAL_WEBHOOK_ALLOW", ""), "IP addresses or CIDR prefixes webhook dialers may reach although loopback, link-local or Outdial's own (127.0.0.1,10.0.0.0/8); empty: none (OUTDIAL_WEBHOOK_ALLOW)")
 	fs.StringVar(&c.KeySecret, "key-secret", env("OUTDIAL_KEY_SECRET", apikey.DevSecret), "HMAC secret API keys are stored under; set your own outside development (OUTDIAL_KEY_SECRET)")
 	if withHTTP {
 		fs.StringVar(&c.Listen, "listen", env("OUTDIAL_LISTEN", ":8080"), "HTTP API address (OUTDIAL_LISTEN)")

@@ -158,7 +158,7 @@ func (s *stack) run(args ...string) string {
 // test's directory.
 func (s *stack) serve(command string, args ...string) *process {
 	args = append([]string{command, "--database-url", s.dsn, "--temporal-address", fmt.Sprintf("127.0.0.1:%d", faultsTemporalPort),
-		"--upload-dir", filepath.Join(s.dir, "uploads"), "--log-level", "warn"}, args...)
+		"--upload-dir", filepath.Join(s.dir, "uploads"), "--log-level", "warn", "--webhook-allow", testDialers}, args...)
 	cmd := exec.Command(s.bin, args...)
 	cmd.Stdout, cmd.Stderr = s.logFile(command), s.logFile(command)
 	return startProcess(s.t, cmd)

@@ -146,7 +146,7 @@ func withServices(ctx context.Context, c *config, log *slog.Logger, fn func(cont
 }
 
 func serveAPI(ctx context.Context, c *config, log *slog.Logger, db *models.DB, tc client.Client) error {
-	svc, err := c.services(db, tc)
+	svc, err := c.services(ctx, db, tc)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 	if err != nil {
 		return err
 	}
-	svc, err := c.services(db, tc)
+	svc, err := c.services(ctx, db, tc)
 	if err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 		slog.Info("the simulator takes up the calls left open", "calls", len(open))
 		sim.Resume(open)
 	}
-	svc.Contacts.Dialers = dialer.Registry{"simulator": sim, "webhook": &dialer.Webhook{}}
+	svc.Contacts.Dialers = dialer.Registry{"simulator": sim, "webhook": &dialer.Webhook{Targets: svc.Webhooks}}
 	imports := listimport.New(db)
 	imports.Limits = c.limits()
 	acts := worker.NewActivities(svc, &activities.Import{Lists: imports})

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/internal/testenv"
@@ -33,6 +34,10 @@ func buildOutdial(t *testing.T) string {
 	return bin
 }
 
+// testDialers is where the tests' webhook dialers listen: loopback, which
+// webhooks may reach only when allowed.
+const testDialers = "127.0.0.1"
+
 // process is a command the test runs, as `outdial worker` or a server.
 type process struct {
 	cmd *exec.Cmd
@@ -46,7 +51,7 @@ type process struct {
 // environment. The end of the test kills it.
 func startWorkerProcess(t *testing.T, bin, dsn, queue, uploads string, env ...string) *process {
 	cmd := exec.Command(bin, "worker", "--database-url", dsn, "--temporal-address", testenv.TemporalAddress(t),
-		"--task-queue", queue, "--log-level", "warn", "--upload-dir", uploads)
+		"--task-queue", queue, "--log-level", "warn", "--upload-dir", uploads, "--webhook-allow", testDialers)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	return startProcess(t, cmd)
@@ -100,7 +105,11 @@ type testAPI struct {
 }
 
 func newTestAPI(t *testing.T, db *models.DB, tc client.Client, queue, uploads string) *testAPI {
-	s := &api.Server{Keyless: &models.APIKey{Name: "test", Role: models.RoleAdmin}, Services: services.New(db, tc, queue), Log: slog.New(slog.DiscardHandler),
+	svc := services.New(db, tc, queue)
+	allow, err := dialer.ParseAllow(testDialers)
+	require.NoError(t, err)
+	svc.Webhooks = &dialer.Targets{Allow: allow}
+	s := &api.Server{Keyless: &models.APIKey{Name: "test", Role: models.RoleAdmin}, Services: svc, Log: slog.New(slog.DiscardHandler),
 		Uploads: api.Uploads{Dir: uploads, Limits: listimport.DefaultLimits}}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/phone"
@@ -97,6 +98,16 @@ func (c *checks) url(field, v string, required bool) {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		c.Add(field, "must be an http or https URL, not %q", v)
+	}
+}
+
+// reachable refuses a webhook URL that names an address targets refuses.
+func (c *checks) reachable(field, v string, targets *dialer.Targets) {
+	if v == "" {
+		return
+	}
+	if why := targets.CheckURL(v); why != "" {
+		c.Add(field, "may not point at Outdial's own host or network: %s (an operator may allow it with --webhook-allow)", why)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/strategy"
 )
@@ -143,26 +144,41 @@ var CallbackStrategies = &Objects[models.CallbackStrategy, *models.CallbackStrat
 }
 
 // EntryPoints are where the dialer places a campaign's calls; their
-// secret is never shown back.
-var EntryPoints = &Objects[models.EntryPoint, *models.EntryPoint]{
-	name: "entry point", search: []string{"name", "description"},
-	defaults: func(v *models.EntryPoint) {
-		v.Type, v.Channel, v.Status, v.Dialer = "outdial", "telephony", "active", "simulator"
-	},
-	check: func(c *checks, v, old *models.EntryPoint) {
-		c.name("name", &v.Name)
-		c.oneOf("type", &v.Type, "outdial")
-		c.oneOf("channel", &v.Channel, "telephony")
-		c.oneOf("status", &v.Status, "active", "inactive")
-		c.oneOf("dialer", &v.Dialer, "simulator", "webhook")
-		c.url("primary_url", v.PrimaryURL, v.Dialer == "webhook")
-		c.url("backup_url", v.BackupURL, false)
-		if v.Secret == "" && old != nil {
-			// The secret is never shown, so a replace that leaves it out keeps it.
-			v.Secret = old.Secret
-		}
-	},
-	present: func(v *models.EntryPoint) { v.HasSecret, v.Secret = v.Secret != "", "" },
+// secret is never shown back. A webhook entry point's URLs may not name an
+// address the default webhook refuses (EntryPointsReaching).
+var EntryPoints = EntryPointsReaching(nil)
+
+// EntryPointsReaching are the entry points whose webhook URLs are held to
+// targets: an IP address it refuses (loopback, link-local, Outdial's own
+// services, unless allowed), localhost, or an own service's host name is
+// refused when the entry point is saved. A name is judged on the addresses
+// it resolves to when the webhook connects (dialer.Webhook). A simulator
+// entry point's URLs are never connected to, and not judged.
+func EntryPointsReaching(targets *dialer.Targets) *Objects[models.EntryPoint, *models.EntryPoint] {
+	return &Objects[models.EntryPoint, *models.EntryPoint]{
+		name: "entry point", search: []string{"name", "description"},
+		defaults: func(v *models.EntryPoint) {
+			v.Type, v.Channel, v.Status, v.Dialer = "outdial", "telephony", "active", "simulator"
+		},
+		check: func(c *checks, v, old *models.EntryPoint) {
+			c.name("name", &v.Name)
+			c.oneOf("type", &v.Type, "outdial")
+			c.oneOf("channel", &v.Channel, "telephony")
+			c.oneOf("status", &v.Status, "active", "inactive")
+			c.oneOf("dialer", &v.Dialer, "simulator", "webhook")
+			c.url("primary_url", v.PrimaryURL, v.Dialer == "webhook")
+			c.url("backup_url", v.BackupURL, false)
+			if v.Dialer == "webhook" {
+				c.reachable("primary_url", v.PrimaryURL, targets)
+				c.reachable("backup_url", v.BackupURL, targets)
+			}
+			if v.Secret == "" && old != nil {
+				// The secret is never shown, so a replace that leaves it out keeps it.
+				v.Secret = old.Secret
+			}
+		},
+		present: func(v *models.EntryPoint) { v.HasSecret, v.Secret = v.Secret != "", "" },
+	}
 }
 
 // DNCLists are do-not-call lists; they show their entries' count, and

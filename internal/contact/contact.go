@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -341,6 +342,16 @@ func (s *Service) Dial(ctx context.Context, attemptID string) (*Evidence, error)
 	if !found {
 		return nil, fmt.Errorf("dial %s: the attempt does not exist", attemptID)
 	}
+	if at.DialAcceptedAt != nil {
+		// The dialer took the request already: this is a retry of a dial
+		// whose success was lost (a worker died, a timeout). Sending it
+		// again could place a second call; the outcome will come back.
+		var e Evidence
+		if err := json.Unmarshal(at.Evidence, &e); err != nil {
+			return nil, fmt.Errorf("dial %s: read its evidence: %w", attemptID, err)
+		}
+		return &e, nil
+	}
 	// The checks run again at the moment the request leaves, on every try:
 	// a retry, or an attempt prepared before its worker died, may find a
 	// number now on a DNC list, a window closed or a cap reached.
@@ -365,7 +376,16 @@ func (s *Service) Dial(ctx context.Context, attemptID string) (*Evidence, error)
 	if err := s.recordEvidence(ctx, at.ID, v.Evidence, now); err != nil {
 		return nil, err
 	}
-	return v.Evidence, s.send(ctx, at, r)
+	if err := s.send(ctx, at, r); err != nil {
+		return v.Evidence, err
+	}
+	if err := s.DB.WithContext(ctx).Exec(`UPDATE attempts SET dial_accepted_at = ? WHERE id = ?`, s.now(), at.ID).Error; err != nil {
+		// The call is placed: failing now would retry the dial and send
+		// its request again. Without the mark only a retry that should not
+		// happen resends, and the dialer deduplicates that by attempt ID.
+		slog.WarnContext(ctx, "the dialer accepted an attempt's call; recording that failed", "attempt", attemptID, "error", err)
+	}
+	return v.Evidence, nil
 }
 
 // send sends the attempt's call request to its campaign's dialer.
@@ -388,7 +408,7 @@ func (s *Service) send(ctx context.Context, at models.Attempt, r *contactRows) e
 	req.CampaignGroup = group
 	name := s.DefaultDialer
 	if ep != nil {
-		name, req.EntryPoint, req.PrimaryURL, req.BackupURL, req.Secret = ep.Dialer, ep.Name, ep.PrimaryURL, ep.BackupURL, ep.Secret
+		name, req.EntryPoint, req.EntryPointID, req.PrimaryURL, req.BackupURL, req.Secret = ep.Dialer, ep.Name, ep.ID, ep.PrimaryURL, ep.BackupURL, ep.Secret
 	}
 	d, err := s.Dialers.Get(name)
 	if err != nil {
@@ -399,9 +419,6 @@ func (s *Service) send(ctx context.Context, at models.Attempt, r *contactRows) e
 			return fmt.Errorf("dial %s with %s: %w: %w", attemptID, name, ErrDialRejected, err)
 		}
 		return fmt.Errorf("dial %s with %s: %w", attemptID, name, err)
-	}
-	if err := s.DB.WithContext(ctx).Exec(`UPDATE attempts SET dialed_at = now() WHERE id = ? AND dialed_at IS NULL`, attemptID).Error; err != nil {
-		return fmt.Errorf("dial %s: record that %s accepted it: %w", attemptID, name, err)
 	}
 	return nil
 }

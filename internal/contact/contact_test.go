@@ -170,13 +170,13 @@ func (r *callRecorder) Dial(_ context.Context, req dialer.CallRequest) error {
 }
 
 // TestDialChecksAgainAtTheMoment: the checks run again as a prepared
-// attempt's call leaves, on every try. The attempt itself is not an
-// earlier call under the frequency cap; a retry after the number went on a
-// DNC list sends nothing.
+// attempt's call leaves, on every try until the dialer accepts one. The
+// attempt itself is not an earlier call under the frequency cap; a retry
+// after the number went on a DNC list sends nothing.
 func TestDialChecksAgainAtTheMoment(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	d := &callRecorder{}
+	d := &flakyDialer{fail: 1}
 	f.svc.Dialers = dialer.Registry{"simulator": d}
 	now := time.Now()
 	f.svc.Now = func() time.Time { return now }
@@ -185,7 +185,7 @@ func TestDialChecksAgainAtTheMoment(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, contact.ActionDial, res.Action, res.Reason)
 	e, err := f.svc.Dial(ctx, res.AttemptID)
-	require.NoError(t, err)
+	require.ErrorContains(t, err, "dialer unavailable", "the dialer is down: the dial will be tried again")
 	require.Len(t, d.calls, 1)
 	require.Equal(t, res.Number, e.Number)
 	require.Equal(t, []contact.CapCheck{{Attempts: 1, Period: "24h0m0s", Count: 0}}, e.FrequencyCaps, "the attempt itself is not counted")

@@ -100,9 +100,27 @@ func (s *Service) report(ctx context.Context, at *models.Attempt, column, curren
 		return false, err
 	}
 	if !changed {
+		// Another request changed the attempt since it was read: the same
+		// report sent twice at once (a dialer retrying a request it thinks
+		// lost) is a repeat, applied once; anything else conflicts.
+		now, err := s.reported(ctx, at.ID)
+		if err != nil {
+			return false, err
+		}
+		if reportedValue(&now, column) == value {
+			return s.report(ctx, &now, column, value, value, agent, signal, payload)
+		}
 		return false, fault.Conflictf("", "attempt %s changed while this report was recorded; read it and send again", at.ID)
 	}
 	return true, s.signalReport(ctx, at, signal, payload)
+}
+
+// reportedValue is what the attempt holds in a report's column.
+func reportedValue(at *models.Attempt, column string) string {
+	if column == "business_outcome" {
+		return at.BusinessOutcome
+	}
+	return at.TelephonyOutcome
 }
 
 func (s *Service) signalReport(ctx context.Context, at *models.Attempt, signal string, payload any) error {
@@ -123,7 +141,7 @@ func (s *Service) OpenCalls(ctx context.Context, name string) ([]dialer.OpenCall
 	}
 	err := s.DB.WithContext(ctx).Raw(`SELECT a.*, c.pacing_mode, c.name AS campaign FROM attempts a
 		JOIN campaigns c ON c.id = a.campaign_id LEFT JOIN entry_points e ON e.id = c.entry_point_id
-		WHERE a.ended_at IS NULL AND a.dialed_at IS NOT NULL AND COALESCE(e.dialer, ?) = ?`, s.DefaultDialer, name).Scan(&rows).Error
+		WHERE a.ended_at IS NULL AND a.dial_accepted_at IS NOT NULL AND COALESCE(e.dialer, ?) = ?`, s.DefaultDialer, name).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("open calls of dialer %s: %w", name, err)
 	}

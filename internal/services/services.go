@@ -10,6 +10,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/agent"
 	"github.com/outdial/outdial/internal/campaign"
 	"github.com/outdial/outdial/internal/contact"
@@ -25,6 +26,11 @@ type Services struct {
 	Contacts  *contact.Service
 	Campaigns *campaign.Service
 	Lists     *listimport.Lists
+	// Webhooks are the addresses webhook dialers may reach: the worker's
+	// webhook connects only there, and the API refuses an entry point URL
+	// outside them. nil refuses loopback, link-local and unspecified
+	// addresses, with no exception.
+	Webhooks *dialer.Targets
 }
 
 // New wires the services; taskQueue is where they start workflows. Tests
