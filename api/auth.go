@@ -76,6 +76,7 @@ var access = func() map[string]grant {
 		"GET " + v1 + "/campaigns/:id/lists":     {sup: campaignObject},
 		"POST " + v1 + "/campaigns/:id/contacts": {sup: campaignObject},
 		"GET " + v1 + "/lists/:id":               {sup: listObject},
+		"DELETE " + v1 + "/lists/:id":            {sup: listObject},
 		"POST " + v1 + "/lists/:id/stop":         {sup: listObject},
 		"POST " + v1 + "/lists/:id/start":        {sup: listObject},
 		"GET " + v1 + "/lists/:id/contacts":      {sup: listObject},

@@ -56,7 +56,7 @@ func mayUse() map[string]string {
 		"POST /api/v1/attempts/:id/telephony-outcome": "AD", "POST /api/v1/attempts/:id/wrapup": "AG",
 
 		"POST /api/v1/campaigns/:id/lists": "AS", "GET /api/v1/campaigns/:id/lists": "AS",
-		"POST /api/v1/campaigns/:id/contacts": "AS", "GET /api/v1/lists/:id": "AS",
+		"POST /api/v1/campaigns/:id/contacts": "AS", "GET /api/v1/lists/:id": "AS", "DELETE /api/v1/lists/:id": "AS",
 		"POST /api/v1/lists/:id/stop": "AS", "POST /api/v1/lists/:id/start": "AS",
 		"GET /api/v1/lists/:id/contacts": "AS", "GET /api/v1/lists/:id/failed-rows": "AS",
 

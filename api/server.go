@@ -68,7 +68,7 @@ func (s *Server) Handler() http.Handler {
 	v1 := newRoutes(engine, "/api/v1")
 	v1.doc = root.doc
 	v1.schemas = root.schemas
-	registerConfiguration(v1, s.Services.DB)
+	registerConfiguration(v1, s.Services)
 	registerDNCEntries(v1, s.Services.DB)
 	registerAgents(v1, s.Services.Agents)
 	registerRunning(v1, s.Services.Campaigns)

@@ -48,6 +48,20 @@ type Objects[T any, P Object[T]] struct {
 	loadRelated func(db *gorm.DB, items []P) error
 	// present hides what is never shown back, such as secrets.
 	present func(v P)
+	// usedBy is what keeps an object from being deleted.
+	usedBy []usage
+}
+
+// usage is a kind of row that refers to an object, or a state it is in,
+// that keeps it from being deleted: "mode 3 is used by contact strategies
+// kris_CS: change or delete them first".
+type usage struct {
+	field string // the problem's field: "campaigns"
+	is    string // "is used by campaigns"
+	// query selects the names of what is in the way, at most ten; its one
+	// argument is the object's ID.
+	query string
+	then  string // what to do about it
 }
 
 // link is an object's list of IDs kept in a join table, in order.

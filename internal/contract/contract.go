@@ -50,6 +50,13 @@ func ContactWorkflowID(campaignID, contactID uint64) string {
 	return fmt.Sprintf("contact/%d/%d", campaignID, contactID)
 }
 
+// ContactOfWorkflow is the campaign and contact of a contact's workflow
+// ID; ok is false for another workflow's ID.
+func ContactOfWorkflow(workflowID string) (campaignID, contactID uint64, ok bool) {
+	_, err := fmt.Sscanf(workflowID, "contact/%d/%d", &campaignID, &contactID)
+	return campaignID, contactID, err == nil && ContactWorkflowID(campaignID, contactID) == workflowID
+}
+
 // CampaignWorkflowID is the ID of a campaign's workflow.
 func CampaignWorkflowID(campaignID uint64) string { return fmt.Sprintf("campaign/%d", campaignID) }
 
