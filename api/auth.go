@@ -251,6 +251,17 @@ func (s *Server) audit(c *gin.Context, keys *apikey.Store, key *models.APIKey, r
 	}
 }
 
+// keyTeams are the teams a supervisor's key reaches, never nil for one,
+// so that its listings keep their objects only; nil for any other key.
+func keyTeams(c *gin.Context) []uint64 {
+	v, _ := c.Get(keyContext)
+	key, ok := v.(*models.APIKey)
+	if !ok || key.Role != models.RoleSupervisor {
+		return nil
+	}
+	return append([]uint64{}, key.TeamIDs...)
+}
+
 // teamBodies are the writes whose body names teams: a supervisor may only
 // give a campaign or an agent its own teams.
 var teamBodies = map[string]bool{

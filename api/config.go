@@ -48,7 +48,7 @@ func register[T any, P configuration.Object[T]](r *routes, db *models.DB, path s
 			fail(c, err)
 			return
 		}
-		out, err := objs.List(c.Request.Context(), db, q, p)
+		out, err := objs.List(c.Request.Context(), db, q, keyTeams(c), p)
 		if err != nil {
 			fail(c, err)
 			return

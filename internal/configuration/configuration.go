@@ -50,6 +50,9 @@ type Objects[T any, P Object[T]] struct {
 	present func(v P)
 	// usedBy is what keeps an object from being deleted.
 	usedBy []usage
+	// ofTeams, for objects that belong to teams, keeps those of the teams
+	// its one argument lists.
+	ofTeams string
 }
 
 // usage is a kind of row that refers to an object, or a state it is in,
@@ -81,4 +84,11 @@ func (o *Objects[T, P]) New() P {
 		o.defaults(v)
 	}
 	return v
+}
+
+// usedByCampaigns is the usage of an object that campaigns name in
+// column, one of their reference columns.
+func usedByCampaigns(column string) usage {
+	return usage{field: "campaigns", is: "is used by campaigns", then: "change or delete them first",
+		query: `SELECT name FROM campaigns WHERE ` + column + ` = ? ORDER BY name LIMIT 10`}
 }

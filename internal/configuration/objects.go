@@ -45,8 +45,7 @@ var TimeZones = &Objects[models.TimeZone, *models.TimeZone]{
 		c.clock("start_time", &v.StartTime)
 		c.clock("end_time", &v.EndTime)
 	},
-	usedBy: []usage{{field: "campaigns", is: "is used by campaigns", then: "change or delete them first",
-		query: `SELECT name FROM campaigns WHERE time_zone_id = ? ORDER BY name LIMIT 10`}, {field: "campaign_groups", is: "is used by campaign groups", then: "change them first",
+	usedBy: []usage{usedByCampaigns("time_zone_id"), {field: "campaign_groups", is: "is used by campaign groups", then: "change them first",
 		query: `SELECT DISTINCT g.name FROM campaign_group_time_zones z JOIN campaign_groups g ON g.id = z.campaign_group_id
 			WHERE z.time_zone_id = ? ORDER BY g.name LIMIT 10`}},
 }
@@ -57,8 +56,7 @@ var OutcomeGroups = &Objects[models.OutcomeGroup, *models.OutcomeGroup]{
 	preload:     []string{"Outcomes"},
 	check:       checkOutcomeGroup,
 	saveRelated: saveOutcomes,
-	usedBy: []usage{{field: "campaigns", is: "is used by campaigns", then: "change or delete them first",
-		query: `SELECT name FROM campaigns WHERE outcome_group_id = ? ORDER BY name LIMIT 10`}},
+	usedBy:      []usage{usedByCampaigns("outcome_group_id")},
 }
 
 func checkOutcomeGroup(c *checks, v, _ *models.OutcomeGroup) {
@@ -104,8 +102,7 @@ var ContactStrategies = &Objects[models.ContactStrategy, *models.ContactStrategy
 		{models.StrategyModes, func(v *models.ContactStrategy) *[]uint64 { return &v.ModeIDs }},
 	},
 	saveRelated: saveRules,
-	usedBy: []usage{{field: "campaigns", is: "is used by campaigns", then: "change or delete them first",
-		query: `SELECT name FROM campaigns WHERE contact_strategy_id = ? ORDER BY name LIMIT 10`}},
+	usedBy:      []usage{usedByCampaigns("contact_strategy_id")},
 }
 
 func checkContactStrategy(c *checks, v, _ *models.ContactStrategy) {
@@ -151,8 +148,7 @@ var CallbackStrategies = &Objects[models.CallbackStrategy, *models.CallbackStrat
 			c.Add("pcb_to_ncb_duration", "must be more than 0:0:0 when pcb_to_ncb_reset is duration")
 		}
 	},
-	usedBy: []usage{{field: "campaigns", is: "is used by campaigns", then: "change or delete them first",
-		query: `SELECT name FROM campaigns WHERE callback_strategy_id = ? ORDER BY name LIMIT 10`}},
+	usedBy: []usage{usedByCampaigns("callback_strategy_id")},
 }
 
 // EntryPoints are where the dialer places a campaign's calls; their
@@ -176,8 +172,7 @@ var EntryPoints = &Objects[models.EntryPoint, *models.EntryPoint]{
 		}
 	},
 	present: func(v *models.EntryPoint) { v.HasSecret, v.Secret = v.Secret != "", "" },
-	usedBy: []usage{{field: "campaigns", is: "is used by campaigns", then: "change or delete them first",
-		query: `SELECT name FROM campaigns WHERE entry_point_id = ? ORDER BY name LIMIT 10`}, {field: "api_keys", is: "has dialer keys", then: "revoke them first",
+	usedBy: []usage{usedByCampaigns("entry_point_id"), {field: "api_keys", is: "has dialer keys", then: "revoke them first",
 		query: `SELECT name FROM api_keys WHERE entry_point_id = ? AND revoked_at IS NULL ORDER BY name LIMIT 10`}},
 }
 
@@ -281,6 +276,8 @@ var Campaigns = &Objects[models.Campaign, *models.Campaign]{
 		v.LinesPerAgent, v.PreviewTimeoutSeconds, v.FrequencyCapPeriod, v.DefaultRegion = 1, 120, "1:0:0", "US"
 	},
 	check: checkCampaign,
+	// A campaign's own teams, as a supervisor's reach to one campaign.
+	ofTeams: "id IN (SELECT campaign_id FROM campaign_teams WHERE team_id IN ?)",
 	links: []link[*models.Campaign]{
 		{models.CampaignTeams, func(v *models.Campaign) *[]uint64 { return &v.TeamIDs }},
 		{models.CampaignDNCLists, func(v *models.Campaign) *[]uint64 { return &v.DNCListIDs }},
@@ -357,6 +354,7 @@ func checkCampaign(c *checks, v, old *models.Campaign) {
 // only as they report it and as calls are offered.
 var Agents = &Objects[models.Agent, *models.Agent]{
 	name: "agent", search: []string{"name"},
+	ofTeams:  "team_id IN ?",
 	readOnly: []string{"state", "state_reason", "state_changed_at"},
 	check: func(c *checks, v, old *models.Agent) {
 		c.name("name", &v.Name)

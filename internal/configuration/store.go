@@ -23,9 +23,14 @@ func (o *Objects[T, P]) query(db *gorm.DB) *gorm.DB {
 }
 
 // List is one page of the objects, in ID order; q, when not blank, keeps
-// those whose searched columns contain it, ignoring case.
-func (o *Objects[T, P]) List(ctx context.Context, db *models.DB, q string, p models.PageRequest) (models.Page[T], error) {
+// those whose searched columns contain it, ignoring case. teams, when not
+// nil, keeps the objects of those teams (a supervisor's): campaigns they
+// serve, their agents; objects that belong to no team are not filtered.
+func (o *Objects[T, P]) List(ctx context.Context, db *models.DB, q string, teams []uint64, p models.PageRequest) (models.Page[T], error) {
 	tx := db.WithContext(ctx).Model(P(new(T)))
+	if teams != nil && o.ofTeams != "" {
+		tx = tx.Where(o.ofTeams, teams)
+	}
 	if s := strings.TrimSpace(q); s != "" && len(o.search) > 0 {
 		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%"
 		conds := make([]string, len(o.search))

@@ -45,6 +45,10 @@ const (
 // call was about to leave, refused it; its message says why.
 const DialRefused = "DialRefused"
 
+// Gone is the error type of a contact's activity whose contact, list or
+// campaign was deleted: it is not retried, and the workflow ends.
+const Gone = "Gone"
+
 // ContactWorkflowID is the ID of a contact's workflow in a campaign.
 func ContactWorkflowID(campaignID, contactID uint64) string {
 	return fmt.Sprintf("contact/%d/%d", campaignID, contactID)
