@@ -4,14 +4,17 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/outdial/outdial/internal/contract"
+	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 )
 
@@ -117,4 +120,123 @@ func TestWorkflowsOfDeletedRowsEnd(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return workflowStatus(t, w.tc, contract.ContactWorkflowID(gone, gone)) == enumspb.WORKFLOW_EXECUTION_STATUS_FAILED
 	}, 30*time.Second, 50*time.Millisecond, "the workflow of a deleted contact ends")
+}
+
+// idOf finds an object's ID by its name.
+func idOf(h *harness, path, name string) uint64 {
+	h.t.Helper()
+	_, found := h.call(http.MethodGet, "/api/v1/"+path+"?q="+url.QueryEscape(name), nil)
+	items, _ := found["items"].([]any)
+	require.NotEmpty(h.t, items, "%s %s", path, name)
+	return uint64(items[0].(map[string]any)["id"].(float64))
+}
+
+// startUnworked starts a contact's workflow on a task queue no worker
+// serves: it stays running, as a sleeping contact's does.
+func startUnworked(t *testing.T, tc client.Client, campaign, contact uint64) string {
+	id := contract.ContactWorkflowID(campaign, contact)
+	_, err := tc.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: id, TaskQueue: testenv.TaskQueue(t),
+		TypedSearchAttributes: contract.StartSearchAttributes(campaign)}, contract.ContactWorkflow, contract.ContactParams{CampaignID: campaign, ContactID: contact})
+	require.NoError(t, err)
+	return id
+}
+
+// TestDeleteConflictsNameWhatIsInTheWay: deleting what is in use, or busy,
+// is a 409 naming in Outdial's words what stands in the way, and leaves
+// it; once nothing is, the delete goes, ending the workflows that the
+// rows had.
+func TestDeleteConflictsNameWhatIsInTheWay(t *testing.T) {
+	db, tc := testenv.DB(t), testenv.Temporal(t)
+	h := newHarnessWith(t, db, tc, testenv.TaskQueue(t))
+	require.NoError(t, loadDemo(h))
+	progressive := idOf(h, "campaigns", "kris_progressive")
+	for _, c := range []struct{ path, name, field, want string }{
+		{"contact-strategies", "kris_CS", "campaigns", "is used by campaigns krisDemoPreview, kris_progressive"},
+		{"callback-strategies", "Default_Callback_Strategy", "campaigns", "is used by campaigns"},
+		{"outcome-groups", "Wrapup Code", "campaigns", "is used by campaigns krisDemoPreview, kris_progressive"},
+		{"entry-points", "EP_Krisoutdial", "campaigns", "is used by campaigns kris_progressive"},
+		{"modes", "Mobile", "contact_strategies", "is used by contact strategies kris_CS"},
+		{"timezones", "Central Time", "campaigns", "is used by campaigns kris_progressive"},
+		{"teams", "krisServiceTeam", "agents", "has agents Kristest Agent2, Kristest Agent3"},
+		{"campaigns", "kris_progressive", "campaign_groups", "campaign kris_progressive is in campaign group EP_Krisoutdial: take it out of the group first"},
+	} {
+		path := fmt.Sprintf("/api/v1/%s/%d", c.path, idOf(h, c.path, c.name))
+		status, raw := h.raw(http.MethodDelete, path, nil)
+		requireConflict(t, status, raw, c.field, c.want)
+		status, _ = h.call(http.MethodGet, path, nil)
+		require.Equal(t, http.StatusOK, status, "%s is still there", path)
+	}
+
+	// An agent on a call, or with an attempt open, stays.
+	agent := idOf(h, "agents", "Kristest Agent2")
+	agentPath := fmt.Sprintf("/api/v1/agents/%d", agent)
+	require.NoError(t, db.Exec("UPDATE agents SET state = 'connected' WHERE id = ?", agent).Error)
+	status, raw := h.raw(http.MethodDelete, agentPath, nil)
+	requireConflict(t, status, raw, "state", fmt.Sprintf("agent %d is connected: wait until its call ends", agent))
+	contacts := addContacts(h, progressive, "+1 469 555 0101", "+1 469 555 0102")
+	require.NoError(t, db.Exec(`INSERT INTO attempts (id, contact_id, campaign_id, seq, mode, number, agent, started_at)
+		VALUES (?, ?, ?, 1, 'Mobile', '+14695550101', ?, now())`, fmt.Sprintf("%d-1", contacts[0]), contacts[0], progressive, fmt.Sprint(agent)).Error)
+	require.NoError(t, db.Exec("UPDATE agents SET state = 'available' WHERE id = ?", agent).Error)
+	status, raw = h.raw(http.MethodDelete, agentPath, nil)
+	requireConflict(t, status, raw, "attempts", fmt.Sprintf("is on the calls of attempts %d-1", contacts[0]))
+	require.NoError(t, db.Exec("UPDATE attempts SET ended_at = now(), telephony_outcome = 'busy'").Error)
+	status, raw = h.raw(http.MethodDelete, agentPath, nil)
+	require.Equal(t, http.StatusNoContent, status, "%s", raw)
+
+	// A list: active, it is stopped first; stopped while importing, or with
+	// a contact on a call, it waits; failed, it goes with its contacts,
+	// whose workflows end.
+	var list uint64
+	require.NoError(t, db.Raw("SELECT list_id FROM contacts WHERE id = ?", contacts[0]).Row().Scan(&list))
+	listPath := fmt.Sprintf("/api/v1/lists/%d", list)
+	status, raw = h.raw(http.MethodDelete, listPath, nil)
+	requireConflict(t, status, raw, "status", fmt.Sprintf("list %d is active: stop it first", list))
+	require.NoError(t, db.Exec("UPDATE contact_lists SET status = 'stopped', imported_at = NULL WHERE id = ?", list).Error)
+	status, raw = h.raw(http.MethodDelete, listPath, nil)
+	requireConflict(t, status, raw, "lists", fmt.Sprintf("list %d (", list))
+	require.NoError(t, db.Exec("UPDATE contact_lists SET imported_at = now() WHERE id = ?", list).Error)
+	require.NoError(t, db.Exec("UPDATE contacts SET status = 'dialing' WHERE id = ?", contacts[1]).Error)
+	status, raw = h.raw(http.MethodDelete, listPath, nil)
+	requireConflict(t, status, raw, "contacts", fmt.Sprintf("contacts %d are on a call", contacts[1]))
+	require.NoError(t, db.Exec("UPDATE contacts SET status = 'scheduled'").Error)
+	require.NoError(t, db.Exec("UPDATE contact_lists SET status = 'failed' WHERE id = ?", list).Error)
+	sleeping := startUnworked(t, tc, progressive, contacts[1])
+	status, raw = h.raw(http.MethodDelete, listPath, nil)
+	require.Equal(t, http.StatusNoContent, status, "%s", raw)
+	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED, workflowStatus(t, tc, sleeping))
+	var left int64
+	require.NoError(t, db.Model(&models.Contact{}).Where("list_id = ?", list).Count(&left).Error)
+	require.Zero(t, left)
+
+	// A draft campaign out of its group goes; the workflow of a contact
+	// that is new again (given back to the pacer) is found on Temporal.
+	status, _ = h.call(http.MethodDelete, fmt.Sprintf("/api/v1/campaign-groups/%d", idOf(h, "campaign-groups", "EP_Krisoutdial")), nil)
+	require.Equal(t, http.StatusNoContent, status)
+	fresh := addContacts(h, progressive, "+1 469 555 0103")[0]
+	given := startUnworked(t, tc, progressive, fresh)
+	require.Eventually(t, func() bool {
+		resp, err := tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+			Query: fmt.Sprintf("OutdialCampaignId = %d AND ExecutionStatus = 'Running'", progressive)})
+		require.NoError(t, err)
+		return len(resp.GetExecutions()) == 1
+	}, 10*time.Second, 50*time.Millisecond, "Temporal lists the workflow")
+	status, raw = h.raw(http.MethodDelete, fmt.Sprintf("/api/v1/campaigns/%d", progressive), nil)
+	require.Equal(t, http.StatusNoContent, status, "%s", raw)
+	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED, workflowStatus(t, tc, given))
+}
+
+// addContacts adds contacts with these numbers to a campaign as JSON.
+func addContacts(h *harness, campaign uint64, numbers ...string) []uint64 {
+	h.t.Helper()
+	var contacts []any
+	for _, n := range numbers {
+		contacts = append(contacts, map[string]any{"numbers": map[string]any{"Mobile": n}})
+	}
+	status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/contacts", campaign), map[string]any{"contacts": contacts})
+	require.Equal(h.t, http.StatusOK, status, "%v", out)
+	var ids []uint64
+	for _, r := range out["contacts"].([]any) {
+		ids = append(ids, uint64(r.(map[string]any)["contact_id"].(float64)))
+	}
+	return ids
 }

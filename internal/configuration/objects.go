@@ -369,7 +369,7 @@ var Agents = &Objects[models.Agent, *models.Agent]{
 		{field: "state", is: "is", then: "wait until its call ends",
 			query: `SELECT state FROM agents WHERE id = ? AND state IN ('reserved', 'connected')`},
 		{field: "attempts", is: "is on the calls of attempts", then: "wait for their outcomes and wrap-ups",
-			query: `SELECT id FROM attempts WHERE agent = CAST(? AS text) AND ended_at IS NULL ORDER BY id LIMIT 10`},
+			query: `SELECT id FROM attempts WHERE agent = CAST(CAST(? AS bigint) AS text) AND ended_at IS NULL ORDER BY id LIMIT 10`},
 		{field: "previews", is: "holds preview cards", then: "wait until they are answered or expire",
 			query: `SELECT CAST(id AS text) FROM previews WHERE agent_id = ? AND state = 'offered' AND expires_at > now() ORDER BY id LIMIT 10`},
 	},
