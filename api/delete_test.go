@@ -167,11 +167,22 @@ func TestDeleteConflictsNameWhatIsInTheWay(t *testing.T) {
 		require.Equal(t, http.StatusOK, status, "%s is still there", path)
 	}
 
+	// A team a supervisor key is bound to, or that serves a running
+	// campaign, stays; so does the campaign group of a running campaign.
+	team := idOf(h, "teams", "krisSalesTeam")
+	h.create("/api/v1/api-keys", map[string]any{"name": "sales floor", "role": "supervisor", "team_ids": []uint64{team}})
+	require.NoError(t, db.Exec("UPDATE campaigns SET status = 'active' WHERE name = 'krisDemoPreview'").Error)
+	status, raw := h.raw(http.MethodDelete, fmt.Sprintf("/api/v1/teams/%d", team), nil)
+	requireConflict(t, status, raw, "api_keys", "has supervisor keys sales floor: revoke them first")
+	requireConflict(t, status, raw, "campaigns", "serves running campaigns krisDemoPreview")
+	status, raw = h.raw(http.MethodDelete, fmt.Sprintf("/api/v1/campaign-groups/%d", idOf(h, "campaign-groups", "PREV_krisDemoPreview")), nil)
+	requireConflict(t, status, raw, "campaigns", "paces running campaigns krisDemoPreview: stop them first")
+
 	// An agent on a call, or with an attempt open, stays.
 	agent := idOf(h, "agents", "Kristest Agent2")
 	agentPath := fmt.Sprintf("/api/v1/agents/%d", agent)
 	require.NoError(t, db.Exec("UPDATE agents SET state = 'connected' WHERE id = ?", agent).Error)
-	status, raw := h.raw(http.MethodDelete, agentPath, nil)
+	status, raw = h.raw(http.MethodDelete, agentPath, nil)
 	requireConflict(t, status, raw, "state", fmt.Sprintf("agent %d is connected: wait until its call ends", agent))
 	contacts := addContacts(h, progressive, "+1 469 555 0101", "+1 469 555 0102")
 	require.NoError(t, db.Exec(`INSERT INTO attempts (id, contact_id, campaign_id, seq, mode, number, agent, started_at)

@@ -205,6 +205,9 @@ var CampaignGroups = &Objects[models.CampaignGroup, *models.CampaignGroup]{
 	},
 	check:       checkCampaignGroup,
 	saveRelated: saveGroupShares,
+	usedBy: []usage{{field: "campaigns", is: "paces running campaigns", then: "stop them first",
+		query: `SELECT c.name FROM campaign_group_campaigns g JOIN campaigns c ON c.id = g.campaign_id
+			WHERE g.campaign_group_id = ? AND c.status IN ('active', 'paused') ORDER BY c.name LIMIT 10`}},
 }
 
 func checkCampaignGroup(c *checks, v, _ *models.CampaignGroup) {
@@ -261,7 +264,12 @@ var Teams = &Objects[models.Team, *models.Team]{
 		{models.TeamCampaignGroups, func(v *models.Team) *[]uint64 { return &v.CampaignGroupIDs }},
 	},
 	usedBy: []usage{{field: "agents", is: "has agents", then: "move or delete them first",
-		query: `SELECT name FROM agents WHERE team_id = ? ORDER BY name LIMIT 10`}},
+		query: `SELECT name FROM agents WHERE team_id = ? ORDER BY name LIMIT 10`},
+		{field: "campaigns", is: "serves running campaigns", then: "stop them or give them another team first",
+			query: `SELECT c.name FROM campaign_serving_teams t JOIN campaigns c ON c.id = t.campaign_id
+				WHERE t.team_id = ? AND c.status IN ('active', 'paused') ORDER BY c.name LIMIT 10`},
+		{field: "api_keys", is: "has supervisor keys", then: "revoke them first",
+			query: `SELECT name FROM api_keys WHERE team_ids @> jsonb_build_array(CAST(? AS bigint)) AND revoked_at IS NULL ORDER BY name LIMIT 10`}},
 }
 
 // Campaigns are outbound campaigns and every setting their dialing
