@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -49,7 +50,8 @@ func (s *Service) Delete(ctx context.Context, id uint64) error {
 	if err != nil && !errors.As(err, &nf) {
 		return contract.CallError(err, "end the workflow of campaign %d", id)
 	}
-	if _, err := s.ContactWorkflows.EndWorkflows(ctx, id, 0, reason); err != nil {
+	ended, err := s.ContactWorkflows.EndWorkflows(ctx, id, 0, reason)
+	if err != nil {
 		return err
 	}
 	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -72,6 +74,7 @@ func (s *Service) Delete(ctx context.Context, id uint64) error {
 	if err != nil {
 		return fmt.Errorf("delete campaign %d: %w", id, err)
 	}
+	slog.InfoContext(ctx, "campaign deleted", "campaign", id, "contact_workflows_ended", ended)
 	return nil
 }
 

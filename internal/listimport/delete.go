@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -33,11 +34,12 @@ func (l *Lists) Delete(ctx context.Context, id uint64) error {
 	if err := listInTheWay(ctx, l.DB.DB, list); err != nil {
 		return err
 	}
+	ended := 0
 	if list.CampaignID != nil {
 		if l.ContactWorkflows == nil {
 			return errors.New("delete a list: no Temporal client to end its contacts' workflows")
 		}
-		if _, err := l.ContactWorkflows.EndWorkflows(ctx, *list.CampaignID, id, fmt.Sprintf("list %d was deleted", id)); err != nil {
+		if ended, err = l.ContactWorkflows.EndWorkflows(ctx, *list.CampaignID, id, fmt.Sprintf("list %d was deleted", id)); err != nil {
 			return err
 		}
 	}
@@ -61,6 +63,7 @@ func (l *Lists) Delete(ctx context.Context, id uint64) error {
 	if err != nil {
 		return fmt.Errorf("delete list %d: %w", id, err)
 	}
+	slog.InfoContext(ctx, "list deleted", "list", id, "contact_workflows_ended", ended)
 	return nil
 }
 
