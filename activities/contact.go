@@ -8,6 +8,7 @@ import (
 
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/contract"
+	"github.com/outdial/outdial/internal/fault"
 )
 
 // The contact workflow's activity inputs and results are the contact
@@ -41,7 +42,18 @@ type Contact struct {
 
 // StartContact reads where a contact's workflow starts from.
 func (a *Contact) StartContact(ctx context.Context, contactID uint64) (ContactStart, error) {
-	return a.Contacts.StartOf(ctx, contactID)
+	start, err := a.Contacts.StartOf(ctx, contactID)
+	return start, gone(err)
+}
+
+// gone stops the retries of an activity whose contact, list or campaign
+// was deleted: its rows will not come back, and its workflow ends rather
+// than retry for ever against them.
+func gone(err error) error {
+	if fault.Is(err, fault.NotFound) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), contract.Gone, err)
+	}
+	return err
 }
 
 // PrepareAttempt checks the contact is still dialable now and, if it is,
@@ -51,7 +63,7 @@ func (a *Contact) PrepareAttempt(ctx context.Context, req PrepareRequest) (Prepa
 	if err == nil && res.Action == ActionDial && a.Recorded != nil {
 		a.Recorded(res.AttemptID)
 	}
-	return res, err
+	return res, gone(err)
 }
 
 // Dial asks the campaign's dialer for the attempt's call, after checking
@@ -66,12 +78,13 @@ func (a *Contact) Dial(ctx context.Context, attemptID string) (*Evidence, error)
 	case errors.Is(err, contact.ErrDialRejected):
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "DialRejected", err)
 	}
-	return e, err
+	return e, gone(err)
 }
 
 // FinishAttempt records the attempt's outcome and the contact's next state.
 func (a *Contact) FinishAttempt(ctx context.Context, req FinishRequest) (FinishResult, error) {
-	return a.Contacts.Finish(ctx, req)
+	res, err := a.Contacts.Finish(ctx, req)
+	return res, gone(err)
 }
 
 // SetContactStatus records the contact's status between attempts.

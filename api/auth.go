@@ -76,6 +76,7 @@ var access = func() map[string]grant {
 		"GET " + v1 + "/campaigns/:id/lists":     {sup: campaignObject},
 		"POST " + v1 + "/campaigns/:id/contacts": {sup: campaignObject},
 		"GET " + v1 + "/lists/:id":               {sup: listObject},
+		"DELETE " + v1 + "/lists/:id":            {sup: listObject},
 		"POST " + v1 + "/lists/:id/stop":         {sup: listObject},
 		"POST " + v1 + "/lists/:id/start":        {sup: listObject},
 		"GET " + v1 + "/lists/:id/contacts":      {sup: listObject},
@@ -254,6 +255,17 @@ func (s *Server) audit(c *gin.Context, keys *apikey.Store, key *models.APIKey, r
 	if err := keys.Record(context.WithoutCancel(c.Request.Context()), e); err != nil {
 		s.Log.Error("audit log not written", "error", err, slog.Any("entry", e))
 	}
+}
+
+// keyTeams are the teams a supervisor's key reaches, never nil for one,
+// so that its listings keep their objects only; nil for any other key.
+func keyTeams(c *gin.Context) []uint64 {
+	v, _ := c.Get(keyContext)
+	key, ok := v.(*models.APIKey)
+	if !ok || key.Role != models.RoleSupervisor {
+		return nil
+	}
+	return append([]uint64{}, key.TeamIDs...)
 }
 
 // teamBodies are the writes whose body names teams: a supervisor may only

@@ -56,7 +56,7 @@ func mayUse() map[string]string {
 		"POST /api/v1/attempts/:id/telephony-outcome": "AD", "POST /api/v1/attempts/:id/wrapup": "AG",
 
 		"POST /api/v1/campaigns/:id/lists": "AS", "GET /api/v1/campaigns/:id/lists": "AS",
-		"POST /api/v1/campaigns/:id/contacts": "AS", "GET /api/v1/lists/:id": "AS",
+		"POST /api/v1/campaigns/:id/contacts": "AS", "GET /api/v1/lists/:id": "AS", "DELETE /api/v1/lists/:id": "AS",
 		"POST /api/v1/lists/:id/stop": "AS", "POST /api/v1/lists/:id/start": "AS",
 		"GET /api/v1/lists/:id/contacts": "AS", "GET /api/v1/lists/:id/failed-rows": "AS",
 
@@ -461,4 +461,51 @@ func TestKeyRateLimit(t *testing.T) {
 	require.Positive(t, limited, "400 requests at once exceed 100 a second with a burst of 200")
 	status, _ := w.call(models.RoleAgent, http.MethodGet, "/api/v1/agents/"+w.id["agents"], nil)
 	require.Equal(t, http.StatusOK, status, "another key keeps its own budget")
+}
+
+// TestSupervisorListingsKeepTheirTeams: a supervisor's listings of
+// campaigns and agents hold its teams' only, their totals too; an admin's
+// hold every one.
+func TestSupervisorListingsKeepTheirTeams(t *testing.T) {
+	w := newWorld(t, false)
+	team, err := strconv.ParseUint(w.id["teams"], 10, 64)
+	require.NoError(t, err)
+	otherTeam := w.find("teams", "krisSalesTeam")
+	both := w.newKey(apikey.NewKey{Name: "both", Role: models.RoleSupervisor, TeamIDs: []uint64{team, otherTeam}})
+	type listing struct {
+		Items []struct {
+			Name    string   `json:"name"`
+			TeamIDs []uint64 `json:"team_ids"`
+			TeamID  *uint64  `json:"team_id"`
+		} `json:"items"`
+		Total int `json:"total"`
+	}
+	list := func(key, path string) listing {
+		status, raw := w.call(key, http.MethodGet, path, nil)
+		require.Equal(t, http.StatusOK, status, "%s", raw)
+		var l listing
+		require.NoError(t, json.Unmarshal(raw, &l))
+		require.Len(t, l.Items, l.Total, "%s: the total counts what the key sees", path)
+		return l
+	}
+	for _, path := range []string{"/api/v1/campaigns", "/api/v1/agents", "/api/v1/campaigns?q=kris", "/api/v1/agents?q=Agent"} {
+		all := list(models.RoleAdmin, path)
+		own := list(models.RoleSupervisor, path)
+		require.NotEmpty(t, own.Items, path)
+		require.Less(t, own.Total, all.Total, "%s: the supervisor sees fewer than the admin", path)
+		for _, it := range own.Items {
+			if it.TeamID != nil {
+				require.Equal(t, team, *it.TeamID, "%s: agent %s", path, it.Name)
+			} else {
+				require.Contains(t, it.TeamIDs, team, "%s: campaign %s", path, it.Name)
+			}
+		}
+		require.Equal(t, all.Total, list(both, path).Total, "%s: a supervisor of every team sees every one", path)
+	}
+	require.Equal(t, []string{"kris_progressive"}, func() (names []string) {
+		for _, it := range list(models.RoleSupervisor, "/api/v1/campaigns").Items {
+			names = append(names, it.Name)
+		}
+		return names
+	}())
 }

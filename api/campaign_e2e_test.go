@@ -76,6 +76,7 @@ func (d *watchedDialer) numbers() map[string]int {
 
 type campaignWorld struct {
 	tc     client.Client
+	queue  string
 	h      *harness
 	db     *models.DB
 	dialer *watchedDialer
@@ -102,7 +103,7 @@ func newCampaignWorld(t *testing.T, outcomes, business map[string]float64) *camp
 	// Retries come at once, so the campaign finishes within the test.
 	require.NoError(t, db.Exec("UPDATE strategy_rules SET reschedule = '0:0:0'").Error)
 	require.NoError(t, db.Exec("UPDATE business_outcomes SET reschedule = '0:0:0'").Error)
-	return &campaignWorld{tc: tc, h: h, db: db, dialer: d}
+	return &campaignWorld{tc: tc, queue: queue, h: h, db: db, dialer: d}
 }
 
 func (w *campaignWorld) campaign(name string) uint64 {

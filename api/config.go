@@ -1,33 +1,40 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/outdial/outdial/internal/configuration"
+	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/models"
 )
 
-// registerConfiguration adds the CRUD routes of every configuration object;
-// entryPoints holds webhook URLs to the addresses the worker may reach.
-func registerConfiguration(r *routes, db *models.DB, entryPoints *configuration.Objects[models.EntryPoint, *models.EntryPoint]) {
-	register(r, db, "modes", configuration.Modes)
-	register(r, db, "timezones", configuration.TimeZones)
-	register(r, db, "outcome-groups", configuration.OutcomeGroups)
-	register(r, db, "contact-strategies", configuration.ContactStrategies)
-	register(r, db, "callback-strategies", configuration.CallbackStrategies)
-	register(r, db, "entry-points", entryPoints)
-	register(r, db, "dnc-lists", configuration.DNCLists)
-	register(r, db, "campaign-groups", configuration.CampaignGroups)
-	register(r, db, "teams", configuration.Teams)
-	register(r, db, "campaigns", configuration.Campaigns)
-	register(r, db, "agents", configuration.Agents)
+// registerConfiguration adds the CRUD routes of every configuration object.
+// A campaign is deleted by its domain, which ends its workflows first;
+// entry points hold webhook URLs to the addresses the worker may reach.
+func registerConfiguration(r *routes, svc *services.Services) {
+	db := svc.DB
+	register(r, db, "modes", configuration.Modes, nil)
+	register(r, db, "timezones", configuration.TimeZones, nil)
+	register(r, db, "outcome-groups", configuration.OutcomeGroups, nil)
+	register(r, db, "contact-strategies", configuration.ContactStrategies, nil)
+	register(r, db, "callback-strategies", configuration.CallbackStrategies, nil)
+	register(r, db, "entry-points", configuration.EntryPointsReaching(svc.Webhooks), nil)
+	register(r, db, "dnc-lists", configuration.DNCLists, nil)
+	register(r, db, "campaign-groups", configuration.CampaignGroups, nil)
+	register(r, db, "teams", configuration.Teams, nil)
+	register(r, db, "campaigns", configuration.Campaigns, svc.Campaigns.Delete)
+	register(r, db, "agents", configuration.Agents, nil)
 }
 
 // register adds objs' list, create, read, replace and delete routes under
-// "/"+path.
-func register[T any, P configuration.Object[T]](r *routes, db *models.DB, path string, objs *configuration.Objects[T, P]) {
+// "/"+path; del, when not nil, deletes in place of objs.
+func register[T any, P configuration.Object[T]](r *routes, db *models.DB, path string, objs *configuration.Objects[T, P], del func(ctx context.Context, id uint64) error) {
+	if del == nil {
+		del = func(ctx context.Context, id uint64) error { return objs.Delete(ctx, db, id) }
+	}
 	const tag = "Configuration"
 	base, kind := "/"+path, objs.Name()
 	var zero T
@@ -42,7 +49,7 @@ func register[T any, P configuration.Object[T]](r *routes, db *models.DB, path s
 			fail(c, err)
 			return
 		}
-		out, err := objs.List(c.Request.Context(), db, q, p)
+		out, err := objs.List(c.Request.Context(), db, q, keyTeams(c), p)
 		if err != nil {
 			fail(c, err)
 			return
@@ -99,7 +106,7 @@ func register[T any, P configuration.Object[T]](r *routes, db *models.DB, path s
 			fail(c, err)
 			return
 		}
-		if err := objs.Delete(c.Request.Context(), db, id); err != nil {
+		if err := del(c.Request.Context(), id); err != nil {
 			fail(c, err)
 			return
 		}

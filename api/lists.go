@@ -37,6 +37,7 @@ func registerLists(r *routes, l *lists) {
 	r.handle(http.MethodPost, "/campaigns/:id/lists", op{summary: "Upload a contact list (multipart: file, mapping, delimiter, sub_type, global_list_id, sheet); the import runs in the background", tag: tag, consumes: "multipart/form-data", response: listimport.ListView{}, status: http.StatusAccepted}, l.upload)
 	r.handle(http.MethodGet, "/campaigns/:id/lists", op{summary: "A campaign's contact lists, newest first", tag: tag, response: models.Page[listimport.ListView]{}, query: []string{"page", "per_page"}}, l.listOfCampaign)
 	r.handle(http.MethodGet, "/lists/:id", op{summary: "A contact list with its statistics", tag: tag, response: listimport.ListView{}}, l.get)
+	r.handle(http.MethodDelete, "/lists/:id", op{summary: "Delete a failed, stopped or expired list with its contacts (their workflows end first; their attempts stay)", tag: tag, status: http.StatusNoContent}, l.delete)
 	r.handle(http.MethodPost, "/lists/:id/stop", op{summary: "Stop dialing a list", tag: tag, response: listimport.ListView{}}, l.setStatus(models.ListStopped))
 	r.handle(http.MethodPost, "/lists/:id/start", op{summary: "Resume dialing a stopped list", tag: tag, response: listimport.ListView{}}, l.setStatus(models.ListActive))
 	r.handle(http.MethodGet, "/lists/:id/contacts", op{summary: "A list's contacts, in row order; a page stops short of per_page at 4 MiB (truncated) and next continues after its last row", tag: tag, response: ContactPage{}, query: []string{"page", "per_page", "after_row"}}, l.contacts)
@@ -62,6 +63,19 @@ func (l *lists) get(c *gin.Context) {
 	}
 	v, err := l.lists.Get(c.Request.Context(), id)
 	reply(c, http.StatusOK, v, err)
+}
+
+func (l *lists) delete(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := l.lists.Delete(c.Request.Context(), id); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }
 
 func (l *lists) listOfCampaign(c *gin.Context) {

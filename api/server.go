@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/outdial/outdial/internal/apikey"
-	"github.com/outdial/outdial/internal/configuration"
 	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/models"
 )
@@ -69,7 +68,7 @@ func (s *Server) Handler() http.Handler {
 	v1 := newRoutes(engine, "/api/v1")
 	v1.doc = root.doc
 	v1.schemas = root.schemas
-	registerConfiguration(v1, s.Services.DB, configuration.EntryPointsReaching(s.Services.Webhooks))
+	registerConfiguration(v1, s.Services)
 	registerDNCEntries(v1, s.Services.DB)
 	registerAgents(v1, s.Services.Agents)
 	registerRunning(v1, s.Services.Campaigns)

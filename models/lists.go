@@ -227,6 +227,9 @@ func AddListStats(ctx context.Context, tx pgx.Tx, listID uint64, s ListStats, fr
 // not started the attempt yet.
 const ContactReleased = contract.ContactReleased
 
+// PreviewOffered is a preview card waiting for its agent's answer.
+const PreviewOffered = "offered"
+
 // Preview is a contact card offered to a preview agent.
 type Preview struct {
 	ID         uint64     `gorm:"primaryKey" json:"id"`

@@ -23,7 +23,7 @@ export PG_FSYNC=off
 template=$(fresh_db test "$pgport" outdial_template)
 start_temporal "$tport" .data/temporal-test.log
 
-echo "--- gofmt, go vet, staticcheck, errcheck, workflowcheck, import rules"
+echo "--- gofmt, go vet, staticcheck, errcheck, workflowcheck, import rules, parameterised SQL"
 unformatted=$(gofmt -l $(git ls-files '*.go'; git ls-files --others --exclude-standard '*.go'))
 [[ -z "$unformatted" ]] || { echo "gofmt needed: $unformatted"; exit 1; }
 go vet ./...
@@ -31,6 +31,7 @@ go vet ./...
 .bin/errcheck -exclude scripts/errcheck-exclude.txt ./...
 .bin/workflowcheck -test=false ./workflows/...
 go run ./scripts/checkimports
+go run ./scripts/checksql
 
 export OUTDIAL_TEST_DATABASE_URL="$template"
 export OUTDIAL_TEST_TEMPORAL_ADDRESS="127.0.0.1:$tport"

@@ -39,6 +39,8 @@ type Service struct {
 	// TaskQueue is where campaigns' workflows run.
 	TaskQueue string
 	Contacts  Contacts
+	// ContactWorkflows ends contacts' workflows when a campaign is deleted.
+	ContactWorkflows ContactWorkflows
 	// Now is the clock; tests give theirs.
 	Now func() time.Time
 

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/pacing"
 )
@@ -44,6 +45,10 @@ func (s *Service) Pace(ctx context.Context, campaignID uint64) (PaceResult, erro
 		return PaceResult{}, err
 	}
 	c, err := models.Find[models.Campaign](ctx, s.DB.DB, "campaign", campaignID)
+	if fault.Is(err, fault.NotFound) {
+		// A deleted campaign's workflow ends rather than retry for ever.
+		return PaceResult{Reason: "the campaign was deleted"}, nil
+	}
 	if err != nil {
 		return PaceResult{}, fmt.Errorf("pace campaign %d: %w", campaignID, err)
 	}

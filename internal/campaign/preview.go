@@ -62,7 +62,7 @@ func (s *Service) Offer(ctx context.Context, agentID uint64) (Card, error) {
 	}
 	campaign := campaigns[slices.IndexFunc(campaigns, func(cp models.Campaign) bool { return cp.ID == due[0].CampaignID })]
 	now := s.now()
-	p := models.Preview{AgentID: agentID, ContactID: due[0].ID, CampaignID: campaign.ID, State: "offered", OfferedAt: now,
+	p := models.Preview{AgentID: agentID, ContactID: due[0].ID, CampaignID: campaign.ID, State: models.PreviewOffered, OfferedAt: now,
 		ExpiresAt: now.Add(time.Duration(campaign.PreviewTimeoutSeconds) * time.Second)}
 	contact, err := models.OfferPreview(ctx, s.DB.DB, &p)
 	if err != nil {

@@ -48,6 +48,23 @@ type Objects[T any, P Object[T]] struct {
 	loadRelated func(db *gorm.DB, items []P) error
 	// present hides what is never shown back, such as secrets.
 	present func(v P)
+	// usedBy is what keeps an object from being deleted.
+	usedBy []usage
+	// ofTeams, for objects that belong to teams, keeps those of the teams
+	// its one argument lists.
+	ofTeams string
+}
+
+// usage is a kind of row that refers to an object, or a state it is in,
+// that keeps it from being deleted: "mode 3 is used by contact strategies
+// kris_CS: change or delete them first".
+type usage struct {
+	field string // the problem's field: "campaigns"
+	is    string // "is used by campaigns"
+	// query selects the names of what is in the way, at most ten; its one
+	// argument is the object's ID.
+	query string
+	then  string // what to do about it
 }
 
 // link is an object's list of IDs kept in a join table, in order.
@@ -67,4 +84,11 @@ func (o *Objects[T, P]) New() P {
 		o.defaults(v)
 	}
 	return v
+}
+
+// usedByCampaigns is the usage of an object that campaigns name in
+// column, one of their reference columns.
+func usedByCampaigns(column string) usage {
+	return usage{field: "campaigns", is: "is used by campaigns", then: "change or delete them first",
+		query: `SELECT name FROM campaigns WHERE ` + column + ` = ? ORDER BY name LIMIT 10`}
 }

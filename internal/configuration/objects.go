@@ -31,6 +31,9 @@ var Modes = &Objects[models.Mode, *models.Mode]{
 			c.Add("min_length", "%d is greater than max_length %d", v.MinLength, v.MaxLength)
 		}
 	},
+	usedBy: []usage{{field: "contact_strategies", is: "is used by contact strategies", then: "change or delete them first",
+		query: `SELECT DISTINCT s.name FROM contact_strategy_modes m JOIN contact_strategies s ON s.id = m.contact_strategy_id
+			WHERE m.mode_id = ? ORDER BY s.name LIMIT 10`}},
 }
 
 // TimeZones are the zones calls are placed in, with their hours.
@@ -43,6 +46,9 @@ var TimeZones = &Objects[models.TimeZone, *models.TimeZone]{
 		c.clock("start_time", &v.StartTime)
 		c.clock("end_time", &v.EndTime)
 	},
+	usedBy: []usage{usedByCampaigns("time_zone_id"), {field: "campaign_groups", is: "is used by campaign groups", then: "change them first",
+		query: `SELECT DISTINCT g.name FROM campaign_group_time_zones z JOIN campaign_groups g ON g.id = z.campaign_group_id
+			WHERE z.time_zone_id = ? ORDER BY g.name LIMIT 10`}},
 }
 
 // OutcomeGroups are the agents' wrap-up codes, with what each does.
@@ -51,6 +57,7 @@ var OutcomeGroups = &Objects[models.OutcomeGroup, *models.OutcomeGroup]{
 	preload:     []string{"Outcomes"},
 	check:       checkOutcomeGroup,
 	saveRelated: saveOutcomes,
+	usedBy:      []usage{usedByCampaigns("outcome_group_id")},
 }
 
 func checkOutcomeGroup(c *checks, v, _ *models.OutcomeGroup) {
@@ -96,6 +103,7 @@ var ContactStrategies = &Objects[models.ContactStrategy, *models.ContactStrategy
 		{models.StrategyModes, func(v *models.ContactStrategy) *[]uint64 { return &v.ModeIDs }},
 	},
 	saveRelated: saveRules,
+	usedBy:      []usage{usedByCampaigns("contact_strategy_id")},
 }
 
 func checkContactStrategy(c *checks, v, _ *models.ContactStrategy) {
@@ -141,6 +149,7 @@ var CallbackStrategies = &Objects[models.CallbackStrategy, *models.CallbackStrat
 			c.Add("pcb_to_ncb_duration", "must be more than 0:0:0 when pcb_to_ncb_reset is duration")
 		}
 	},
+	usedBy: []usage{usedByCampaigns("callback_strategy_id")},
 }
 
 // EntryPoints are where the dialer places a campaign's calls; their
@@ -178,6 +187,8 @@ func EntryPointsReaching(targets *dialer.Targets) *Objects[models.EntryPoint, *m
 			}
 		},
 		present: func(v *models.EntryPoint) { v.HasSecret, v.Secret = v.Secret != "", "" },
+		usedBy: []usage{usedByCampaigns("entry_point_id"), {field: "api_keys", is: "has dialer keys", then: "revoke them first",
+			query: `SELECT name FROM api_keys WHERE entry_point_id = ? AND revoked_at IS NULL ORDER BY name LIMIT 10`}},
 	}
 }
 
@@ -194,6 +205,10 @@ var DNCLists = &Objects[models.DNCList, *models.DNCList]{
 	},
 	saveRelated: saveDNCListEntries,
 	loadRelated: countDNCListEntries,
+	usedBy: []usage{{field: "campaigns", is: "is used by campaigns", then: "change or delete them first",
+		query: `SELECT c.name FROM campaign_dnc_lists d JOIN campaigns c ON c.id = d.campaign_id WHERE d.dnc_list_id = ? ORDER BY c.name LIMIT 10`},
+		{field: "lists", is: "is importing", then: "wait until they end",
+			query: `SELECT 'upload ' || id FROM contact_lists WHERE dnc_list_id = ? AND imported_at IS NULL AND status <> 'failed' ORDER BY id LIMIT 10`}},
 }
 
 // CampaignGroups size the buffer of contacts handed to the dialer and
@@ -206,6 +221,9 @@ var CampaignGroups = &Objects[models.CampaignGroup, *models.CampaignGroup]{
 	},
 	check:       checkCampaignGroup,
 	saveRelated: saveGroupShares,
+	usedBy: []usage{{field: "campaigns", is: "paces running campaigns", then: "stop them first",
+		query: `SELECT c.name FROM campaign_group_campaigns g JOIN campaigns c ON c.id = g.campaign_id
+			WHERE g.campaign_group_id = ? AND c.status IN ('active', 'paused') ORDER BY c.name LIMIT 10`}},
 }
 
 func checkCampaignGroup(c *checks, v, _ *models.CampaignGroup) {
@@ -261,6 +279,13 @@ var Teams = &Objects[models.Team, *models.Team]{
 		{models.TeamCampaigns, func(v *models.Team) *[]uint64 { return &v.CampaignIDs }},
 		{models.TeamCampaignGroups, func(v *models.Team) *[]uint64 { return &v.CampaignGroupIDs }},
 	},
+	usedBy: []usage{{field: "agents", is: "has agents", then: "move or delete them first",
+		query: `SELECT name FROM agents WHERE team_id = ? ORDER BY name LIMIT 10`},
+		{field: "campaigns", is: "serves running campaigns", then: "stop them or give them another team first",
+			query: `SELECT c.name FROM campaign_serving_teams t JOIN campaigns c ON c.id = t.campaign_id
+				WHERE t.team_id = ? AND c.status IN ('active', 'paused') ORDER BY c.name LIMIT 10`},
+		{field: "api_keys", is: "has supervisor keys", then: "revoke them first",
+			query: `SELECT name FROM api_keys WHERE team_ids @> jsonb_build_array(CAST(? AS bigint)) AND revoked_at IS NULL ORDER BY name LIMIT 10`}},
 }
 
 // Campaigns are outbound campaigns and every setting their dialing
@@ -275,6 +300,8 @@ var Campaigns = &Objects[models.Campaign, *models.Campaign]{
 		v.LinesPerAgent, v.PreviewTimeoutSeconds, v.FrequencyCapPeriod, v.DefaultRegion = 1, 120, "1:0:0", "US"
 	},
 	check: checkCampaign,
+	// A campaign's own teams, as a supervisor's reach to one campaign.
+	ofTeams: "id IN (SELECT campaign_id FROM campaign_teams WHERE team_id IN ?)",
 	links: []link[*models.Campaign]{
 		{models.CampaignTeams, func(v *models.Campaign) *[]uint64 { return &v.TeamIDs }},
 		{models.CampaignDNCLists, func(v *models.Campaign) *[]uint64 { return &v.DNCListIDs }},
@@ -351,6 +378,7 @@ func checkCampaign(c *checks, v, old *models.Campaign) {
 // only as they report it and as calls are offered.
 var Agents = &Objects[models.Agent, *models.Agent]{
 	name: "agent", search: []string{"name"},
+	ofTeams:  "team_id IN ?",
 	readOnly: []string{"state", "state_reason", "state_changed_at"},
 	check: func(c *checks, v, old *models.Agent) {
 		c.name("name", &v.Name)
@@ -358,5 +386,15 @@ var Agents = &Objects[models.Agent, *models.Agent]{
 		if old == nil {
 			v.State, v.StateReason, v.StateChangedAt = models.AgentNotReady, "", time.Now()
 		}
+	},
+	// An agent on a call, or holding a card, would leave its attempt or
+	// its contact waiting for a report that never comes.
+	usedBy: []usage{
+		{field: "state", is: "is", then: "wait until its call ends",
+			query: `SELECT state FROM agents WHERE id = ? AND state IN ('reserved', 'connected')`},
+		{field: "attempts", is: "is on the calls of attempts", then: "wait for their outcomes and wrap-ups",
+			query: `SELECT id FROM attempts WHERE agent = CAST(CAST(? AS bigint) AS text) AND ended_at IS NULL ORDER BY id LIMIT 10`},
+		{field: "previews", is: "holds preview cards", then: "wait until they are answered or expire",
+			query: `SELECT CAST(id AS text) FROM previews WHERE agent_id = ? AND state = 'offered' AND expires_at > now() ORDER BY id LIMIT 10`},
 	},
 }

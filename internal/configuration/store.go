@@ -23,9 +23,14 @@ func (o *Objects[T, P]) query(db *gorm.DB) *gorm.DB {
 }
 
 // List is one page of the objects, in ID order; q, when not blank, keeps
-// those whose searched columns contain it, ignoring case.
-func (o *Objects[T, P]) List(ctx context.Context, db *models.DB, q string, p models.PageRequest) (models.Page[T], error) {
+// those whose searched columns contain it, ignoring case. teams, when not
+// nil, keeps the objects of those teams (a supervisor's): campaigns they
+// serve, their agents; objects that belong to no team are not filtered.
+func (o *Objects[T, P]) List(ctx context.Context, db *models.DB, q string, teams []uint64, p models.PageRequest) (models.Page[T], error) {
 	tx := db.WithContext(ctx).Model(P(new(T)))
+	if teams != nil && o.ofTeams != "" {
+		tx = tx.Where(o.ofTeams, teams)
+	}
 	if s := strings.TrimSpace(q); s != "" && len(o.search) > 0 {
 		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%"
 		conds := make([]string, len(o.search))
@@ -162,8 +167,23 @@ func (o *Objects[T, P]) save(ctx context.Context, db *models.DB, v, old P) (P, e
 	return o.Get(ctx, db, v.Key())
 }
 
-// Delete removes object id; one that others refer to is a conflict.
+// Delete removes object id; one that others refer to, or that is busy,
+// is a conflict naming them.
 func (o *Objects[T, P]) Delete(ctx context.Context, db *models.DB, id uint64) error {
+	var f fault.Fields
+	for _, u := range o.usedBy {
+		var names []string
+		// The query is one of usedBy's literals; the ID is its argument.
+		if err := db.WithContext(ctx).Raw(u.query, id).Scan(&names).Error; err != nil {
+			return fmt.Errorf("find what uses %s %d: %w", o.name, id, err)
+		}
+		if len(names) > 0 {
+			f.Add(u.field, "%s %d %s %s: %s", o.name, id, u.is, strings.Join(names, ", "), u.then)
+		}
+	}
+	if err := f.Conflict(o.name); err != nil {
+		return err
+	}
 	r := db.WithContext(ctx).Delete(P(new(T)), id)
 	if r.Error != nil {
 		if f := refusal(o.name, r.Error); f != nil {
@@ -177,39 +197,72 @@ func (o *Objects[T, P]) Delete(ctx context.Context, db *models.DB, id uint64) er
 	return nil
 }
 
-// uniqueFields names the field behind each unique constraint.
-var uniqueFields = map[string]string{
-	"time_zones_display_name_key":           "display_name",
-	"business_outcomes_name_key":            "outcomes",
-	"strategy_rules_telephony_outcome_key":  "rules",
-	"campaign_group_campaigns_campaign_key": "campaigns",
-	"dnc_entries_pkey":                      "entries",
+// uniqueFields names the field behind each unique constraint, and says
+// what it holds in Outdial's words.
+var uniqueFields = map[string][2]string{
+	"time_zones_display_name_key":           {"display_name", "another time zone has this display name"},
+	"business_outcomes_name_key":            {"outcomes", "two outcomes have one name"},
+	"strategy_rules_telephony_outcome_key":  {"rules", "two rules are for one telephony outcome"},
+	"campaign_group_campaigns_campaign_key": {"campaigns", "a campaign is in one campaign group at most, and one of these is in another"},
+	"dnc_entries_pkey":                      {"entries", "a number is listed twice"},
+}
+
+// tableWords names, in Outdial's words, what the rows of a table are.
+var tableWords = map[string]string{
+	"modes": "modes", "time_zones": "time zones", "outcome_groups": "outcome groups", "business_outcomes": "outcomes",
+	"contact_strategies": "contact strategies", "contact_strategy_modes": "contact strategies", "strategy_rules": "contact strategies",
+	"callback_strategies": "callback strategies", "entry_points": "entry points", "dnc_lists": "DNC lists", "dnc_entries": "DNC lists",
+	"campaign_groups": "campaign groups", "campaign_group_time_zones": "campaign groups", "campaign_group_campaigns": "campaign groups",
+	"team_campaign_groups": "teams", "teams": "teams", "campaigns": "campaigns", "campaign_teams": "campaigns",
+	"campaign_dnc_lists": "campaigns", "agents": "agents", "contact_lists": "lists", "previews": "preview cards",
+	"api_keys": "API keys",
+}
+
+// words is what the rows of table are, in Outdial's words.
+func words(table string) string {
+	if w, ok := tableWords[table]; ok {
+		return w
+	}
+	return "other objects"
 }
 
 // refusal is the fault a caller can act on when one of PostgreSQL's
 // constraints refused a write of a kind object, or nil when err is another
-// failure.
+// failure. Its words are Outdial's: PostgreSQL's message, which names
+// tables, keys and values, is for the log only.
 func refusal(kind string, err error) error {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
 		return nil
 	}
+	var kindOf fault.Kind
+	var field, detail string
 	switch pe.Code {
 	case "23505": // unique_violation
-		field, ok := uniqueFields[pe.ConstraintName]
-		if !ok && strings.HasSuffix(pe.ConstraintName, "_name_key") {
-			field = "name"
+		kindOf, detail = fault.Conflict, "another "+kind+" has one of these values"
+		if u, ok := uniqueFields[pe.ConstraintName]; ok {
+			field, detail = u[0], u[1]
+		} else if strings.HasSuffix(pe.ConstraintName, "_name_key") {
+			field, detail = "name", "another "+kind+" has this name"
 		}
-		return fault.Conflictf(field, "%s already exists: %s", kind, pe.Detail)
 	case "23503": // foreign_key_violation
 		if strings.Contains(pe.Detail, "is still referenced") {
-			return fault.Conflictf("", "%s is in use: %s", kind, pe.Detail)
+			kindOf, detail = fault.Conflict, fmt.Sprintf("this %s is in use by %s: change them first", kind, words(pe.TableName))
+			break
 		}
-		return fault.Invalidf(kind, "%s", pe.Detail)
+		field = strings.TrimSuffix(strings.TrimPrefix(pe.ConstraintName, pe.TableName+"_"), "_fkey")
+		kindOf, detail = fault.Invalid, "names no existing object"
 	case "23514", "22P02", "22007", "22008": // check_violation, bad text, datetime format, datetime out of range
-		return fault.Invalidf(kind, "%s (%s)", pe.Message, pe.ConstraintName)
+		kindOf, detail = fault.Invalid, "a value of this "+kind+" is outside what it may hold"
+	default:
+		return nil
 	}
-	return nil
+	f := &fault.Error{Kind: kindOf, Subject: kind, Detail: detail, Err: err} // err is for the log, never the answer
+	if field != "" {
+		f.Detail = field + ": " + detail
+		f.Fields = fault.Fields{{Field: field, Detail: detail}}
+	}
+	return f
 }
 
 // dbLookup answers the questions checks ask, from PostgreSQL.

@@ -35,9 +35,15 @@ func (s *Service) loadRows(ctx context.Context, contactID uint64) (*contactRows,
 		return nil, fmt.Errorf("load contact %d: %w", contactID, err)
 	}
 	if err := db.First(&r.list, r.contact.ListID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, fault.NotFoundf("list", r.contact.ListID)
+		}
 		return nil, fmt.Errorf("load list of contact %d: %w", contactID, err)
 	}
 	if err := db.First(&r.campaign, r.contact.CampaignID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, fault.NotFoundf("campaign", r.contact.CampaignID)
+		}
 		return nil, fmt.Errorf("load campaign of contact %d: %w", contactID, err)
 	}
 	if len(r.contact.Counters) > 0 {

@@ -45,9 +45,20 @@ const (
 // call was about to leave, refused it; its message says why.
 const DialRefused = "DialRefused"
 
+// Gone is the error type of a contact's activity whose contact, list or
+// campaign was deleted: it is not retried, and the workflow ends.
+const Gone = "Gone"
+
 // ContactWorkflowID is the ID of a contact's workflow in a campaign.
 func ContactWorkflowID(campaignID, contactID uint64) string {
 	return fmt.Sprintf("contact/%d/%d", campaignID, contactID)
+}
+
+// ContactOfWorkflow is the campaign and contact of a contact's workflow
+// ID; ok is false for another workflow's ID.
+func ContactOfWorkflow(workflowID string) (campaignID, contactID uint64, ok bool) {
+	_, err := fmt.Sscanf(workflowID, "contact/%d/%d", &campaignID, &contactID)
+	return campaignID, contactID, err == nil && ContactWorkflowID(campaignID, contactID) == workflowID
 }
 
 // CampaignWorkflowID is the ID of a campaign's workflow.

@@ -109,6 +109,17 @@ func (f *Fields) Add(field, format string, args ...any) {
 	*f = append(*f, Field{Field: field, Detail: fmt.Sprintf(format, args...)})
 }
 
+// Conflict is a Conflict fault about subject naming every field (each
+// what stands in the way), or nil when there are none.
+func (f Fields) Conflict(subject string) error {
+	err, ok := As(f.Err(subject))
+	if !ok {
+		return nil
+	}
+	err.Kind = Conflict
+	return err
+}
+
 // Err is an Invalid fault about subject naming every field, or nil when
 // there are none.
 func (f Fields) Err(subject string) error {

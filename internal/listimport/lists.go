@@ -92,6 +92,8 @@ type Lists struct {
 	// Temporal starts each accepted upload's import on TaskQueue.
 	Temporal  client.Client
 	TaskQueue string
+	// ContactWorkflows ends contacts' workflows when a list is deleted.
+	ContactWorkflows ContactWorkflows
 }
 
 // Campaign returns a campaign, for its lists.

@@ -40,11 +40,11 @@ func New(db *models.DB, tc client.Client, taskQueue string) *Services {
 	campaigns := &campaign.Service{DB: db, Temporal: tc, TaskQueue: taskQueue}
 	agents := &agent.Store{DB: db}
 	contacts := &contact.Service{DB: db, Temporal: tc, TaskQueue: taskQueue, DefaultDialer: "simulator", Agents: agents}
-	campaigns.Contacts = contacts
+	campaigns.Contacts, campaigns.ContactWorkflows = contacts, contacts
 	if tc != nil {
 		agents.Pacers, contacts.Pacers = campaigns, campaigns
 	}
-	lists := &listimport.Lists{DB: db, Temporal: tc, TaskQueue: taskQueue}
+	lists := &listimport.Lists{DB: db, Temporal: tc, TaskQueue: taskQueue, ContactWorkflows: contacts}
 	return &Services{DB: db, Temporal: tc, Agents: agents, Contacts: contacts, Campaigns: campaigns, Lists: lists}
 }
 
