@@ -16,4 +16,4 @@ export OUTDIAL_TEMPORAL_BIN="$root/.bin/temporal"
 export OUTDIAL_FAULTS_LOGS="$root/.data/faults-logs"
 export PG_FSYNC=off
 go vet -tags faults ./cmd/outdial/
-go test -tags faults -count=1 -timeout 45m -run '^TestFaults$' -v ./cmd/outdial/ "$@"
+go test -tags faults -count=1 -timeout 45m -run '^(TestFaults|TestDevLeavesNoTemporalBehind)$' -v ./cmd/outdial/ "$@"
