@@ -54,7 +54,7 @@ type Limits struct {
 
 // DefaultLimits are the product's defaults.
 var DefaultLimits = Limits{MaxFileBytes: 250 << 20, MaxUnzippedBytes: 4 << 30, MaxSheetBytes: 2 << 30,
-	MaxSharedStringsBytes: 256 << 20, MaxRowBytes: 1 << 20, MaxCellBytes: 32 << 10, MaxColumns: 1000}
+	MaxSharedStringsBytes: 128 << 20, MaxRowBytes: 1 << 20, MaxCellBytes: 32 << 10, MaxColumns: 1000}
 
 // orDefaults is l with each zero field taken from DefaultLimits.
 func (l Limits) orDefaults() Limits {

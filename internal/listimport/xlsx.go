@@ -26,11 +26,36 @@ const maxPartBytes = 8 << 20
 // maxSheetRows is Excel's last row.
 const maxSheetRows = 1 << 20
 
+// xmlStream is a decoder that refuses XML nested more than maxDepth deep:
+// encoding/xml keeps an entry per open element, and a megabyte of "<a>"
+// would hold 350,000 of them.
+type xmlStream struct {
+	dec   *xml.Decoder
+	depth int
+}
+
+const maxDepth = 32
+
+func newXMLStream(r io.Reader) *xmlStream { return &xmlStream{dec: xml.NewDecoder(r)} }
+
+func (x *xmlStream) Token() (xml.Token, error) {
+	tok, err := x.dec.Token()
+	switch tok.(type) {
+	case xml.StartElement:
+		if x.depth++; x.depth > maxDepth {
+			return nil, fmt.Errorf("XML nested more than %d elements deep", maxDepth)
+		}
+	case xml.EndElement:
+		x.depth--
+	}
+	return tok, err
+}
+
 type xlsxSource struct {
 	z      *zip.ReadCloser
 	sheet  io.ReadCloser
 	budget *budgetReader
-	dec    *xml.Decoder
+	dec    *xmlStream
 	sst    sharedStrings
 	limits Limits
 	name   string
@@ -84,7 +109,7 @@ func openXLSX(path, name, sheet string, limits Limits) (_ *xlsxSource, _ int64, 
 		return nil, 0, fileErrorf("the spreadsheet %s cannot be read: %v", name, err)
 	}
 	s.budget = &budgetReader{r: s.sheet, max: limits.MaxSheetBytes}
-	s.dec = xml.NewDecoder(s.budget)
+	s.dec = newXMLStream(s.budget)
 	if err := s.readToSheetData(); err != nil {
 		_ = s.sheet.Close()
 		return nil, 0, err
@@ -249,7 +274,7 @@ func readSharedStrings(f *zip.File, name string, limits Limits) (sharedStrings, 
 	}
 	defer func() { _ = rc.Close() }()
 	budget := &budgetReader{r: rc, left: limits.MaxRowBytes, max: limits.MaxSharedStringsBytes * 4}
-	dec := xml.NewDecoder(budget)
+	dec := newXMLStream(budget)
 	maxMemory := min(limits.MaxSharedStringsBytes, 1<<32-1)
 	for {
 		budget.reset(limits.MaxRowBytes)
@@ -267,7 +292,7 @@ func readSharedStrings(f *zip.File, name string, limits Limits) (sharedStrings, 
 			}
 			sst.text = append(sst.text, text...)
 			sst.ends = append(sst.ends, uint32(len(sst.text)))
-			if int64(len(sst.text)+4*len(sst.ends)) > maxMemory {
+			if int64(cap(sst.text)+4*cap(sst.ends)) > maxMemory { // what is held, spare room included
 				return sst, fileErrorf("the spreadsheet %s's shared strings take more than the limit of %d bytes", name, limits.MaxSharedStringsBytes)
 			}
 		}
@@ -283,6 +308,8 @@ func sharedStringsError(name string, budget *budgetReader, limits Limits, i int,
 		return fileErrorf("the spreadsheet %s's shared strings are over the limit of %d bytes of XML", name, budget.max)
 	case errors.Is(err, errOverBudget):
 		return fileErrorf("the spreadsheet %s's shared string %d is longer than the limit of %d bytes", name, i, limits.MaxRowBytes)
+	case errors.Is(err, errCellTooLong):
+		return fileErrorf("the spreadsheet %s's shared string %d holds a cell of %s", name, i, strings.TrimPrefix(err.Error(), errCellTooLong.Error()+": "))
 	}
 	return fileErrorf("the spreadsheet %s's shared strings cannot be read: %v", name, err)
 }
@@ -293,7 +320,7 @@ var errCellTooLong = errors.New("cell too long")
 // readText reads up to the end of the element end and returns the text
 // of its <t> elements (an inline or shared string; phonetic runs, <rPh>,
 // left out) and of its <v>, whichever it holds.
-func readText(dec *xml.Decoder, end string, limit int) (string, error) {
+func readText(dec *xmlStream, end string, limit int) (string, error) {
 	var text []byte
 	in, phonetic := false, 0
 	for {
@@ -387,7 +414,7 @@ func (s *xlsxSource) sheetError(err error) error {
 	case errors.Is(err, errCellTooLong):
 		return fileErrorf("row %d of the spreadsheet holds a cell of %v", row, strings.TrimPrefix(err.Error(), errCellTooLong.Error()+": "))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return fileErrorf("the spreadsheet %s's sheet ends before its last row does", s.name)
+		return fileErrorf("the spreadsheet %s's sheet ends before its last row does (unexpected EOF)", s.name)
 	}
 	return fileErrorf("the spreadsheet %s cannot be read at row %d: %v", s.name, row, err)
 }
