@@ -232,4 +232,3 @@ func (s *csvSource) Progress() (float64, bool) {
 }
 
 func (s *csvSource) Close() error { return s.f.Close() }
-
