@@ -176,8 +176,9 @@ func heapPeak(f func()) uint64 {
 const hostileHeapBound = 48 << 20
 
 // TestHostileFiles reads files made to hurt, with the product's limits:
-// each stops with a FileError that names the problem, and the heap grows
-// by less than hostileHeapBound while it is read. `go test
+// each stops with a FileError that names the problem (or, a sheet of a
+// million rows, is read whole), and the heap grows by less than
+// hostileHeapBound while it is read. `go test
 // ./internal/listimport -run TestHostileFiles -v` prints each peak.
 func TestHostileFiles(t *testing.T) {
 	if testing.Short() {
@@ -233,6 +234,13 @@ func TestHostileFiles(t *testing.T) {
 				}
 			}, nil)
 		}, Limits{MaxSheetBytes: 32 << 20}, "sheet expands to"},
+		{"a million rows under the ratio check, read whole", "million.xlsx", func(p string) {
+			writeXLSX(t, p, func(w *bufio.Writer) {
+				for i := range 1_000_000 {
+					fmt.Fprintf(w, `<row r="%d"><c t="inlineStr"><is><t>%0100d</t></is></c></row>`, i+1, i*7919)
+				}
+			}, nil)
+		}, DefaultLimits, ""},
 		{"sizes that lie", "lying.xlsx", func(p string) { writeLyingZip(t, p, 64<<20) }, DefaultLimits, "cannot be read"},
 		{"shared strings past their limit", "sst.xlsx", func(p string) {
 			writeXLSX(t, p, cells(1, `<c t="s"><v>0</v></c>`), func(w *bufio.Writer) {
@@ -293,6 +301,12 @@ func TestHostileFiles(t *testing.T) {
 			var readErr error
 			peak := heapPeak(func() { _, readErr = readAll(path, c.file, c.limits) })
 			require.NoError(t, os.Remove(path))
+			if c.want == "" {
+				require.NoError(t, readErr)
+				t.Logf("%s (%d bytes): heap peak +%.1f MiB, read whole", c.file, info.Size(), float64(peak)/(1<<20))
+				require.Less(t, peak, uint64(hostileHeapBound))
+				return
+			}
 			var fe *FileError
 			require.True(t, errors.As(readErr, &fe), "a FileError, not %v", readErr)
 			require.Contains(t, fe.Msg, c.want)
@@ -354,4 +368,33 @@ func TestXLSXReader(t *testing.T) {
 	second, err := src2.Next()
 	require.NoError(t, err)
 	require.Equal(t, []string{"4695622405", "Zoë"}, second)
+}
+
+// rowsOf is a rowSource of n rows of one cell of size bytes.
+type rowsOf struct{ n, size int }
+
+func (r *rowsOf) Next() ([]string, error) {
+	if r.n == 0 {
+		return nil, io.EOF
+	}
+	r.n--
+	return []string{strings.Repeat("x", r.size)}, nil
+}
+func (r *rowsOf) Progress() (float64, bool) { return 0, false }
+func (r *rowsOf) Close() error              { return nil }
+
+// TestBatchesAreBoundedByBytes: rows of long cells make short batches,
+// so that the batches in flight never hold more than a few times
+// maxBatchBytes, whatever BatchRows is.
+func TestBatchesAreBoundedByBytes(t *testing.T) {
+	im := &Importer{BatchRows: DefaultBatchRows}
+	out := make(chan preparedBatch)
+	errc := make(chan error, 1)
+	go func() { errc <- im.readBatches(t.Context(), &rowsOf{n: 100, size: 1 << 20}, 0, out) }()
+	var sizes []int
+	for b := range out {
+		sizes = append(sizes, len(b.rows))
+	}
+	require.NoError(t, <-errc)
+	require.Equal(t, []int{16, 16, 16, 16, 16, 16, 4}, sizes) // 100 rows of 1 MiB, 16 MiB a batch
 }
