@@ -273,6 +273,9 @@ func TestHostileFiles(t *testing.T) {
 			writeZip(t, p, map[string]part{"_rels/.rels": text(xlsxRels["_rels/.rels"]), "xl/workbook.xml": text(xlsxRels["xl/workbook.xml"]),
 				"xl/_rels/workbook.xml.rels": text(xlsxRels["xl/_rels/workbook.xml.rels"]), "xl/worksheets/sheet1.xml": text(`<worksheet><sheetData><row r="1"><c><v>1`)})
 		}, DefaultLimits, "unexpected EOF"},
+		{"xlsx whose workbook is broken", "wb.xlsx", func(p string) {
+			writeZip(t, p, map[string]part{"_rels/.rels": text(xlsxRels["_rels/.rels"]), "xl/workbook.xml": text(`<workbook><sheets>`)})
+		}, DefaultLimits, "xl/workbook.xml cannot be read: XML syntax error"},
 		{"csv of 10,000 columns", "wide.csv", fileOf(strings.Repeat("a,", 9_999) + "a\n1\n"), DefaultLimits, "row 1 has 10000 columns, over the limit of 1000"},
 		{"csv cell of 5 MB", "cell.csv", fileOf("Number,Note\n4695622405," + bigCell + "\n"), DefaultLimits, "row 2 is longer than the limit of 1048576 bytes"},
 		{"csv cell over the cell limit", "cell2.csv", fileOf("Number,Note\n4695622405," + bigCell[:40<<10] + "\n"), DefaultLimits, "row 2, column 2 holds 40960 bytes, over the limit of 32768 bytes per cell"},

@@ -236,8 +236,8 @@ func (im *Importer) readBatches(ctx context.Context, src rowSource, rowsRead int
 		start := time.Now()
 		b := preparedBatch{rows: make([]rawRow, 0, size), from: rowsRead}
 		eof := false
-		bytes := 0
-		for len(b.rows) < size && bytes < maxBatchBytes {
+		held := 0 // bytes of cell text
+		for len(b.rows) < size && held < maxBatchBytes {
 			cells, err := src.Next()
 			if errors.Is(err, io.EOF) {
 				eof = true
@@ -252,7 +252,7 @@ func (im *Importer) readBatches(ctx context.Context, src rowSource, rowsRead int
 			}
 			b.rows = append(b.rows, rawRow{row: rowsRead + 1, cells: cells}) // +1: the header is row 1
 			for _, c := range cells {
-				bytes += len(c)
+				held += len(c)
 			}
 		}
 		b.rowsRead = rowsRead

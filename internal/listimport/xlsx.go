@@ -155,8 +155,11 @@ func openWorkbook(z *zip.Reader, name string) (*workbook, error) {
 	wb := &workbook{z: z, paths: map[string]string{}}
 	notXLSX := fileErrorf("the file %s is a zip archive but not an xlsx spreadsheet: it has no workbook", name)
 	var root relationships
-	if err := wb.readPart("_rels/.rels", name, &root); err != nil {
+	if wb.part("_rels/.rels") == nil {
 		return nil, notXLSX
+	}
+	if err := wb.readPart("_rels/.rels", name, &root); err != nil {
+		return nil, err
 	}
 	var wbPath string
 	for _, r := range root.Rels {
@@ -170,13 +173,16 @@ func openWorkbook(z *zip.Reader, name string) (*workbook, error) {
 			ID   string `xml:"id,attr"` // r:id, whichever namespace r is
 		} `xml:"sheets>sheet"`
 	}
-	if wbPath == "" || wb.readPart(wbPath, name, &doc) != nil {
+	if wbPath == "" || wb.part(wbPath) == nil {
 		return nil, notXLSX
+	}
+	if err := wb.readPart(wbPath, name, &doc); err != nil {
+		return nil, err
 	}
 	dir, base := path.Split(wbPath)
 	var rels relationships
 	if err := wb.readPart(dir+"_rels/"+base+".rels", name, &rels); err != nil {
-		return nil, notXLSX
+		return nil, err
 	}
 	targets := map[string]string{}
 	for _, r := range rels.Rels {
@@ -219,17 +225,20 @@ func (wb *workbook) part(name string) *zip.File {
 func (wb *workbook) readPart(partName, name string, v any) error {
 	f := wb.part(partName)
 	if f == nil {
-		return fmt.Errorf("no part %s", partName)
+		return fileErrorf("the spreadsheet %s lacks its part %s", name, partName)
 	}
 	if f.UncompressedSize64 > maxPartBytes {
 		return fileErrorf("the spreadsheet %s's %s is over %d bytes", name, partName, maxPartBytes)
 	}
 	rc, err := f.Open()
-	if err != nil {
-		return err
+	if err == nil {
+		defer func() { _ = rc.Close() }()
+		err = xml.NewDecoder(io.LimitReader(rc, maxPartBytes)).Decode(v)
 	}
-	defer func() { _ = rc.Close() }()
-	return xml.NewDecoder(io.LimitReader(rc, maxPartBytes)).Decode(v)
+	if err != nil {
+		return fileErrorf("the spreadsheet %s's %s cannot be read: %v", name, partName, err)
+	}
+	return nil
 }
 
 // sheetPath is the part of the sheet named, or of the first sheet.
