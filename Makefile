@@ -16,6 +16,11 @@ clean:
 	-scripts/postgres.sh stop test
 	rm -rf .data
 
+# Every fuzz target for FUZZTIME each (30s by default); fails on a crasher.
+.PHONY: fuzz
+fuzz:
+	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
 # Benchmarks print figures beside limits measured in the same run.
 .PHONY: bench-import
 bench-import:

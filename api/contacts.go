@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -113,17 +114,30 @@ func (l *lists) failedRows(c *gin.Context) {
 	}
 }
 
+// spreadsheetSafe is cells with each one a spreadsheet would run as a
+// formula (one starting with =, +, -, @, a tab or a carriage return)
+// prefixed with a single quote, which spreadsheets show as text: a
+// failed row is what anyone put in a file (OWASP's CSV injection).
+func spreadsheetSafe(cells []string) []string {
+	for i, v := range cells {
+		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+			cells[i] = "'" + v
+		}
+	}
+	return cells
+}
+
 // writeCSV streams the rows as they are read.
 func writeCSV(c *gin.Context, header []string, rows iter.Seq2[[]string, error]) {
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	w := csv.NewWriter(c.Writer)
-	_ = w.Write(header)
+	_ = w.Write(spreadsheetSafe(header))
 	for record, err := range rows {
 		if err != nil {
 			c.Error(err) //nolint:errcheck // the response has started; the log gets it
 			return
 		}
-		_ = w.Write(record)
+		_ = w.Write(spreadsheetSafe(record))
 	}
 	w.Flush()
 }
@@ -140,7 +154,7 @@ func writeXLSX(c *gin.Context, header []string, rows iter.Seq2[[]string, error])
 	n := 1
 	write := func(cells []string) error {
 		vals := make([]any, len(cells))
-		for i, v := range cells {
+		for i, v := range spreadsheetSafe(cells) {
 			vals[i] = v
 		}
 		cellName, _ := excelize.CoordinatesToCellName(1, n)

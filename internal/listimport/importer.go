@@ -17,7 +17,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -27,6 +29,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
 )
 
@@ -34,6 +37,11 @@ import (
 // faster, and besides its batches in flight an import keeps only Bloom
 // filters of the numbers and keys it met.
 const DefaultBatchRows = 10000
+
+// maxBatchBytes ends a batch early when its cells' text reaches it: rows
+// of wide or long cells would otherwise make a batch of BatchRows hold
+// gigabytes.
+const maxBatchBytes = 16 << 20
 
 // DefaultDNCInMemory is Importer.DNCInMemory unless set: a million
 // entries take about 26 MiB.
@@ -90,6 +98,7 @@ func (im *Importer) Import(ctx context.Context, listID uint64, progress func(row
 		return Result{}, fmt.Errorf("import list %d: %w", listID, err)
 	}
 	if list.ImportedAt != nil {
+		removeUpload(ctx, list) // in case the last attempt ended before it could
 		return Result{Stats: list.ListStats, RowsRead: list.RowsRead}, nil
 	}
 	delim, _ := utf8.DecodeRuneInString(list.Delimiter)
@@ -189,6 +198,7 @@ func (im *Importer) Import(ctx context.Context, listID uint64, progress func(row
 	if err := finishImport(ctx, im.DB, listID); err != nil {
 		return res, fmt.Errorf("import list %d: %w", listID, err)
 	}
+	removeUpload(ctx, list)
 	slog.InfoContext(ctx, "list imported", "list", listID, "rows", res.RowsRead, "uploaded", res.Stats.Uploaded, "failed", res.Stats.Failed, "duplicate", res.Stats.Duplicate)
 	return res, nil
 }
@@ -226,7 +236,8 @@ func (im *Importer) readBatches(ctx context.Context, src rowSource, rowsRead int
 		start := time.Now()
 		b := preparedBatch{rows: make([]rawRow, 0, size), from: rowsRead}
 		eof := false
-		for len(b.rows) < size {
+		held := 0 // bytes of cell text
+		for len(b.rows) < size && held < maxBatchBytes {
 			cells, err := src.Next()
 			if errors.Is(err, io.EOF) {
 				eof = true
@@ -240,6 +251,9 @@ func (im *Importer) readBatches(ctx context.Context, src rowSource, rowsRead int
 				continue
 			}
 			b.rows = append(b.rows, rawRow{row: rowsRead + 1, cells: cells}) // +1: the header is row 1
+			for _, c := range cells {
+				held += len(c)
+			}
 		}
 		b.rowsRead = rowsRead
 		b.progress, b.known = src.Progress()
@@ -348,12 +362,33 @@ func copyRejections(ctx context.Context, tx pgx.Tx, listID uint64, rejections []
 	return nil
 }
 
-// Fail records why a list's import stopped for good.
+// Fail records why a list's import stopped for good, and removes its file.
 func (im *Importer) Fail(ctx context.Context, listID uint64, reason string) error {
+	list, err := models.Find[models.ContactList](ctx, im.DB.DB, "list", listID)
+	if fault.Is(err, fault.NotFound) {
+		return nil // deleted meanwhile: nothing is left to fail
+	}
+	if err != nil {
+		return fmt.Errorf("fail list %d: %w", listID, err)
+	}
 	if err := failList(ctx, im.DB, listID, reason); err != nil {
 		return fmt.Errorf("fail list %d: %w", listID, err)
 	}
+	removeUpload(ctx, list)
 	return nil
+}
+
+// removeUpload deletes a list's file once its import has ended: what it
+// held is in PostgreSQL now (contacts and rejected rows), and a file of
+// people's numbers should not outlive its use. Failing to is logged, not
+// an import error.
+func removeUpload(ctx context.Context, list *models.ContactList) {
+	if list.FilePath == "" {
+		return
+	}
+	if err := os.Remove(list.FilePath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		slog.WarnContext(ctx, "the list's upload was not removed", "list", list.ID, "error", err)
+	}
 }
 
 // sinkFor loads what the list's rows are checked against.
