@@ -679,7 +679,7 @@ func TestFailedRowsDoNotRunInASpreadsheet(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	f, err := excelize.OpenReader(bytes.NewReader(raw))
 	require.NoError(t, err)
-	rows, err := f.GetRows(sheet1)
+	rows, err := f.GetRows("Failed rows")
 	require.NoError(t, err)
 	check("xlsx", rows)
 }

@@ -73,6 +73,7 @@ func (s *Server) Handler() http.Handler {
 	registerAgents(v1, s.Services.Agents)
 	registerRunning(v1, s.Services.Campaigns)
 	registerLists(v1, &lists{lists: s.Services.Lists, uploads: s.Uploads})
+	registerExports(v1, s.Services.Exports)
 	registerContacts(v1, &contacts{contacts: s.Services.Contacts})
 	registerKeys(v1, keys)
 	describeAccess(root.doc)
