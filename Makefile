@@ -35,3 +35,7 @@ bench-dial:
 .PHONY: test-faults
 test-faults:
 	scripts/test-faults.sh
+
+.PHONY: bench-export
+bench-export:
+	ROWS=$(ROWS) scripts/bench-export.sh

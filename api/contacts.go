@@ -1,8 +1,10 @@
 package api
 
 import (
+	"archive/zip"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"iter"
 	"math"
 	"net/http"
@@ -160,7 +162,11 @@ func writeXLSX(c *gin.Context, name string, sheets ...export.Sheet) error {
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Status(http.StatusOK)
-	if err := f.Write(c.Writer); err != nil {
+	// excelize builds the whole zip in a buffer before it writes it: its
+	// zip writer is pointed at the answer instead, so the buffer stays
+	// empty and the file streams out.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(c.Writer) })
+	if err := f.Write(io.Discard); err != nil {
 		c.Error(err) //nolint:errcheck // the response has started; the log gets it
 	}
 	return nil
@@ -180,6 +186,11 @@ func writeSheet(f *excelize.File, i int, sheet export.Sheet) error {
 	}
 	n := 1
 	write := func(cells []string) error {
+		if n > excelize.TotalRows {
+			var f fault.Fields
+			f.Add("format", "sheet %s has more than the %d rows a spreadsheet holds: export it as csv", sheet.Name, excelize.TotalRows)
+			return f.Err("export")
+		}
 		vals := make([]any, len(cells))
 		for i, v := range spreadsheetSafe(cells) {
 			vals[i] = v
