@@ -48,6 +48,7 @@ var access = func() map[string]grant {
 	sup, agent, dialer := models.RoleSupervisor, models.RoleAgent, models.RoleDialer
 	a := map[string]grant{
 		"GET " + v1 + "/dnc-lists/:id/entries": {sup: anyObject},
+		"GET " + v1 + "/key":                   {sup: anyObject, agent: anyObject, dialer: anyObject},
 
 		"GET " + v1 + "/campaigns":            {sup: anyObject},
 		"POST " + v1 + "/campaigns":           {sup: anyObject},
@@ -108,8 +109,8 @@ func forbidden(detail string) *Problem {
 // open reports whether a route is answered without a key.
 func (s *Server) open(route string) bool {
 	switch route {
-	case "/healthz", "/readyz":
-		return true
+	case "/healthz", "/readyz", "/", consoleFiles:
+		return true // the console's pages sign in with a key of their own
 	}
 	return docs(route) && !s.PrivateDocs
 }

@@ -57,6 +57,7 @@ func (s *Server) Handler() http.Handler {
 	})
 
 	root := newRoutes(engine, "")
+	registerConsole(engine)
 	root.handle(http.MethodGet, "/healthz", op{summary: "The process is up", tag: "Health", response: map[string]string{}}, func(c *gin.Context) {
 		c.JSON(http.StatusOK, gin.H{"status": "ok"})
 	})
