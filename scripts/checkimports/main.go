@@ -20,6 +20,8 @@ const module = "github.com/outdial/outdial/"
 var layers = map[string]string{
 	"strategy": "rule", "window": "rule", "pacing": "rule", "phone": "rule",
 	"internal/fault": "contract", "internal/contract": "contract",
+	// Metrics and log attributes: every layer that does work reports them.
+	"internal/observe": "contract",
 	"models":         "models",
 	"dialer":         "adapter",
 	"internal/agent": "domain", "internal/campaign": "domain", "internal/contact": "domain",
