@@ -22,9 +22,9 @@ var layers = map[string]string{
 	"internal/fault": "contract", "internal/contract": "contract",
 	// Metrics and log attributes: every layer that does work reports them.
 	"internal/observe": "contract",
-	"models":         "models",
-	"dialer":         "adapter",
-	"internal/agent": "domain", "internal/campaign": "domain", "internal/contact": "domain",
+	"models":           "models",
+	"dialer":           "adapter",
+	"internal/agent":   "domain", "internal/campaign": "domain", "internal/contact": "domain",
 	"internal/listimport": "domain", "internal/configuration": "domain", "internal/apikey": "domain",
 	"internal/services": "services",
 	"activities":        "activities",
