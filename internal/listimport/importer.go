@@ -174,7 +174,6 @@ func (im *Importer) Import(ctx context.Context, listID uint64, progress func(row
 				if err != nil {
 					return err
 				}
-				countRows(stats)
 				mu.Lock()
 				res.Stats.Add(stats)
 				res.RowsRead = b.rowsRead
@@ -340,6 +339,7 @@ func (im *Importer) commitBatch(ctx context.Context, list *models.ContactList, s
 	if err := tx.Commit(ctx); err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: commit: %w", list.ID, err)
 	}
+	countRows(stats)
 	if b.afterCommit != nil {
 		b.afterCommit()
 	}
