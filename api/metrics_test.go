@@ -3,15 +3,23 @@ package api_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/observe"
+	"github.com/outdial/outdial/internal/services"
+	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 )
 
@@ -123,4 +131,57 @@ func TestMetricsAfterACampaign(t *testing.T) {
 	}
 	_, ok = sample(m, "go_goroutines")
 	require.True(t, ok, "the Go runtime's metrics")
+}
+
+// lockedBuffer is a log's output that the server writes while the test reads.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestRequestLogNamesItsObject: the line a request logs names its route
+// template and the object its :id is, under the name every log line
+// gives it.
+func TestRequestLogNamesItsObject(t *testing.T) {
+	var out lockedBuffer
+	s := &api.Server{Keyless: &models.APIKey{Name: "test", Role: models.RoleAdmin}, Services: services.New(testenv.DB(t), nil, ""),
+		Log: observe.NewLogger(&out, slog.LevelDebug)}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	for _, path := range []string{"/api/v1/contacts/999", "/api/v1/attempts/999-1/wrapup", "/api/v1/lists/5", "/api/v1/campaigns/6/lists"} {
+		method := http.MethodGet
+		if strings.HasPrefix(path, "/api/v1/attempts/") {
+			method = http.MethodPost
+		}
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader("{}"))
+		require.NoError(t, err)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+	}
+	want := map[string][2]string{"/api/v1/contacts/:id": {"contact_id", "999"}, "/api/v1/attempts/:id/wrapup": {"attempt_id", "999-1"},
+		"/api/v1/lists/:id": {"list_id", "5"}, "/api/v1/campaigns/:id/lists": {"campaign_id", "6"}}
+	seen := map[string]bool{}
+	for _, raw := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var line map[string]any
+		require.NoError(t, json.Unmarshal([]byte(raw), &line), "%s", raw)
+		route, _ := line["route"].(string)
+		if w, ok := want[route]; ok && line["msg"] == "request" {
+			require.Equal(t, w[1], line[w[0]], "%s", raw)
+			seen[route] = true
+		}
+	}
+	require.Len(t, seen, len(want), "request lines:\n%s", out.String())
 }
