@@ -113,9 +113,7 @@ func runAPI(ctx context.Context, args []string) error {
 
 func runWorker(ctx context.Context, args []string) error {
 	var metricsListen string
-	c, log, err := parse("worker", args, false, func(fs *flag.FlagSet) {
-		fs.StringVar(&metricsListen, "metrics-listen", env("OUTDIAL_METRICS_LISTEN", ":9464"), "address of the worker's Prometheus /metrics; empty: off (OUTDIAL_METRICS_LISTEN)")
-	})
+	c, log, err := parse("worker", args, false, func(fs *flag.FlagSet) { registerWorker(fs, &metricsListen) })
 	if err != nil {
 		return err
 	}
@@ -127,6 +125,12 @@ func runWorker(ctx context.Context, args []string) error {
 	return withServices(ctx, c, log, func(ctx context.Context, db *models.DB, tc client.Client) error {
 		return runTemporalWorker(ctx, c, db, tc)
 	})
+}
+
+// registerWorker adds the flags of `outdial worker` alone: `outdial dev`
+// serves the worker's metrics on the API's /metrics.
+func registerWorker(fs *flag.FlagSet, metricsListen *string) {
+	fs.StringVar(metricsListen, "metrics-listen", env("OUTDIAL_METRICS_LISTEN", ":9464"), "address of the worker's Prometheus /metrics; empty: off (OUTDIAL_METRICS_LISTEN)")
 }
 
 // withServices connects to PostgreSQL and Temporal, runs fn, and closes both.
