@@ -44,7 +44,7 @@ func TestWorkflowLinks(t *testing.T) {
 	_, page := h.call(http.MethodGet, fmt.Sprintf("/api/v1/campaigns/%d/lists", campaign), nil)
 	require.Equal(t, importID, workflowOf(t, page["items"].([]any)[0].(map[string]any)["workflow_url"]))
 	// The link names a workflow that is there.
-	_, err := testenv.Temporal(t).DescribeWorkflowExecution(context.Background(), importID, "")
+	_, err := testenv.Temporal(t).DescribeWorkflow(context.Background(), importID, "")
 	require.NoError(t, err)
 
 	_, contacts := h.call(http.MethodGet, fmt.Sprintf("/api/v1/lists/%d/contacts", id), nil)
