@@ -48,6 +48,7 @@ func (s *Service) Pace(ctx context.Context, campaignID uint64) (res PaceResult, 
 	return s.pace(ctx, campaignID)
 }
 
+// pace is Pace without its measuring.
 func (s *Service) pace(ctx context.Context, campaignID uint64) (PaceResult, error) {
 	if err := models.TakePassRequest(ctx, s.DB.DB, campaignID); err != nil {
 		return PaceResult{}, err
