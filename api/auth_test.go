@@ -36,7 +36,7 @@ var configKinds = []string{"modes", "timezones", "outcome-groups", "contact-stra
 // needs a key). A route missing here fails TestEveryRouteHasAnAccessRow.
 func mayUse() map[string]string {
 	m := map[string]string{
-		"GET /healthz": "-", "GET /readyz": "-", "GET /openapi.json": "-", "GET /": "-", "GET /console/*file": "-",
+		"GET /healthz": "-", "GET /readyz": "-", "GET /openapi.json": "-", "GET /metrics": "-", "GET /": "-", "GET /console/*file": "-",
 		"GET /api/v1/key": "ASGD",
 
 		"GET /api/v1/campaigns": "AS", "POST /api/v1/campaigns": "AS", "GET /api/v1/campaigns/:id": "AS",
@@ -252,7 +252,7 @@ func TestEveryRouteHasAnAccessRow(t *testing.T) {
 
 // TestKeysAreRequired: every route but the open ones answers 401 with a
 // problem body without a key, with a key that is unknown, revoked or
-// expired; /openapi.json closes with PrivateDocs.
+// expired; /openapi.json and /metrics close with PrivateDocs.
 func TestKeysAreRequired(t *testing.T) {
 	w := newWorld(t, false)
 	k, secret, err := w.keys.Create(context.Background(), apikey.NewKey{Name: "revoked", Role: models.RoleAdmin})
@@ -278,10 +278,14 @@ func TestKeysAreRequired(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, status, "an unknown route is not disclosed without a key")
 
 	closed := newWorld(t, true)
-	status, _ = closed.call("", http.MethodGet, "/openapi.json", nil)
-	require.Equal(t, http.StatusUnauthorized, status)
-	status, _ = closed.call(models.RoleAgent, http.MethodGet, "/openapi.json", nil)
-	require.Equal(t, http.StatusOK, status, "any valid key reads the document")
+	for _, path := range []string{"/openapi.json", "/metrics"} {
+		status, _ = w.call("", http.MethodGet, path, nil)
+		require.Equal(t, http.StatusOK, status, path)
+		status, _ = closed.call("", http.MethodGet, path, nil)
+		require.Equal(t, http.StatusUnauthorized, status, path)
+		status, _ = closed.call(models.RoleAgent, http.MethodGet, path, nil)
+		require.Equal(t, http.StatusOK, status, "any valid key reads %s", path)
+	}
 	status, _ = closed.call("", http.MethodGet, "/healthz", nil)
 	require.Equal(t, http.StatusOK, status)
 

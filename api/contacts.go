@@ -33,11 +33,13 @@ type ContactView struct {
 	TimeZone    string                 `json:"time_zone"`
 	Status      string                 `json:"status"`
 	CreatedAt   time.Time              `json:"created_at"`
+	// WorkflowURL is the contact's workflow in the Temporal Web UI.
+	WorkflowURL string `json:"workflow_url"`
 }
 
-func viewContact(c *models.Contact) ContactView {
+func viewContact(c *models.Contact, links WorkflowLinks) ContactView {
 	v := ContactView{ID: c.ID, CampaignID: c.CampaignID, ListID: c.ListID, RowNumber: c.RowNumber, ExternalKey: c.ExternalKey,
-		Attributes: c.Attributes.V, Numbers: c.Numbers, TimeZone: c.TimeZone, Status: c.Status, CreatedAt: c.CreatedAt}
+		Attributes: c.Attributes.V, Numbers: c.Numbers, TimeZone: c.TimeZone, Status: c.Status, CreatedAt: c.CreatedAt, WorkflowURL: links.contact(c)}
 	if v.Attributes == nil {
 		v.Attributes = map[string]string{}
 	}
@@ -80,7 +82,7 @@ func (l *lists) contacts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	page, err := models.MapPage(found.Page, func(m *models.Contact) (ContactView, error) { return viewContact(m), nil })
+	page, err := models.MapPage(found.Page, func(m *models.Contact) (ContactView, error) { return viewContact(m, l.links), nil })
 	out := ContactPage{Page: page, Truncated: found.Truncated}
 	if found.More && len(page.Items) > 0 {
 		out.Next = fmt.Sprintf("%s?after_row=%d&per_page=%d", c.Request.URL.Path, page.Items[len(page.Items)-1].RowNumber, p.PerPage)

@@ -60,6 +60,7 @@ type CloseRequest struct {
 // contacts serves contacts, attempts and the reports that end attempts.
 type contacts struct {
 	contacts *contact.Service
+	links    WorkflowLinks
 }
 
 func registerContacts(r *routes, h *contacts) {
@@ -85,7 +86,7 @@ func (h *contacts) get(c *gin.Context) {
 		return
 	}
 	ct := d.Contact
-	out := ContactDetail{ContactView: viewContact(ct), Priority: ct.Priority, NextDueAt: ct.NextDueAt, AttemptCount: ct.AttemptCount,
+	out := ContactDetail{ContactView: viewContact(ct, h.links), Priority: ct.Priority, NextDueAt: ct.NextDueAt, AttemptCount: ct.AttemptCount,
 		Counters: ct.Counters, Mode: ct.Mode, PCBAgent: ct.PCBAgent, PCBUntil: ct.PCBUntil, WaitingReason: ct.WaitingReason,
 		ClosedReason: ct.ClosedReason, ClosedAt: ct.ClosedAt, WorkflowID: contract.ContactWorkflowID(ct.CampaignID, ct.ID), Attempts: d.Attempts}
 	if len(out.Counters) == 0 {

@@ -318,21 +318,21 @@ func (s *Simulator) report(ctx context.Context, attemptID string, send func(cont
 		switch {
 		case err == nil:
 			if tries > 1 {
-				s.Log.Info("simulator report delivered after retries", "attempt", attemptID, "tries", tries)
+				s.Log.Info("simulator report delivered after retries", "attempt_id", attemptID, "tries", tries)
 			}
 			return
 		case s.Final == nil || s.Final(err) || time.Now().After(giveUp):
-			s.Log.Warn("simulator report failed", "attempt", attemptID, "tries", tries, "error", err)
+			s.Log.Warn("simulator report failed", "attempt_id", attemptID, "tries", tries, "error", err)
 			return
 		}
 		if tries == 1 {
-			s.Log.Warn("simulator report failed; retrying", "attempt", attemptID, "error", err)
+			s.Log.Warn("simulator report failed; retrying", "attempt_id", attemptID, "error", err)
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			s.Log.Warn("simulator stopped before a report was delivered", "attempt", attemptID, "tries", tries, "error", err)
+			s.Log.Warn("simulator stopped before a report was delivered", "attempt_id", attemptID, "tries", tries, "error", err)
 			return
 		case <-t.C:
 		}

@@ -162,7 +162,7 @@ func (s *stack) serve(command string, args ...string) *process {
 	return startProcess(s.t, cmd)
 }
 
-func (s *stack) startWorker() *process { return s.serve("worker") }
+func (s *stack) startWorker() *process { return s.serve("worker", "--metrics-listen", "") }
 
 // logFile is where a process's output goes: the suite's log directory
 // when OUTDIAL_FAULTS_LOGS names one (the script keeps it), else the

@@ -14,6 +14,7 @@ import (
 
 	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/internal/fault"
+	"github.com/outdial/outdial/internal/observe"
 	"github.com/outdial/outdial/models"
 )
 
@@ -74,7 +75,7 @@ func (s *Service) Delete(ctx context.Context, id uint64) error {
 	if err != nil {
 		return fmt.Errorf("delete campaign %d: %w", id, err)
 	}
-	slog.InfoContext(ctx, "campaign deleted", "campaign", id, "contact_workflows_ended", ended)
+	slog.InfoContext(ctx, "campaign deleted", observe.CampaignID, id, "contact_workflows_ended", ended)
 	return nil
 }
 

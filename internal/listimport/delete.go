@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/outdial/outdial/internal/fault"
+	"github.com/outdial/outdial/internal/observe"
 	"github.com/outdial/outdial/models"
 )
 
@@ -63,7 +64,7 @@ func (l *Lists) Delete(ctx context.Context, id uint64) error {
 	if err != nil {
 		return fmt.Errorf("delete list %d: %w", id, err)
 	}
-	slog.InfoContext(ctx, "list deleted", "list", id, "contact_workflows_ended", ended)
+	slog.InfoContext(ctx, "list deleted", observe.ListID, id, "contact_workflows_ended", ended)
 	return nil
 }
 

@@ -30,6 +30,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/outdial/outdial/internal/fault"
+	"github.com/outdial/outdial/internal/observe"
 	"github.com/outdial/outdial/models"
 )
 
@@ -97,6 +98,10 @@ func (im *Importer) Import(ctx context.Context, listID uint64, progress func(row
 	if err != nil {
 		return Result{}, fmt.Errorf("import list %d: %w", listID, err)
 	}
+	ctx = observe.With(ctx, observe.ListID, listID)
+	if list.CampaignID != nil {
+		ctx = observe.With(ctx, observe.CampaignID, *list.CampaignID)
+	}
 	if list.ImportedAt != nil {
 		removeUpload(ctx, list) // in case the last attempt ended before it could
 		return Result{Stats: list.ListStats, RowsRead: list.RowsRead}, nil
@@ -141,7 +146,7 @@ func (im *Importer) Import(ctx context.Context, listID uint64, progress func(row
 		return stage(gctx, read, classified, func(b *preparedBatch) error {
 			start := time.Now()
 			classify(s, b)
-			slog.DebugContext(ctx, "batch classified", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
+			slog.DebugContext(ctx, "batch classified", observe.ListID, listID, "rows_read", b.rowsRead, "took", time.Since(start))
 			return nil
 		})
 	})
@@ -151,7 +156,7 @@ func (im *Importer) Import(ctx context.Context, listID uint64, progress func(row
 			if err := s.prefetch(gctx, im.DB.Pool, b); err != nil {
 				return fmt.Errorf("import list %d: rows to %d: %w", listID, b.rowsRead, err)
 			}
-			slog.DebugContext(ctx, "batch planned", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
+			slog.DebugContext(ctx, "batch planned", observe.ListID, listID, "rows_read", b.rowsRead, "took", time.Since(start))
 			return nil
 		})
 	})
@@ -174,7 +179,7 @@ func (im *Importer) Import(ctx context.Context, listID uint64, progress func(row
 				defer func() { <-writers }()
 				start := time.Now()
 				stats, err := im.commitBatch(gctx, list, s, b)
-				slog.DebugContext(ctx, "batch committed", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
+				slog.DebugContext(ctx, "batch committed", observe.ListID, listID, "rows_read", b.rowsRead, "took", time.Since(start))
 				if err != nil {
 					return err
 				}
@@ -199,8 +204,16 @@ func (im *Importer) Import(ctx context.Context, listID uint64, progress func(row
 		return res, fmt.Errorf("import list %d: %w", listID, err)
 	}
 	removeUpload(ctx, list)
-	slog.InfoContext(ctx, "list imported", "list", listID, "rows", res.RowsRead, "uploaded", res.Stats.Uploaded, "failed", res.Stats.Failed, "duplicate", res.Stats.Duplicate)
+	slog.InfoContext(ctx, "list imported", observe.ListID, listID, "rows", res.RowsRead, "uploaded", res.Stats.Uploaded, "failed", res.Stats.Failed, "duplicate", res.Stats.Duplicate)
 	return res, nil
+}
+
+// countRows counts a committed batch's rows by what became of them.
+func countRows(stats models.ListStats) {
+	observe.ImportRows("uploaded", stats.Uploaded)
+	observe.ImportRows("failed", stats.Failed)
+	observe.ImportRows("duplicate", stats.Duplicate)
+	observe.ImportRows("dnc_suppressed", stats.DNCSuppressed)
 }
 
 // preparedBatch is a batch of rows as it goes through the stages: read,
@@ -326,7 +339,7 @@ func (im *Importer) commitBatch(ctx context.Context, list *models.ContactList, s
 			return models.ListStats{}, ctx.Err()
 		}
 	}
-	slog.DebugContext(ctx, "batch staged", "list", list.ID, "rows_read", b.rowsRead, "waited", time.Since(staged))
+	slog.DebugContext(ctx, "batch staged", observe.ListID, list.ID, "rows_read", b.rowsRead, "waited", time.Since(staged))
 	stats, rejections, err := s.commit(ctx, tx, &b)
 	if err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: rows to %d: %w", list.ID, b.rowsRead, err)
@@ -340,6 +353,7 @@ func (im *Importer) commitBatch(ctx context.Context, list *models.ContactList, s
 	if err := tx.Commit(ctx); err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: commit: %w", list.ID, err)
 	}
+	countRows(stats)
 	if b.afterCommit != nil {
 		b.afterCommit()
 	}

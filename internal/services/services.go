@@ -16,6 +16,7 @@ import (
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/export"
 	"github.com/outdial/outdial/internal/listimport"
+	"github.com/outdial/outdial/internal/observe"
 	"github.com/outdial/outdial/models"
 )
 
@@ -63,4 +64,15 @@ func (s *Services) Health(ctx context.Context) (map[string]string, bool) {
 		out["temporal"], ok = err.Error(), false
 	}
 	return out, ok
+}
+
+// Gauges reads what the operator's gauges show from the database: calls
+// ringing and agents by state.
+func (s *Services) Gauges(ctx context.Context) (observe.Gauges, error) {
+	ringing, err := models.CallsRinging(ctx, s.DB.DB)
+	if err != nil {
+		return observe.Gauges{}, err
+	}
+	agents, err := models.AgentsByState(ctx, s.DB.DB)
+	return observe.Gauges{Ringing: ringing, Agents: agents}, err
 }
