@@ -337,7 +337,7 @@ func (h *harness) checkFailedRows(list uint64) {
 	require.Equal(t, http.StatusOK, status)
 	f, err := excelize.OpenReader(bytes.NewReader(raw))
 	require.NoError(t, err)
-	rows, err := f.GetRows(sheet1)
+	rows, err := f.GetRows("Failed rows")
 	require.NoError(t, err)
 	require.Len(t, rows, 9)
 	require.Equal(t, "reason", rows[0][len(rows[0])-1])

@@ -543,6 +543,7 @@ type reportingDialer struct {
 
 	mu       sync.Mutex
 	requests map[string][]dialer.CallRequest // by idempotency key
+	placed   map[string]bool                 // the keys whose call is placed
 	reported map[string]string               // attempt to the outcome the API took
 	retries  int
 	// answered500 and timedOut count the first requests answered so.
@@ -566,7 +567,7 @@ func contactOf(attempt string) int {
 }
 
 func newReportingDialer(t *testing.T, s *stack) *reportingDialer {
-	d := &reportingDialer{s: s, requests: map[string][]dialer.CallRequest{}, reported: map[string]string{}}
+	d := &reportingDialer{s: s, requests: map[string][]dialer.CallRequest{}, placed: map[string]bool{}, reported: map[string]string{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	var calls sync.WaitGroup
 	d.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -596,7 +597,12 @@ func newReportingDialer(t *testing.T, s *stack) *reportingDialer {
 			case <-ctx.Done():
 			}
 		}
-		if tries == 1 {
+		// The call is placed once, by the first request the dialer takes.
+		d.mu.Lock()
+		first := !d.placed[key]
+		d.placed[key] = true
+		d.mu.Unlock()
+		if first {
 			calls.Add(1)
 			go func() {
 				defer calls.Done()
