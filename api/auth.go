@@ -81,6 +81,8 @@ var access = func() map[string]grant {
 		"POST " + v1 + "/lists/:id/start":        {sup: listObject},
 		"GET " + v1 + "/lists/:id/contacts":      {sup: listObject},
 		"GET " + v1 + "/lists/:id/failed-rows":   {sup: listObject},
+		"GET " + v1 + "/campaigns/:id/stats":     {sup: campaignObject},
+		"GET " + v1 + "/lists/:id/stats":         {sup: listObject},
 	}
 	for _, action := range campaign.Actions {
 		a["POST "+v1+"/campaigns/:id/"+action] = grant{sup: campaignObject}

@@ -59,6 +59,7 @@ func mayUse() map[string]string {
 		"POST /api/v1/campaigns/:id/contacts": "AS", "GET /api/v1/lists/:id": "AS", "DELETE /api/v1/lists/:id": "AS",
 		"POST /api/v1/lists/:id/stop": "AS", "POST /api/v1/lists/:id/start": "AS",
 		"GET /api/v1/lists/:id/contacts": "AS", "GET /api/v1/lists/:id/failed-rows": "AS",
+		"GET /api/v1/campaigns/:id/stats": "AS", "GET /api/v1/lists/:id/stats": "AS",
 
 		"POST /api/v1/api-keys": "A", "GET /api/v1/api-keys": "A", "DELETE /api/v1/api-keys/:id": "A",
 		"GET /api/v1/audit": "A",

@@ -74,6 +74,7 @@ func (s *Server) Handler() http.Handler {
 	registerRunning(v1, s.Services.Campaigns)
 	registerLists(v1, &lists{lists: s.Services.Lists, uploads: s.Uploads})
 	registerContacts(v1, &contacts{contacts: s.Services.Contacts})
+	registerStats(v1, s.Services.Stats)
 	registerKeys(v1, keys)
 	describeAccess(root.doc)
 	s.doc = root.doc

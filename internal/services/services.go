@@ -15,6 +15,7 @@ import (
 	"github.com/outdial/outdial/internal/campaign"
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/listimport"
+	"github.com/outdial/outdial/internal/stats"
 	"github.com/outdial/outdial/models"
 )
 
@@ -26,6 +27,7 @@ type Services struct {
 	Contacts  *contact.Service
 	Campaigns *campaign.Service
 	Lists     *listimport.Lists
+	Stats     *stats.Service
 	// Webhooks are the addresses webhook dialers may reach: the worker's
 	// webhook connects only there, and the API refuses an entry point URL
 	// outside them. nil refuses loopback, link-local and unspecified
@@ -45,7 +47,7 @@ func New(db *models.DB, tc client.Client, taskQueue string) *Services {
 		agents.Pacers, contacts.Pacers = campaigns, campaigns
 	}
 	lists := &listimport.Lists{DB: db, Temporal: tc, TaskQueue: taskQueue, ContactWorkflows: contacts}
-	return &Services{DB: db, Temporal: tc, Agents: agents, Contacts: contacts, Campaigns: campaigns, Lists: lists}
+	return &Services{DB: db, Temporal: tc, Agents: agents, Contacts: contacts, Campaigns: campaigns, Lists: lists, Stats: &stats.Service{DB: db}}
 }
 
 // Health checks that PostgreSQL and Temporal answer, by name: "ok" or

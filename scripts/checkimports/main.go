@@ -24,6 +24,7 @@ var layers = map[string]string{
 	"dialer":         "adapter",
 	"internal/agent": "domain", "internal/campaign": "domain", "internal/contact": "domain",
 	"internal/listimport": "domain", "internal/configuration": "domain", "internal/apikey": "domain",
+	"internal/stats":    "domain",
 	"internal/services": "services",
 	"activities":        "activities",
 	"workflows":         "workflows",
