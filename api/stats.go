@@ -38,39 +38,47 @@ func statsOf(read func(context.Context, uint64, stats.Range) (*stats.Stats, erro
 	}
 }
 
-// statsRange reads from, to and bucket; each defaults to the last 24
-// hours by the hour.
+// statsRange reads from, to and bucket: the last 24 hours by the hour
+// unless they say otherwise; a range given one end is a day long.
 func statsRange(c *gin.Context) (stats.Range, error) {
 	r := stats.DefaultRange(time.Now())
 	var e fieldErrors
-	for _, p := range []struct {
-		name string
-		at   *time.Time
-	}{{"from", &r.From}, {"to", &r.To}} {
-		if v := c.Query(p.name); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				e.add(p.name, "is %q, not an RFC 3339 time such as 2026-12-03T08:00:00Z", v)
-				continue
-			}
-			*p.at = t
-		}
+	from, hasFrom := queryTime(c, &e, "from")
+	to, hasTo := queryTime(c, &e, "to")
+	switch {
+	case hasFrom && hasTo:
+		r.From, r.To = from, to
+	case hasFrom:
+		r.From, r.To = from, from.Add(24*time.Hour)
+	case hasTo:
+		r.From, r.To = to.Add(-24*time.Hour), to
 	}
-	if v := c.Query("bucket"); v != "" {
+	if v, err := queryText(c, "bucket"); err != nil {
+		return r, err
+	} else if v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			e.add("bucket", "is %q, not a duration such as 15m or 1h", v)
 		}
 		r.Bucket = d
 	}
-	if err := e.problem("query"); err != nil {
-		return r, err
+	return r, e.problem("query")
+}
+
+// queryTime reads an RFC 3339 time from the query; ok is false when it is
+// missing or wrong (then e says so).
+func queryTime(c *gin.Context, e *fieldErrors, name string) (time.Time, bool) {
+	v, err := queryText(c, name)
+	if err != nil || v == "" {
+		if err != nil {
+			e.add(name, "is not valid text")
+		}
+		return time.Time{}, false
 	}
-	if c.Query("from") != "" && c.Query("to") == "" {
-		r.To = r.From.Add(24 * time.Hour)
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		e.add(name, "is %q, not an RFC 3339 time such as 2026-12-03T08:00:00Z", v)
+		return time.Time{}, false
 	}
-	if c.Query("to") != "" && c.Query("from") == "" {
-		r.From = r.To.Add(-24 * time.Hour)
-	}
-	return r, nil
+	return t, true
 }

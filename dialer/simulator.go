@@ -190,7 +190,11 @@ func (s *Simulator) play(ctx context.Context, c call) {
 	}
 	id := c.req.AttemptID
 	if c.outcome != "voice" {
-		s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, c.outcome, "", CallTimes{}) })
+		var times CallTimes
+		if c.outcome == "abandoned" {
+			times.AnsweredAt = time.Now() // a person answered; no agent came
+		}
+		s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, c.outcome, "", times) })
 		if c.req.Agent != "" {
 			// The call was placed for an agent: nobody answered, so a
 			// preview agent goes back to asking for cards, and the agent

@@ -8,7 +8,6 @@ package stats
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/outdial/outdial/internal/fault"
@@ -276,39 +275,29 @@ func (s *Service) contacts(ctx context.Context, sc scope, out *Stats) error {
 	return nil
 }
 
-// waitingKinds sorts the reasons contacts wait for, as eligibility and the
+// waitingKind sorts the reasons contacts wait for, as eligibility and the
 // strategy word them, into kinds: the first pattern that matches wins, so
 // a refused dial ("frequency cap reached...; retried...") counts as what
 // refused it.
-var waitingKinds = []struct{ kind, like string }{
-	{"campaign not active", "campaign % is %"},
-	{"list not dialed", "list % is %"},
-	{"DNC", "%DNC list%"},
-	{"calling window", "%date range%"},
-	{"calling window", "%daily window%"},
-	{"calling window", "%calling window%"},
-	{"calling window", "%windows of its zones%"},
-	{"frequency cap", "%frequency cap%"},
-	{"retry cap", "%retry cap%"},
-	{"number on another call", "%is in the call of attempt%"},
-	{"rescheduled by the strategy", "%due in%"},
-}
+const waitingKind = `CASE
+	WHEN c.waiting_reason LIKE 'campaign % is %' THEN 'campaign not active'
+	WHEN c.waiting_reason LIKE 'list % is %' THEN 'list not dialed'
+	WHEN c.waiting_reason LIKE '%DNC list%' THEN 'DNC'
+	WHEN c.waiting_reason LIKE '%date range%' OR c.waiting_reason LIKE '%daily window%'
+		OR c.waiting_reason LIKE '%calling window%' OR c.waiting_reason LIKE '%windows of its zones%' THEN 'calling window'
+	WHEN c.waiting_reason LIKE '%frequency cap%' THEN 'frequency cap'
+	WHEN c.waiting_reason LIKE '%retry cap%' THEN 'retry cap'
+	WHEN c.waiting_reason LIKE '%is in the call of attempt%' THEN 'number on another call'
+	WHEN c.waiting_reason LIKE '%due in%' THEN 'rescheduled by the strategy'
+	ELSE 'other' END`
 
 // topClosedReasons is how many closing reasons are listed.
 const topClosedReasons = 10
 
 func (s *Service) reasons(ctx context.Context, sc scope, out *Stats) error {
-	var kind strings.Builder
-	kind.WriteString("CASE")
-	args := map[string]any{}
-	for i, k := range waitingKinds {
-		fmt.Fprintf(&kind, " WHEN c.waiting_reason LIKE @like%d THEN @kind%d", i, i)
-		args[fmt.Sprintf("like%d", i)], args[fmt.Sprintf("kind%d", i)] = k.like, k.kind
-	}
-	kind.WriteString(" ELSE 'other' END")
 	db := s.DB.WithContext(ctx)
-	err := db.Raw(`SELECT `+kind.String()+` AS reason, min(c.waiting_reason) AS example, count(*) AS count
-		FROM contacts c WHERE c.status = 'scheduled' AND `+sc.contacts()+` GROUP BY 1 ORDER BY 3 DESC, 1`, sc.args(args)).Scan(&out.Contacts.WaitingReasons).Error
+	err := db.Raw(`SELECT `+waitingKind+` AS reason, min(c.waiting_reason) AS example, count(*) AS count
+		FROM contacts c WHERE c.status = 'scheduled' AND `+sc.contacts()+` GROUP BY 1 ORDER BY 3 DESC, 1`, sc.args(nil)).Scan(&out.Contacts.WaitingReasons).Error
 	if err != nil {
 		return fmt.Errorf("waiting reasons of campaign %d: %w", sc.campaign.ID, err)
 	}
@@ -448,7 +437,7 @@ func (s *Service) abandon(ctx context.Context, sc scope, now time.Time) (Abandon
 	if err != nil {
 		return AbandonRates{}, fmt.Errorf("answered calls of campaign %d: %w", sc.campaign.ID, err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // read to the end: rows.Err says what failed
 	for rows.Next() {
 		var c Call
 		var answered, connected *time.Time
