@@ -101,20 +101,28 @@ func classify(c Call) (answered, abandoned, measured bool) {
 
 // Add counts a call in each window whose range holds its start.
 func (r *AbandonRates) Add(c Call) {
+	var in []*AbandonRate
+	for _, w := range r.windows() {
+		if !c.StartedAt.Before(w.From) && c.StartedAt.Before(w.To) {
+			in = append(in, w)
+		}
+	}
+	count(c, 1, in...)
+}
+
+// count counts n calls like c in windows in.
+func count(c Call, n int64, in ...*AbandonRate) {
 	answered, abandoned, measured := classify(c)
 	if !answered {
 		return
 	}
-	for _, w := range r.windows() {
-		if c.StartedAt.Before(w.From) || !c.StartedAt.Before(w.To) {
-			continue
-		}
-		w.Answered++
+	for _, w := range in {
+		w.Answered += n
 		if abandoned {
-			w.Abandoned++
+			w.Abandoned += n
 		}
 		if !measured {
-			w.Unmeasured++
+			w.Unmeasured += n
 		}
 		w.Rate = float64(w.Abandoned) / float64(w.Answered)
 	}

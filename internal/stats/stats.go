@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
 )
@@ -230,19 +232,24 @@ func (s *Service) read(ctx context.Context, sc scope, r Range) (*Stats, error) {
 	}
 	now := s.now()
 	out := &Stats{CampaignID: sc.campaign.ID, Campaign: sc.campaign.Name, ListID: sc.list, At: now}
-	for _, step := range []func(context.Context, scope, *Stats) error{s.contacts, s.reasons, s.attempts, s.current} {
-		if err := step(ctx, sc, out); err != nil {
-			return nil, err
-		}
+	// Each read fills its own fields; at a million contacts each takes a
+	// scan, so they run side by side on the pool's connections.
+	g, gctx := errgroup.WithContext(ctx)
+	for _, read := range []func(context.Context, scope, *Stats) error{s.contacts, s.reasons, s.attempts, s.reach, s.current} {
+		g.Go(func() error { return read(gctx, sc, out) })
 	}
-	series, err := s.series(ctx, sc, r)
-	if err != nil {
+	g.Go(func() (err error) {
+		out.Series, err = s.series(gctx, sc, r)
+		return err
+	})
+	g.Go(func() (err error) {
+		out.Abandon, err = s.abandon(gctx, sc, now)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	out.Series = series
-	if out.Abandon, err = s.abandon(ctx, sc, now); err != nil {
-		return nil, err
-	}
+	out.Now.ReleasedUndialed = out.Contacts.Released
 	if out.Contacts.Total > 0 {
 		out.Penetration = float64(out.Contacts.Attempted) / float64(out.Contacts.Total)
 	}
@@ -270,8 +277,9 @@ func (s *Service) contacts(ctx context.Context, sc scope, out *Stats) error {
 	if err != nil {
 		return fmt.Errorf("count contacts of campaign %d: %w", sc.campaign.ID, err)
 	}
-	out.Contacts = Contacts{Total: c.Total, New: c.New, Ready: c.Ready, Waiting: c.Waiting, Released: c.Released, Dialing: c.Dialing,
-		Closed: c.Closed, Expired: c.Expired, Attempted: c.Attempted}
+	o := &out.Contacts // its reasons are another read's
+	o.Total, o.New, o.Ready, o.Waiting, o.Released, o.Dialing, o.Closed, o.Expired, o.Attempted =
+		c.Total, c.New, c.Ready, c.Waiting, c.Released, c.Dialing, c.Closed, c.Expired, c.Attempted
 	return nil
 }
 
@@ -332,6 +340,13 @@ func (s *Service) attempts(ctx context.Context, sc scope, out *Stats) error {
 			a.Business[r.Business] += r.Count
 		}
 	}
+	return nil
+}
+
+// reach counts the contacts reached (a voice attempt) and those of them
+// with a Success wrap-up.
+func (s *Service) reach(ctx context.Context, sc scope, out *Stats) error {
+	db := s.DB.WithContext(ctx)
 	// Success is the campaign's outcome group's word on a wrap-up code,
 	// which agents may send in any case.
 	var success []string
@@ -377,7 +392,6 @@ func (s *Service) series(ctx context.Context, sc scope, r Range) ([]Bucket, erro
 func (s *Service) current(ctx context.Context, sc scope, out *Stats) error {
 	db := s.DB.WithContext(ctx)
 	n := &out.Now
-	n.ReleasedUndialed = out.Contacts.Released
 	if err := db.Raw(`SELECT count(*) FROM `+sc.attempts()+` AND a.ended_at IS NULL AND a.telephony_outcome = '' AND a.dial_accepted_at IS NOT NULL`,
 		sc.args(nil)).Scan(&n.Ringing).Error; err != nil {
 		return fmt.Errorf("calls ringing for campaign %d: %w", sc.campaign.ID, err)
@@ -431,31 +445,63 @@ func (s *Service) abandon(ctx context.Context, sc scope, now time.Time) (Abandon
 		return AbandonRates{}, err
 	}
 	rates, since := Windows(firstDial, now, loc)
-	// Only answered calls, streamed: a busy period has many.
-	rows, err := db.Raw(`SELECT a.started_at, a.telephony_outcome, a.answered_at, a.connected_at FROM `+sc.attempts()+`
-		AND a.started_at >= @since AND a.telephony_outcome IN ('voice', 'abandoned')`, sc.args(map[string]any{"since": since})).Rows()
+	period := AbandonRate{}
+	if rates.Period != nil {
+		period = *rates.Period
+	}
+	// Answered calls grouped by the windows that hold them and by their
+	// wait, in whole milliseconds rounded up (exact at the 2-second line)
+	// and clipped just past it: a busy period's calls come back as a few
+	// thousand groups at most, each classified by the formula.
+	var groups []struct {
+		InPeriod, InDay, InToday bool
+		Outcome                  string
+		Answered, Connected      bool
+		WaitMS                   int64
+		N                        int64
+	}
+	err = db.Raw(`SELECT COALESCE(a.started_at >= @period_from AND a.started_at < @period_to, false) AS in_period,
+			a.started_at >= @day_from AND a.started_at < @day_to AS in_day,
+			a.started_at >= @today_from AND a.started_at < @today_to AS in_today,
+			a.telephony_outcome AS outcome, a.answered_at IS NOT NULL AS answered, a.connected_at IS NOT NULL AS connected,
+			COALESCE(LEAST(ceil(extract(epoch FROM a.connected_at - a.answered_at) * 1000), @clip), 0)::bigint AS wait_ms,
+			count(*) AS n
+		FROM `+sc.attempts()+` AND a.started_at >= @since AND a.telephony_outcome IN ('voice', 'abandoned')
+		GROUP BY 1, 2, 3, 4, 5, 6, 7`, sc.args(map[string]any{"since": since, "clip": ConnectWithin.Milliseconds() + 1,
+		"period_from": orNull(period.From), "period_to": orNull(period.To), "day_from": rates.Last24h.From, "day_to": rates.Last24h.To,
+		"today_from": rates.Today.From, "today_to": rates.Today.To})).Scan(&groups).Error
 	if err != nil {
 		return AbandonRates{}, fmt.Errorf("answered calls of campaign %d: %w", sc.campaign.ID, err)
 	}
-	defer func() { _ = rows.Close() }() // read to the end: rows.Err says what failed
-	for rows.Next() {
-		var c Call
-		var answered, connected *time.Time
-		if err := rows.Scan(&c.StartedAt, &c.Outcome, &answered, &connected); err != nil {
-			return AbandonRates{}, fmt.Errorf("answered calls of campaign %d: %w", sc.campaign.ID, err)
+	var epoch time.Time
+	for _, g := range groups {
+		c := Call{Outcome: g.Outcome}
+		if g.Answered {
+			c.AnsweredAt = epoch.Add(time.Hour)
 		}
-		if answered != nil {
-			c.AnsweredAt = *answered
+		if g.Connected {
+			c.ConnectedAt = c.AnsweredAt.Add(time.Duration(g.WaitMS) * time.Millisecond)
 		}
-		if connected != nil {
-			c.ConnectedAt = *connected
+		var in []*AbandonRate
+		for _, w := range []struct {
+			in   bool
+			rate *AbandonRate
+		}{{g.InPeriod, rates.Period}, {g.InDay, &rates.Last24h}, {g.InToday, &rates.Today}} {
+			if w.in {
+				in = append(in, w.rate)
+			}
 		}
-		rates.Add(c)
-	}
-	if err := rows.Err(); err != nil {
-		return AbandonRates{}, fmt.Errorf("answered calls of campaign %d: %w", sc.campaign.ID, err)
+		count(c, g.N, in...)
 	}
 	return rates, nil
+}
+
+// orNull is nil for the zero time: no such bound.
+func orNull(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // zone is the campaign's time zone, where its "today" is.
