@@ -59,7 +59,7 @@ func TestCampaignStatsOnTheSimulator(t *testing.T) {
 		case "voice":
 			// The simulator says when each call was answered and connected.
 			require.NotNil(t, a.AnsweredAt, "attempt %s", a.ID)
-			require.NotNil(t, a.ConnectedAt, "attempt %+v", a)
+			require.NotNil(t, a.ConnectedAt, "attempt %s", a.ID)
 			reached[a.ContactID] = true
 			succeeded[a.ContactID] = succeeded[a.ContactID] || a.BusinessOutcome == "Sale"
 			answered++
