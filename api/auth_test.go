@@ -323,6 +323,8 @@ func TestBoundKeysReachOnlyTheirOwn(t *testing.T) {
 		{models.RoleSupervisor, http.MethodGet, "/api/v1/campaigns/%s", "campaigns", nil},
 		{models.RoleSupervisor, http.MethodGet, "/api/v1/campaigns/%s/lists", "campaigns", nil},
 		{models.RoleSupervisor, http.MethodGet, "/api/v1/lists/%s", "lists", nil},
+		{models.RoleSupervisor, http.MethodGet, "/api/v1/campaigns/%s/stats", "campaigns", nil},
+		{models.RoleSupervisor, http.MethodGet, "/api/v1/lists/%s/stats", "lists", nil},
 		{models.RoleSupervisor, http.MethodGet, "/api/v1/contacts/%s", "contacts", nil},
 		{models.RoleSupervisor, http.MethodGet, "/api/v1/agents/%s", "agents", nil},
 		{models.RoleAgent, http.MethodGet, "/api/v1/agents/%s", "agents", nil},
