@@ -207,18 +207,6 @@ func (s *Service) List(ctx context.Context, id uint64, r Range) (*Stats, error) 
 	return s.read(ctx, scope{campaign: c, list: &l.ID}, r)
 }
 
-// CampaignByName finds a campaign's ID by its name.
-func (s *Service) CampaignByName(ctx context.Context, name string) (uint64, error) {
-	var ids []uint64
-	if err := s.DB.WithContext(ctx).Model(&models.Campaign{}).Where("name = ?", name).Pluck("id", &ids).Error; err != nil {
-		return 0, fmt.Errorf("find campaign %q: %w", name, err)
-	}
-	if len(ids) == 0 {
-		return 0, fault.NotFoundf("campaign", name)
-	}
-	return ids[0], nil
-}
-
 func (s *Service) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
