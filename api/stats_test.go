@@ -134,8 +134,9 @@ func TestCampaignStatsOnTheSimulator(t *testing.T) {
 
 // TestStatsAbandonRateFromReportedTimes: a dialer's outcome reports carry
 // answered_at and connected_at; a person connected 2.5 s after the answer
-// is an abandoned call, one connected within 2 s is not, and an answering
-// machine is not counted. Times that cannot be are refused.
+// is an abandoned call, and so is one connected 2.0004 s after it; one
+// connected exactly 2 s after is not, and an answering machine is not
+// counted. Times that cannot be are refused.
 func TestStatsAbandonRateFromReportedTimes(t *testing.T) {
 	db := testenv.DB(t)
 	tc := testenv.Temporal(t)
@@ -145,6 +146,7 @@ func TestStatsAbandonRateFromReportedTimes(t *testing.T) {
 		map[string]any{"numbers": map[string]any{"Mobile": "469-562-3402"}},
 		map[string]any{"numbers": map[string]any{"Mobile": "469-562-3403"}},
 		map[string]any{"numbers": map[string]any{"Mobile": "469-562-3404"}},
+		map[string]any{"numbers": map[string]any{"Mobile": "469-562-3405"}},
 	}})
 	require.Equal(t, http.StatusOK, status, "%v", out)
 	var attempts []string
@@ -176,6 +178,8 @@ func TestStatsAbandonRateFromReportedTimes(t *testing.T) {
 		{"outcome": "voice", "answered_at": stamp(0), "connected_at": stamp(2 * time.Second)},
 		{"outcome": "answer-machine", "answered_at": stamp(0)},
 		{"outcome": "abandoned"},
+		// 400 µs past the line: PostgreSQL's milliseconds must not round it away.
+		{"outcome": "voice", "answered_at": stamp(0), "connected_at": stamp(2*time.Second + 400*time.Microsecond)},
 	} {
 		status, out := report(attempts[i], body)
 		require.Equal(t, http.StatusOK, status, "%v", out)
@@ -188,20 +192,20 @@ func TestStatsAbandonRateFromReportedTimes(t *testing.T) {
 	s := getStats(h, fmt.Sprintf("/api/v1/campaigns/%d/stats", campaign))
 	require.NotNil(t, s.Abandon.Period)
 	got := *s.Abandon.Period
-	require.Equal(t, stats.AbandonRate{Answered: 3, Abandoned: 2, Rate: 2.0 / 3}, stats.AbandonRate{Answered: got.Answered, Abandoned: got.Abandoned, Unmeasured: got.Unmeasured, Rate: got.Rate})
+	require.Equal(t, stats.AbandonRate{Answered: 4, Abandoned: 3, Rate: 0.75}, stats.AbandonRate{Answered: got.Answered, Abandoned: got.Abandoned, Unmeasured: got.Unmeasured, Rate: got.Rate})
 	require.Equal(t, got.Answered, s.Abandon.Last24h.Answered)
-	require.EqualValues(t, 4, s.Attempts.Total)
+	require.EqualValues(t, 5, s.Attempts.Total)
 	// The machine and the abandoned call are retried later by the
 	// strategy; the answered calls wait for their wrap-ups.
 	require.Eventually(t, func() bool {
 		s = getStats(h, fmt.Sprintf("/api/v1/campaigns/%d/stats", campaign))
-		return s.Contacts.Waiting == 2
+		return s.Contacts.Waiting == 2 && s.Contacts.Dialing == 3
 	}, 30*time.Second, 50*time.Millisecond, "%+v", s.Contacts)
 	require.Len(t, s.Contacts.WaitingReasons, 1, "%+v", s.Contacts.WaitingReasons)
 	require.Equal(t, "rescheduled by the strategy", s.Contacts.WaitingReasons[0].Reason)
 	require.EqualValues(t, 2, s.Contacts.WaitingReasons[0].Count)
 	require.Contains(t, s.Contacts.WaitingReasons[0].Example, "due in")
-	require.EqualValues(t, 2, s.Contacts.Dialing)
+	require.EqualValues(t, 3, s.Contacts.Dialing)
 	require.Equal(t, 1.0, s.Penetration)
 
 	status, out = h.call(http.MethodGet, fmt.Sprintf("/api/v1/campaigns/%d/stats?bucket=1s", campaign), nil)
