@@ -26,6 +26,10 @@ fuzz:
 bench-import:
 	ROWS=$(ROWS) scripts/bench-import.sh
 
+.PHONY: bench-stats
+bench-stats:
+	ROWS=$(ROWS) scripts/bench-stats.sh
+
 .PHONY: bench-dial
 bench-dial:
 	CONTACTS=$(CONTACTS) AGENTS=$(AGENTS) scripts/bench-dial.sh

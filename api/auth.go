@@ -84,6 +84,8 @@ var access = func() map[string]grant {
 		"GET " + v1 + "/lists/:id/failed-rows":   {sup: listObject},
 		"GET " + v1 + "/campaigns/:id/export":    {sup: campaignObject},
 		"GET " + v1 + "/lists/:id/export":        {sup: listObject},
+		"GET " + v1 + "/campaigns/:id/stats":     {sup: campaignObject},
+		"GET " + v1 + "/lists/:id/stats":         {sup: listObject},
 	}
 	for _, action := range campaign.Actions {
 		a["POST "+v1+"/campaigns/:id/"+action] = grant{sup: campaignObject}

@@ -61,6 +61,7 @@ func mayUse() map[string]string {
 		"POST /api/v1/lists/:id/stop": "AS", "POST /api/v1/lists/:id/start": "AS",
 		"GET /api/v1/lists/:id/contacts": "AS", "GET /api/v1/lists/:id/failed-rows": "AS",
 		"GET /api/v1/campaigns/:id/export": "AS", "GET /api/v1/lists/:id/export": "AS",
+		"GET /api/v1/campaigns/:id/stats": "AS", "GET /api/v1/lists/:id/stats": "AS",
 
 		"POST /api/v1/api-keys": "A", "GET /api/v1/api-keys": "A", "DELETE /api/v1/api-keys/:id": "A",
 		"GET /api/v1/audit": "A",
@@ -328,6 +329,8 @@ func TestBoundKeysReachOnlyTheirOwn(t *testing.T) {
 		{models.RoleSupervisor, http.MethodGet, "/api/v1/campaigns/%s", "campaigns", nil},
 		{models.RoleSupervisor, http.MethodGet, "/api/v1/campaigns/%s/lists", "campaigns", nil},
 		{models.RoleSupervisor, http.MethodGet, "/api/v1/lists/%s", "lists", nil},
+		{models.RoleSupervisor, http.MethodGet, "/api/v1/campaigns/%s/stats", "campaigns", nil},
+		{models.RoleSupervisor, http.MethodGet, "/api/v1/lists/%s/stats", "lists", nil},
 		{models.RoleSupervisor, http.MethodGet, "/api/v1/contacts/%s", "contacts", nil},
 		{models.RoleSupervisor, http.MethodGet, "/api/v1/agents/%s", "agents", nil},
 		{models.RoleAgent, http.MethodGet, "/api/v1/agents/%s", "agents", nil},

@@ -42,6 +42,12 @@ type OutcomeReport struct {
 	AttemptID string `json:"attempt_id,omitempty"`
 	Outcome   string `json:"outcome"`
 	Agent     string `json:"agent"`
+	// AnsweredAt and ConnectedAt, when the dialer knows them, say when a
+	// person answered and when an agent was connected (voice only): what
+	// the abandon rate measures. Without them a voice report's time is
+	// its answer.
+	AnsweredAt  *time.Time `json:"answered_at,omitempty"`
+	ConnectedAt *time.Time `json:"connected_at,omitempty"`
 }
 
 // WrapupReport is an agent's wrap-up code.
@@ -198,7 +204,14 @@ func (h *contacts) telephonyOutcome(c *gin.Context) {
 		fail(c, fieldErrors{{Field: "attempt_id", Detail: "is " + strconv.Quote(req.AttemptID) + ", not the path's attempt " + strconv.Quote(attempt)}}.problem("report"))
 		return
 	}
-	changed, err := h.contacts.TelephonyOutcome(c.Request.Context(), attempt, req.Outcome, req.Agent)
+	var times contact.CallTimes
+	if req.AnsweredAt != nil {
+		times.AnsweredAt = *req.AnsweredAt
+	}
+	if req.ConnectedAt != nil {
+		times.ConnectedAt = *req.ConnectedAt
+	}
+	changed, err := h.contacts.TelephonyOutcome(c.Request.Context(), attempt, req.Outcome, req.Agent, times)
 	reported(c, changed, err)
 }
 

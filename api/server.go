@@ -84,6 +84,7 @@ func (s *Server) Handler() http.Handler {
 	registerLists(v1, &lists{lists: s.Services.Lists, uploads: s.Uploads, links: s.Workflows})
 	registerExports(v1, s.Services.Exports)
 	registerContacts(v1, &contacts{contacts: s.Services.Contacts, links: s.Workflows})
+	registerStats(v1, s.Services.Stats)
 	registerKeys(v1, keys)
 	describeAccess(root.doc)
 	s.doc = root.doc

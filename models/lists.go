@@ -162,15 +162,17 @@ type Contact struct {
 
 // Attempt is one call placed to a contact, and how it ended.
 type Attempt struct {
-	ID               string     `gorm:"primaryKey" json:"id"`
-	ContactID        uint64     `json:"contact_id"`
-	CampaignID       uint64     `json:"campaign_id"`
-	Seq              int        `json:"seq"`
-	Mode             string     `json:"mode"`
-	Number           string     `json:"number"`
-	Agent            string     `json:"agent"`
-	StartedAt        time.Time  `json:"started_at"`
-	AnsweredAt       *time.Time `json:"answered_at"`
+	ID         string     `gorm:"primaryKey" json:"id"`
+	ContactID  uint64     `json:"contact_id"`
+	CampaignID uint64     `json:"campaign_id"`
+	Seq        int        `json:"seq"`
+	Mode       string     `json:"mode"`
+	Number     string     `json:"number"`
+	Agent      string     `json:"agent"`
+	StartedAt  time.Time  `json:"started_at"`
+	AnsweredAt *time.Time `json:"answered_at"`
+	// ConnectedAt is when an agent was connected to the answered call.
+	ConnectedAt      *time.Time `json:"connected_at"`
 	EndedAt          *time.Time `json:"ended_at"`
 	TelephonyOutcome string     `json:"telephony_outcome"`
 	BusinessOutcome  string     `json:"business_outcome"`

@@ -38,6 +38,7 @@ commands:
   dev      run a Temporal dev server, migrations, the API and the worker together
   import   upload a contact list file to a campaign and show its progress
   keys     make an API key: keys create --role ROLE --name NAME
+  report   print a campaign's statistics: report --campaign NAME [--watch]
 
 Run "outdial COMMAND -h" for a command's flags.
 `
@@ -63,6 +64,8 @@ func main() {
 		err = runImport(ctx, args)
 	case "keys":
 		err = runKeys(ctx, args)
+	case "report":
+		err = runReport(ctx, args, os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:

@@ -17,6 +17,7 @@ import (
 	"github.com/outdial/outdial/internal/export"
 	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/observe"
+	"github.com/outdial/outdial/internal/stats"
 	"github.com/outdial/outdial/models"
 )
 
@@ -29,6 +30,7 @@ type Services struct {
 	Campaigns *campaign.Service
 	Lists     *listimport.Lists
 	Exports   *export.Exporter
+	Stats     *stats.Service
 	// Webhooks are the addresses webhook dialers may reach: the worker's
 	// webhook connects only there, and the API refuses an entry point URL
 	// outside them. nil refuses loopback, link-local and unspecified
@@ -48,7 +50,7 @@ func New(db *models.DB, tc client.Client, taskQueue string) *Services {
 		agents.Pacers, contacts.Pacers = campaigns, campaigns
 	}
 	lists := &listimport.Lists{DB: db, Temporal: tc, TaskQueue: taskQueue, ContactWorkflows: contacts}
-	return &Services{DB: db, Temporal: tc, Agents: agents, Contacts: contacts, Campaigns: campaigns, Lists: lists, Exports: &export.Exporter{DB: db}}
+	return &Services{DB: db, Temporal: tc, Agents: agents, Contacts: contacts, Campaigns: campaigns, Lists: lists, Exports: &export.Exporter{DB: db}, Stats: &stats.Service{DB: db}}
 }
 
 // Health checks that PostgreSQL and Temporal answer, by name: "ok" or

@@ -27,6 +27,7 @@ var layers = map[string]string{
 	"internal/agent":   "domain", "internal/campaign": "domain", "internal/contact": "domain",
 	"internal/listimport": "domain", "internal/configuration": "domain", "internal/apikey": "domain",
 	"internal/export":   "domain",
+	"internal/stats":    "domain",
 	"internal/services": "services",
 	"activities":        "activities",
 	"workflows":         "workflows",
