@@ -154,15 +154,30 @@ async function campaignPage(id) {
   refreshWhile(() => lists.items.some((l) => l.status === "importing") || c.status === "active", () => campaignPage(id));
 }
 
-// statsHTML shows a campaign's statistics as the API gives them, and its
-// attempts per hour as a small bar chart.
+// statsHTML shows a campaign's statistics as the API gives them, a table
+// per part (contacts, attempts, now, abandon rate), rates as percentages,
+// and its attempts per hour as a small bar chart.
 function statsHTML(s) {
-  const rows = Object.entries(flatten(s)).filter(([k, v]) => typeof v !== "object" && !k.includes("per_hour"));
-  const hours = findSeries(s);
+  const rate = (k) => /(^|_)rate$|penetration/.test(k);
+  const cell = (k, v) => (typeof v === "number" && rate(k) ? (100 * v).toFixed(1) + "%" : esc(v));
+  const table = (title, part, values) => {
+    const rows = Object.entries(flatten(values)).filter(([k]) => !/(^|\.)(from|to)$/.test(k) || part === "abandon_rate");
+    const lists = Object.entries(values || {}).filter(([, v]) => Array.isArray(v) && v.length && typeof v[0] === "object" && "reason" in v[0]);
+    return `<table class="part"><tr><th colspan="2">${esc(title)}</th></tr>
+      ${rows.map(([k, v]) => `<tr><td>${esc(k.replaceAll("_", " "))}</td><td class="num" id="stat-${part}-${esc(k.replace(/[^a-z0-9]+/gi, "-"))}">${cell(k, v)}</td></tr>`).join("")}
+      ${lists.map(([k, v]) => `<tr><td colspan="2"><b>${esc(k.replaceAll("_", " "))}</b><br>${v.map((r) => `${esc(r.reason)}: ${r.count}`).join("<br>")}</td></tr>`).join("")}</table>`;
+  };
+  const top = Object.fromEntries(Object.entries(s).filter(([k, v]) => typeof v !== "object" && !["campaign_id", "campaign", "list_id", "at"].includes(k)));
+  const hours = s.series || [];
   const max = Math.max(1, ...hours.map((h) => h.attempts));
-  const chart = hours.length ? `<svg class="chart" width="${hours.length * 14 + 20}" height="90">${hours.map((h, i) =>
-    `<rect x="${i * 14}" y="${80 - (70 * h.attempts) / max}" width="10" height="${(70 * h.attempts) / max}"><title>${esc(h.from || h.start)}: ${h.attempts}</title></rect>`).join("")}</svg>` : "";
-  return `<h2>Statistics</h2><table id="stats">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td class="num">${esc(v)}</td></tr>`).join("")}</table>${chart}`;
+  const chart = hours.length ? `<h3>Attempts per hour</h3><svg class="chart" width="${hours.length * 18 + 20}" height="110">${hours.map((h, i) => {
+    const height = (70 * h.attempts) / max;
+    return `<rect x="${i * 18}" y="${80 - height}" width="14" height="${height}"><title>${esc(h.from)}: ${h.attempts} attempts, ${h.voice} voice</title></rect>
+      <text x="${i * 18}" y="95">${esc(new Date(h.from).getHours())}h</text><text x="${i * 18}" y="${76 - height}">${h.attempts}</text>`;
+  }).join("")}</svg>` : "";
+  return `<h2>Statistics <span class="muted">at ${esc(s.at)}</span></h2><div id="stats" class="parts">
+    ${table("Contacts", "contacts", s.contacts)}${table("Attempts", "attempts", s.attempts)}${table("Rates", "rates", top)}
+    ${table("Now", "now", s.now)}${table("Abandon rate", "abandon_rate", s.abandon_rate)}</div>${chart}`;
 }
 
 function flatten(o, prefix = "", out = {}) {
@@ -172,17 +187,6 @@ function flatten(o, prefix = "", out = {}) {
     else if (!Array.isArray(v)) out[name] = v;
   }
   return out;
-}
-
-function findSeries(o) {
-  for (const v of Object.values(o || {})) {
-    if (Array.isArray(v) && v.length && typeof v[0] === "object" && "attempts" in v[0]) return v;
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      const found = findSeries(v);
-      if (found.length) return found;
-    }
-  }
-  return [];
 }
 
 // mapColumns reads a CSV file's header in the browser and offers its

@@ -38,10 +38,7 @@ const timeout = 60_000;
     await page.screenshot({ path: cfg.shots + "/console-campaign-uploaded.png", fullPage: true });
 
     await page.click('button[data-action="start"]');
-    await page.waitForFunction(() => {
-      const row = [...document.querySelectorAll("#stats tr")].find((tr) => /^attempts\.total$/.test(tr.querySelector("th")?.textContent));
-      return row && Number(row.querySelector("td").textContent) > 0;
-    }, null, { timeout });
+    await page.waitForFunction(() => Number(document.querySelector("#stat-attempts-total")?.textContent) > 0, null, { timeout });
     await page.screenshot({ path: cfg.shots + "/console-campaign-dialing.png", fullPage: true });
     if (errors.length) throw new Error("the page threw: " + errors.join("; "));
     console.log("console: signed in, uploaded, watched the import, started the campaign and saw attempts counted");
