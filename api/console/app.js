@@ -158,7 +158,7 @@ async function campaignPage(id) {
 // per part (contacts, attempts, now, abandon rate), rates as percentages,
 // and its attempts per hour as a small bar chart.
 function statsHTML(s) {
-  const rate = (k) => /(^|_)rate$|penetration/.test(k);
+  const rate = (k) => /(^|[._])rate$|penetration/.test(k);
   const cell = (k, v) => (typeof v === "number" && rate(k) ? (100 * v).toFixed(1) + "%" : esc(v));
   const table = (title, part, values) => {
     const rows = Object.entries(flatten(values)).filter(([k]) => !/(^|\.)(from|to)$/.test(k) || part === "abandon_rate");
