@@ -6,6 +6,7 @@ import (
 	"iter"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -71,7 +72,16 @@ func (l *lists) contacts(c *gin.Context) {
 			return
 		}
 	}
-	found, err := l.lists.Contacts(c.Request.Context(), id, p, afterRow)
+	var filter listimport.ContactFilter
+	if filter.Status, err = queryText(c, "status"); err != nil {
+		fail(c, err)
+		return
+	}
+	if filter.Q, err = queryText(c, "q"); err != nil {
+		fail(c, err)
+		return
+	}
+	found, err := l.lists.Contacts(c.Request.Context(), id, filter, p, afterRow)
 	if err != nil {
 		fail(c, err)
 		return
@@ -79,7 +89,13 @@ func (l *lists) contacts(c *gin.Context) {
 	page, err := models.MapPage(found.Page, func(m *models.Contact) (ContactView, error) { return viewContact(m), nil })
 	out := ContactPage{Page: page, Truncated: found.Truncated}
 	if found.More && len(page.Items) > 0 {
-		out.Next = fmt.Sprintf("%s?after_row=%d&per_page=%d", c.Request.URL.Path, page.Items[len(page.Items)-1].RowNumber, p.PerPage)
+		next := url.Values{"after_row": {strconv.FormatInt(page.Items[len(page.Items)-1].RowNumber, 10)}, "per_page": {strconv.Itoa(p.PerPage)}}
+		for _, name := range []string{"status", "q"} {
+			if v := c.Query(name); v != "" {
+				next.Set(name, v)
+			}
+		}
+		out.Next = c.Request.URL.Path + "?" + next.Encode()
 	}
 	reply(c, http.StatusOK, out, err)
 }
