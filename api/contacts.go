@@ -90,8 +90,8 @@ func (l *lists) contacts(c *gin.Context) {
 	out := ContactPage{Page: page, Truncated: found.Truncated}
 	if found.More && len(page.Items) > 0 {
 		next := url.Values{"after_row": {strconv.FormatInt(page.Items[len(page.Items)-1].RowNumber, 10)}, "per_page": {strconv.Itoa(p.PerPage)}}
-		for _, name := range []string{"status", "q"} {
-			if v := c.Query(name); v != "" {
+		for name, v := range map[string]string{"status": filter.Status, "q": filter.Q} {
+			if v != "" {
 				next.Set(name, v)
 			}
 		}

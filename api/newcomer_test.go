@@ -3,7 +3,9 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -31,4 +33,99 @@ func TestIndex(t *testing.T) {
 		status, raw := w.call(models.RoleAdmin, http.MethodGet, path, nil)
 		require.Equal(t, http.StatusOK, status, "%s: %s", path, raw)
 	}
+}
+
+// TestListContactsFilter: a list's contacts filter by status and by a
+// number in any form or an external key; an unknown status is refused.
+func TestListContactsFilter(t *testing.T) {
+	w := newWorld(t, false)
+	list := w.id["lists"]
+	count := func(query string) int {
+		t.Helper()
+		status, raw := w.call(models.RoleAdmin, http.MethodGet, "/api/v1/lists/"+list+"/contacts?"+query, nil)
+		require.Equal(t, http.StatusOK, status, "%s: %s", query, raw)
+		var page struct {
+			Items []map[string]any `json:"items"`
+			Total int              `json:"total"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &page))
+		require.Len(t, page.Items, page.Total)
+		return page.Total
+	}
+	require.Equal(t, 1, count(""))
+	require.Equal(t, 1, count("status=new"))
+	require.Equal(t, 0, count("status=closed"))
+	require.Equal(t, 1, count("q="+url.QueryEscape("(212) 555-0123")))
+	require.Equal(t, 1, count("q="+url.QueryEscape("+12125550123")+"&status=new"))
+	require.Equal(t, 0, count("q="+url.QueryEscape("+12125550199")))
+	require.NoError(t, w.db.Exec("UPDATE contacts SET external_key = 'CUST-7' WHERE id = ?", w.id["contacts"]).Error)
+	require.Equal(t, 1, count("q=CUST-7"))
+	require.Equal(t, 0, count("q=CUST-8"))
+
+	status, raw := w.call(models.RoleAdmin, http.MethodGet, "/api/v1/lists/"+list+"/contacts?status=gone", nil)
+	require.Equal(t, http.StatusUnprocessableEntity, status, "%s", raw)
+	require.Contains(t, string(raw), `"status"`)
+	require.Contains(t, string(raw), "gone")
+}
+
+// TestAttemptsList: attempts list by campaign, agent, time and outcome,
+// each with its agent's ID and name; an agent's key sees its own only.
+func TestAttemptsList(t *testing.T) {
+	w := newWorld(t, false)
+	agent, campaign := w.id["agents"], w.id["campaigns"]
+	list := func(role, query string) []map[string]any {
+		t.Helper()
+		status, raw := w.call(role, http.MethodGet, "/api/v1/attempts?"+query, nil)
+		require.Equal(t, http.StatusOK, status, "%s %s: %s", role, query, raw)
+		var page struct {
+			Items []map[string]any `json:"items"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &page))
+		return page.Items
+	}
+	found := list(models.RoleAdmin, "agent_id="+agent)
+	require.Len(t, found, 1)
+	require.Equal(t, w.id["attempts"], found[0]["id"])
+	require.Equal(t, agent, found[0]["agent"])
+	require.Equal(t, "Kristest Agent2", found[0]["agent_name"])
+	require.NotContains(t, found[0], "evidence")
+
+	require.Len(t, list(models.RoleAdmin, "campaign_id="+campaign), 1)
+	require.Empty(t, list(models.RoleAdmin, "campaign_id=999999"))
+	hourAgo, inHour := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	require.Len(t, list(models.RoleAdmin, "from="+hourAgo+"&to="+inHour), 1)
+	require.Empty(t, list(models.RoleAdmin, "from="+inHour))
+	require.Empty(t, list(models.RoleAdmin, "outcome=voice"))
+	require.Len(t, list(models.RoleSupervisor, ""), 1)
+	require.Len(t, list(models.RoleDialer, ""), 1)
+
+	// The agent's key: its own attempts, asked for or not.
+	require.Len(t, list(models.RoleAgent, ""), 1)
+	require.Len(t, list(models.RoleAgent, "agent_id="+agent), 1)
+	status, raw := w.call(models.RoleAgent, http.MethodGet, "/api/v1/attempts?agent_id=1", nil)
+	require.Equal(t, http.StatusForbidden, status, "%s", raw)
+
+	for query, field := range map[string]string{"campaign_id=x": "campaign_id", "agent_id=0": "agent_id", "from=yesterday": "from", "per_page=0": "per_page"} {
+		status, raw := w.call(models.RoleAdmin, http.MethodGet, "/api/v1/attempts?"+query, nil)
+		require.Equal(t, http.StatusUnprocessableEntity, status, "%s: %s", query, raw)
+		require.Contains(t, string(raw), `"`+field+`"`, query)
+	}
+}
+
+// TestReportsNameAgentsByID: a report naming its agent by name records the
+// agent's ID, as the simulator's reports do; an unknown agent is refused.
+func TestReportsNameAgentsByID(t *testing.T) {
+	w := newWorld(t, false)
+	attempt := w.id["attempts"]
+	require.NoError(t, w.db.Exec("UPDATE attempts SET agent = '' WHERE id = ?", attempt).Error)
+	status, raw := w.call(models.RoleAdmin, http.MethodPost, "/api/v1/attempts/"+attempt+"/telephony-outcome", map[string]any{"outcome": "voice", "agent": "Nobody Here"})
+	require.Equal(t, http.StatusUnprocessableEntity, status, "%s", raw)
+	require.Contains(t, string(raw), `"agent"`)
+	require.Contains(t, string(raw), "Nobody Here")
+
+	// Without Temporal the workflow is not told, but the attempt is recorded.
+	_, _ = w.call(models.RoleAdmin, http.MethodPost, "/api/v1/attempts/"+attempt+"/telephony-outcome", map[string]any{"outcome": "voice", "agent": "Kristest Agent2"})
+	var recorded string
+	require.NoError(t, w.db.Raw("SELECT agent FROM attempts WHERE id = ?", attempt).Row().Scan(&recorded))
+	require.Equal(t, w.id["agents"], recorded)
 }
