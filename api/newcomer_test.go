@@ -1,12 +1,15 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outdial/outdial/models"
@@ -128,4 +131,96 @@ func TestReportsNameAgentsByID(t *testing.T) {
 	var recorded string
 	require.NoError(t, w.db.Raw("SELECT agent FROM attempts WHERE id = ?", attempt).Row().Scan(&recorded))
 	require.Equal(t, w.id["agents"], recorded)
+}
+
+// TestUnknownQueryRefused: every route refuses a query parameter it does
+// not read, with 422 naming it, before it does anything.
+func TestUnknownQueryRefused(t *testing.T) {
+	w := newWorld(t, false)
+	for _, r := range w.engine.Routes() {
+		status, raw := w.call(models.RoleAdmin, r.Method, w.path(r.Path)+"?per_pgae=5", nil)
+		require.Equal(t, http.StatusUnprocessableEntity, status, "%s %s: %s", r.Method, r.Path, raw)
+		require.Contains(t, string(raw), `"field":"per_pgae"`, "%s %s", r.Method, r.Path)
+	}
+	// Nothing was deleted on the way.
+	status, raw := w.call(models.RoleAdmin, http.MethodGet, "/api/v1/campaigns/"+w.id["campaigns"], nil)
+	require.Equal(t, http.StatusOK, status, "%s", raw)
+	// Known ones still pass.
+	status, raw = w.call(models.RoleAdmin, http.MethodGet, "/api/v1/agents?q=Kristest&per_page=5", nil)
+	require.Equal(t, http.StatusOK, status, "%s", raw)
+}
+
+// TestReadOnlyFieldsRefused: a body that sends a field Outdial sets (id,
+// created_at, a campaign's status, an agent's state) is refused with 422
+// naming it, rather than the field being dropped without a word.
+func TestReadOnlyFieldsRefused(t *testing.T) {
+	w := newWorld(t, false)
+	campaign, agent := w.id["campaigns"], w.id["agents"]
+	_, raw := w.call(models.RoleAdmin, http.MethodGet, "/api/v1/campaigns/"+campaign, nil)
+	var stored map[string]any
+	require.NoError(t, json.Unmarshal(raw, &stored))
+	for _, tc := range []struct {
+		method, path string
+		body         map[string]any
+		field        string
+	}{
+		{http.MethodPost, "/api/v1/agents", map[string]any{"name": "New Agent", "id": 7}, "id"},
+		{http.MethodPost, "/api/v1/agents", map[string]any{"name": "New Agent", "state": "available"}, "state"},
+		{http.MethodPut, "/api/v1/agents/" + agent, map[string]any{"name": "Kristest Agent2", "created_at": "2026-01-01T00:00:00Z"}, "created_at"},
+		{http.MethodPut, "/api/v1/campaigns/" + campaign, stored, "status"},
+		{http.MethodPost, "/api/v1/modes", map[string]any{"name": "Fax", "updated_at": "2026-01-01T00:00:00Z"}, "updated_at"},
+	} {
+		status, raw := w.call(models.RoleAdmin, tc.method, tc.path, tc.body)
+		require.Equal(t, http.StatusUnprocessableEntity, status, "%s %s: %s", tc.method, tc.path, raw)
+		require.Contains(t, string(raw), `"field":"`+tc.field+`"`, "%s %s", tc.method, tc.path)
+		require.Contains(t, string(raw), "read-only")
+	}
+	// Without them the same replace passes.
+	for _, f := range []string{"id", "created_at", "updated_at", "status"} {
+		delete(stored, f)
+	}
+	status, raw := w.call(models.RoleAdmin, http.MethodPut, "/api/v1/campaigns/"+campaign, stored)
+	require.Equal(t, http.StatusOK, status, "%s", raw)
+}
+
+// TestOpenAPIForClients: the document validates; request bodies leave out
+// what Outdial sets, responses mark it readOnly; uploads describe their
+// form; summaries read as English.
+func TestOpenAPIForClients(t *testing.T) {
+	w := newWorld(t, false)
+	status, raw := w.call("", http.MethodGet, "/openapi.json", nil)
+	require.Equal(t, http.StatusOK, status)
+	doc, err := openapi3.NewLoader().LoadFromData(raw)
+	require.NoError(t, err)
+	require.NoError(t, doc.Validate(context.Background()))
+
+	agents := doc.Paths.Value("/api/v1/agents").Post
+	request := agents.RequestBody.Value.Content.Get("application/json").Schema.Value
+	require.Contains(t, request.Properties, "name")
+	for _, f := range []string{"id", "created_at", "updated_at", "state", "state_reason", "state_changed_at"} {
+		require.NotContains(t, request.Properties, f, "POST /agents request")
+	}
+	response := agents.Responses.Status(http.StatusCreated).Value.Content.Get("application/json").Schema.Value
+	require.True(t, response.Properties["id"].Value.ReadOnly)
+	require.True(t, response.Properties["state"].Value.ReadOnly)
+	require.NotEmpty(t, response.Properties["id"].Value.Description)
+	campaign := doc.Paths.Value("/api/v1/campaigns/{id}").Put.RequestBody.Value.Content.Get("application/json").Schema.Value
+	require.NotContains(t, campaign.Properties, "status")
+
+	upload := doc.Paths.Value("/api/v1/campaigns/{id}/lists").Post.RequestBody.Value.Content.Get("multipart/form-data")
+	require.NotNil(t, upload)
+	require.Equal(t, "binary", upload.Schema.Value.Properties["file"].Value.Format)
+	require.ElementsMatch(t, []string{"file", "mapping"}, upload.Schema.Value.Required)
+	for name, p := range upload.Schema.Value.Properties {
+		require.NotEmpty(t, p.Value.Description, "upload field %s", name)
+	}
+
+	bad := regexp.MustCompile(`\ba [aeiou]|[^aeiou]ys\b|^[a-z]`)
+	for path, item := range doc.Paths.Map() {
+		for method, o := range item.Operations() {
+			require.NotRegexp(t, bad, o.Summary, "%s %s", method, path)
+		}
+	}
+	require.Equal(t, "Create an agent", agents.Summary)
+	require.Equal(t, "List contact strategies", doc.Paths.Value("/api/v1/contact-strategies").Get.Summary)
 }

@@ -7,14 +7,39 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"strings"
 	"time"
 )
 
 // Base is the identity and timestamps every configuration object carries.
 type Base struct {
-	ID        uint64    `gorm:"primaryKey" json:"id"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        uint64    `gorm:"primaryKey" json:"id" readonly:"true" doc:"The object's ID, given by Outdial."`
+	CreatedAt time.Time `json:"created_at" readonly:"true" doc:"When the object was created."`
+	UpdatedAt time.Time `json:"updated_at" readonly:"true" doc:"When the object was last changed."`
+}
+
+// ReadOnly are the JSON names of t's fields tagged readonly:"true", its
+// embedded structs' included: Outdial sets them, a request body may not.
+// t may be a pointer, slice or array of the struct.
+func ReadOnly(t reflect.Type) []string {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var out []string
+	for f := range t.Fields() {
+		if f.Anonymous {
+			out = append(out, ReadOnly(f.Type)...)
+			continue
+		}
+		if f.Tag.Get("readonly") == "true" {
+			out = append(out, strings.Split(f.Tag.Get("json"), ",")[0])
+		}
+	}
+	return out
 }
 
 // Key returns the object's ID.
@@ -263,7 +288,7 @@ type Campaign struct {
 	Base
 	Name                       string   `json:"name"`
 	Description                string   `json:"description"`
-	Status                     string   `json:"status"`
+	Status                     string   `json:"status" readonly:"true" doc:"draft, active, paused, stopped or completed: changed by the campaign's start, pause, resume and stop actions."`
 	StartDate                  *Date    `gorm:"type:date" json:"start_date"`
 	EndDate                    *Date    `gorm:"type:date" json:"end_date"`
 	DailyStartTime             string   `json:"daily_start_time"`
@@ -309,9 +334,9 @@ type Agent struct {
 	Base
 	Name           string    `json:"name"`
 	TeamID         *uint64   `json:"team_id"`
-	State          string    `json:"state"`
-	StateReason    string    `json:"state_reason"`
-	StateChangedAt time.Time `json:"state_changed_at"`
+	State          string    `json:"state" readonly:"true" doc:"The agent's state, as it reports it (PUT /agents/{id}/state) and as calls are offered."`
+	StateReason    string    `json:"state_reason" readonly:"true" doc:"Why the agent is in its state (a not-ready or wrap-up reason)."`
+	StateChangedAt time.Time `json:"state_changed_at" readonly:"true" doc:"When the agent's state last changed."`
 }
 
 // JSONValue is a value stored in a jsonb column.
