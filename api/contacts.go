@@ -28,7 +28,7 @@ type ContactView struct {
 	Attributes  map[string]string      `json:"attributes"`
 	Numbers     []models.ContactNumber `json:"numbers"`
 	TimeZone    string                 `json:"time_zone"`
-	Status      string                 `json:"status"`
+	Status      string                 `json:"status" enum:"new,scheduled,ready,released,dialing,closed" doc:"Where the contact is: new (never dialed), scheduled, ready (due), released (to the dialer), dialing or closed."`
 	CreatedAt   time.Time              `json:"created_at"`
 }
 
@@ -189,13 +189,13 @@ func writeXLSX(c *gin.Context, header []string, rows iter.Seq2[[]string, error])
 type ContactBatch struct {
 	// ListID appends to an earlier API list of the campaign; 0 starts a new one.
 	ListID   uint64         `json:"list_id"`
-	Contacts []ContactInput `json:"contacts"`
+	Contacts []ContactInput `json:"contacts" required:"true"`
 }
 
 // ContactInput is one contact of a batch.
 type ContactInput struct {
 	ExternalKey string            `json:"external_key"`
-	Numbers     map[string]string `json:"numbers"` // mode name → number
+	Numbers     map[string]string `json:"numbers" required:"true"` // mode name → number
 	TimeZone    string            `json:"time_zone"`
 	Attributes  map[string]string `json:"attributes"`
 }

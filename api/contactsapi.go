@@ -41,13 +41,13 @@ type ReleaseRequest struct {
 // signature covers which attempt it is about.
 type OutcomeReport struct {
 	AttemptID string `json:"attempt_id,omitempty"`
-	Outcome   string `json:"outcome"`
+	Outcome   string `json:"outcome" required:"true"`
 	Agent     string `json:"agent"`
 }
 
 // WrapupReport is an agent's wrap-up code.
 type WrapupReport struct {
-	Business string `json:"business"`
+	Business string `json:"business" required:"true"`
 	Agent    string `json:"agent"`
 }
 

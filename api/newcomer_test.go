@@ -221,6 +221,52 @@ func TestOpenAPIForClients(t *testing.T) {
 			require.NotRegexp(t, bad, o.Summary, "%s %s", method, path)
 		}
 	}
+	require.Equal(t, []string{"name"}, request.Required)
+	require.Contains(t, response.Required, "id")
+	state := doc.Paths.Value("/api/v1/agents/{id}/state").Put.RequestBody.Value.Content.Get("application/json").Schema.Value
+	require.Equal(t, []string{"state"}, state.Required)
+	require.ElementsMatch(t, []any{"idle", "not_ready", "available", "wrap_up"}, state.Properties["state"].Value.Enum)
+	report := doc.Paths.Value("/api/v1/attempts/{id}/telephony-outcome").Post.RequestBody.Value.Content.Get("application/json").Schema.Value
+	require.Contains(t, report.Properties["outcome"].Value.Enum, "voice")
+
+	// Every field and parameter the document names is described.
+	var undescribed []string
+	var walk func(where string, s *openapi3.SchemaRef)
+	walk = func(where string, s *openapi3.SchemaRef) {
+		if s == nil || s.Value == nil {
+			return
+		}
+		for name, p := range s.Value.Properties {
+			if p.Value.Description == "" {
+				undescribed = append(undescribed, where+"."+name)
+			}
+			walk(where+"."+name, p)
+		}
+		walk(where+"[]", s.Value.Items)
+		walk(where+"{}", s.Value.AdditionalProperties.Schema)
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, o := range item.Operations() {
+			where := method + " " + path
+			for _, p := range o.Parameters {
+				if p.Value.Description == "" {
+					undescribed = append(undescribed, where+" parameter "+p.Value.Name)
+				}
+			}
+			if o.RequestBody != nil {
+				for _, c := range o.RequestBody.Value.Content {
+					walk(where+" request", c.Schema)
+				}
+			}
+			for status, r := range o.Responses.Map() {
+				for _, c := range r.Value.Content {
+					walk(where+" "+status, c.Schema)
+				}
+			}
+		}
+	}
+	require.Empty(t, undescribed, "fields without a description (a doc tag, or fieldDocs in api/fielddocs.go)")
+
 	require.Equal(t, "Create an agent", agents.Summary)
 	require.Equal(t, "List contact strategies", doc.Paths.Value("/api/v1/contact-strategies").Get.Summary)
 }

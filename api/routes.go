@@ -58,28 +58,64 @@ func newRoutes(engine *gin.Engine, prefix string) *routes {
 // description, enum its values ("a,b,c"), readonly marks what Outdial sets,
 // which a request's schema (forRequest) leaves out.
 func describe(forRequest bool) openapi3gen.SchemaCustomizerFn {
-	return func(_ string, t reflect.Type, tag reflect.StructTag, schema *openapi3.Schema) error {
+	return func(name string, t reflect.Type, tag reflect.StructTag, schema *openapi3.Schema) error {
 		if t == reflect.TypeFor[models.Date]() {
 			*schema = *openapi3.NewStringSchema().WithFormat("date")
 		}
 		if d := tag.Get("doc"); d != "" {
+			schema.Description = d
+		} else if d := fieldDocs[name]; d != "" && tag.Get("json") != "" {
 			schema.Description = d
 		}
 		if e := tag.Get("enum"); e != "" {
 			for v := range strings.SplitSeq(e, ",") {
 				schema.Enum = append(schema.Enum, v)
 			}
+		} else if values, ok := fieldEnums[name]; ok && tag.Get("json") != "" {
+			for _, v := range values {
+				schema.Enum = append(schema.Enum, v)
+			}
 		}
 		if tag.Get("readonly") == "true" {
 			schema.ReadOnly = true
 		}
-		if forRequest && t.Kind() == reflect.Struct {
-			for _, name := range models.ReadOnly(t) {
-				delete(schema.Properties, name)
+		if t.Kind() == reflect.Struct && len(schema.Properties) > 0 {
+			if forRequest {
+				for _, name := range models.ReadOnly(t) {
+					delete(schema.Properties, name)
+				}
 			}
+			schema.Required = slices.DeleteFunc(required(t, forRequest), func(n string) bool { return schema.Properties[n] == nil })
 		}
 		return nil
 	}
+}
+
+// required are the JSON names of t's fields a body always has: in an
+// answer, every field not omitted when empty; in a request, those tagged
+// required:"true", without which it is refused.
+func required(t reflect.Type, forRequest bool) []string {
+	var out []string
+	for f := range t.Fields() {
+		if !f.IsExported() {
+			continue
+		}
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			out = append(out, required(f.Type, forRequest)...)
+			continue
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if forRequest && f.Tag.Get("required") == "true" || !forRequest && !strings.Contains(opts, "omitempty") {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 func (r *routes) handle(method, path string, o op, h gin.HandlerFunc) {
@@ -105,11 +141,15 @@ func (r *routes) handle(method, path string, o op, h gin.HandlerFunc) {
 	}
 	for _, seg := range strings.Split(path, "/") {
 		if strings.HasPrefix(seg, ":") {
-			operation.AddParameter(openapi3.NewPathParameter(seg[1:]).WithSchema(openapi3.NewStringSchema()))
+			p := openapi3.NewPathParameter(seg[1:]).WithSchema(openapi3.NewStringSchema())
+			p.Description = "The " + seg[1:] + " of the object the path names."
+			operation.AddParameter(p)
 		}
 	}
 	for _, q := range o.query {
-		operation.AddParameter(openapi3.NewQueryParameter(q).WithSchema(openapi3.NewStringSchema()))
+		p := openapi3.NewQueryParameter(q).WithSchema(openapi3.NewStringSchema())
+		p.Description = queryDocs[q]
+		operation.AddParameter(p)
 	}
 	if o.request != nil {
 		body := openapi3.NewRequestBody().WithJSONSchemaRef(r.schemaOf(r.requests, o.request)).WithRequired(true)

@@ -89,7 +89,7 @@ func (l *JSONList[T]) Scan(src any) error {
 // Mode is a kind of number a contact can have ("Mobile", "Home", "Office").
 type Mode struct {
 	Base
-	Name        string `json:"name"`
+	Name        string `json:"name" required:"true"`
 	Description string `json:"description"`
 	MinLength   int    `json:"min_length"`
 	MaxLength   int    `json:"max_length"`
@@ -98,7 +98,7 @@ type Mode struct {
 // TimeZone is a zone administrators enable for calling, with its hours.
 type TimeZone struct {
 	Base
-	DisplayName string `json:"display_name"`
+	DisplayName string `json:"display_name" required:"true"`
 	IANAZone    string `gorm:"column:iana_zone" json:"iana_zone"`
 	Enabled     bool   `json:"enabled"`
 	StartTime   string `json:"start_time"`
@@ -108,7 +108,7 @@ type TimeZone struct {
 // OutcomeGroup is a business outcome group: the agents' wrap-up codes.
 type OutcomeGroup struct {
 	Base
-	Name           string            `json:"name"`
+	Name           string            `json:"name" required:"true"`
 	Description    string            `json:"description"`
 	ParentOutcomes JSONList[string]  `gorm:"type:jsonb" json:"parent_outcomes"`
 	Outcomes       []BusinessOutcome `gorm:"foreignKey:OutcomeGroupID" json:"outcomes"`
@@ -125,7 +125,7 @@ type BusinessOutcome struct {
 	ID             uint64 `gorm:"primaryKey" json:"id"`
 	OutcomeGroupID uint64 `json:"-"`
 	Position       int    `json:"-"`
-	Name           string `json:"name"`
+	Name           string `json:"name" required:"true"`
 	Parent         string `json:"parent"`
 	Type           string `json:"type"`
 	Reschedule     string `json:"reschedule"`
@@ -138,7 +138,7 @@ type BusinessOutcome struct {
 // ContactStrategy holds one rule per telephony outcome and the mode order.
 type ContactStrategy struct {
 	Base
-	Name        string         `json:"name"`
+	Name        string         `json:"name" required:"true"`
 	Description string         `json:"description"`
 	Type        string         `json:"type"`
 	ModeIDs     []uint64       `gorm:"-" json:"mode_ids"`
@@ -169,7 +169,7 @@ type StrategyRule struct {
 // CallbackStrategy decides when a personal callback becomes a normal one.
 type CallbackStrategy struct {
 	Base
-	Name                       string `json:"name"`
+	Name                       string `json:"name" required:"true"`
 	Description                string `json:"description"`
 	PCBToNCBReset              string `gorm:"column:pcb_to_ncb_reset" json:"pcb_to_ncb_reset"`
 	AttemptsToReachAgent       int    `json:"attempts_to_reach_agent"`
@@ -180,7 +180,7 @@ type CallbackStrategy struct {
 // EntryPoint is the dialer adapter's target for a campaign's calls.
 type EntryPoint struct {
 	Base
-	Name        string `json:"name"`
+	Name        string `json:"name" required:"true"`
 	Description string `json:"description"`
 	Type        string `json:"type"`
 	PrimaryURL  string `gorm:"column:primary_url" json:"primary_url"`
@@ -200,7 +200,7 @@ var DNCCategories = []string{"ndnc", "corporate", "compliance", "litigation"}
 // DNCList is a do-not-call list; its entries are a sub-resource.
 type DNCList struct {
 	Base
-	Name        string     `json:"name"`
+	Name        string     `json:"name" required:"true"`
 	Description string     `json:"description"`
 	Category    string     `json:"category"`
 	Scope       string     `json:"scope"`
@@ -226,7 +226,7 @@ func (DNCEntry) TableName() string { return "dnc_entries" }
 // splits its contacts between its campaigns.
 type CampaignGroup struct {
 	Base
-	Name                  string `json:"name"`
+	Name                  string `json:"name" required:"true"`
 	Description           string `json:"description"`
 	Enabled               bool   `json:"enabled"`
 	InitialContacts       int    `json:"initial_contacts"`
@@ -261,7 +261,7 @@ type CampaignGroupTimeZone struct {
 // Team is a group of agents; only mapped teams get a campaign's contacts.
 type Team struct {
 	Base
-	Name             string   `json:"name"`
+	Name             string   `json:"name" required:"true"`
 	Description      string   `json:"description"`
 	Site             string   `json:"site"`
 	CampaignIDs      []uint64 `gorm:"-" json:"campaign_ids"`
@@ -286,14 +286,14 @@ const (
 // Campaign is an outbound campaign and every setting its dialing follows.
 type Campaign struct {
 	Base
-	Name                       string   `json:"name"`
+	Name                       string   `json:"name" required:"true"`
 	Description                string   `json:"description"`
 	Status                     string   `json:"status" readonly:"true" doc:"draft, active, paused, stopped or completed: changed by the campaign's start, pause, resume and stop actions."`
 	StartDate                  *Date    `gorm:"type:date" json:"start_date"`
 	EndDate                    *Date    `gorm:"type:date" json:"end_date"`
 	DailyStartTime             string   `json:"daily_start_time"`
 	DailyEndTime               string   `json:"daily_end_time"`
-	TimeZoneID                 uint64   `json:"time_zone_id"`
+	TimeZoneID                 uint64   `json:"time_zone_id" required:"true"`
 	OutcomeGroupID             *uint64  `json:"outcome_group_id"`
 	TimeToLiveDays             int      `json:"time_to_live_days"`
 	Channel                    string   `json:"channel"`
@@ -332,7 +332,7 @@ const (
 // Agent is a person who takes the campaign's calls.
 type Agent struct {
 	Base
-	Name           string    `json:"name"`
+	Name           string    `json:"name" required:"true"`
 	TeamID         *uint64   `json:"team_id"`
 	State          string    `json:"state" readonly:"true" doc:"The agent's state, as it reports it (PUT /agents/{id}/state) and as calls are offered."`
 	StateReason    string    `json:"state_reason" readonly:"true" doc:"Why the agent is in its state (a not-ready or wrap-up reason)."`

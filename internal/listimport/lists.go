@@ -30,7 +30,7 @@ type ListView struct {
 	EndTime          time.Time `json:"end_time"`
 	RecordsAvailable int64     `json:"records_available"`
 	RecordsPending   int64     `json:"records_pending"`
-	Status           string    `json:"status"`
+	Status           string    `json:"status" enum:"importing,active,stopped,expired,failed" doc:"importing, active (dialed), stopped, expired (past its time to live) or failed."`
 	Error            string    `json:"error,omitempty"`
 	Progress         int       `json:"progress"`
 	Stats            ListStats `json:"stats"`
