@@ -239,7 +239,7 @@ type Preview struct {
 	AgentID    uint64     `json:"agent_id"`
 	ContactID  uint64     `json:"contact_id"`
 	CampaignID uint64     `json:"campaign_id"`
-	State      string     `json:"state"`
+	State      string     `json:"state" enum:"offered,accepted,skipped,expired" doc:"offered, accepted, skipped or expired."`
 	OfferedAt  time.Time  `json:"offered_at"`
 	ExpiresAt  time.Time  `json:"expires_at"`
 	AnsweredAt *time.Time `json:"answered_at"`

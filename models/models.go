@@ -127,7 +127,7 @@ type BusinessOutcome struct {
 	Position       int    `json:"-"`
 	Name           string `json:"name" required:"true"`
 	Parent         string `json:"parent"`
-	Type           string `json:"type"`
+	Type           string `json:"type" enum:"success,failure" doc:"Whether the outcome is a success or a failure."`
 	Reschedule     string `json:"reschedule"`
 	MaxRetry       int    `json:"max_retry"`
 	Priority       int    `json:"priority"`
@@ -140,7 +140,7 @@ type ContactStrategy struct {
 	Base
 	Name        string         `json:"name" required:"true"`
 	Description string         `json:"description"`
-	Type        string         `json:"type"`
+	Type        string         `json:"type" enum:"simple,advanced,callback" doc:"simple, advanced or callback."`
 	ModeIDs     []uint64       `gorm:"-" json:"mode_ids"`
 	Rules       []StrategyRule `gorm:"foreignKey:ContactStrategyID" json:"rules"`
 }
@@ -182,11 +182,11 @@ type EntryPoint struct {
 	Base
 	Name        string `json:"name" required:"true"`
 	Description string `json:"description"`
-	Type        string `json:"type"`
+	Type        string `json:"type" enum:"outdial" doc:"The entry point's type: outdial."`
 	PrimaryURL  string `gorm:"column:primary_url" json:"primary_url"`
 	BackupURL   string `gorm:"column:backup_url" json:"backup_url"`
 	Channel     string `json:"channel"`
-	Status      string `json:"status"`
+	Status      string `json:"status" enum:"active,inactive" doc:"Whether calls may be placed through the entry point."`
 	Queue       string `json:"queue"`
 	Dialer      string `json:"dialer"`
 	// Secret signs webhook call requests; it is never shown back.
@@ -203,7 +203,7 @@ type DNCList struct {
 	Name        string     `json:"name" required:"true"`
 	Description string     `json:"description"`
 	Category    string     `json:"category"`
-	Scope       string     `json:"scope"`
+	Scope       string     `json:"scope" enum:"global,campaign" doc:"global: every campaign checks the list; campaign: those that name it in dnc_list_ids."`
 	Entries     []DNCEntry `gorm:"foreignKey:DNCListID" json:"entries,omitempty"`
 	EntryCount  int64      `gorm:"-" json:"entry_count"`
 }

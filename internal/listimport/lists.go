@@ -36,7 +36,7 @@ type ListView struct {
 	Stats            ListStats `json:"stats"`
 	Upload           struct {
 		Time       time.Time `json:"time"`
-		Type       string    `json:"type"`
+		Type       string    `json:"type" doc:"How the contacts came: MANUALUPLOAD (a file) or API (JSON)."`
 		SubType    string    `json:"sub_type"`
 		ModeFailed int64     `json:"mode_failed"`
 		FileName   string    `json:"file_name"`
