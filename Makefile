@@ -16,10 +16,19 @@ clean:
 	-scripts/postgres.sh stop test
 	rm -rf .data
 
+# Every fuzz target for FUZZTIME each (30s by default); fails on a crasher.
+.PHONY: fuzz
+fuzz:
+	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
 # Benchmarks print figures beside limits measured in the same run.
 .PHONY: bench-import
 bench-import:
 	ROWS=$(ROWS) scripts/bench-import.sh
+
+.PHONY: bench-stats
+bench-stats:
+	ROWS=$(ROWS) scripts/bench-stats.sh
 
 .PHONY: bench-dial
 bench-dial:
@@ -30,3 +39,7 @@ bench-dial:
 .PHONY: test-faults
 test-faults:
 	scripts/test-faults.sh
+
+.PHONY: bench-export
+bench-export:
+	ROWS=$(ROWS) scripts/bench-export.sh

@@ -48,6 +48,7 @@ var access = func() map[string]grant {
 	sup, agent, dialer := models.RoleSupervisor, models.RoleAgent, models.RoleDialer
 	a := map[string]grant{
 		"GET " + v1 + "/dnc-lists/:id/entries": {sup: anyObject},
+		"GET " + v1 + "/key":                   {sup: anyObject, agent: anyObject, dialer: anyObject},
 
 		"GET " + v1 + "/campaigns":            {sup: anyObject},
 		"POST " + v1 + "/campaigns":           {sup: anyObject},
@@ -82,6 +83,10 @@ var access = func() map[string]grant {
 		"POST " + v1 + "/lists/:id/start":        {sup: listObject},
 		"GET " + v1 + "/lists/:id/contacts":      {sup: listObject},
 		"GET " + v1 + "/lists/:id/failed-rows":   {sup: listObject},
+		"GET " + v1 + "/campaigns/:id/export":    {sup: campaignObject},
+		"GET " + v1 + "/lists/:id/export":        {sup: listObject},
+		"GET " + v1 + "/campaigns/:id/stats":     {sup: campaignObject},
+		"GET " + v1 + "/lists/:id/stats":         {sup: listObject},
 	}
 	for _, action := range campaign.Actions {
 		a["POST "+v1+"/campaigns/:id/"+action] = grant{sup: campaignObject}
@@ -107,8 +112,8 @@ func forbidden(detail string) *Problem {
 // open reports whether a route is answered without a key.
 func (s *Server) open(route string) bool {
 	switch route {
-	case "/healthz", "/readyz":
-		return true
+	case "/healthz", "/readyz", "/", consoleFiles:
+		return true // the console's pages sign in with a key of their own
 	}
 	return docs(route) && !s.PrivateDocs
 }

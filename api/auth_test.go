@@ -36,7 +36,8 @@ var configKinds = []string{"modes", "timezones", "outcome-groups", "contact-stra
 // needs a key). A route missing here fails TestEveryRouteHasAnAccessRow.
 func mayUse() map[string]string {
 	m := map[string]string{
-		"GET /healthz": "-", "GET /readyz": "-", "GET /openapi.json": "-", "GET /api/v1": "-",
+		"GET /healthz": "-", "GET /readyz": "-", "GET /openapi.json": "-", "GET /metrics": "-", "GET /": "-", "GET /console/*file": "-", "GET /api/v1": "-",
+		"GET /api/v1/key": "ASGD",
 
 		"GET /api/v1/campaigns": "AS", "POST /api/v1/campaigns": "AS", "GET /api/v1/campaigns/:id": "AS",
 		"PUT /api/v1/campaigns/:id": "AS", "DELETE /api/v1/campaigns/:id": "AS",
@@ -59,6 +60,8 @@ func mayUse() map[string]string {
 		"POST /api/v1/campaigns/:id/contacts": "AS", "GET /api/v1/lists/:id": "AS", "DELETE /api/v1/lists/:id": "AS",
 		"POST /api/v1/lists/:id/stop": "AS", "POST /api/v1/lists/:id/start": "AS",
 		"GET /api/v1/lists/:id/contacts": "AS", "GET /api/v1/lists/:id/failed-rows": "AS",
+		"GET /api/v1/campaigns/:id/export": "AS", "GET /api/v1/lists/:id/export": "AS",
+		"GET /api/v1/campaigns/:id/stats": "AS", "GET /api/v1/lists/:id/stats": "AS",
 
 		"POST /api/v1/api-keys": "A", "GET /api/v1/api-keys": "A", "DELETE /api/v1/api-keys/:id": "A",
 		"GET /api/v1/audit": "A",
@@ -250,7 +253,7 @@ func TestEveryRouteHasAnAccessRow(t *testing.T) {
 
 // TestKeysAreRequired: every route but the open ones answers 401 with a
 // problem body without a key, with a key that is unknown, revoked or
-// expired; /openapi.json closes with PrivateDocs.
+// expired; /openapi.json and /metrics close with PrivateDocs.
 func TestKeysAreRequired(t *testing.T) {
 	w := newWorld(t, false)
 	k, secret, err := w.keys.Create(context.Background(), apikey.NewKey{Name: "revoked", Role: models.RoleAdmin})
@@ -276,10 +279,14 @@ func TestKeysAreRequired(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, status, "an unknown route is not disclosed without a key")
 
 	closed := newWorld(t, true)
-	status, _ = closed.call("", http.MethodGet, "/openapi.json", nil)
-	require.Equal(t, http.StatusUnauthorized, status)
-	status, _ = closed.call(models.RoleAgent, http.MethodGet, "/openapi.json", nil)
-	require.Equal(t, http.StatusOK, status, "any valid key reads the document")
+	for _, path := range []string{"/openapi.json", "/metrics"} {
+		status, _ = w.call("", http.MethodGet, path, nil)
+		require.Equal(t, http.StatusOK, status, path)
+		status, _ = closed.call("", http.MethodGet, path, nil)
+		require.Equal(t, http.StatusUnauthorized, status, path)
+		status, _ = closed.call(models.RoleAgent, http.MethodGet, path, nil)
+		require.Equal(t, http.StatusOK, status, "any valid key reads %s", path)
+	}
 	status, _ = closed.call("", http.MethodGet, "/healthz", nil)
 	require.Equal(t, http.StatusOK, status)
 
@@ -322,6 +329,8 @@ func TestBoundKeysReachOnlyTheirOwn(t *testing.T) {
 		{models.RoleSupervisor, http.MethodGet, "/api/v1/campaigns/%s", "campaigns", nil},
 		{models.RoleSupervisor, http.MethodGet, "/api/v1/campaigns/%s/lists", "campaigns", nil},
 		{models.RoleSupervisor, http.MethodGet, "/api/v1/lists/%s", "lists", nil},
+		{models.RoleSupervisor, http.MethodGet, "/api/v1/campaigns/%s/stats", "campaigns", nil},
+		{models.RoleSupervisor, http.MethodGet, "/api/v1/lists/%s/stats", "lists", nil},
 		{models.RoleSupervisor, http.MethodGet, "/api/v1/contacts/%s", "contacts", nil},
 		{models.RoleSupervisor, http.MethodGet, "/api/v1/agents/%s", "agents", nil},
 		{models.RoleAgent, http.MethodGet, "/api/v1/agents/%s", "agents", nil},

@@ -22,7 +22,7 @@ type PreviewCard struct {
 
 // registerRunning adds what makes campaigns dial: their lifecycle and the
 // preview cards agents ask for.
-func registerRunning(r *routes, campaigns *campaign.Service) {
+func registerRunning(r *routes, campaigns *campaign.Service, links WorkflowLinks) {
 	for _, action := range campaign.Actions {
 		r.handle(http.MethodPost, "/campaigns/:id/"+action, op{summary: strings.ToUpper(action[:1]) + action[1:] + " a campaign", tag: "Campaigns", response: models.Campaign{}}, func(c *gin.Context) {
 			id, err := pathID(c, "id")
@@ -51,7 +51,7 @@ func registerRunning(r *routes, campaigns *campaign.Service) {
 		}
 		out := PreviewCard{Preview: card.Preview, Campaign: card.Campaign, Attempts: card.Attempts, Reason: card.Reason}
 		if card.Contact != nil {
-			view := viewContact(card.Contact)
+			view := viewContact(card.Contact, links)
 			out.Contact = &view
 		}
 		c.JSON(http.StatusOK, out)

@@ -1,18 +1,22 @@
 package api
 
 import (
+	"archive/zip"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"iter"
 	"math"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/outdial/outdial/internal/export"
 	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/models"
@@ -30,11 +34,13 @@ type ContactView struct {
 	TimeZone    string                 `json:"time_zone"`
 	Status      string                 `json:"status" enum:"new,scheduled,ready,released,dialing,closed" doc:"Where the contact is: new (never dialed), scheduled, ready (due), released (to the dialer), dialing or closed."`
 	CreatedAt   time.Time              `json:"created_at"`
+	// WorkflowURL is the contact's workflow in the Temporal Web UI.
+	WorkflowURL string `json:"workflow_url"`
 }
 
-func viewContact(c *models.Contact) ContactView {
+func viewContact(c *models.Contact, links WorkflowLinks) ContactView {
 	v := ContactView{ID: c.ID, CampaignID: c.CampaignID, ListID: c.ListID, RowNumber: c.RowNumber, ExternalKey: c.ExternalKey,
-		Attributes: c.Attributes.V, Numbers: c.Numbers, TimeZone: c.TimeZone, Status: c.Status, CreatedAt: c.CreatedAt}
+		Attributes: c.Attributes.V, Numbers: c.Numbers, TimeZone: c.TimeZone, Status: c.Status, CreatedAt: c.CreatedAt, WorkflowURL: links.contact(c)}
 	if v.Attributes == nil {
 		v.Attributes = map[string]string{}
 	}
@@ -86,7 +92,7 @@ func (l *lists) contacts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	page, err := models.MapPage(found.Page, func(m *models.Contact) (ContactView, error) { return viewContact(m), nil })
+	page, err := models.MapPage(found.Page, func(m *models.Contact) (ContactView, error) { return viewContact(m, l.links), nil })
 	out := ContactPage{Page: page, Truncated: found.Truncated}
 	if found.More && len(page.Items) > 0 {
 		next := url.Values{"after_row": {strconv.FormatInt(page.Items[len(page.Items)-1].RowNumber, 10)}, "per_page": {strconv.Itoa(p.PerPage)}}
@@ -116,73 +122,116 @@ func (l *lists) failedRows(c *gin.Context) {
 		return
 	}
 	err = l.lists.FailedRows(c.Request.Context(), id, func(header []string, rows iter.Seq2[[]string, error]) error {
+		sheet := export.Sheet{Name: "Failed rows", Header: header, Rows: rows}
 		name := fmt.Sprintf("list-%d-failed-rows.%s", id, format)
-		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 		if format == "csv" {
-			writeCSV(c, header, rows)
+			writeCSV(c, name, sheet)
 			return nil
 		}
-		return writeXLSX(c, header, rows)
+		return writeXLSX(c, name, sheet)
 	})
 	if err != nil {
 		fail(c, err)
 	}
 }
 
-// writeCSV streams the rows as they are read.
-func writeCSV(c *gin.Context, header []string, rows iter.Seq2[[]string, error]) {
+// spreadsheetSafe is cells with each one a spreadsheet would run as a
+// formula (one starting with =, +, -, @, a tab or a carriage return)
+// prefixed with a single quote, which spreadsheets show as text: a
+// failed row or a contact's field is what anyone put in a file (OWASP's
+// CSV injection).
+func spreadsheetSafe(cells []string) []string {
+	for i, v := range cells {
+		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+			cells[i] = "'" + v
+		}
+	}
+	return cells
+}
+
+// writeCSV streams the sheet's rows as they are read, as the file name.
+func writeCSV(c *gin.Context, name string, sheet export.Sheet) {
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	w := csv.NewWriter(c.Writer)
-	_ = w.Write(header)
-	for record, err := range rows {
+	_ = w.Write(spreadsheetSafe(sheet.Header))
+	for record, err := range sheet.Rows {
 		if err != nil {
 			c.Error(err) //nolint:errcheck // the response has started; the log gets it
 			return
 		}
-		_ = w.Write(record)
+		_ = w.Write(spreadsheetSafe(record))
 	}
 	w.Flush()
 }
 
-// writeXLSX builds the spreadsheet before answering, so a failure is
-// answered as a problem.
-func writeXLSX(c *gin.Context, header []string, rows iter.Seq2[[]string, error]) error {
+// writeXLSX writes each sheet through excelize's stream writer, which
+// keeps what it has written in a temporary file rather than in memory,
+// and answers once all are written, so a failure is answered as a
+// problem.
+func writeXLSX(c *gin.Context, name string, sheets ...export.Sheet) error {
 	f := excelize.NewFile()
 	defer func() { _ = f.Close() }()
-	sw, err := f.NewStreamWriter("Sheet1")
+	for i, sheet := range sheets {
+		if err := writeSheet(f, i, sheet); err != nil {
+			return fmt.Errorf("write %s: sheet %s: %w", name, sheet.Name, err)
+		}
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Status(http.StatusOK)
+	// excelize builds the whole zip in a buffer before it writes it: its
+	// zip writer is pointed at the answer instead, so the buffer stays
+	// empty and the file streams out.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(c.Writer) })
+	if err := f.Write(io.Discard); err != nil {
+		c.Error(err) //nolint:errcheck // the response has started; the log gets it
+	}
+	return nil
+}
+
+func writeSheet(f *excelize.File, i int, sheet export.Sheet) error {
+	if i == 0 {
+		if err := f.SetSheetName("Sheet1", sheet.Name); err != nil {
+			return err
+		}
+	} else if _, err := f.NewSheet(sheet.Name); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheet.Name)
 	if err != nil {
-		return fmt.Errorf("write failed rows: %w", err)
+		return err
 	}
 	n := 1
 	write := func(cells []string) error {
+		if n > excelize.TotalRows {
+			var f fault.Fields
+			f.Add("format", "sheet %s has more than the %d rows a spreadsheet holds: export it as csv", sheet.Name, excelize.TotalRows)
+			return f.Err("export")
+		}
 		vals := make([]any, len(cells))
-		for i, v := range cells {
+		for i, v := range spreadsheetSafe(cells) {
 			vals[i] = v
 		}
-		cellName, _ := excelize.CoordinatesToCellName(1, n)
+		cellName, err := excelize.CoordinatesToCellName(1, n)
+		if err != nil {
+			return err
+		}
 		n++
 		return sw.SetRow(cellName, vals)
 	}
-	if err := write(header); err != nil {
-		return fmt.Errorf("write failed rows: %w", err)
+	if err := write(sheet.Header); err != nil {
+		return err
 	}
-	for record, err := range rows {
+	for record, err := range sheet.Rows {
 		if err != nil {
 			return err
 		}
 		if err := write(record); err != nil {
-			return fmt.Errorf("write failed rows: %w", err)
+			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return fmt.Errorf("write failed rows: %w", err)
-	}
-	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Status(http.StatusOK)
-	if err := f.Write(c.Writer); err != nil {
-		c.Error(err) //nolint:errcheck // the response has started; the log gets it
-	}
-	return nil
+	return sw.Flush()
 }
 
 // ContactBatch is contacts sent as JSON: the API path of an import.

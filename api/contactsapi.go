@@ -43,6 +43,12 @@ type OutcomeReport struct {
 	AttemptID string `json:"attempt_id,omitempty"`
 	Outcome   string `json:"outcome" required:"true"`
 	Agent     string `json:"agent"`
+	// AnsweredAt and ConnectedAt, when the dialer knows them, say when a
+	// person answered and when an agent was connected (voice only): what
+	// the abandon rate measures. Without them a voice report's time is
+	// its answer.
+	AnsweredAt  *time.Time `json:"answered_at,omitempty"`
+	ConnectedAt *time.Time `json:"connected_at,omitempty"`
 }
 
 // WrapupReport is an agent's wrap-up code.
@@ -61,6 +67,7 @@ type CloseRequest struct {
 // contacts serves contacts, attempts and the reports that end attempts.
 type contacts struct {
 	contacts *contact.Service
+	links    WorkflowLinks
 }
 
 func registerContacts(r *routes, h *contacts) {
@@ -88,7 +95,7 @@ func (h *contacts) get(c *gin.Context) {
 		return
 	}
 	ct := d.Contact
-	out := ContactDetail{ContactView: viewContact(ct), Priority: ct.Priority, NextDueAt: ct.NextDueAt, AttemptCount: ct.AttemptCount,
+	out := ContactDetail{ContactView: viewContact(ct, h.links), Priority: ct.Priority, NextDueAt: ct.NextDueAt, AttemptCount: ct.AttemptCount,
 		Counters: ct.Counters, Mode: ct.Mode, PCBAgent: ct.PCBAgent, PCBUntil: ct.PCBUntil, WaitingReason: ct.WaitingReason,
 		ClosedReason: ct.ClosedReason, ClosedAt: ct.ClosedAt, WorkflowID: contract.ContactWorkflowID(ct.CampaignID, ct.ID), Attempts: d.Attempts}
 	if len(out.Counters) == 0 {
@@ -200,7 +207,14 @@ func (h *contacts) telephonyOutcome(c *gin.Context) {
 		fail(c, fieldErrors{{Field: "attempt_id", Detail: "is " + strconv.Quote(req.AttemptID) + ", not the path's attempt " + strconv.Quote(attempt)}}.problem("report"))
 		return
 	}
-	changed, err := h.contacts.TelephonyOutcome(c.Request.Context(), attempt, req.Outcome, req.Agent)
+	var times contact.CallTimes
+	if req.AnsweredAt != nil {
+		times.AnsweredAt = *req.AnsweredAt
+	}
+	if req.ConnectedAt != nil {
+		times.ConnectedAt = *req.ConnectedAt
+	}
+	changed, err := h.contacts.TelephonyOutcome(c.Request.Context(), attempt, req.Outcome, req.Agent, times)
 	reported(c, changed, err)
 }
 
@@ -231,7 +245,12 @@ func (h *contacts) attempts(c *gin.Context) {
 	var e fieldErrors
 	q.CampaignID = queryID(c, "campaign_id", &e)
 	agent := queryID(c, "agent_id", &e)
-	q.From, q.To = queryTime(c, "from", &e), queryTime(c, "to", &e)
+	if t, ok := queryTime(c, &e, "from"); ok {
+		q.From = &t
+	}
+	if t, ok := queryTime(c, &e, "to"); ok {
+		q.To = &t
+	}
 	if q.Outcome, err = queryText(c, "outcome"); err != nil {
 		fail(c, err)
 		return
@@ -271,18 +290,4 @@ func queryID(c *gin.Context, name string, e *fieldErrors) uint64 {
 		return 0
 	}
 	return uint64(id)
-}
-
-// queryTime reads an optional RFC 3339 time of the query.
-func queryTime(c *gin.Context, name string, e *fieldErrors) *time.Time {
-	s := c.Query(name)
-	if s == "" {
-		return nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		e.add(name, "must be an RFC 3339 time such as 2026-01-02T15:04:05Z, not %q", s)
-		return nil
-	}
-	return &t
 }

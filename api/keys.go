@@ -32,6 +32,10 @@ func registerKeys(r *routes, keys *apikey.Store) {
 		}
 		c.JSON(http.StatusCreated, CreatedKey{APIKey: k, Key: secret})
 	})
+	r.handle(http.MethodGet, "/key", op{summary: "The key this request is made with: its name, role and bindings (what the console signs in with)", tag: tag, response: models.APIKey{}}, func(c *gin.Context) {
+		v, _ := c.Get(keyContext)
+		c.JSON(http.StatusOK, v)
+	})
 	r.handle(http.MethodGet, "/api-keys", op{summary: "The API keys, newest first, without their secrets", tag: tag, response: models.Page[models.APIKey]{}, query: []string{"page", "per_page"}}, func(c *gin.Context) {
 		p, err := paging(c)
 		if err != nil {

@@ -31,19 +31,20 @@ type Uploads struct {
 type lists struct {
 	lists   *listimport.Lists
 	uploads Uploads
+	links   WorkflowLinks
 }
 
 func registerLists(r *routes, l *lists) {
 	const tag = "Contact lists"
-	r.handle(http.MethodPost, "/campaigns/:id/lists", op{summary: "Upload a contact list; the import runs in the background", tag: tag, form: uploadForm(false), response: listimport.ListView{}, status: http.StatusAccepted}, l.upload)
-	r.handle(http.MethodGet, "/campaigns/:id/lists", op{summary: "A campaign's contact lists, newest first", tag: tag, response: models.Page[listimport.ListView]{}, query: []string{"page", "per_page"}}, l.listOfCampaign)
-	r.handle(http.MethodGet, "/lists/:id", op{summary: "A contact list with its statistics", tag: tag, response: listimport.ListView{}}, l.get)
+	r.handle(http.MethodPost, "/campaigns/:id/lists", op{summary: "Upload a contact list; the import runs in the background", tag: tag, form: uploadForm(false), response: ListBody{}, status: http.StatusAccepted}, l.upload)
+	r.handle(http.MethodGet, "/campaigns/:id/lists", op{summary: "A campaign's contact lists, newest first", tag: tag, response: models.Page[ListBody]{}, query: []string{"page", "per_page"}}, l.listOfCampaign)
+	r.handle(http.MethodGet, "/lists/:id", op{summary: "A contact list with its statistics", tag: tag, response: ListBody{}}, l.get)
 	r.handle(http.MethodDelete, "/lists/:id", op{summary: "Delete a failed, stopped or expired list with its contacts (their workflows end first; their attempts stay)", tag: tag, status: http.StatusNoContent}, l.delete)
-	r.handle(http.MethodPost, "/lists/:id/stop", op{summary: "Stop dialing a list", tag: tag, response: listimport.ListView{}}, l.setStatus(models.ListStopped))
-	r.handle(http.MethodPost, "/lists/:id/start", op{summary: "Resume dialing a stopped list", tag: tag, response: listimport.ListView{}}, l.setStatus(models.ListActive))
+	r.handle(http.MethodPost, "/lists/:id/stop", op{summary: "Stop dialing a list", tag: tag, response: ListBody{}}, l.setStatus(models.ListStopped))
+	r.handle(http.MethodPost, "/lists/:id/start", op{summary: "Resume dialing a stopped list", tag: tag, response: ListBody{}}, l.setStatus(models.ListActive))
 	r.handle(http.MethodGet, "/lists/:id/contacts", op{summary: "A list's contacts, in row order; a page stops short of per_page at 4 MiB (truncated) and next continues after its last row", tag: tag, response: ContactPage{}, query: []string{"status", "q", "page", "per_page", "after_row"}}, l.contacts)
 	r.handle(http.MethodGet, "/lists/:id/failed-rows", op{summary: "Every row not imported, as it came, with a reason column", tag: tag, query: []string{"format"}, produces: "text/csv"}, l.failedRows)
-	r.handle(http.MethodPost, "/dnc-lists/:id/upload", op{summary: "Upload numbers to a DNC list", tag: "Configuration", form: uploadForm(true), response: listimport.ListView{}, status: http.StatusAccepted}, l.uploadDNC)
+	r.handle(http.MethodPost, "/dnc-lists/:id/upload", op{summary: "Upload numbers to a DNC list", tag: "Configuration", form: uploadForm(true), response: ListBody{}, status: http.StatusAccepted}, l.uploadDNC)
 	r.handle(http.MethodPost, "/campaigns/:id/contacts", op{summary: "Add contacts as JSON, through the same checks as an upload", tag: tag, request: ContactBatch{}, response: listimport.ContactBatchResult{}}, l.addContacts)
 }
 
@@ -63,7 +64,7 @@ func (l *lists) get(c *gin.Context) {
 		return
 	}
 	v, err := l.lists.Get(c.Request.Context(), id)
-	reply(c, http.StatusOK, v, err)
+	reply(c, http.StatusOK, l.links.list(v), err)
 }
 
 func (l *lists) delete(c *gin.Context) {
@@ -90,7 +91,12 @@ func (l *lists) listOfCampaign(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	out, err := l.lists.OfCampaign(c.Request.Context(), id, p)
+	found, err := l.lists.OfCampaign(c.Request.Context(), id, p)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out, err := models.MapPage(found, func(v *listimport.ListView) (ListBody, error) { return l.links.list(*v), nil })
 	reply(c, http.StatusOK, out, err)
 }
 
@@ -102,7 +108,7 @@ func (l *lists) setStatus(status string) gin.HandlerFunc {
 			return
 		}
 		v, err := l.lists.SetStatus(c.Request.Context(), id, status)
-		reply(c, http.StatusOK, v, err)
+		reply(c, http.StatusOK, l.links.list(v), err)
 	}
 }
 
@@ -321,5 +327,5 @@ func (l *lists) takeUpload(c *gin.Context, dnc bool, accept func(listimport.Uplo
 		return
 	}
 	c.Header("Location", fmt.Sprintf("/api/v1/lists/%d", v.ID))
-	c.JSON(http.StatusAccepted, v)
+	c.JSON(http.StatusAccepted, l.links.list(v))
 }

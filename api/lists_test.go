@@ -337,7 +337,7 @@ func (h *harness) checkFailedRows(list uint64) {
 	require.Equal(t, http.StatusOK, status)
 	f, err := excelize.OpenReader(bytes.NewReader(raw))
 	require.NoError(t, err)
-	rows, err := f.GetRows(sheet1)
+	rows, err := f.GetRows("Failed rows")
 	require.NoError(t, err)
 	require.Len(t, rows, 9)
 	require.Equal(t, "reason", rows[0][len(rows[0])-1])
@@ -384,6 +384,41 @@ func zipBomb(t *testing.T, n int) []byte {
 	return b.Bytes()
 }
 
+// wideXLSX is a spreadsheet whose one row has n columns.
+func wideXLSX(t *testing.T, n int) []byte {
+	f := excelize.NewFile()
+	defer func() { _ = f.Close() }()
+	row := make([]any, n)
+	for i := range row {
+		row[i] = i
+	}
+	require.NoError(t, f.SetSheetRow(sheet1, "A1", &row))
+	var b bytes.Buffer
+	require.NoError(t, f.Write(&b))
+	return b.Bytes()
+}
+
+// zipOf is a zip of one small part.
+func zipOf(t *testing.T, name string) []byte {
+	var b bytes.Buffer
+	z := zip.NewWriter(&b)
+	w, err := z.Create(name)
+	require.NoError(t, err)
+	_, err = w.Write([]byte("<document/>"))
+	require.NoError(t, err)
+	require.NoError(t, z.Close())
+	return b.Bytes()
+}
+
+// requireNoUploads checks that no list's file is left in the upload
+// directory: each is removed once its import has ended.
+func (h *harness) requireNoUploads() {
+	h.t.Helper()
+	left, err := filepath.Glob(filepath.Join(h.uploads, "*"))
+	require.NoError(h.t, err)
+	require.Empty(h.t, left, "an upload is removed once its import has ended")
+}
+
 // TestImportBadFiles checks each bad file gets a clear error, on the
 // request when it is refused there, else on the list.
 func TestImportBadFiles(t *testing.T) {
@@ -406,6 +441,9 @@ func TestImportBadFiles(t *testing.T) {
 		{"no mapped number column", "list.csv", []byte("Name,Phone\nAnn,4695622405\n"), mapping, `mapped columns are not in the file's header: "HomeNumber" (mode Home), "Number" (mode Mobile); the header has: Name, Phone`},
 		{"zip bomb", "list.xlsx", zipBomb(t, 60<<20), mapping, "over the limit of 52428800 (a zip bomb?)"},
 		{"no such sheet", "list.xlsx", xlsxFile(t), map[string]string{"mapping": listMapping, "sheet": "Contacts"}, `has no sheet "Contacts" (sheets: Sheet1)`},
+		{"10,000 columns", "wide.xlsx", wideXLSX(t, 10_000), mapping, "row 1 has a cell in column 1001, over the limit of 1000 columns"},
+		{"a 5 MB cell", "cell.csv", []byte("Number,Note\n4695622405," + strings.Repeat("x", 5_000_000) + "\n"), map[string]string{"mapping": `{"modes":{"Mobile":"Number"}}`}, "row 2 is longer than the limit of 1048576 bytes"},
+		{"a zip that is no spreadsheet", "list.xlsx", zipOf(t, "word/document.xml"), mapping, "is a zip archive but not an xlsx spreadsheet"},
 	}
 	for _, c := range onList {
 		t.Run(c.name, func(t *testing.T) {
@@ -415,6 +453,7 @@ func TestImportBadFiles(t *testing.T) {
 			require.Equal(t, "failed", list["status"])
 			require.Contains(t, list["error"], c.want)
 			require.Equal(t, 0.0, list["stats"].(map[string]any)["processed"])
+			h.requireNoUploads()
 		})
 	}
 
@@ -570,4 +609,77 @@ func TestAddContactsJSON(t *testing.T) {
 	requireProblem(t, status, out, http.StatusUnprocessableEntity, "contacts")
 	status, out = h.call(http.MethodPost, path, map[string]any{"contacts": []any{map[string]any{"external_key": "x"}}})
 	requireProblem(t, status, out, http.StatusUnprocessableEntity, "contacts[0].numbers")
+}
+
+// TestUploadsEndWithTheirImport: a list's file is removed once its import
+// has ended, imported or failed, and a file name that climbs out of the
+// upload directory writes nothing outside it.
+func TestUploadsEndWithTheirImport(t *testing.T) {
+	h := newImportHarness(t)
+	campaign := h.importCampaign()
+	path := fmt.Sprintf("/api/v1/campaigns/%d/lists", campaign)
+	outside := filepath.Dir(h.uploads)
+	for _, c := range []struct {
+		name, status string
+		content      []byte
+	}{
+		{"../../escape.csv", "active", csvFile(t, false)},
+		{`..\..\escape.csv`, "active", []byte("Number\n4695622409\n")},
+		{"../bad.csv", "failed", []byte("Number\n")},
+	} {
+		status, accepted := h.upload(path, c.name, c.content, map[string]string{"mapping": `{"modes":{"Mobile":"Number"}}`})
+		require.Equal(t, http.StatusAccepted, status, "%v", accepted)
+		list := h.waitList(uint64(accepted["id"].(float64)))
+		require.Equal(t, c.status, list["status"], "%v", list["error"])
+		h.requireNoUploads()
+		for _, name := range []string{"escape.csv", "bad.csv"} {
+			require.NoFileExists(t, filepath.Join(outside, name))
+			require.NoFileExists(t, filepath.Join(filepath.Dir(outside), name))
+		}
+	}
+}
+
+// TestFailedRowsDoNotRunInASpreadsheet: a cell a spreadsheet would run as
+// a formula comes back in the failed rows, CSV and xlsx, quoted as text.
+func TestFailedRowsDoNotRunInASpreadsheet(t *testing.T) {
+	h := newImportHarness(t)
+	campaign := h.importCampaign()
+	dangerous := []string{`=HYPERLINK("http://x","y")`, "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	require.NoError(t, w.Write([]string{"Number", "=Note"}))
+	for _, d := range dangerous {
+		require.NoError(t, w.Write([]string{"12", d})) // 12 is no number: each row fails
+	}
+	w.Flush()
+	status, accepted := h.upload(fmt.Sprintf("/api/v1/campaigns/%d/lists", campaign), "formulas.csv", b.Bytes(), map[string]string{"mapping": `{"modes":{"Mobile":"Number"}}`})
+	require.Equal(t, http.StatusAccepted, status, "%v", accepted)
+	id := uint64(accepted["id"].(float64))
+	list := h.waitList(id)
+	require.Equal(t, float64(len(dangerous)), list["stats"].(map[string]any)["failed"], "%v", list)
+
+	want := [][]string{{"Number", "'=Note", "row", "reason"}}
+	for _, d := range dangerous {
+		want = append(want, []string{"12", "'" + d})
+	}
+	check := func(format string, rows [][]string) {
+		require.Len(t, rows, len(want), format)
+		require.Equal(t, want[0], rows[0], format)
+		for i, r := range rows[1:] {
+			require.Equal(t, want[i+1], r[:2], "%s row %d", format, i)
+		}
+	}
+	status, raw := h.raw(http.MethodGet, fmt.Sprintf("/api/v1/lists/%d/failed-rows?format=csv", id), nil)
+	require.Equal(t, http.StatusOK, status, "%s", raw)
+	records, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	require.NoError(t, err)
+	check("csv", records)
+
+	status, raw = h.raw(http.MethodGet, fmt.Sprintf("/api/v1/lists/%d/failed-rows?format=xlsx", id), nil)
+	require.Equal(t, http.StatusOK, status)
+	f, err := excelize.OpenReader(bytes.NewReader(raw))
+	require.NoError(t, err)
+	rows, err := f.GetRows("Failed rows")
+	require.NoError(t, err)
+	check("xlsx", rows)
 }

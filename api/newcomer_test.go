@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,6 +139,9 @@ func TestReportsNameAgentsByID(t *testing.T) {
 func TestUnknownQueryRefused(t *testing.T) {
 	w := newWorld(t, false)
 	for _, r := range w.engine.Routes() {
+		if r.Path == "/" || strings.HasPrefix(r.Path, "/console/") {
+			continue // the console's static files, which read no query
+		}
 		status, raw := w.call(models.RoleAdmin, r.Method, w.path(r.Path)+"?per_pgae=5", nil)
 		require.Equal(t, http.StatusUnprocessableEntity, status, "%s %s: %s", r.Method, r.Path, raw)
 		require.Contains(t, string(raw), `"field":"per_pgae"`, "%s %s", r.Method, r.Path)

@@ -12,8 +12,11 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/outdial/outdial/internal/apikey"
+	"github.com/outdial/outdial/internal/observe"
 	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/models"
 )
@@ -32,6 +35,9 @@ type Server struct {
 	KeyRate float64
 	// PrivateDocs asks for a key on /openapi.json and /metrics too.
 	PrivateDocs bool
+	// Workflows makes the links to contacts' and lists' workflows in the
+	// Temporal Web UI.
+	Workflows WorkflowLinks
 	// Keyless is the key a request without an Authorization header acts
 	// as: for tests only; nil, the default, answers such a request 401.
 	Keyless *models.APIKey
@@ -58,10 +64,12 @@ func (s *Server) Handler() http.Handler {
 	})
 
 	root := newRoutes(engine, "")
+	registerConsole(engine)
 	root.handle(http.MethodGet, "/healthz", op{summary: "The process is up", tag: "Health", response: map[string]string{}}, func(c *gin.Context) {
 		c.JSON(http.StatusOK, gin.H{"status": "ok"})
 	})
 	root.handle(http.MethodGet, "/readyz", op{summary: "PostgreSQL and Temporal answer", tag: "Health", response: map[string]string{}}, s.ready)
+	root.handle(http.MethodGet, "/metrics", op{summary: "Prometheus metrics (text exposition format)", tag: "Health", produces: "text/plain"}, gin.WrapH(s.metrics()))
 	root.handle(http.MethodGet, "/openapi.json", op{summary: "This document", tag: "Health", response: map[string]any{}}, func(c *gin.Context) {
 		c.JSON(http.StatusOK, s.doc)
 	})
@@ -72,9 +80,11 @@ func (s *Server) Handler() http.Handler {
 	registerConfiguration(r, s.Services)
 	registerDNCEntries(r, s.Services.DB)
 	registerAgents(r, s.Services.Agents)
-	registerRunning(r, s.Services.Campaigns)
-	registerLists(r, &lists{lists: s.Services.Lists, uploads: s.Uploads})
-	registerContacts(r, &contacts{contacts: s.Services.Contacts})
+	registerRunning(r, s.Services.Campaigns, s.Workflows)
+	registerLists(r, &lists{lists: s.Services.Lists, uploads: s.Uploads, links: s.Workflows})
+	registerExports(r, s.Services.Exports)
+	registerContacts(r, &contacts{contacts: s.Services.Contacts, links: s.Workflows})
+	registerStats(r, s.Services.Stats)
 	registerKeys(r, keys)
 	index := resourceIndex(root.doc)
 	root.handle(http.MethodGet, v1, op{summary: "The index of the API: its resources, this API's OpenAPI document and the console", tag: "Health", response: Index{}}, func(c *gin.Context) {
@@ -119,13 +129,39 @@ func (s *Server) ready(c *gin.Context) {
 	c.JSON(status, checks)
 }
 
+// metrics serves the process's registry and, read from the database at
+// each scrape, calls ringing and agents by state.
+func (s *Server) metrics() http.Handler {
+	own := prometheus.NewRegistry()
+	own.MustRegister(observe.NewDatabaseGauges(s.Services.Gauges, 5*time.Second))
+	return promhttp.HandlerFor(prometheus.Gatherers{observe.Registry, own}, promhttp.HandlerOpts{})
+}
+
+// pathObjects name what a route's :id is, on the log lines of its requests.
+var pathObjects = []struct{ prefix, key string }{
+	{v1 + "/campaigns/:id", observe.CampaignID}, {v1 + "/lists/:id", observe.ListID},
+	{v1 + "/contacts/:id", observe.ContactID}, {v1 + "/attempts/:id", observe.AttemptID},
+}
+
+// logRequests counts and times each request by its route template, and
+// names the object of its :id on every line logged while it is served.
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
+	route := c.FullPath()
+	for _, o := range pathObjects {
+		if strings.HasPrefix(route, o.prefix) {
+			c.Request = c.Request.WithContext(observe.With(c.Request.Context(), o.key, c.Param("id")))
+			break
+		}
+	}
 	c.Next()
-	attrs := []any{"method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(), "took", time.Since(start)}
+	took := time.Since(start)
+	observe.APIRequest(c.Request.Method, route, c.Writer.Status(), took)
+	ctx := c.Request.Context()
+	attrs := []any{"method", c.Request.Method, "route", route, "path", c.Request.URL.Path, "status", c.Writer.Status(), "took", took}
 	if len(c.Errors) > 0 {
-		s.Log.Error("request failed", append(attrs, "error", c.Errors.String())...)
+		s.Log.ErrorContext(ctx, "request failed", append(attrs, "error", c.Errors.String())...)
 		return
 	}
-	s.Log.Debug("request", attrs...)
+	s.Log.DebugContext(ctx, "request", attrs...)
 }

@@ -7,6 +7,7 @@ package dialer
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // CallRequest is one call to place: the seed's web-callback fields.
@@ -37,6 +38,14 @@ type CallRequest struct {
 	PrimaryURL string `json:"-"`
 	BackupURL  string `json:"-"`
 	Secret     string `json:"-"`
+}
+
+// CallTimes are when a person (or a machine) answered a call and when an
+// agent was connected to it, as the dialer saw them; zero when unknown.
+// The abandon rate measures the time between the two.
+type CallTimes struct {
+	AnsweredAt  time.Time `json:"answered_at,omitzero"`
+	ConnectedAt time.Time `json:"connected_at,omitzero"`
 }
 
 // Dialer places calls.

@@ -92,7 +92,7 @@ type Agents interface {
 // path as a real dialer's and agent's reports. Like an agent's desktop, it
 // knows the campaign's wrap-up codes.
 type Reports interface {
-	TelephonyOutcome(ctx context.Context, attemptID, outcome, agent string) error
+	TelephonyOutcome(ctx context.Context, attemptID, outcome, agent string, times CallTimes) error
 	Wrapup(ctx context.Context, attemptID, business, agent string) error
 	// WrapupCodes lists the codes of the campaign's outcome group, the only
 	// ones its agents may send; none when it has no group.
@@ -190,7 +190,11 @@ func (s *Simulator) play(ctx context.Context, c call) {
 	}
 	id := c.req.AttemptID
 	if c.outcome != "voice" {
-		s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, c.outcome, "") })
+		var times CallTimes
+		if c.outcome == "abandoned" {
+			times.AnsweredAt = time.Now() // a person answered; no agent came
+		}
+		s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, c.outcome, "", times) })
 		if c.req.Agent != "" {
 			// The call was placed for an agent: nobody answered, so a
 			// preview agent goes back to asking for cards, and the agent
@@ -203,13 +207,16 @@ func (s *Simulator) play(ctx context.Context, c call) {
 		}
 		return
 	}
+	// A person answered now; the agent is connected as it is reserved.
+	times := CallTimes{AnsweredAt: time.Now()}
 	agent, ok, err := s.Agents.Reserve(ctx, c.req.CampaignID, c.req.Agent)
 	if err != nil || !ok {
 		// A person answered and no agent was free in time.
-		s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, "abandoned", "") })
+		s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, "abandoned", "", times) })
 		return
 	}
-	s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, "voice", agent) })
+	times.ConnectedAt = time.Now()
+	s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, "voice", agent, times) })
 	s.converse(ctx, c, agent)
 }
 
@@ -318,21 +325,21 @@ func (s *Simulator) report(ctx context.Context, attemptID string, send func(cont
 		switch {
 		case err == nil:
 			if tries > 1 {
-				s.Log.Info("simulator report delivered after retries", "attempt", attemptID, "tries", tries)
+				s.Log.Info("simulator report delivered after retries", "attempt_id", attemptID, "tries", tries)
 			}
 			return
 		case s.Final == nil || s.Final(err) || time.Now().After(giveUp):
-			s.Log.Warn("simulator report failed", "attempt", attemptID, "tries", tries, "error", err)
+			s.Log.Warn("simulator report failed", "attempt_id", attemptID, "tries", tries, "error", err)
 			return
 		}
 		if tries == 1 {
-			s.Log.Warn("simulator report failed; retrying", "attempt", attemptID, "error", err)
+			s.Log.Warn("simulator report failed; retrying", "attempt_id", attemptID, "error", err)
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			s.Log.Warn("simulator stopped before a report was delivered", "attempt", attemptID, "tries", tries, "error", err)
+			s.Log.Warn("simulator stopped before a report was delivered", "attempt_id", attemptID, "tries", tries, "error", err)
 			return
 		case <-t.C:
 		}

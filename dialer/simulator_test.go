@@ -20,6 +20,7 @@ type world struct {
 	free    []string
 	events  []string
 	outcome map[string]string
+	times   map[string]CallTimes
 	wrapups map[string]string
 	codes   map[uint64][]WrapupCode // per campaign
 	// down fails this many outcome reports before one is taken, as an
@@ -39,7 +40,7 @@ var seedCodes = []WrapupCode{{"Follow-Up", WrapupSuccess}, {"Campaign-WrapUp", W
 	{"Sale", WrapupSuccess}, {"Transferred", WrapupSuccess}, {"Pending Case", WrapupSuccess}, {"Closed", WrapupSuccess}}
 
 func newWorld(free ...string) *world {
-	return &world{free: free, outcome: map[string]string{}, wrapups: map[string]string{}, codes: map[uint64][]WrapupCode{2: seedCodes}}
+	return &world{free: free, outcome: map[string]string{}, times: map[string]CallTimes{}, wrapups: map[string]string{}, codes: map[uint64][]WrapupCode{2: seedCodes}}
 }
 
 func (w *world) Reserve(_ context.Context, _ uint64, preferred string) (string, bool, error) {
@@ -64,7 +65,7 @@ func (w *world) SetState(_ context.Context, agent, state string) error {
 	return nil
 }
 
-func (w *world) TelephonyOutcome(_ context.Context, id, outcome, agent string) error {
+func (w *world) TelephonyOutcome(_ context.Context, id, outcome, agent string, times CallTimes) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.sent++
@@ -75,7 +76,7 @@ func (w *world) TelephonyOutcome(_ context.Context, id, outcome, agent string) e
 		w.down--
 		return errOutage
 	}
-	w.outcome[id] = outcome
+	w.outcome[id], w.times[id] = outcome, times
 	return nil
 }
 
@@ -123,6 +124,37 @@ func TestSimulatorPlaysCallsOut(t *testing.T) {
 		return len(w.events) == 3
 	}, 5*time.Second, time.Millisecond)
 	require.Equal(t, []string{"reserve agent-1", "agent-1 wrap_up", "agent-1 available"}, w.events)
+}
+
+// TestSimulatorReportsCallTimes: an answered call says when it was
+// answered and when its agent was connected; an abandoned one only when
+// it was answered; an unanswered one neither.
+func TestSimulatorReportsCallTimes(t *testing.T) {
+	timesOf := func(outcome string, agents ...string) (string, CallTimes) {
+		w := newWorld(agents...)
+		s := &Simulator{Config: fastConfig(map[string]float64{outcome: 1}), Agents: w, Reports: w}
+		require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: "6-1", CampaignID: 2}))
+		require.Eventually(t, func() bool { n, _ := w.counts(); return n == 1 }, 5*time.Second, time.Millisecond)
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.outcome["6-1"], w.times["6-1"]
+	}
+	before := time.Now()
+	outcome, answered := timesOf("voice", "agent-1")
+	require.Equal(t, "voice", outcome)
+	require.True(t, answered.AnsweredAt.After(before), "%v", answered)
+	require.False(t, answered.ConnectedAt.Before(answered.AnsweredAt), "%v", answered)
+	outcome, abandoned := timesOf("voice") // no agent free
+	require.Equal(t, "abandoned", outcome)
+	require.False(t, abandoned.AnsweredAt.IsZero())
+	require.True(t, abandoned.ConnectedAt.IsZero())
+	outcome, drawn := timesOf("abandoned", "agent-1")
+	require.Equal(t, "abandoned", outcome)
+	require.False(t, drawn.AnsweredAt.IsZero())
+	require.True(t, drawn.ConnectedAt.IsZero())
+	outcome, unanswered := timesOf("no-answer", "agent-1")
+	require.Equal(t, "no-answer", outcome)
+	require.Equal(t, CallTimes{}, unanswered)
 }
 
 // TestSimulatorRetriesReportsThroughAnOutage: a report that fails on the

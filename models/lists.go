@@ -170,10 +170,12 @@ type Attempt struct {
 	Number     string `json:"number"`
 	// Agent is the ID of the agent the call was connected or reserved to,
 	// whoever reported it; AgentName is that agent's name when read.
-	Agent            string     `json:"agent"`
-	AgentName        string     `gorm:"->;-:migration" json:"agent_name,omitempty"`
-	StartedAt        time.Time  `json:"started_at"`
-	AnsweredAt       *time.Time `json:"answered_at"`
+	Agent      string     `json:"agent"`
+	AgentName  string     `gorm:"->;-:migration" json:"agent_name,omitempty"`
+	StartedAt  time.Time  `json:"started_at"`
+	AnsweredAt *time.Time `json:"answered_at"`
+	// ConnectedAt is when an agent was connected to the answered call.
+	ConnectedAt      *time.Time `json:"connected_at"`
 	EndedAt          *time.Time `json:"ended_at"`
 	TelephonyOutcome string     `json:"telephony_outcome"`
 	BusinessOutcome  string     `json:"business_outcome"`

@@ -329,6 +329,9 @@ const (
 	AgentWrapUp    = "wrap_up"
 )
 
+// AgentStates are every state an agent can be in.
+var AgentStates = []string{AgentIdle, AgentNotReady, AgentAvailable, AgentReserved, AgentConnected, AgentWrapUp}
+
 // Agent is a person who takes the campaign's calls.
 type Agent struct {
 	Base

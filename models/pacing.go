@@ -477,3 +477,46 @@ func WaitingZones(ctx context.Context, db *gorm.DB, campaignID uint64) ([]string
 	}
 	return zones, nil
 }
+
+// CallsRinging counts the calls ringing now (attempts without an outcome,
+// for RingingAtMost at most) of each active or paused campaign, and of any
+// other campaign that has some: an active campaign without any shows 0.
+// The partial index attempts_ringing_idx keeps it to the open attempts.
+func CallsRinging(ctx context.Context, db *gorm.DB) (map[uint64]int, error) {
+	var rows []struct {
+		CampaignID uint64
+		N          int
+	}
+	if err := db.WithContext(ctx).Raw(`WITH ringing AS (
+		  SELECT campaign_id, count(*) AS n FROM attempts
+		  WHERE ended_at IS NULL AND telephony_outcome = '' AND started_at > now() - make_interval(secs => ?)
+		  GROUP BY campaign_id)
+		SELECT c.id AS campaign_id, coalesce(r.n, 0) AS n FROM campaigns c LEFT JOIN ringing r ON r.campaign_id = c.id
+		WHERE c.status IN ('active', 'paused') OR r.n > 0`, RingingAtMost.Seconds()).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("count calls ringing: %w", err)
+	}
+	out := make(map[uint64]int, len(rows))
+	for _, r := range rows {
+		out[r.CampaignID] = r.N
+	}
+	return out, nil
+}
+
+// AgentsByState counts the agents in each state, every state named.
+func AgentsByState(ctx context.Context, db *gorm.DB) (map[string]int, error) {
+	var rows []struct {
+		State string
+		N     int
+	}
+	if err := db.WithContext(ctx).Raw(`SELECT state, count(*) AS n FROM agents GROUP BY state`).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("count agents by state: %w", err)
+	}
+	out := map[string]int{}
+	for _, s := range AgentStates {
+		out[s] = 0
+	}
+	for _, r := range rows {
+		out[r.State] = r.N
+	}
+	return out, nil
+}

@@ -6,8 +6,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source scripts/lib.sh
+source scripts/browser.sh
 scripts/tools.sh --lint
 mkdir -p .data
+browser_setup
 
 pgport=${OUTDIAL_TEST_PG_PORT:-55433}
 tport=${OUTDIAL_TEST_TEMPORAL_PORT:-7244}

@@ -16,6 +16,9 @@ type Delay struct {
 	Days, Hours, Minutes int
 }
 
+// maxDelay is the longest delay a strategy may set.
+const maxDelay = 10 * 365 * 24 * time.Hour
+
 // ParseDelay reads "D:H:M" (for example "0:0:15"). Hours may exceed 23 and
 // minutes 59, as administrators sometimes write "0:36:0", but no part may be
 // negative.
@@ -30,10 +33,15 @@ func ParseDelay(s string) (Delay, error) {
 		if err != nil || v < 0 {
 			return Delay{}, fmt.Errorf("delay %q is not D:H:M: %q is not a whole number of %s", s, p, [3]string{"days", "hours", "minutes"}[i])
 		}
+		// Each part alone first: 9223372036854775807 days would overflow
+		// Duration into a negative delay, a retry at once.
+		if v > int(maxDelay/[3]time.Duration{24 * time.Hour, time.Hour, time.Minute}[i]) {
+			return Delay{}, fmt.Errorf("delay %q is longer than ten years", s)
+		}
 		n[i] = v
 	}
 	d := Delay{Days: n[0], Hours: n[1], Minutes: n[2]}
-	if d.Duration() > 10*365*24*time.Hour {
+	if d.Duration() > maxDelay {
 		return Delay{}, fmt.Errorf("delay %q is longer than ten years", s)
 	}
 	return d, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -72,6 +73,12 @@ type contactRun struct {
 	closeReason                         string
 }
 
+// log names the contact and its campaign on each line, as the rest of
+// Outdial's logs do.
+func (c *contactRun) log() log.Logger {
+	return log.With(workflow.GetLogger(c.ctx), "campaign_id", c.p.CampaignID, "contact_id", c.p.ContactID)
+}
+
 // once runs one turn: wait for a release, then dial, wait or close. It
 // reports whether the contact closed.
 func (c *contactRun) once() (bool, error) {
@@ -126,7 +133,7 @@ func (c *contactRun) once() (bool, error) {
 	if skip {
 		outcome.Outcome = strategy.Skipped
 	} else if err := dial.execute(contract.DialActivity, prep.AttemptID).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Warn("dial failed; the attempt ends as error", "attempt", prep.AttemptID, "error", err)
+		c.log().Warn("dial failed; the attempt ends as error", "attempt_id", prep.AttemptID, "error", err)
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) && appErr.Type() == contract.DialRefused {
 			refused = appErr.Message()
@@ -277,14 +284,14 @@ func (c *contactRun) status(status, reason string, until time.Time) {
 	}
 	err := c.run.execute(contract.SetContactStatusActivity, activities.StatusRequest{ContactID: c.p.ContactID, Status: status, Reason: reason, Until: until}).Get(c.ctx, nil)
 	if err != nil {
-		workflow.GetLogger(c.ctx).Error("record contact status", "status", status, "error", err)
+		c.log().Error("record contact status", "status", status, "error", err)
 	}
 }
 
 func (c *contactRun) upsert(updates ...temporal.SearchAttributeUpdate) {
 	updates, c.pending = append(c.pending, updates...), nil
 	if err := workflow.UpsertTypedSearchAttributes(c.ctx, updates...); err != nil {
-		workflow.GetLogger(c.ctx).Warn("upsert search attributes", "error", err)
+		c.log().Warn("upsert search attributes", "error", err)
 	}
 }
 

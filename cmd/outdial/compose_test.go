@@ -36,6 +36,7 @@ func TestComposeFile(t *testing.T) {
 	var c config
 	fs := flag.NewFlagSet("x", flag.ContinueOnError)
 	c.register(fs, true)
+	registerWorker(fs, new(string))
 	known := map[string]bool{}
 	fs.VisitAll(func(f *flag.Flag) {
 		// Each flag's usage names its variable: "... (OUTDIAL_X)".
@@ -73,6 +74,7 @@ func TestComposeFile(t *testing.T) {
 	}
 	require.Contains(t, compose.Services["api"].Ports, "8080:8080")
 	require.Contains(t, compose.Services["temporal-ui"].Ports, "8233:8080")
+	require.Contains(t, compose.Services["worker"].Ports, "9464:9464", "the worker's /metrics")
 }
 
 func TestFrequencyCapFlag(t *testing.T) {

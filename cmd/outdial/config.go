@@ -20,6 +20,7 @@ import (
 	"github.com/outdial/outdial/internal/apikey"
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/listimport"
+	"github.com/outdial/outdial/internal/observe"
 	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/models"
 )
@@ -41,6 +42,7 @@ type config struct {
 	PrivateDocs       bool
 	KeyRate           float64
 	WebhookAllow      string
+	TemporalUIURL     string
 }
 
 // env returns the environment variable's value, or def when it is unset.
@@ -152,6 +154,7 @@ func (c *config) register(fs *flag.FlagSet, withHTTP bool) {
 	if withHTTP {
 		fs.StringVar(&c.Listen, "listen", env("OUTDIAL_LISTEN", ":8080"), "HTTP API address (OUTDIAL_LISTEN)")
 		fs.Float64Var(&c.KeyRate, "key-rate", float64(envInt("OUTDIAL_KEY_RATE", api.DefaultKeyRate)), "requests a second each API key may make, bursting to twice that; 0: no limit (OUTDIAL_KEY_RATE)")
+		fs.StringVar(&c.TemporalUIURL, "temporal-ui-url", env("OUTDIAL_TEMPORAL_UI_URL", api.DefaultTemporalUI), "the Temporal Web UI that contacts' and lists' workflow_url links point into (OUTDIAL_TEMPORAL_UI_URL)")
 		fs.BoolVar(&c.PrivateDocs, "private-docs", os.Getenv("OUTDIAL_PRIVATE_DOCS") == "1", "ask for an API key on /openapi.json and /metrics too (OUTDIAL_PRIVATE_DOCS=1)")
 	}
 }
@@ -161,5 +164,5 @@ func (c *config) logger() (*slog.Logger, error) {
 	if err := level.UnmarshalText([]byte(strings.ToUpper(c.LogLevel))); err != nil {
 		return nil, fmt.Errorf("log level %q is not debug, info, warn or error", c.LogLevel)
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})), nil
+	return observe.NewLogger(os.Stderr, level), nil
 }

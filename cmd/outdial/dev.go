@@ -83,6 +83,7 @@ func runDev(ctx context.Context, args []string) error {
 		log.Info("outdial is running",
 			"api", "http://"+hostPort(c.Listen)+"/api/v1",
 			"openapi", "http://"+hostPort(c.Listen)+"/openapi.json",
+			"metrics", "http://"+hostPort(c.Listen)+"/metrics",
 			"temporal_ui", "http://localhost:"+strconv.Itoa(o.UIPort),
 			"temporal", c.TemporalAddress)
 		return g.Wait()

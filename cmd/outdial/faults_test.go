@@ -162,7 +162,7 @@ func (s *stack) serve(command string, args ...string) *process {
 	return startProcess(s.t, cmd)
 }
 
-func (s *stack) startWorker() *process { return s.serve("worker") }
+func (s *stack) startWorker() *process { return s.serve("worker", "--metrics-listen", "") }
 
 // logFile is where a process's output goes: the suite's log directory
 // when OUTDIAL_FAULTS_LOGS names one (the script keeps it), else the
@@ -500,6 +500,11 @@ func (s *stack) checkEndState(t *testing.T, list uint64, openAtKill int64) {
 	t.Logf("%-55s %10d %10d", "attempts whose outcome timed out", timedOut, 0)
 	t.Logf("%-55s %10d %10s", "attempts open when the worker was killed", openAtKill, "")
 	t.Logf("%-55s %10d %10s", "webhook reports retried", s.dialer.retried(), "")
+	t.Logf("%-55s %10d %10s", "webhook dial requests answered 500 first", int64(s.dialer.answered500), "")
+	t.Logf("%-55s %10d %10s", "webhook dial requests answered too late first", int64(s.dialer.timedOut), "")
+	require.Positive(t, s.dialer.answered500, "no dial request was answered 500: the test proves nothing of it")
+	require.Positive(t, s.dialer.timedOut, "no dial request timed out: the test proves nothing of it")
+	require.GreaterOrEqual(t, s.dialer.resent(), int64(s.dialer.answered500+s.dialer.timedOut), "a request answered 500 or too late was not sent again")
 	for _, c := range counts {
 		require.Equal(t, c.want, c.got, c.what)
 	}
@@ -538,12 +543,31 @@ type reportingDialer struct {
 
 	mu       sync.Mutex
 	requests map[string][]dialer.CallRequest // by idempotency key
+	placed   map[string]bool                 // the keys whose call is placed
 	reported map[string]string               // attempt to the outcome the API took
 	retries  int
+	// answered500 and timedOut count the first requests answered so.
+	answered500, timedOut int
+}
+
+func (d *reportingDialer) misbehaved(timeout bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if timeout {
+		d.timedOut++
+	} else {
+		d.answered500++
+	}
+}
+
+// contactOf is the contact ID of an attempt ID ("contact-seq").
+func contactOf(attempt string) int {
+	n, _ := strconv.Atoi(strings.SplitN(attempt, "-", 2)[0])
+	return n
 }
 
 func newReportingDialer(t *testing.T, s *stack) *reportingDialer {
-	d := &reportingDialer{s: s, requests: map[string][]dialer.CallRequest{}, reported: map[string]string{}}
+	d := &reportingDialer{s: s, requests: map[string][]dialer.CallRequest{}, placed: map[string]bool{}, reported: map[string]string{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	var calls sync.WaitGroup
 	d.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -555,7 +579,28 @@ func newReportingDialer(t *testing.T, s *stack) *reportingDialer {
 		key := r.Header.Get(dialer.IdempotencyKeyHeader)
 		d.mu.Lock()
 		d.requests[key] = append(d.requests[key], req)
-		first := len(d.requests[key]) == 1
+		tries := len(d.requests[key])
+		d.mu.Unlock()
+		// A dialer misbehaves as real ones do: the first request of one
+		// attempt in five is answered 500, of another in five only after
+		// Outdial's webhook has given up waiting; Outdial sends it again
+		// under the same key, and the call is placed once.
+		switch seq := contactOf(req.AttemptID) % 5; {
+		case tries == 1 && seq == 1:
+			d.misbehaved(false)
+			http.Error(rw, "dialer busy", http.StatusInternalServerError)
+			return
+		case tries == 1 && seq == 2:
+			d.misbehaved(true)
+			select {
+			case <-time.After(dialer.DefaultTimeout + time.Second):
+			case <-ctx.Done():
+			}
+		}
+		// The call is placed once, by the first request the dialer takes.
+		d.mu.Lock()
+		first := !d.placed[key]
+		d.placed[key] = true
 		d.mu.Unlock()
 		if first {
 			calls.Add(1)

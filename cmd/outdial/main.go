@@ -38,6 +38,7 @@ commands:
   dev      run a Temporal dev server, migrations, the API and the worker together
   import   upload a contact list file to a campaign and show its progress
   keys     make an API key: keys create --role ROLE --name NAME
+  report   print a campaign's statistics: report --campaign NAME [--watch]
 
 Run "outdial COMMAND -h" for a command's flags.
 `
@@ -63,6 +64,8 @@ func main() {
 		err = runImport(ctx, args)
 	case "keys":
 		err = runKeys(ctx, args)
+	case "report":
+		err = runReport(ctx, args, os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:
@@ -112,13 +115,25 @@ func runAPI(ctx context.Context, args []string) error {
 }
 
 func runWorker(ctx context.Context, args []string) error {
-	c, log, err := parse("worker", args, false, nil)
+	var metricsListen string
+	c, log, err := parse("worker", args, false, func(fs *flag.FlagSet) { registerWorker(fs, &metricsListen) })
 	if err != nil {
 		return err
+	}
+	if metricsListen != "" {
+		if err := serveMetrics(ctx, metricsListen, log); err != nil {
+			return err
+		}
 	}
 	return withServices(ctx, c, log, func(ctx context.Context, db *models.DB, tc client.Client) error {
 		return runTemporalWorker(ctx, c, db, tc)
 	})
+}
+
+// registerWorker adds the flags of `outdial worker` alone: `outdial dev`
+// serves the worker's metrics on the API's /metrics.
+func registerWorker(fs *flag.FlagSet, metricsListen *string) {
+	fs.StringVar(metricsListen, "metrics-listen", env("OUTDIAL_METRICS_LISTEN", ":9464"), "address of the worker's Prometheus /metrics; empty: off (OUTDIAL_METRICS_LISTEN)")
 }
 
 // withServices connects to PostgreSQL and Temporal, runs fn, and closes both.
@@ -137,6 +152,9 @@ func withServices(ctx context.Context, c *config, log *slog.Logger, fn func(cont
 		HostPort:  c.TemporalAddress,
 		Namespace: c.TemporalNamespace,
 		Logger:    log.With("component", "temporal"),
+		// The SDK's own metrics (task latencies, polls, failures) beside
+		// Outdial's on /metrics.
+		MetricsHandler: temporalMetrics(),
 	})
 	if err != nil {
 		return fmt.Errorf("connect to temporal at %s: %w", c.TemporalAddress, err)
@@ -153,7 +171,8 @@ func serveAPI(ctx context.Context, c *config, log *slog.Logger, db *models.DB, t
 	if c.KeySecret == apikey.DevSecret {
 		log.Warn("API keys are stored under the development secret: set OUTDIAL_KEY_SECRET outside development")
 	}
-	s := &api.Server{Services: svc, Log: log, Uploads: api.Uploads{Dir: c.UploadDir, Limits: c.limits()}, KeySecret: c.KeySecret, PrivateDocs: c.PrivateDocs, KeyRate: c.KeyRate}
+	s := &api.Server{Services: svc, Log: log, Uploads: api.Uploads{Dir: c.UploadDir, Limits: c.limits()}, KeySecret: c.KeySecret, PrivateDocs: c.PrivateDocs, KeyRate: c.KeyRate,
+		Workflows: api.WorkflowLinks{UI: c.TemporalUIURL, Namespace: c.TemporalNamespace}}
 	if c.KeyRate == 0 {
 		s.KeyRate = -1
 	}

@@ -50,11 +50,17 @@ type process struct {
 // dsn and Temporal server, polling queue, with env added to the test's
 // environment. The end of the test kills it.
 func startWorkerProcess(t *testing.T, bin, dsn, queue, uploads string, env ...string) *process {
-	cmd := exec.Command(bin, "worker", "--database-url", dsn, "--temporal-address", testenv.TemporalAddress(t),
-		"--task-queue", queue, "--log-level", "warn", "--upload-dir", uploads, "--webhook-allow", testDialers)
+	cmd := workerCommand(t, bin, dsn, queue, uploads)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	return startProcess(t, cmd)
+}
+
+// workerCommand is `outdial worker` from bin on the test's database dsn and
+// Temporal server, polling queue, logging warnings, with args added.
+func workerCommand(t *testing.T, bin, dsn, queue, uploads string, args ...string) *exec.Cmd {
+	return exec.Command(bin, append([]string{"worker", "--database-url", dsn, "--temporal-address", testenv.TemporalAddress(t),
+		"--task-queue", queue, "--log-level", "warn", "--upload-dir", uploads, "--webhook-allow", testDialers, "--metrics-listen", ""}, args...)...)
 }
 
 // startProcess starts cmd; the end of the test kills it, and so does the

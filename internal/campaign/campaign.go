@@ -19,6 +19,7 @@ import (
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/internal/fault"
+	"github.com/outdial/outdial/internal/observe"
 	"github.com/outdial/outdial/models"
 )
 
@@ -166,7 +167,7 @@ func (s *Service) WakeForAgent(ctx context.Context, agentID uint64) {
 func (s *Service) Wake(ctx context.Context, campaignID uint64) {
 	requested, err := models.RequestPass(ctx, s.DB.DB, campaignID)
 	if err != nil {
-		slog.DebugContext(ctx, "wake pacer", "campaign", campaignID, "error", err)
+		slog.DebugContext(ctx, "wake pacer", observe.CampaignID, campaignID, "error", err)
 		return
 	}
 	if requested {
@@ -179,7 +180,7 @@ func (s *Service) Wake(ctx context.Context, campaignID uint64) {
 func (s *Service) signalWakes(ctx context.Context, campaignIDs ...uint64) {
 	for _, id := range campaignIDs {
 		if err := s.Temporal.SignalWorkflow(ctx, contract.CampaignWorkflowID(id), "", contract.SignalWake, nil); err != nil {
-			slog.DebugContext(ctx, "wake pacer", "campaign", id, "error", err)
+			slog.DebugContext(ctx, "wake pacer", observe.CampaignID, id, "error", err)
 		}
 	}
 }

@@ -10,10 +10,10 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/internal/fault"
+	"github.com/outdial/outdial/internal/observe"
 	"github.com/outdial/outdial/models"
 )
 
@@ -54,27 +54,13 @@ func (s *Service) Delete(ctx context.Context, id uint64) error {
 	if err != nil {
 		return err
 	}
-	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// Locked and checked again: a start since the first check wins.
-		var locked models.Campaign
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&locked, id).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return fault.NotFoundf("campaign", id)
-			}
-			return err
-		}
-		if err := inTheWay(ctx, tx, &locked); err != nil {
-			return err
-		}
-		return tx.Delete(&models.Campaign{}, id).Error
+	err = models.DeleteLocked(ctx, s.DB.DB, "campaign", id, func(tx *gorm.DB, locked *models.Campaign) error {
+		return inTheWay(ctx, tx, locked)
 	})
-	if _, ok := fault.As(err); ok {
+	if err != nil {
 		return err
 	}
-	if err != nil {
-		return fmt.Errorf("delete campaign %d: %w", id, err)
-	}
-	slog.InfoContext(ctx, "campaign deleted", "campaign", id, "contact_workflows_ended", ended)
+	slog.InfoContext(ctx, "campaign deleted", observe.CampaignID, id, "contact_workflows_ended", ended)
 	return nil
 }
 

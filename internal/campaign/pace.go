@@ -14,6 +14,7 @@ import (
 
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/fault"
+	"github.com/outdial/outdial/internal/observe"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/pacing"
 )
@@ -40,7 +41,15 @@ const staleRelease = 2 * time.Minute
 // every campaign it serves, and a personal callback goes to its own agent
 // only. Preview campaigns are paced by their agents' requests; their pass
 // only expires unanswered cards.
-func (s *Service) Pace(ctx context.Context, campaignID uint64) (PaceResult, error) {
+func (s *Service) Pace(ctx context.Context, campaignID uint64) (res PaceResult, err error) {
+	ctx = observe.With(ctx, observe.CampaignID, campaignID)
+	start := time.Now()
+	defer func() { observe.Paced(campaignID, err, time.Since(start), res.Released) }()
+	return s.pace(ctx, campaignID)
+}
+
+// pace is Pace without its measuring.
+func (s *Service) pace(ctx context.Context, campaignID uint64) (PaceResult, error) {
 	if err := models.TakePassRequest(ctx, s.DB.DB, campaignID); err != nil {
 		return PaceResult{}, err
 	}
@@ -187,7 +196,7 @@ func (s *Service) releaseInBackground(ctx context.Context, campaignID uint64, du
 	go func() {
 		defer cancel()
 		if err := s.Contacts.ReleaseAll(ctx, campaignID, due); err != nil {
-			slog.WarnContext(ctx, "release contacts", "campaign", campaignID, "error", err)
+			slog.WarnContext(ctx, "release contacts", observe.CampaignID, campaignID, "error", err)
 		}
 	}()
 }
@@ -347,6 +356,7 @@ func (s *Service) groupWant(ctx context.Context, tx *gorm.DB, c *models.Campaign
 	buf := pacing.Buffer{Initial: group.InitialContacts, IncrementPercent: group.IncrementPercent,
 		DecrementPercent: group.DecrementPercent, UpperThresholdPercent: group.UpperThresholdPercent}
 	size := buf.Size(group.BufferSize)
+	observe.BufferSized(group.Name, size)
 	free := n.FreeAgents + pacing.Split(n.SharedAgents, weights)[i]
 	// The calls placed for a named agent take no free agent's line, but
 	// they are in the buffer.
@@ -370,7 +380,7 @@ func (s *Service) complete(ctx context.Context, c *models.Campaign, why string) 
 	if err := models.SetCampaignStatus(ctx, s.DB.DB, c.ID, models.CampaignCompleted, []string{models.CampaignActive, models.CampaignPaused}, s.now()); err != nil {
 		return PaceResult{}, err
 	}
-	slog.InfoContext(ctx, "campaign completed", "campaign", c.ID, "reason", why)
+	slog.InfoContext(ctx, "campaign completed", observe.CampaignID, c.ID, "reason", why)
 	return PaceResult{Completed: true, Reason: "completed: " + why}, nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/outdial/outdial/dialer"
+	"github.com/outdial/outdial/internal/observe"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/strategy"
 	"github.com/outdial/outdial/window"
@@ -359,6 +360,7 @@ func (s *Service) Dial(ctx context.Context, attemptID string) (*Evidence, error)
 	if err != nil {
 		return nil, err
 	}
+	ctx = observe.With(ctx, observe.CampaignID, at.CampaignID, observe.ListID, r.list.ID, observe.ContactID, at.ContactID, observe.AttemptID, at.ID)
 	now := s.now()
 	v := AtDial(f, at.Mode, now)
 	if late := now.Sub(at.StartedAt); v.Action == ActionDial && late > models.RingingAtMost {
@@ -383,7 +385,7 @@ func (s *Service) Dial(ctx context.Context, attemptID string) (*Evidence, error)
 		// The call is placed: failing now would retry the dial and send
 		// its request again. Without the mark only a retry that should not
 		// happen resends, and the dialer deduplicates that by attempt ID.
-		slog.WarnContext(ctx, "the dialer accepted an attempt's call; recording that failed", "attempt", attemptID, "error", err)
+		slog.WarnContext(ctx, "the dialer accepted an attempt's call; recording that failed", "error", err)
 	}
 	return v.Evidence, nil
 }
@@ -414,13 +416,20 @@ func (s *Service) send(ctx context.Context, at models.Attempt, r *contactRows) e
 	if err != nil {
 		return fmt.Errorf("dial %s: %w", attemptID, err)
 	}
-	if err := d.Dial(ctx, req); err != nil {
-		if errors.Is(err, dialer.ErrRejected) || errors.Is(err, dialer.ErrInvalidRequest) {
-			return fmt.Errorf("dial %s with %s: %w: %w", attemptID, name, ErrDialRejected, err)
-		}
+	start := time.Now()
+	err = d.Dial(ctx, req)
+	switch {
+	case err == nil:
+		observe.DialRequested(name, "accepted", time.Since(start))
+		return nil
+	case errors.Is(err, dialer.ErrRejected) || errors.Is(err, dialer.ErrInvalidRequest):
+		observe.DialRequested(name, "rejected", time.Since(start))
+		return fmt.Errorf("dial %s with %s: %w: %w", attemptID, name, ErrDialRejected, err)
+	default:
+		observe.DialRequested(name, "error", time.Since(start))
+		slog.WarnContext(ctx, "dial request failed", "dialer", name, "error", err)
 		return fmt.Errorf("dial %s with %s: %w", attemptID, name, err)
 	}
-	return nil
 }
 
 func titleCase(s string) string {
@@ -485,7 +494,13 @@ func (s *Service) Finish(ctx context.Context, req FinishRequest) (FinishResult, 
 	if err != nil {
 		return FinishResult{}, fmt.Errorf("encode counters of contact %d: %w", req.ContactID, err)
 	}
-	return res, s.finish(ctx, req, res, counters, now)
+	if err := s.finish(ctx, req, res, counters, now); err != nil {
+		return res, err
+	}
+	observe.AttemptEnded(r.campaign.ID, req.Telephony)
+	slog.DebugContext(observe.With(ctx, observe.CampaignID, r.campaign.ID, observe.ListID, r.list.ID, observe.ContactID, req.ContactID, observe.AttemptID, req.AttemptID),
+		"attempt ended", "outcome", req.Telephony, "business", req.Business, "closed", res.Closed, "reason", res.Reason)
+	return res, nil
 }
 
 // StatusRequest moves a contact to a status between attempts.

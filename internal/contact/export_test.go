@@ -11,6 +11,6 @@ import (
 // the attempt as at would: the tests' way to stand where two identical
 // reports cross.
 func (s *Service) ReportTelephonyAsRead(ctx context.Context, at models.Attempt, outcome string) (bool, error) {
-	return s.report(ctx, &at, "telephony_outcome", at.TelephonyOutcome, outcome, "", contract.SignalTelephonyOutcome,
+	return s.report(ctx, &at, "telephony_outcome", at.TelephonyOutcome, outcome, "", CallTimes{}, contract.SignalTelephonyOutcome,
 		contract.TelephonyOutcome{AttemptID: at.ID, Outcome: outcome})
 }

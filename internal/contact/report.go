@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/contract"
@@ -14,16 +15,33 @@ import (
 	"github.com/outdial/outdial/strategy"
 )
 
+// CallTimes are when a call was answered and its agent connected, as a
+// dialer reports them.
+type CallTimes = dialer.CallTimes
+
 // TelephonyOutcome records a dialer's report of how an attempt's call
 // ended, and tells the contact's workflow. A repeat of the same report
 // changes nothing; a different one conflicts. It reports whether the
-// attempt changed.
-func (s *Service) TelephonyOutcome(ctx context.Context, attemptID, outcome, agent string) (bool, error) {
+// attempt changed. times, when the dialer knows them, say when the call
+// was answered and its agent connected; without them a voice report's
+// time is its answer.
+func (s *Service) TelephonyOutcome(ctx context.Context, attemptID, outcome, agent string, times CallTimes) (bool, error) {
+	var f fault.Fields
 	o, ok := strategy.ParseTelephonyOutcome(outcome)
 	if !ok {
-		var f fault.Fields
 		f.Add("outcome", "must be one of %s, not %q", strings.Join(strategy.TelephonyOutcomes, ", "), outcome)
-		return false, f.Err("report")
+	}
+	switch {
+	case times.ConnectedAt.IsZero():
+	case o != strategy.Voice:
+		f.Add("connected_at", "is only for a voice outcome, not %q: no agent was connected", outcome)
+	case times.AnsweredAt.IsZero():
+		f.Add("connected_at", "needs answered_at: an agent is connected to an answered call")
+	case times.ConnectedAt.Before(times.AnsweredAt):
+		f.Add("connected_at", "is %s, before answered_at %s", times.ConnectedAt.Format(time.RFC3339Nano), times.AnsweredAt.Format(time.RFC3339Nano))
+	}
+	if err := f.Err("report"); err != nil {
+		return false, err
 	}
 	at, err := s.reported(ctx, attemptID)
 	if err != nil {
@@ -32,7 +50,7 @@ func (s *Service) TelephonyOutcome(ctx context.Context, attemptID, outcome, agen
 	if agent, err = s.agentID(ctx, agent, "report"); err != nil {
 		return false, err
 	}
-	changed, err := s.report(ctx, &at, "telephony_outcome", at.TelephonyOutcome, o, agent, contract.SignalTelephonyOutcome,
+	changed, err := s.report(ctx, &at, "telephony_outcome", at.TelephonyOutcome, o, agent, times, contract.SignalTelephonyOutcome,
 		contract.TelephonyOutcome{AttemptID: attemptID, Outcome: o, Agent: agent})
 	if changed && err == nil && o != strategy.Voice && s.Pacers != nil {
 		// The call's line is free and no agent took it: the pacer may
@@ -72,7 +90,7 @@ func (s *Service) Wrapup(ctx context.Context, attemptID, business, agent string)
 			return false, f.Err("wrap-up")
 		}
 	}
-	return s.report(ctx, &at, "business_outcome", at.BusinessOutcome, business, agent, contract.SignalWrapup,
+	return s.report(ctx, &at, "business_outcome", at.BusinessOutcome, business, agent, dialer.CallTimes{}, contract.SignalWrapup,
 		contract.Wrapup{AttemptID: at.ID, Business: business, Agent: agent})
 }
 
@@ -113,7 +131,7 @@ func (s *Service) reported(ctx context.Context, id string) (models.Attempt, erro
 
 // report records a report once, then signals the workflow: a repeat of the
 // same report changes nothing, a different one conflicts.
-func (s *Service) report(ctx context.Context, at *models.Attempt, column, current, value, agent, signal string, payload any) (bool, error) {
+func (s *Service) report(ctx context.Context, at *models.Attempt, column, current, value, agent string, times dialer.CallTimes, signal string, payload any) (bool, error) {
 	if current == value {
 		if at.EndedAt == nil {
 			// The first report's signal may have failed: send it again; the
@@ -125,7 +143,7 @@ func (s *Service) report(ctx context.Context, at *models.Attempt, column, curren
 	if current != "" || at.EndedAt != nil {
 		return false, fault.Conflictf(strings.TrimSuffix(column, "_outcome"), "attempt %s has ended with %q; %q cannot replace it", at.ID, cmp.Or(current, "a timeout"), value)
 	}
-	changed, err := s.recordReport(ctx, at.ID, column, value, agent, column == "telephony_outcome" && value == strategy.Voice)
+	changed, err := s.recordReport(ctx, at.ID, column, value, agent, times)
 	if err != nil {
 		return false, err
 	}
@@ -138,7 +156,7 @@ func (s *Service) report(ctx context.Context, at *models.Attempt, column, curren
 			return false, err
 		}
 		if reportedValue(&now, column) == value {
-			return s.report(ctx, &now, column, value, value, agent, signal, payload)
+			return s.report(ctx, &now, column, value, value, agent, times, signal, payload)
 		}
 		return false, fault.Conflictf("", "attempt %s changed while this report was recorded; read it and send again", at.ID)
 	}
@@ -189,8 +207,8 @@ func (s *Service) OpenCalls(ctx context.Context, name string) ([]dialer.OpenCall
 type Reports struct{ *Service }
 
 // TelephonyOutcome records a simulated call's outcome.
-func (r Reports) TelephonyOutcome(ctx context.Context, attemptID, outcome, agent string) error {
-	_, err := r.Service.TelephonyOutcome(ctx, attemptID, outcome, agent)
+func (r Reports) TelephonyOutcome(ctx context.Context, attemptID, outcome, agent string, times dialer.CallTimes) error {
+	_, err := r.Service.TelephonyOutcome(ctx, attemptID, outcome, agent, times)
 	return err
 }
 

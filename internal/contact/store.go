@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/strategy"
@@ -349,12 +350,23 @@ func (s *Service) isWrapupCode(ctx context.Context, group uint64, business strin
 	return n > 0, nil
 }
 
+// orNull is nil for the zero time, which a report leaves out.
+func orNull(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
 // recordReport stores a report of an attempt once: it changes nothing
 // unless the column is still empty and the attempt has not ended.
-func (s *Service) recordReport(ctx context.Context, id, column, value, agent string, answered bool) (bool, error) {
-	res := s.DB.WithContext(ctx).Exec("UPDATE attempts SET "+column+" = ?, agent = CASE WHEN ? <> '' THEN ? ELSE agent END, "+
-		"answered_at = CASE WHEN ? THEN now() ELSE answered_at END WHERE id = ? AND "+column+" = '' AND ended_at IS NULL",
-		value, agent, agent, answered, id)
+func (s *Service) recordReport(ctx context.Context, id, column, value, agent string, times dialer.CallTimes) (bool, error) {
+	// A voice report without times was answered when it came.
+	res := s.DB.WithContext(ctx).Exec("UPDATE attempts SET "+column+" = @value, agent = CASE WHEN @agent <> '' THEN @agent ELSE agent END, "+
+		"answered_at = COALESCE(@answered, CASE WHEN @voice THEN now() END, answered_at), connected_at = COALESCE(@connected, connected_at) "+
+		"WHERE id = @id AND "+column+" = '' AND ended_at IS NULL",
+		map[string]any{"value": value, "agent": agent, "answered": orNull(times.AnsweredAt), "connected": orNull(times.ConnectedAt),
+			"voice": column == "telephony_outcome" && value == strategy.Voice, "id": id})
 	if res.Error != nil {
 		return false, fmt.Errorf("record %s of attempt %s: %w", column, id, res.Error)
 	}

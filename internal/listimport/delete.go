@@ -7,9 +7,9 @@ import (
 	"log/slog"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/outdial/outdial/internal/fault"
+	"github.com/outdial/outdial/internal/observe"
 	"github.com/outdial/outdial/models"
 )
 
@@ -43,27 +43,13 @@ func (l *Lists) Delete(ctx context.Context, id uint64) error {
 			return err
 		}
 	}
-	err = l.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// Locked and checked again: a start since the first check wins.
-		var locked models.ContactList
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&locked, id).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return fault.NotFoundf("list", id)
-			}
-			return err
-		}
-		if err := listInTheWay(ctx, tx, &locked); err != nil {
-			return err
-		}
-		return tx.Delete(&models.ContactList{}, id).Error
+	err = models.DeleteLocked(ctx, l.DB.DB, "list", id, func(tx *gorm.DB, locked *models.ContactList) error {
+		return listInTheWay(ctx, tx, locked)
 	})
-	if _, ok := fault.As(err); ok {
+	if err != nil {
 		return err
 	}
-	if err != nil {
-		return fmt.Errorf("delete list %d: %w", id, err)
-	}
-	slog.InfoContext(ctx, "list deleted", "list", id, "contact_workflows_ended", ended)
+	slog.InfoContext(ctx, "list deleted", observe.ListID, id, "contact_workflows_ended", ended)
 	return nil
 }
 

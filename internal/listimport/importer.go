@@ -17,7 +17,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -27,6 +29,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/outdial/outdial/internal/fault"
+	"github.com/outdial/outdial/internal/observe"
 	"github.com/outdial/outdial/models"
 )
 
@@ -34,6 +38,11 @@ import (
 // faster, and besides its batches in flight an import keeps only Bloom
 // filters of the numbers and keys it met.
 const DefaultBatchRows = 10000
+
+// maxBatchBytes ends a batch early when its cells' text reaches it: rows
+// of wide or long cells would otherwise make a batch of BatchRows hold
+// gigabytes.
+const maxBatchBytes = 16 << 20
 
 // DefaultDNCInMemory is Importer.DNCInMemory unless set: a million
 // entries take about 26 MiB.
@@ -89,7 +98,12 @@ func (im *Importer) Import(ctx context.Context, listID uint64, progress func(row
 	if err != nil {
 		return Result{}, fmt.Errorf("import list %d: %w", listID, err)
 	}
+	ctx = observe.With(ctx, observe.ListID, listID)
+	if list.CampaignID != nil {
+		ctx = observe.With(ctx, observe.CampaignID, *list.CampaignID)
+	}
 	if list.ImportedAt != nil {
+		removeUpload(ctx, list) // in case the last attempt ended before it could
 		return Result{Stats: list.ListStats, RowsRead: list.RowsRead}, nil
 	}
 	delim, _ := utf8.DecodeRuneInString(list.Delimiter)
@@ -132,7 +146,7 @@ func (im *Importer) Import(ctx context.Context, listID uint64, progress func(row
 		return stage(gctx, read, classified, func(b *preparedBatch) error {
 			start := time.Now()
 			classify(s, b)
-			slog.DebugContext(ctx, "batch classified", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
+			slog.DebugContext(ctx, "batch classified", observe.ListID, listID, "rows_read", b.rowsRead, "took", time.Since(start))
 			return nil
 		})
 	})
@@ -142,7 +156,7 @@ func (im *Importer) Import(ctx context.Context, listID uint64, progress func(row
 			if err := s.prefetch(gctx, im.DB.Pool, b); err != nil {
 				return fmt.Errorf("import list %d: rows to %d: %w", listID, b.rowsRead, err)
 			}
-			slog.DebugContext(ctx, "batch planned", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
+			slog.DebugContext(ctx, "batch planned", observe.ListID, listID, "rows_read", b.rowsRead, "took", time.Since(start))
 			return nil
 		})
 	})
@@ -165,7 +179,7 @@ func (im *Importer) Import(ctx context.Context, listID uint64, progress func(row
 				defer func() { <-writers }()
 				start := time.Now()
 				stats, err := im.commitBatch(gctx, list, s, b)
-				slog.DebugContext(ctx, "batch committed", "list", listID, "rows_read", b.rowsRead, "took", time.Since(start))
+				slog.DebugContext(ctx, "batch committed", observe.ListID, listID, "rows_read", b.rowsRead, "took", time.Since(start))
 				if err != nil {
 					return err
 				}
@@ -189,8 +203,17 @@ func (im *Importer) Import(ctx context.Context, listID uint64, progress func(row
 	if err := finishImport(ctx, im.DB, listID); err != nil {
 		return res, fmt.Errorf("import list %d: %w", listID, err)
 	}
-	slog.InfoContext(ctx, "list imported", "list", listID, "rows", res.RowsRead, "uploaded", res.Stats.Uploaded, "failed", res.Stats.Failed, "duplicate", res.Stats.Duplicate)
+	removeUpload(ctx, list)
+	slog.InfoContext(ctx, "list imported", observe.ListID, listID, "rows", res.RowsRead, "uploaded", res.Stats.Uploaded, "failed", res.Stats.Failed, "duplicate", res.Stats.Duplicate)
 	return res, nil
+}
+
+// countRows counts a committed batch's rows by what became of them.
+func countRows(stats models.ListStats) {
+	observe.ImportRows("uploaded", stats.Uploaded)
+	observe.ImportRows("failed", stats.Failed)
+	observe.ImportRows("duplicate", stats.Duplicate)
+	observe.ImportRows("dnc_suppressed", stats.DNCSuppressed)
 }
 
 // preparedBatch is a batch of rows as it goes through the stages: read,
@@ -226,7 +249,8 @@ func (im *Importer) readBatches(ctx context.Context, src rowSource, rowsRead int
 		start := time.Now()
 		b := preparedBatch{rows: make([]rawRow, 0, size), from: rowsRead}
 		eof := false
-		for len(b.rows) < size {
+		held := 0 // bytes of cell text
+		for len(b.rows) < size && held < maxBatchBytes {
 			cells, err := src.Next()
 			if errors.Is(err, io.EOF) {
 				eof = true
@@ -240,6 +264,9 @@ func (im *Importer) readBatches(ctx context.Context, src rowSource, rowsRead int
 				continue
 			}
 			b.rows = append(b.rows, rawRow{row: rowsRead + 1, cells: cells}) // +1: the header is row 1
+			for _, c := range cells {
+				held += len(c)
+			}
 		}
 		b.rowsRead = rowsRead
 		b.progress, b.known = src.Progress()
@@ -312,7 +339,7 @@ func (im *Importer) commitBatch(ctx context.Context, list *models.ContactList, s
 			return models.ListStats{}, ctx.Err()
 		}
 	}
-	slog.DebugContext(ctx, "batch staged", "list", list.ID, "rows_read", b.rowsRead, "waited", time.Since(staged))
+	slog.DebugContext(ctx, "batch staged", observe.ListID, list.ID, "rows_read", b.rowsRead, "waited", time.Since(staged))
 	stats, rejections, err := s.commit(ctx, tx, &b)
 	if err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: rows to %d: %w", list.ID, b.rowsRead, err)
@@ -326,6 +353,7 @@ func (im *Importer) commitBatch(ctx context.Context, list *models.ContactList, s
 	if err := tx.Commit(ctx); err != nil {
 		return models.ListStats{}, fmt.Errorf("import list %d: commit: %w", list.ID, err)
 	}
+	countRows(stats)
 	if b.afterCommit != nil {
 		b.afterCommit()
 	}
@@ -348,12 +376,33 @@ func copyRejections(ctx context.Context, tx pgx.Tx, listID uint64, rejections []
 	return nil
 }
 
-// Fail records why a list's import stopped for good.
+// Fail records why a list's import stopped for good, and removes its file.
 func (im *Importer) Fail(ctx context.Context, listID uint64, reason string) error {
+	list, err := models.Find[models.ContactList](ctx, im.DB.DB, "list", listID)
+	if fault.Is(err, fault.NotFound) {
+		return nil // deleted meanwhile: nothing is left to fail
+	}
+	if err != nil {
+		return fmt.Errorf("fail list %d: %w", listID, err)
+	}
 	if err := failList(ctx, im.DB, listID, reason); err != nil {
 		return fmt.Errorf("fail list %d: %w", listID, err)
 	}
+	removeUpload(ctx, list)
 	return nil
+}
+
+// removeUpload deletes a list's file once its import has ended: what it
+// held is in PostgreSQL now (contacts and rejected rows), and a file of
+// people's numbers should not outlive its use. Failing to is logged, not
+// an import error.
+func removeUpload(ctx context.Context, list *models.ContactList) {
+	if list.FilePath == "" {
+		return
+	}
+	if err := os.Remove(list.FilePath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		slog.WarnContext(ctx, "the list's upload was not removed", "list", list.ID, "error", err)
+	}
 }
 
 // sinkFor loads what the list's rows are checked against.

@@ -1,19 +1,18 @@
 package listimport
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -27,16 +26,103 @@ func fileErrorf(format string, args ...any) error {
 	return &FileError{Msg: storable(fmt.Sprintf(format, args...), MaxErrorBytes)}
 }
 
-// Limits bound what an upload may cost.
+// Limits bound what an upload may cost. The file's own claims (an xlsx's
+// declared sizes) are checked first, but memory is bounded by counting
+// what is read: a reader holds at most one row of MaxRowBytes, and an
+// xlsx's shared strings up to MaxSharedStringsBytes. A zero field takes
+// DefaultLimits' value.
 type Limits struct {
 	// MaxFileBytes is the largest upload accepted (250 MB by default).
 	MaxFileBytes int64
-	// MaxUnzippedBytes bounds what an xlsx may expand to: a zip bomb stops here.
+	// MaxUnzippedBytes bounds what an xlsx's parts may expand to in all,
+	// by their declared sizes: a zip bomb stops here.
 	MaxUnzippedBytes int64
+	// MaxSheetBytes bounds the XML of the sheet read, counted as it streams.
+	MaxSheetBytes int64
+	// MaxSharedStringsBytes bounds an xlsx's shared strings, which are
+	// held in memory (their text and an offset each).
+	MaxSharedStringsBytes int64
+	// MaxRowBytes bounds one row as read: a CSV record, or a sheet's row
+	// element (or one shared string) as XML.
+	MaxRowBytes int64
+	// MaxCellBytes bounds one cell's text.
+	MaxCellBytes int
+	// MaxColumns bounds a row's cells: every column not mapped is kept as
+	// an attribute of each contact.
+	MaxColumns int
 }
 
 // DefaultLimits are the product's defaults.
-var DefaultLimits = Limits{MaxFileBytes: 250 << 20, MaxUnzippedBytes: 4 << 30}
+var DefaultLimits = Limits{MaxFileBytes: 250 << 20, MaxUnzippedBytes: 4 << 30, MaxSheetBytes: 2 << 30,
+	MaxSharedStringsBytes: 128 << 20, MaxRowBytes: 1 << 20, MaxCellBytes: 32 << 10, MaxColumns: 1000}
+
+// orDefaults is l with each zero field taken from DefaultLimits.
+func (l Limits) orDefaults() Limits {
+	d := DefaultLimits
+	pick := func(v, def int64) int64 {
+		if v > 0 {
+			return v
+		}
+		return def
+	}
+	l.MaxFileBytes = pick(l.MaxFileBytes, d.MaxFileBytes)
+	l.MaxUnzippedBytes = pick(l.MaxUnzippedBytes, d.MaxUnzippedBytes)
+	l.MaxSheetBytes = pick(l.MaxSheetBytes, d.MaxSheetBytes)
+	l.MaxSharedStringsBytes = pick(l.MaxSharedStringsBytes, d.MaxSharedStringsBytes)
+	l.MaxRowBytes = pick(l.MaxRowBytes, d.MaxRowBytes)
+	l.MaxCellBytes = int(pick(int64(l.MaxCellBytes), int64(d.MaxCellBytes)))
+	l.MaxColumns = int(pick(int64(l.MaxColumns), int64(d.MaxColumns)))
+	return l
+}
+
+// checkRow refuses a row of too many cells, or with a cell too long;
+// row is its number in the file (the header is row 1).
+func (l Limits) checkRow(row int64, cells []string) error {
+	if len(cells) > l.MaxColumns {
+		return fileErrorf("row %d has %d columns, over the limit of %d", row, len(cells), l.MaxColumns)
+	}
+	for i, c := range cells {
+		if len(c) > l.MaxCellBytes {
+			return fileErrorf("row %d, column %d holds %d bytes, over the limit of %d bytes per cell", row, i+1, len(c), l.MaxCellBytes)
+		}
+	}
+	return nil
+}
+
+// errOverBudget is a budgetReader's error once its budget is spent.
+var errOverBudget = errors.New("over the byte budget")
+
+// budgetReader reads at most left bytes until its budget is reset, and at
+// most max in all: whatever parses above it never holds more than one
+// budget's worth (and its own buffer) at a time.
+type budgetReader struct {
+	r         io.Reader
+	left      int64
+	n, max    int64
+	overTotal bool
+}
+
+func (b *budgetReader) reset(budget int64) { b.left = budget }
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if b.n >= b.max {
+		b.overTotal = true
+		return 0, errOverBudget
+	}
+	if b.left <= 0 {
+		return 0, errOverBudget
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	if int64(len(p)) > b.max-b.n {
+		p = p[:b.max-b.n]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	b.n += int64(n)
+	return n, err
+}
 
 // SupportedExtensions are the file kinds an upload may be.
 var SupportedExtensions = []string{".xlsx", ".csv", ".txt"}
@@ -60,47 +146,42 @@ func openSource(path, name string, delimiter rune, sheet string, limits Limits) 
 	if info.Size() == 0 {
 		return nil, 0, fileErrorf("the file %s is empty", name)
 	}
-	if limits.MaxFileBytes > 0 && info.Size() > limits.MaxFileBytes {
+	limits = limits.orDefaults()
+	if info.Size() > limits.MaxFileBytes {
 		return nil, 0, fileErrorf("the file %s is %d bytes, over the limit of %d", name, info.Size(), limits.MaxFileBytes)
 	}
 	switch ext := strings.ToLower(filepath.Ext(name)); ext {
 	case ".xlsx":
 		return openXLSX(path, name, sheet, limits)
 	case ".csv", ".txt":
-		src, err := openCSV(path, name, delimiter, info.Size())
+		src, err := openCSV(path, name, delimiter, info.Size(), limits)
 		return src, 0, err
 	default:
 		return nil, 0, fileErrorf("the file %s is a %q file: upload .xlsx, .csv or .txt", name, ext)
 	}
 }
 
-// countingReader counts the bytes read through it, for progress.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 type csvSource struct {
 	f      *os.File
-	count  *countingReader
+	budget *budgetReader
 	size   int64
 	r      *csv.Reader
-	latin1 bool
+	limits Limits
+	row    int64 // records read; the header is row 1
 }
 
-func openCSV(path, name string, delimiter rune, size int64) (*csvSource, error) {
+// csvBuffer is the text reader's buffer, which it reads ahead by.
+const csvBuffer = 256 << 10
+
+func openCSV(path, name string, delimiter rune, size int64, limits Limits) (*csvSource, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open upload %s: %w", name, err)
 	}
-	count := &countingReader{r: f}
-	br := bufio.NewReaderSize(count, 256<<10)
+	// encoding/csv holds a whole record, however long: the budget, reset
+	// for each record, stops a line without its line break.
+	budget := &budgetReader{r: f, left: csvBuffer, max: math.MaxInt64}
+	br := bufio.NewReaderSize(budget, csvBuffer)
 	head, _ := br.Peek(4096)
 	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
 		_ = f.Close()
@@ -117,16 +198,23 @@ func openCSV(path, name string, delimiter rune, size int64) (*csvSource, error) 
 	r.Comma = delimiter
 	r.FieldsPerRecord = -1 // extra and missing columns are the mapper's business
 	r.LazyQuotes = true
-	return &csvSource{f: f, count: count, size: size, r: r, latin1: !utf8.Valid(head)}, nil
+	return &csvSource{f: f, budget: budget, size: size, r: r, limits: limits}, nil
 }
 
 func (s *csvSource) Next() ([]string, error) {
+	s.budget.reset(s.limits.MaxRowBytes)
+	s.row++
 	rec, err := s.r.Read()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, io.EOF
-		}
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil, io.EOF
+	case errors.Is(err, errOverBudget):
+		return nil, fileErrorf("row %d is longer than the limit of %d bytes (a line without its line break?)", s.row, s.limits.MaxRowBytes)
+	case err != nil:
 		return nil, fileErrorf("the file is not valid delimited text: %v", err)
+	}
+	if err := s.limits.checkRow(s.row, rec); err != nil {
+		return nil, err
 	}
 	for i, c := range rec {
 		if !utf8.ValidString(c) {
@@ -140,96 +228,7 @@ func (s *csvSource) Next() ([]string, error) {
 }
 
 func (s *csvSource) Progress() (float64, bool) {
-	return float64(s.count.n) / float64(s.size), true
+	return float64(s.budget.n) / float64(s.size), true
 }
 
 func (s *csvSource) Close() error { return s.f.Close() }
-
-type xlsxSource struct {
-	f    *excelize.File
-	rows *excelize.Rows
-	read int64
-	all  int64
-}
-
-func openXLSX(path, name, sheet string, limits Limits) (*xlsxSource, int64, error) {
-	if err := checkZip(path, name, limits); err != nil {
-		return nil, 0, err
-	}
-	f, err := excelize.OpenFile(path, excelize.Options{
-		RawCellValue:      true, // numbers as stored, not as displayed ("1.47E+10")
-		UnzipSizeLimit:    limits.MaxUnzippedBytes,
-		UnzipXMLSizeLimit: 16 << 20, // larger sheets stream from a temporary file
-	})
-	if err != nil {
-		return nil, 0, fileErrorf("the file %s is not a readable xlsx spreadsheet: %v", name, err)
-	}
-	if sheet == "" {
-		sheet = f.GetSheetName(0)
-	} else if idx, err := f.GetSheetIndex(sheet); err != nil || idx < 0 {
-		_ = f.Close()
-		return nil, 0, fileErrorf("the spreadsheet %s has no sheet %q (sheets: %s)", name, sheet, strings.Join(f.GetSheetList(), ", "))
-	}
-	var all int64
-	if dim, err := f.GetSheetDimension(sheet); err == nil {
-		if parts := strings.Split(dim, ":"); len(parts) == 2 {
-			if _, row, err := excelize.CellNameToCoordinates(parts[1]); err == nil {
-				all = int64(row)
-			}
-		}
-	}
-	rows, err := f.Rows(sheet)
-	if err != nil {
-		_ = f.Close()
-		return nil, 0, fileErrorf("the spreadsheet %s cannot be read: %v", name, err)
-	}
-	return &xlsxSource{f: f, rows: rows, all: all}, all, nil
-}
-
-// checkZip refuses a file that is not a zip, or that would expand past the
-// limit, before excelize unpacks anything.
-func checkZip(path, name string, limits Limits) error {
-	z, err := zip.OpenReader(path)
-	if err != nil {
-		return fileErrorf("the file %s is not an xlsx spreadsheet (not a zip archive): %v", name, err)
-	}
-	defer func() { _ = z.Close() }()
-	var total uint64
-	for _, f := range z.File {
-		total += f.UncompressedSize64
-		if f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 > 1000 && f.UncompressedSize64 > 100<<20 {
-			return fileErrorf("the file %s looks like a zip bomb: %s expands %d times", name, f.Name, f.UncompressedSize64/f.CompressedSize64)
-		}
-	}
-	if limits.MaxUnzippedBytes > 0 && total > uint64(limits.MaxUnzippedBytes) {
-		return fileErrorf("the file %s expands to %d bytes, over the limit of %d (a zip bomb?)", name, total, limits.MaxUnzippedBytes)
-	}
-	return nil
-}
-
-func (s *xlsxSource) Next() ([]string, error) {
-	if !s.rows.Next() {
-		if err := s.rows.Error(); err != nil {
-			return nil, fileErrorf("the spreadsheet cannot be read: %v", err)
-		}
-		return nil, io.EOF
-	}
-	s.read++
-	cells, err := s.rows.Columns()
-	if err != nil {
-		return nil, fileErrorf("the spreadsheet's row %d cannot be read: %v", s.read, err)
-	}
-	return cells, nil
-}
-
-func (s *xlsxSource) Progress() (float64, bool) {
-	if s.all == 0 {
-		return 0, false
-	}
-	return float64(s.read) / float64(s.all), true
-}
-
-func (s *xlsxSource) Close() error {
-	err := s.rows.Close()
-	return errors.Join(err, s.f.Close())
-}

@@ -14,7 +14,10 @@ import (
 	"github.com/outdial/outdial/internal/agent"
 	"github.com/outdial/outdial/internal/campaign"
 	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/export"
 	"github.com/outdial/outdial/internal/listimport"
+	"github.com/outdial/outdial/internal/observe"
+	"github.com/outdial/outdial/internal/stats"
 	"github.com/outdial/outdial/models"
 )
 
@@ -26,6 +29,8 @@ type Services struct {
 	Contacts  *contact.Service
 	Campaigns *campaign.Service
 	Lists     *listimport.Lists
+	Exports   *export.Exporter
+	Stats     *stats.Service
 	// Webhooks are the addresses webhook dialers may reach: the worker's
 	// webhook connects only there, and the API refuses an entry point URL
 	// outside them. nil refuses loopback, link-local and unspecified
@@ -45,7 +50,7 @@ func New(db *models.DB, tc client.Client, taskQueue string) *Services {
 		agents.Pacers, contacts.Pacers = campaigns, campaigns
 	}
 	lists := &listimport.Lists{DB: db, Temporal: tc, TaskQueue: taskQueue, ContactWorkflows: contacts}
-	return &Services{DB: db, Temporal: tc, Agents: agents, Contacts: contacts, Campaigns: campaigns, Lists: lists}
+	return &Services{DB: db, Temporal: tc, Agents: agents, Contacts: contacts, Campaigns: campaigns, Lists: lists, Exports: &export.Exporter{DB: db}, Stats: &stats.Service{DB: db}}
 }
 
 // Health checks that PostgreSQL and Temporal answer, by name: "ok" or
@@ -61,4 +66,15 @@ func (s *Services) Health(ctx context.Context) (map[string]string, bool) {
 		out["temporal"], ok = err.Error(), false
 	}
 	return out, ok
+}
+
+// Gauges reads what the operator's gauges show from the database: calls
+// ringing and agents by state.
+func (s *Services) Gauges(ctx context.Context) (observe.Gauges, error) {
+	ringing, err := models.CallsRinging(ctx, s.DB.DB)
+	if err != nil {
+		return observe.Gauges{}, err
+	}
+	agents, err := models.AgentsByState(ctx, s.DB.DB)
+	return observe.Gauges{Ringing: ringing, Agents: agents}, err
 }

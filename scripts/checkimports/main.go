@@ -20,10 +20,14 @@ const module = "github.com/outdial/outdial/"
 var layers = map[string]string{
 	"strategy": "rule", "window": "rule", "pacing": "rule", "phone": "rule",
 	"internal/fault": "contract", "internal/contract": "contract",
-	"models":         "models",
-	"dialer":         "adapter",
-	"internal/agent": "domain", "internal/campaign": "domain", "internal/contact": "domain",
+	// Metrics and log attributes: every layer that does work reports them.
+	"internal/observe": "contract",
+	"models":           "models",
+	"dialer":           "adapter",
+	"internal/agent":   "domain", "internal/campaign": "domain", "internal/contact": "domain",
 	"internal/listimport": "domain", "internal/configuration": "domain", "internal/apikey": "domain",
+	"internal/export":   "domain",
+	"internal/stats":    "domain",
 	"internal/services": "services",
 	"activities":        "activities",
 	"workflows":         "workflows",

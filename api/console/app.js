@@ -1,0 +1,307 @@
+// Outdial's console: a few pages over the API, signed in with an API key
+// kept in this tab's session storage only (never in a URL).
+"use strict";
+
+const main = document.getElementById("main");
+const keyName = "outdial.key";
+let me = null; // the signed-in key: name, role, bindings
+let timer = null; // the page's refresh
+
+function esc(v) {
+  return String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+async function api(method, path, body) {
+  const headers = { Authorization: "Bearer " + sessionStorage.getItem(keyName) };
+  let payload = body;
+  if (body !== undefined && !(body instanceof FormData)) {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  const resp = await fetch("/api/v1" + path, { method, headers, body: payload });
+  const text = await resp.text();
+  const data = text ? JSON.parse(text) : null;
+  if (resp.status === 401) {
+    signOut();
+    throw new Error("the key was refused: sign in again");
+  }
+  if (!resp.ok) {
+    const fields = (data && data.errors ? data.errors.map((e) => e.field + ": " + e.detail).join("\n") : "");
+    throw new Error((data && (data.detail || data.title)) + (fields ? "\n" + fields : ""));
+  }
+  return data;
+}
+
+function signOut() {
+  sessionStorage.removeItem(keyName);
+  me = null;
+  location.hash = "#/signin";
+}
+
+function show(html) {
+  main.innerHTML = html;
+}
+
+function failed(err) {
+  const p = document.createElement("p");
+  p.className = "error";
+  p.textContent = err.message;
+  main.prepend(p);
+}
+
+function status(s) {
+  return `<span class="status ${esc(s)}">${esc(s)}</span>`;
+}
+
+// --- sign in ---------------------------------------------------------------
+
+function signInPage() {
+  show(`<h1>Sign in</h1>
+    <form class="card" id="signin">
+      <label><span>API key</span><input id="key" type="password" size="60" autocomplete="off" required></label>
+      <p class="muted">A supervisor's or an administrator's key; an agent's key opens the agent's page. The key stays in this tab only.</p>
+      <button class="primary">Sign in</button>
+    </form>`);
+  document.getElementById("signin").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    sessionStorage.setItem(keyName, document.getElementById("key").value.trim());
+    try {
+      me = await api("GET", "/key");
+      location.hash = me.role === "agent" ? "#/agent" : "#/campaigns";
+    } catch (err) {
+      failed(err);
+    }
+  });
+}
+
+// --- campaigns -------------------------------------------------------------
+
+const actions = { draft: ["start"], active: ["pause", "stop"], paused: ["resume", "stop"], stopped: ["start"], completed: [] };
+
+async function campaignsPage() {
+  const page = await api("GET", "/campaigns?per_page=100");
+  show(`<h1>Campaigns</h1>
+    <table id="campaigns"><tr><th>Name</th><th>Mode</th><th>Status</th><th></th></tr>
+    ${page.items.map((c) => `<tr data-id="${c.id}"><td><a href="#/campaigns/${c.id}">${esc(c.name)}</a></td>
+      <td>${esc(c.pacing_mode)}</td><td>${status(c.status)}</td>
+      <td>${(actions[c.status] || []).map((a) => `<button data-action="${a}">${a}</button>`).join("")}</td></tr>`).join("")}
+    </table>`);
+  bindActions(campaignsPage);
+}
+
+function bindActions(reload) {
+  main.querySelectorAll("button[data-action]").forEach((b) =>
+    b.addEventListener("click", async () => {
+      const id = b.closest("[data-id]").dataset.id;
+      try {
+        await api("POST", `/campaigns/${id}/${b.dataset.action}`);
+        await reload(id);
+      } catch (err) {
+        failed(err);
+      }
+    }));
+}
+
+async function campaignPage(id) {
+  const [c, lists, modes] = await Promise.all([api("GET", `/campaigns/${id}`), api("GET", `/campaigns/${id}/lists?per_page=100`), api("GET", "/modes?per_page=100")]);
+  let stats = null;
+  try {
+    stats = await api("GET", `/campaigns/${id}/stats`);
+  } catch (err) {
+    stats = null; // a server without statistics: the page shows the rest
+  }
+  show(`<h1>${esc(c.name)} ${status(c.status)}</h1>
+    <div data-id="${c.id}">${(actions[c.status] || []).map((a) => `<button data-action="${a}">${a}</button>`).join("")}
+      <a href="#" id="export-xlsx">Export (xlsx)</a> · <a href="#" id="export-csv">Export (csv)</a></div>
+    ${stats ? statsHTML(stats) : ""}
+    <h2>Lists</h2>
+    <table id="lists"><tr><th>List</th><th>File</th><th>Status</th><th class="num">Progress</th><th class="num">Processed</th><th class="num">Uploaded</th>
+      <th class="num">Failed</th><th class="num">Duplicate</th><th class="num">DNC</th></tr>
+    ${lists.items.map((l) => `<tr><td><a href="#/lists/${l.id}">${l.id}</a></td><td>${esc(l.upload.file_name)}</td><td>${status(l.status)}</td>
+      <td class="num">${l.progress}%</td><td class="num">${l.stats.processed}</td><td class="num">${l.stats.uploaded}</td><td class="num">${l.stats.failed}</td>
+      <td class="num">${l.stats.duplicate}</td><td class="num">${l.stats.dnc_suppressed}</td></tr>`).join("")}
+    </table>
+    <h2>Upload a list</h2>
+    <form class="card" id="upload">
+      <label><span>File</span><input type="file" name="file" id="file" accept=".csv,.txt,.xlsx" required></label>
+      <label><span>Delimiter</span><select name="delimiter" id="delimiter"><option value=",">comma</option><option value=";">semicolon</option>
+        <option value="\t">tab</option><option value="|">pipe</option></select></label>
+      <label><span>Sheet (xlsx)</span><input name="sheet" id="sheet"></label>
+      <div id="mapping"><p class="muted">Choose a CSV file to map its columns; for an xlsx, write the mapping as JSON.</p>
+        <label><span>Mapping (JSON)</span><input id="mapping-json" size="70" placeholder='{"modes":{"Mobile":"Phone"},"external_key":"Account"}'></label></div>
+      <button class="primary">Upload</button>
+    </form>`);
+  bindActions(campaignPage);
+  document.getElementById("export-xlsx").addEventListener("click", (e) => { e.preventDefault(); download(`/campaigns/${id}/export?format=xlsx`, `campaign-${id}.xlsx`); });
+  document.getElementById("export-csv").addEventListener("click", (e) => { e.preventDefault(); download(`/campaigns/${id}/export`, `campaign-${id}.csv`); });
+  document.getElementById("file").addEventListener("change", () => mapColumns(modes.items));
+  document.getElementById("delimiter").addEventListener("change", () => mapColumns(modes.items));
+  document.getElementById("upload").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const form = new FormData();
+    form.append("file", document.getElementById("file").files[0]);
+    form.append("delimiter", document.getElementById("delimiter").value);
+    const sheet = document.getElementById("sheet").value.trim();
+    if (sheet) form.append("sheet", sheet);
+    form.append("mapping", mappingJSON());
+    try {
+      await api("POST", `/campaigns/${id}/lists`, form);
+      await campaignPage(id);
+    } catch (err) {
+      failed(err);
+    }
+  });
+  refreshWhile(() => lists.items.some((l) => l.status === "importing") || c.status === "active", () => campaignPage(id));
+}
+
+// statsHTML shows a campaign's statistics as the API gives them, and its
+// attempts per hour as a small bar chart.
+function statsHTML(s) {
+  const rows = Object.entries(flatten(s)).filter(([k, v]) => typeof v !== "object" && !k.includes("per_hour"));
+  const hours = findSeries(s);
+  const max = Math.max(1, ...hours.map((h) => h.attempts));
+  const chart = hours.length ? `<svg class="chart" width="${hours.length * 14 + 20}" height="90">${hours.map((h, i) =>
+    `<rect x="${i * 14}" y="${80 - (70 * h.attempts) / max}" width="10" height="${(70 * h.attempts) / max}"><title>${esc(h.from || h.start)}: ${h.attempts}</title></rect>`).join("")}</svg>` : "";
+  return `<h2>Statistics</h2><table id="stats">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td class="num">${esc(v)}</td></tr>`).join("")}</table>${chart}`;
+}
+
+function flatten(o, prefix = "", out = {}) {
+  for (const [k, v] of Object.entries(o || {})) {
+    const name = prefix ? prefix + "." + k : k;
+    if (v && typeof v === "object" && !Array.isArray(v)) flatten(v, name, out);
+    else if (!Array.isArray(v)) out[name] = v;
+  }
+  return out;
+}
+
+function findSeries(o) {
+  for (const v of Object.values(o || {})) {
+    if (Array.isArray(v) && v.length && typeof v[0] === "object" && "attempts" in v[0]) return v;
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      const found = findSeries(v);
+      if (found.length) return found;
+    }
+  }
+  return [];
+}
+
+// mapColumns reads a CSV file's header in the browser and offers its
+// columns for each mode and for the external key.
+async function mapColumns(modes) {
+  const file = document.getElementById("file").files[0];
+  const box = document.getElementById("mapping");
+  if (!file || file.name.toLowerCase().endsWith(".xlsx")) return;
+  const head = await file.slice(0, 65536).text();
+  const delim = document.getElementById("delimiter").value.replace("\\t", "\t");
+  const columns = head.replace(/^\uFEFF/, "").split(/\r?\n/)[0].split(delim).map((c) => c.trim().replace(/^"|"$/g, ""));
+  const options = `<option value="">—</option>` + columns.map((c) => `<option>${esc(c)}</option>`).join("");
+  box.innerHTML = modes.map((m) => `<label><span>Number for ${esc(m.name)}</span><select data-mode="${esc(m.name)}">${options}</select></label>`).join("") +
+    `<label><span>External key</span><select id="external-key">${options}</select></label>`;
+  // A column named as a mode is that mode's number.
+  box.querySelectorAll("select[data-mode]").forEach((s) => { if (columns.includes(s.dataset.mode)) s.value = s.dataset.mode; });
+}
+
+function mappingJSON() {
+  const json = document.getElementById("mapping-json");
+  if (json) return json.value.trim();
+  const modes = {};
+  document.querySelectorAll("#mapping select[data-mode]").forEach((s) => { if (s.value) modes[s.dataset.mode] = s.value; });
+  const key = document.getElementById("external-key").value;
+  return JSON.stringify(key ? { modes, external_key: key } : { modes });
+}
+
+async function download(path, name) {
+  const resp = await fetch("/api/v1" + path, { headers: { Authorization: "Bearer " + sessionStorage.getItem(keyName) } });
+  if (!resp.ok) return failed(new Error((await resp.json()).detail));
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(await resp.blob());
+  a.download = name;
+  a.click();
+}
+
+// --- lists and contacts ----------------------------------------------------
+
+async function listPage(id) {
+  const [l, contacts] = await Promise.all([api("GET", `/lists/${id}`), api("GET", `/lists/${id}/contacts?per_page=50`)]);
+  const dnc = Object.entries(l.stats.dnc || {});
+  show(`<h1>List ${l.id} ${status(l.status)}</h1>
+    <p><a href="#/campaigns/${l.campaign_id}">its campaign</a> · ${esc(l.upload.file_name)} · ${l.progress}%</p>
+    ${l.error ? `<p class="error">${esc(l.error)}</p>` : ""}
+    <h2>Upload statistics</h2>
+    <table id="upload-stats"><tr><th>Processed</th><th>Uploaded</th><th>Failed</th><th>Duplicate</th><th>DNC suppressed</th><th>Mode failed</th>
+      ${dnc.map(([k]) => `<th>DNC ${esc(k)} (contacts / modes)</th>`).join("")}</tr>
+      <tr><td class="num">${l.stats.processed}</td><td class="num">${l.stats.uploaded}</td><td class="num">${l.stats.failed}</td>
+      <td class="num">${l.stats.duplicate}</td><td class="num">${l.stats.dnc_suppressed}</td><td class="num">${l.stats.mode_failed}</td>
+      ${dnc.map(([, v]) => `<td class="num">${v.contacts} / ${v.modes}</td>`).join("")}</tr></table>
+    <h2>Contacts</h2>
+    <table><tr><th>Row</th><th>Contact</th><th>External key</th><th>Numbers</th><th>Status</th></tr>
+    ${contacts.items.map((c) => `<tr><td>${c.row_number}</td><td><a href="#/contacts/${c.id}">${c.id}</a></td><td>${esc(c.external_key)}</td>
+      <td>${c.numbers.map((n) => esc(n.mode + " " + n.number)).join("<br>")}</td><td>${status(c.status)}</td></tr>`).join("")}</table>`);
+  refreshWhile(() => l.status === "importing", () => listPage(id));
+}
+
+async function contactPage(id) {
+  const c = await api("GET", `/contacts/${id}`);
+  let eligibility = null;
+  if (me && me.role !== "agent") eligibility = await api("GET", `/contacts/${id}/eligibility`).catch(() => null);
+  show(`<h1>Contact ${c.id} ${status(c.status)}</h1>
+    <table>${Object.entries({ "external key": c.external_key, "time zone": c.time_zone, attempts: c.attempt_count, "waiting because": c.waiting_reason,
+      "closed because": c.closed_reason, workflow: c.workflow_id, ...c.attributes }).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}
+      ${c.numbers.map((n) => `<tr><th>${esc(n.mode)}</th><td>${esc(n.number)} (${esc(n.time_zone)})</td></tr>`).join("")}</table>
+    ${eligibility ? `<h2>Eligibility</h2><pre>${esc(JSON.stringify(eligibility, null, 2))}</pre>` : ""}
+    <h2>Attempts</h2>
+    <table><tr><th>Attempt</th><th>Number</th><th>Agent</th><th>Started</th><th>Outcome</th><th>Wrap-up</th><th>Decision</th></tr>
+    ${c.attempts.map((a) => `<tr><td>${esc(a.id)}</td><td>${esc(a.number)}</td><td>${esc(a.agent)}</td><td>${esc(a.started_at)}</td>
+      <td>${esc(a.telephony_outcome)}</td><td>${esc(a.business_outcome)}</td><td>${esc(a.decision)}
+      ${a.evidence ? `<details><summary>evidence</summary><pre>${esc(JSON.stringify(a.evidence, null, 2))}</pre></details>` : ""}</td></tr>`).join("")}</table>`);
+}
+
+// --- routing ---------------------------------------------------------------
+
+function refreshWhile(busy, reload) {
+  if (busy()) timer = setTimeout(() => reload().catch(failed), 2000);
+}
+
+const routes = [
+  [/^#\/signin$/, signInPage],
+  [/^#\/campaigns$/, campaignsPage],
+  [/^#\/campaigns\/(\d+)$/, campaignPage],
+  [/^#\/lists\/(\d+)$/, listPage],
+  [/^#\/contacts\/(\d+)$/, contactPage],
+];
+
+async function route() {
+  clearTimeout(timer);
+  if (!sessionStorage.getItem(keyName) && location.hash !== "#/signin") {
+    location.hash = "#/signin";
+    return;
+  }
+  if (sessionStorage.getItem(keyName) && !me) {
+    try {
+      me = await api("GET", "/key");
+    } catch (err) {
+      return;
+    }
+  }
+  document.getElementById("who").textContent = me ? `${me.name} (${me.role})` : "";
+  document.getElementById("signout").hidden = !me;
+  document.getElementById("nav").innerHTML = me && me.role !== "agent" ? `<a href="#/campaigns">Campaigns</a>` : "";
+  const hash = location.hash || "#/campaigns";
+  for (const [re, page] of routes) {
+    const m = hash.match(re);
+    if (m) {
+      try {
+        await page(...m.slice(1));
+      } catch (err) {
+        show("");
+        failed(err);
+      }
+      return;
+    }
+  }
+  location.hash = "#/campaigns";
+}
+
+document.getElementById("signout").addEventListener("click", signOut);
+window.addEventListener("hashchange", route);
+route();
