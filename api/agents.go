@@ -11,8 +11,8 @@ import (
 
 // AgentState is an agent's report of its state, from its desktop.
 type AgentState struct {
-	State  string `json:"state"`
-	Reason string `json:"reason"`
+	State  string `json:"state" required:"true" enum:"idle,not_ready,available,wrap_up" doc:"The state the agent reports."`
+	Reason string `json:"reason" doc:"Why: a not-ready or wrap-up reason, for people."`
 }
 
 func registerAgents(r *routes, agents *agent.Store) {

@@ -70,6 +70,7 @@ var access = func() map[string]grant {
 		"POST " + v1 + "/contacts/:id/release":           {sup: contactObject},
 		"POST " + v1 + "/contacts/:id/close":             {sup: contactObject},
 		"POST " + v1 + "/campaigns/:id/contacts/close":   {sup: campaignObject},
+		"GET " + v1 + "/attempts":                        {sup: anyObject, agent: anyObject, dialer: anyObject}, // each key's own: the handler narrows
 		"POST " + v1 + "/attempts/:id/telephony-outcome": {dialer: attemptObject},
 		"POST " + v1 + "/attempts/:id/wrapup":            {agent: attemptObject},
 
@@ -119,7 +120,7 @@ func (s *Server) open(route string) bool {
 
 // docs reports whether route describes the service rather than its data:
 // open by default, for any key with PrivateDocs.
-func docs(route string) bool { return route == "/openapi.json" || route == "/metrics" }
+func docs(route string) bool { return route == "/openapi.json" || route == "/metrics" || route == v1 }
 
 // authorize answers 401 without a valid key and 403 when the key's role or
 // binding may not use the route, 429 past the key's rate, and audits every write made with a key.
@@ -262,12 +263,18 @@ func (s *Server) audit(c *gin.Context, keys *apikey.Store, key *models.APIKey, r
 	}
 }
 
+// requestKey is the key the request was made with; nil before authorize.
+func requestKey(c *gin.Context) *models.APIKey {
+	v, _ := c.Get(keyContext)
+	key, _ := v.(*models.APIKey)
+	return key
+}
+
 // keyTeams are the teams a supervisor's key reaches, never nil for one,
 // so that its listings keep their objects only; nil for any other key.
 func keyTeams(c *gin.Context) []uint64 {
-	v, _ := c.Get(keyContext)
-	key, ok := v.(*models.APIKey)
-	if !ok || key.Role != models.RoleSupervisor {
+	key := requestKey(c)
+	if key == nil || key.Role != models.RoleSupervisor {
 		return nil
 	}
 	return append([]uint64{}, key.TeamIDs...)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,7 +24,7 @@ type PreviewCard struct {
 // preview cards agents ask for.
 func registerRunning(r *routes, campaigns *campaign.Service, links WorkflowLinks) {
 	for _, action := range campaign.Actions {
-		r.handle(http.MethodPost, "/campaigns/:id/"+action, op{summary: action + " a campaign", tag: "Campaigns", response: models.Campaign{}}, func(c *gin.Context) {
+		r.handle(http.MethodPost, "/campaigns/:id/"+action, op{summary: strings.ToUpper(action[:1]) + action[1:] + " a campaign", tag: "Campaigns", response: models.Campaign{}}, func(c *gin.Context) {
 			id, err := pathID(c, "id")
 			if err != nil {
 				fail(c, err)

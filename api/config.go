@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -38,7 +39,7 @@ func register[T any, P configuration.Object[T]](r *routes, db *models.DB, path s
 	const tag = "Configuration"
 	base, kind := "/"+path, objs.Name()
 	var zero T
-	r.handle(http.MethodGet, base, op{summary: "List " + kind + "s", tag: tag, response: models.Page[T]{}, query: []string{"q", "page", "per_page"}}, func(c *gin.Context) {
+	r.handle(http.MethodGet, base, op{summary: "List " + plural(kind), tag: tag, response: models.Page[T]{}, query: []string{"q", "page", "per_page"}}, func(c *gin.Context) {
 		p, err := paging(c)
 		if err != nil {
 			fail(c, err)
@@ -56,7 +57,7 @@ func register[T any, P configuration.Object[T]](r *routes, db *models.DB, path s
 		}
 		c.JSON(http.StatusOK, out)
 	})
-	r.handle(http.MethodPost, base, op{summary: "Create a " + kind, tag: tag, request: zero, response: zero, status: http.StatusCreated}, func(c *gin.Context) {
+	r.handle(http.MethodPost, base, op{summary: "Create " + withArticle(kind), tag: tag, request: zero, response: zero, status: http.StatusCreated}, func(c *gin.Context) {
 		v := objs.New()
 		if err := decodeJSON(c.Request.Body, v); err != nil {
 			fail(c, err)
@@ -69,7 +70,7 @@ func register[T any, P configuration.Object[T]](r *routes, db *models.DB, path s
 		}
 		c.JSON(http.StatusCreated, v)
 	})
-	r.handle(http.MethodGet, base+"/:id", op{summary: "Read a " + kind, tag: tag, response: zero}, func(c *gin.Context) {
+	r.handle(http.MethodGet, base+"/:id", op{summary: "Read " + withArticle(kind), tag: tag, response: zero}, func(c *gin.Context) {
 		id, err := pathID(c, "id")
 		if err != nil {
 			fail(c, err)
@@ -82,7 +83,7 @@ func register[T any, P configuration.Object[T]](r *routes, db *models.DB, path s
 		}
 		c.JSON(http.StatusOK, v)
 	})
-	r.handle(http.MethodPut, base+"/:id", op{summary: "Replace a " + kind, tag: tag, request: zero, response: zero}, func(c *gin.Context) {
+	r.handle(http.MethodPut, base+"/:id", op{summary: "Replace " + withArticle(kind), tag: tag, request: zero, response: zero}, func(c *gin.Context) {
 		id, err := pathID(c, "id")
 		if err != nil {
 			fail(c, err)
@@ -100,7 +101,7 @@ func register[T any, P configuration.Object[T]](r *routes, db *models.DB, path s
 		}
 		c.JSON(http.StatusOK, v)
 	})
-	r.handle(http.MethodDelete, base+"/:id", op{summary: "Delete a " + kind, tag: tag, status: http.StatusNoContent}, func(c *gin.Context) {
+	r.handle(http.MethodDelete, base+"/:id", op{summary: "Delete " + withArticle(kind), tag: tag, status: http.StatusNoContent}, func(c *gin.Context) {
 		id, err := pathID(c, "id")
 		if err != nil {
 			fail(c, err)
@@ -112,4 +113,20 @@ func register[T any, P configuration.Object[T]](r *routes, db *models.DB, path s
 		}
 		c.Status(http.StatusNoContent)
 	})
+}
+
+// withArticle is kind with its indefinite article: "an agent", "a mode".
+func withArticle(kind string) string {
+	if strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
+}
+
+// plural is kind's plural: "contact strategies", "modes".
+func plural(kind string) string {
+	if stem, ok := strings.CutSuffix(kind, "y"); ok {
+		return stem + "ies"
+	}
+	return kind + "s"
 }

@@ -117,6 +117,9 @@ func TestRoundTrip(t *testing.T) {
 	campaign["description"] = "renamed"
 	campaign["status"] = "active" // read-only: start/pause/stop change it
 	status, got := h.call(http.MethodPut, fmt.Sprintf("/api/v1/campaigns/%d", cid), campaign)
+	requireProblem(t, status, got, http.StatusUnprocessableEntity, "status")
+	delete(campaign, "status")
+	status, got = h.call(http.MethodPut, fmt.Sprintf("/api/v1/campaigns/%d", cid), campaign)
 	require.Equal(t, http.StatusOK, status, "%v", got)
 	require.Equal(t, "renamed", got["description"])
 	require.Equal(t, "draft", got["status"])
@@ -302,6 +305,8 @@ func TestAgentState(t *testing.T) {
 
 	// The configuration API cannot change an agent's state.
 	status, out = h.call(http.MethodPut, fmt.Sprintf("/api/v1/agents/%d", id), map[string]any{"name": "Kristest Agent3", "state": "available"})
+	requireProblem(t, status, out, http.StatusUnprocessableEntity, "state")
+	status, out = h.call(http.MethodPut, fmt.Sprintf("/api/v1/agents/%d", id), map[string]any{"name": "Kristest Agent3"})
 	require.Equal(t, http.StatusOK, status, "%v", out)
 	require.Equal(t, "wrap_up", out["state"])
 }

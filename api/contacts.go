@@ -8,6 +8,7 @@ import (
 	"iter"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -31,7 +32,7 @@ type ContactView struct {
 	Attributes  map[string]string      `json:"attributes"`
 	Numbers     []models.ContactNumber `json:"numbers"`
 	TimeZone    string                 `json:"time_zone"`
-	Status      string                 `json:"status"`
+	Status      string                 `json:"status" enum:"new,scheduled,ready,released,dialing,closed" doc:"Where the contact is: new (never dialed), scheduled, ready (due), released (to the dialer), dialing or closed."`
 	CreatedAt   time.Time              `json:"created_at"`
 	// WorkflowURL is the contact's workflow in the Temporal Web UI.
 	WorkflowURL string `json:"workflow_url"`
@@ -77,7 +78,16 @@ func (l *lists) contacts(c *gin.Context) {
 			return
 		}
 	}
-	found, err := l.lists.Contacts(c.Request.Context(), id, p, afterRow)
+	var filter listimport.ContactFilter
+	if filter.Status, err = queryText(c, "status"); err != nil {
+		fail(c, err)
+		return
+	}
+	if filter.Q, err = queryText(c, "q"); err != nil {
+		fail(c, err)
+		return
+	}
+	found, err := l.lists.Contacts(c.Request.Context(), id, filter, p, afterRow)
 	if err != nil {
 		fail(c, err)
 		return
@@ -85,7 +95,13 @@ func (l *lists) contacts(c *gin.Context) {
 	page, err := models.MapPage(found.Page, func(m *models.Contact) (ContactView, error) { return viewContact(m, l.links), nil })
 	out := ContactPage{Page: page, Truncated: found.Truncated}
 	if found.More && len(page.Items) > 0 {
-		out.Next = fmt.Sprintf("%s?after_row=%d&per_page=%d", c.Request.URL.Path, page.Items[len(page.Items)-1].RowNumber, p.PerPage)
+		next := url.Values{"after_row": {strconv.FormatInt(page.Items[len(page.Items)-1].RowNumber, 10)}, "per_page": {strconv.Itoa(p.PerPage)}}
+		for name, v := range map[string]string{"status": filter.Status, "q": filter.Q} {
+			if v != "" {
+				next.Set(name, v)
+			}
+		}
+		out.Next = c.Request.URL.Path + "?" + next.Encode()
 	}
 	reply(c, http.StatusOK, out, err)
 }
@@ -222,13 +238,13 @@ func writeSheet(f *excelize.File, i int, sheet export.Sheet) error {
 type ContactBatch struct {
 	// ListID appends to an earlier API list of the campaign; 0 starts a new one.
 	ListID   uint64         `json:"list_id"`
-	Contacts []ContactInput `json:"contacts"`
+	Contacts []ContactInput `json:"contacts" required:"true"`
 }
 
 // ContactInput is one contact of a batch.
 type ContactInput struct {
 	ExternalKey string            `json:"external_key"`
-	Numbers     map[string]string `json:"numbers"` // mode name → number
+	Numbers     map[string]string `json:"numbers" required:"true"` // mode name → number
 	TimeZone    string            `json:"time_zone"`
 	Attributes  map[string]string `json:"attributes"`
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -40,7 +41,7 @@ type ReleaseRequest struct {
 // signature covers which attempt it is about.
 type OutcomeReport struct {
 	AttemptID string `json:"attempt_id,omitempty"`
-	Outcome   string `json:"outcome"`
+	Outcome   string `json:"outcome" required:"true"`
 	Agent     string `json:"agent"`
 	// AnsweredAt and ConnectedAt, when the dialer knows them, say when a
 	// person answered and when an agent was connected (voice only): what
@@ -52,7 +53,7 @@ type OutcomeReport struct {
 
 // WrapupReport is an agent's wrap-up code.
 type WrapupReport struct {
-	Business string `json:"business"`
+	Business string `json:"business" required:"true"`
 	Agent    string `json:"agent"`
 }
 
@@ -76,6 +77,8 @@ func registerContacts(r *routes, h *contacts) {
 	r.handle(http.MethodPost, "/contacts/:id/release", op{summary: "Release the contact to be dialed now (what the pacer does); starts its workflow on first release", tag: tag, request: ReleaseRequest{}, response: map[string]string{}, status: http.StatusAccepted}, h.release)
 	r.handle(http.MethodPost, "/contacts/:id/close", op{summary: "Close a contact: no more attempts", tag: tag, request: CloseRequest{}, response: map[string]any{}}, h.closeOne)
 	r.handle(http.MethodPost, "/campaigns/:id/contacts/close", op{summary: "Close a campaign's contacts by number or external key, across its lists", tag: tag, request: CloseRequest{}, response: contact.Closed{}}, h.closeByKey)
+	r.handle(http.MethodGet, "/attempts", op{summary: "List attempts, the latest first (without their evidence, which a contact's detail has); an agent's key sees its own", tag: tag, response: models.Page[models.Attempt]{},
+		query: []string{"campaign_id", "agent_id", "from", "to", "outcome", "page", "per_page"}}, h.attempts)
 	r.handle(http.MethodPost, "/attempts/:id/telephony-outcome", op{summary: "The dialer reports how a call ended (idempotent)", tag: tag, request: OutcomeReport{}, response: map[string]any{}}, h.telephonyOutcome)
 	r.handle(http.MethodPost, "/attempts/:id/wrapup", op{summary: "The agent reports the wrap-up code (idempotent)", tag: tag, request: WrapupReport{}, response: map[string]any{}}, h.wrapup)
 }
@@ -228,4 +231,63 @@ func (h *contacts) wrapup(c *gin.Context) {
 	}
 	changed, err := h.contacts.Wrapup(c.Request.Context(), attempt, req.Business, req.Agent)
 	reported(c, changed, err)
+}
+
+// attempts lists attempts by campaign, agent, start time and outcome,
+// within what the key reaches.
+func (h *contacts) attempts(c *gin.Context) {
+	p, err := paging(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var q contact.AttemptQuery
+	var e fieldErrors
+	q.CampaignID = queryID(c, "campaign_id", &e)
+	agent := queryID(c, "agent_id", &e)
+	if t, ok := queryTime(c, &e, "from"); ok {
+		q.From = &t
+	}
+	if t, ok := queryTime(c, &e, "to"); ok {
+		q.To = &t
+	}
+	if q.Outcome, err = queryText(c, "outcome"); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := e.problem("query"); err != nil {
+		fail(c, err)
+		return
+	}
+	key := requestKey(c)
+	if key != nil && key.Role == models.RoleAgent && key.AgentID != nil {
+		if agent != 0 && agent != *key.AgentID {
+			fail(c, forbidden("an agent's key sees its own attempts only: agent_id "+strconv.FormatUint(*key.AgentID, 10)))
+			return
+		}
+		agent = *key.AgentID
+	}
+	if key != nil && key.Role == models.RoleDialer {
+		q.EntryPoint = key.EntryPointID
+	}
+	if agent != 0 {
+		q.Agent = strconv.FormatUint(agent, 10)
+	}
+	q.Teams = keyTeams(c)
+	out, err := h.contacts.Attempts(c.Request.Context(), q, p)
+	reply(c, http.StatusOK, out, err)
+}
+
+// queryID reads an optional ID of the query; 0 when left out.
+func queryID(c *gin.Context, name string, e *fieldErrors) uint64 {
+	s := c.Query(name)
+	if s == "" {
+		return 0
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		e.add(name, "must be an ID, a whole number from 1 to %d, not %q", int64(math.MaxInt64), s)
+		return 0
+	}
+	return uint64(id)
 }

@@ -61,6 +61,9 @@ func decodeJSON(r io.Reader, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return badRequest("the request body has data after its JSON value at byte %d; send one JSON value", dec.InputOffset())
 	}
+	if err := refuseReadOnly(body, reflect.TypeOf(v)); err != nil {
+		return err
+	}
 	var e fieldErrors
 	if !utf8.Valid(body) {
 		// encoding/json turns invalid UTF-8 into U+FFFD without a word:
@@ -68,6 +71,36 @@ func decodeJSON(r io.Reader, v any) error {
 		e.add(invalidUTF8Field(body), "is not valid UTF-8")
 	}
 	checkStorable(reflect.ValueOf(v), "", &e)
+	return e.problem("request")
+}
+
+// refuseReadOnly names the fields of body that Outdial sets (models.ReadOnly
+// of t): sent back, they would be dropped without a word.
+func refuseReadOnly(body []byte, t reflect.Type) error {
+	names := models.ReadOnly(t)
+	if len(names) == 0 {
+		return nil
+	}
+	var objects []map[string]json.RawMessage
+	var one map[string]json.RawMessage
+	if json.Unmarshal(body, &one) == nil {
+		objects = append(objects, one)
+	} else if json.Unmarshal(body, &objects) != nil {
+		return nil // decoded already: not an object or a list of them
+	}
+	var e fieldErrors
+	for i, o := range objects {
+		for _, name := range names {
+			if _, sent := o[name]; !sent {
+				continue
+			}
+			field := name
+			if one == nil {
+				field = fmt.Sprintf("[%d].%s", i, name)
+			}
+			e.add(field, "is read-only: Outdial sets it; leave it out of the request")
+		}
+	}
 	return e.problem("request")
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 
 	"github.com/outdial/outdial/internal/listimport"
@@ -35,15 +36,15 @@ type lists struct {
 
 func registerLists(r *routes, l *lists) {
 	const tag = "Contact lists"
-	r.handle(http.MethodPost, "/campaigns/:id/lists", op{summary: "Upload a contact list (multipart: file, mapping, delimiter, sub_type, global_list_id, sheet); the import runs in the background", tag: tag, consumes: "multipart/form-data", response: ListBody{}, status: http.StatusAccepted}, l.upload)
+	r.handle(http.MethodPost, "/campaigns/:id/lists", op{summary: "Upload a contact list; the import runs in the background", tag: tag, form: uploadForm(false), response: ListBody{}, status: http.StatusAccepted}, l.upload)
 	r.handle(http.MethodGet, "/campaigns/:id/lists", op{summary: "A campaign's contact lists, newest first", tag: tag, response: models.Page[ListBody]{}, query: []string{"page", "per_page"}}, l.listOfCampaign)
 	r.handle(http.MethodGet, "/lists/:id", op{summary: "A contact list with its statistics", tag: tag, response: ListBody{}}, l.get)
 	r.handle(http.MethodDelete, "/lists/:id", op{summary: "Delete a failed, stopped or expired list with its contacts (their workflows end first; their attempts stay)", tag: tag, status: http.StatusNoContent}, l.delete)
 	r.handle(http.MethodPost, "/lists/:id/stop", op{summary: "Stop dialing a list", tag: tag, response: ListBody{}}, l.setStatus(models.ListStopped))
 	r.handle(http.MethodPost, "/lists/:id/start", op{summary: "Resume dialing a stopped list", tag: tag, response: ListBody{}}, l.setStatus(models.ListActive))
-	r.handle(http.MethodGet, "/lists/:id/contacts", op{summary: "A list's contacts, in row order; a page stops short of per_page at 4 MiB (truncated) and next continues after its last row", tag: tag, response: ContactPage{}, query: []string{"page", "per_page", "after_row"}}, l.contacts)
+	r.handle(http.MethodGet, "/lists/:id/contacts", op{summary: "A list's contacts, in row order; a page stops short of per_page at 4 MiB (truncated) and next continues after its last row", tag: tag, response: ContactPage{}, query: []string{"status", "q", "page", "per_page", "after_row"}}, l.contacts)
 	r.handle(http.MethodGet, "/lists/:id/failed-rows", op{summary: "Every row not imported, as it came, with a reason column", tag: tag, query: []string{"format"}, produces: "text/csv"}, l.failedRows)
-	r.handle(http.MethodPost, "/dnc-lists/:id/upload", op{summary: "Upload numbers to a DNC list (multipart: file, mapping {number, expires_at}, delimiter)", tag: "Configuration", consumes: "multipart/form-data", response: ListBody{}, status: http.StatusAccepted}, l.uploadDNC)
+	r.handle(http.MethodPost, "/dnc-lists/:id/upload", op{summary: "Upload numbers to a DNC list", tag: "Configuration", form: uploadForm(true), response: ListBody{}, status: http.StatusAccepted}, l.uploadDNC)
 	r.handle(http.MethodPost, "/campaigns/:id/contacts", op{summary: "Add contacts as JSON, through the same checks as an upload", tag: tag, request: ContactBatch{}, response: listimport.ContactBatchResult{}}, l.addContacts)
 }
 
@@ -109,6 +110,24 @@ func (l *lists) setStatus(status string) gin.HandlerFunc {
 		v, err := l.lists.SetStatus(c.Request.Context(), id, status)
 		reply(c, http.StatusOK, l.links.list(v), err)
 	}
+}
+
+// uploadForm describes an upload's multipart form, as readUploadForm reads it.
+func uploadForm(dnc bool) *openapi3.Schema {
+	described := func(s *openapi3.Schema, doc string) *openapi3.Schema { s.Description = doc; return s }
+	text := func(doc string) *openapi3.Schema { return described(openapi3.NewStringSchema(), doc) }
+	form := openapi3.NewObjectSchema().
+		WithProperty("file", described(openapi3.NewStringSchema().WithFormat("binary"), "The file: CSV or text with a delimiter, or an xlsx workbook.")).
+		WithProperty("delimiter", text(`The CSV delimiter: one character, or "tab", "pipe", "semicolon"; "," when left out.`))
+	form.Required = []string{"file", "mapping"}
+	if dnc {
+		return form.WithProperty("mapping", text(`JSON: the column of the number and, optionally, of each entry's expiry: {"number":"Phone","expires_at":"Until"}.`))
+	}
+	return form.
+		WithProperty("mapping", text(`JSON: each mode's number column, and optionally the columns of the time zone and external key: {"modes":{"Mobile":"Number"},"time_zone":"TZ","external_key":"Customer"}.`)).
+		WithProperty("sub_type", described(openapi3.NewStringSchema().WithEnum("NEW", "APPEND"), "NEW starts a list; APPEND adds to the list global_list_id names. NEW when left out.")).
+		WithProperty("global_list_id", text("The list an APPEND adds to.")).
+		WithProperty("sheet", text("The sheet of an xlsx workbook to read; its first when left out."))
 }
 
 // readUploadForm reads an upload's form fields besides the file; what is

@@ -15,9 +15,9 @@ import (
 // Problem is an RFC 9457 problem details body. Errors names each field that
 // is wrong, so a client can put the message beside the right input.
 type Problem struct {
-	Type   string       `json:"type"`
+	Type   string       `json:"type" doc:"A URI reference naming the problem, such as /problems/validation."`
 	Title  string       `json:"title"`
-	Status int          `json:"status"`
+	Status int          `json:"status" doc:"The HTTP status."`
 	Detail string       `json:"detail,omitempty"`
 	Errors []FieldError `json:"errors,omitempty"`
 }

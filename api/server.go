@@ -74,21 +74,48 @@ func (s *Server) Handler() http.Handler {
 		c.JSON(http.StatusOK, s.doc)
 	})
 
-	v1 := newRoutes(engine, "/api/v1")
-	v1.doc = root.doc
-	v1.schemas = root.schemas
-	registerConfiguration(v1, s.Services)
-	registerDNCEntries(v1, s.Services.DB)
-	registerAgents(v1, s.Services.Agents)
-	registerRunning(v1, s.Services.Campaigns, s.Workflows)
-	registerLists(v1, &lists{lists: s.Services.Lists, uploads: s.Uploads, links: s.Workflows})
-	registerExports(v1, s.Services.Exports)
-	registerContacts(v1, &contacts{contacts: s.Services.Contacts, links: s.Workflows})
-	registerStats(v1, s.Services.Stats)
-	registerKeys(v1, keys)
+	r := newRoutes(engine, v1)
+	r.doc = root.doc
+	r.schemas = root.schemas
+	registerConfiguration(r, s.Services)
+	registerDNCEntries(r, s.Services.DB)
+	registerAgents(r, s.Services.Agents)
+	registerRunning(r, s.Services.Campaigns, s.Workflows)
+	registerLists(r, &lists{lists: s.Services.Lists, uploads: s.Uploads, links: s.Workflows})
+	registerExports(r, s.Services.Exports)
+	registerContacts(r, &contacts{contacts: s.Services.Contacts, links: s.Workflows})
+	registerStats(r, s.Services.Stats)
+	registerKeys(r, keys)
+	index := resourceIndex(root.doc)
+	root.handle(http.MethodGet, v1, op{summary: "The index of the API: its resources, this API's OpenAPI document and the console", tag: "Health", response: Index{}}, func(c *gin.Context) {
+		c.JSON(http.StatusOK, index)
+	})
 	describeAccess(root.doc)
 	s.doc = root.doc
 	return engine
+}
+
+// Index is what GET /api/v1 answers: where to go from here.
+type Index struct {
+	// OpenAPI is the path of the OpenAPI document describing every route.
+	OpenAPI string `json:"openapi"`
+	// Console is the path of the web console.
+	Console string `json:"console"`
+	// Resources are the collections of the API by name, each to its path.
+	Resources map[string]string `json:"resources"`
+}
+
+// resourceIndex lists the API's top-level collections one can read from the document,
+// so that a new route shows in the index without a word here.
+func resourceIndex(doc *openapi3.T) Index {
+	out := Index{OpenAPI: "/openapi.json", Console: "/", Resources: map[string]string{}}
+	for path, item := range doc.Paths.Map() {
+		name, ok := strings.CutPrefix(path, v1+"/")
+		if ok && !strings.Contains(name, "/") && item.Get != nil {
+			out.Resources[name] = path
+		}
+	}
+	return out
 }
 
 func (s *Server) ready(c *gin.Context) {

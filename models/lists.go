@@ -162,13 +162,16 @@ type Contact struct {
 
 // Attempt is one call placed to a contact, and how it ended.
 type Attempt struct {
-	ID         string     `gorm:"primaryKey" json:"id"`
-	ContactID  uint64     `json:"contact_id"`
-	CampaignID uint64     `json:"campaign_id"`
-	Seq        int        `json:"seq"`
-	Mode       string     `json:"mode"`
-	Number     string     `json:"number"`
+	ID         string `gorm:"primaryKey" json:"id"`
+	ContactID  uint64 `json:"contact_id"`
+	CampaignID uint64 `json:"campaign_id"`
+	Seq        int    `json:"seq"`
+	Mode       string `json:"mode"`
+	Number     string `json:"number"`
+	// Agent is the ID of the agent the call was connected or reserved to,
+	// whoever reported it; AgentName is that agent's name when read.
 	Agent      string     `json:"agent"`
+	AgentName  string     `gorm:"->;-:migration" json:"agent_name,omitempty"`
 	StartedAt  time.Time  `json:"started_at"`
 	AnsweredAt *time.Time `json:"answered_at"`
 	// ConnectedAt is when an agent was connected to the answered call.
@@ -238,7 +241,7 @@ type Preview struct {
 	AgentID    uint64     `json:"agent_id"`
 	ContactID  uint64     `json:"contact_id"`
 	CampaignID uint64     `json:"campaign_id"`
-	State      string     `json:"state"`
+	State      string     `json:"state" enum:"offered,accepted,skipped,expired" doc:"offered, accepted, skipped or expired."`
 	OfferedAt  time.Time  `json:"offered_at"`
 	ExpiresAt  time.Time  `json:"expires_at"`
 	AnsweredAt *time.Time `json:"answered_at"`

@@ -7,14 +7,39 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"strings"
 	"time"
 )
 
 // Base is the identity and timestamps every configuration object carries.
 type Base struct {
-	ID        uint64    `gorm:"primaryKey" json:"id"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        uint64    `gorm:"primaryKey" json:"id" readonly:"true" doc:"The object's ID, given by Outdial."`
+	CreatedAt time.Time `json:"created_at" readonly:"true" doc:"When the object was created."`
+	UpdatedAt time.Time `json:"updated_at" readonly:"true" doc:"When the object was last changed."`
+}
+
+// ReadOnly are the JSON names of t's fields tagged readonly:"true", its
+// embedded structs' included: Outdial sets them, a request body may not.
+// t may be a pointer, slice or array of the struct.
+func ReadOnly(t reflect.Type) []string {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var out []string
+	for f := range t.Fields() {
+		if f.Anonymous {
+			out = append(out, ReadOnly(f.Type)...)
+			continue
+		}
+		if f.Tag.Get("readonly") == "true" {
+			out = append(out, strings.Split(f.Tag.Get("json"), ",")[0])
+		}
+	}
+	return out
 }
 
 // Key returns the object's ID.
@@ -64,7 +89,7 @@ func (l *JSONList[T]) Scan(src any) error {
 // Mode is a kind of number a contact can have ("Mobile", "Home", "Office").
 type Mode struct {
 	Base
-	Name        string `json:"name"`
+	Name        string `json:"name" required:"true"`
 	Description string `json:"description"`
 	MinLength   int    `json:"min_length"`
 	MaxLength   int    `json:"max_length"`
@@ -73,7 +98,7 @@ type Mode struct {
 // TimeZone is a zone administrators enable for calling, with its hours.
 type TimeZone struct {
 	Base
-	DisplayName string `json:"display_name"`
+	DisplayName string `json:"display_name" required:"true"`
 	IANAZone    string `gorm:"column:iana_zone" json:"iana_zone"`
 	Enabled     bool   `json:"enabled"`
 	StartTime   string `json:"start_time"`
@@ -83,7 +108,7 @@ type TimeZone struct {
 // OutcomeGroup is a business outcome group: the agents' wrap-up codes.
 type OutcomeGroup struct {
 	Base
-	Name           string            `json:"name"`
+	Name           string            `json:"name" required:"true"`
 	Description    string            `json:"description"`
 	ParentOutcomes JSONList[string]  `gorm:"type:jsonb" json:"parent_outcomes"`
 	Outcomes       []BusinessOutcome `gorm:"foreignKey:OutcomeGroupID" json:"outcomes"`
@@ -100,9 +125,9 @@ type BusinessOutcome struct {
 	ID             uint64 `gorm:"primaryKey" json:"id"`
 	OutcomeGroupID uint64 `json:"-"`
 	Position       int    `json:"-"`
-	Name           string `json:"name"`
+	Name           string `json:"name" required:"true"`
 	Parent         string `json:"parent"`
-	Type           string `json:"type"`
+	Type           string `json:"type" enum:"success,failure" doc:"Whether the outcome is a success or a failure."`
 	Reschedule     string `json:"reschedule"`
 	MaxRetry       int    `json:"max_retry"`
 	Priority       int    `json:"priority"`
@@ -113,9 +138,9 @@ type BusinessOutcome struct {
 // ContactStrategy holds one rule per telephony outcome and the mode order.
 type ContactStrategy struct {
 	Base
-	Name        string         `json:"name"`
+	Name        string         `json:"name" required:"true"`
 	Description string         `json:"description"`
-	Type        string         `json:"type"`
+	Type        string         `json:"type" enum:"simple,advanced,callback" doc:"simple, advanced or callback."`
 	ModeIDs     []uint64       `gorm:"-" json:"mode_ids"`
 	Rules       []StrategyRule `gorm:"foreignKey:ContactStrategyID" json:"rules"`
 }
@@ -144,7 +169,7 @@ type StrategyRule struct {
 // CallbackStrategy decides when a personal callback becomes a normal one.
 type CallbackStrategy struct {
 	Base
-	Name                       string `json:"name"`
+	Name                       string `json:"name" required:"true"`
 	Description                string `json:"description"`
 	PCBToNCBReset              string `gorm:"column:pcb_to_ncb_reset" json:"pcb_to_ncb_reset"`
 	AttemptsToReachAgent       int    `json:"attempts_to_reach_agent"`
@@ -155,13 +180,13 @@ type CallbackStrategy struct {
 // EntryPoint is the dialer adapter's target for a campaign's calls.
 type EntryPoint struct {
 	Base
-	Name        string `json:"name"`
+	Name        string `json:"name" required:"true"`
 	Description string `json:"description"`
-	Type        string `json:"type"`
+	Type        string `json:"type" enum:"outdial" doc:"The entry point's type: outdial."`
 	PrimaryURL  string `gorm:"column:primary_url" json:"primary_url"`
 	BackupURL   string `gorm:"column:backup_url" json:"backup_url"`
 	Channel     string `json:"channel"`
-	Status      string `json:"status"`
+	Status      string `json:"status" enum:"active,inactive" doc:"Whether calls may be placed through the entry point."`
 	Queue       string `json:"queue"`
 	Dialer      string `json:"dialer"`
 	// Secret signs webhook call requests; it is never shown back.
@@ -175,10 +200,10 @@ var DNCCategories = []string{"ndnc", "corporate", "compliance", "litigation"}
 // DNCList is a do-not-call list; its entries are a sub-resource.
 type DNCList struct {
 	Base
-	Name        string     `json:"name"`
+	Name        string     `json:"name" required:"true"`
 	Description string     `json:"description"`
 	Category    string     `json:"category"`
-	Scope       string     `json:"scope"`
+	Scope       string     `json:"scope" enum:"global,campaign" doc:"global: every campaign checks the list; campaign: those that name it in dnc_list_ids."`
 	Entries     []DNCEntry `gorm:"foreignKey:DNCListID" json:"entries,omitempty"`
 	EntryCount  int64      `gorm:"-" json:"entry_count"`
 }
@@ -201,7 +226,7 @@ func (DNCEntry) TableName() string { return "dnc_entries" }
 // splits its contacts between its campaigns.
 type CampaignGroup struct {
 	Base
-	Name                  string `json:"name"`
+	Name                  string `json:"name" required:"true"`
 	Description           string `json:"description"`
 	Enabled               bool   `json:"enabled"`
 	InitialContacts       int    `json:"initial_contacts"`
@@ -236,7 +261,7 @@ type CampaignGroupTimeZone struct {
 // Team is a group of agents; only mapped teams get a campaign's contacts.
 type Team struct {
 	Base
-	Name             string   `json:"name"`
+	Name             string   `json:"name" required:"true"`
 	Description      string   `json:"description"`
 	Site             string   `json:"site"`
 	CampaignIDs      []uint64 `gorm:"-" json:"campaign_ids"`
@@ -261,14 +286,14 @@ const (
 // Campaign is an outbound campaign and every setting its dialing follows.
 type Campaign struct {
 	Base
-	Name                       string   `json:"name"`
+	Name                       string   `json:"name" required:"true"`
 	Description                string   `json:"description"`
-	Status                     string   `json:"status"`
+	Status                     string   `json:"status" readonly:"true" doc:"draft, active, paused, stopped or completed: changed by the campaign's start, pause, resume and stop actions."`
 	StartDate                  *Date    `gorm:"type:date" json:"start_date"`
 	EndDate                    *Date    `gorm:"type:date" json:"end_date"`
 	DailyStartTime             string   `json:"daily_start_time"`
 	DailyEndTime               string   `json:"daily_end_time"`
-	TimeZoneID                 uint64   `json:"time_zone_id"`
+	TimeZoneID                 uint64   `json:"time_zone_id" required:"true"`
 	OutcomeGroupID             *uint64  `json:"outcome_group_id"`
 	TimeToLiveDays             int      `json:"time_to_live_days"`
 	Channel                    string   `json:"channel"`
@@ -310,11 +335,11 @@ var AgentStates = []string{AgentIdle, AgentNotReady, AgentAvailable, AgentReserv
 // Agent is a person who takes the campaign's calls.
 type Agent struct {
 	Base
-	Name           string    `json:"name"`
+	Name           string    `json:"name" required:"true"`
 	TeamID         *uint64   `json:"team_id"`
-	State          string    `json:"state"`
-	StateReason    string    `json:"state_reason"`
-	StateChangedAt time.Time `json:"state_changed_at"`
+	State          string    `json:"state" readonly:"true" doc:"The agent's state, as it reports it (PUT /agents/{id}/state) and as calls are offered."`
+	StateReason    string    `json:"state_reason" readonly:"true" doc:"Why the agent is in its state (a not-ready or wrap-up reason)."`
+	StateChangedAt time.Time `json:"state_changed_at" readonly:"true" doc:"When the agent's state last changed."`
 }
 
 // JSONValue is a value stored in a jsonb column.

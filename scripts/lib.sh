@@ -16,8 +16,13 @@ fresh_db() {
 # Outdial's search attributes in the background, wait until it answers, and
 # set temporal_pid. Without DBFILE it keeps everything in memory; with one,
 # it starts afresh in that SQLite file, in WAL mode as `make run` does.
+# TEMPORAL_PORT_SETTING names the setting that moves PORT when it is taken.
 start_temporal() {
   local port=$1 log=$2 db=${3:-} sa=() store=()
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is in use by another program, so the Temporal dev server cannot start there; stop it or set ${TEMPORAL_PORT_SETTING:-its port} to a free port" >&2
+    return 1
+  fi
   for a in $(go run ./scripts/searchattrs); do sa+=(--search-attribute "$a"); done
   if [[ -n $db ]]; then
     rm -f "$db" "$db-wal" "$db-shm"

@@ -10,7 +10,9 @@
 # cannot (a checkout under /root, say), the cluster lives under /var/tmp in a
 # directory named after the checkout's path instead. PG_FSYNC,
 # PG_SHARED_BUFFERS and PG_OPTIONS (more "-c name=value" settings, e.g. to
-# load pg_stat_statements while profiling) change how it starts.
+# load pg_stat_statements while profiling) change how it starts;
+# PG_PORT_SETTING names the setting that moves PORT, for the error a port
+# another program holds gives.
 set -euo pipefail
 
 cmd=${1:?usage: postgres.sh start|stop NAME [PORT]}
@@ -58,6 +60,10 @@ start)
       { cat "$dir.initdb.log" >&2; exit 1; }
   fi
   if ! as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "postgres.sh: port $port is in use by another program, so PostgreSQL ($name) cannot start there; stop it or set ${PG_PORT_SETTING:-the PORT argument} to a free port" >&2
+      exit 1
+    fi
     as_owner "$bin/pg_ctl" -D "$dir" -w -t 60 -l "$dir/log" \
       -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-on} -c max_connections=200 -c shared_buffers=${PG_SHARED_BUFFERS:-512MB} -c max_wal_size=4GB ${PG_OPTIONS:-}" start >/dev/null ||
       { tail -20 "$dir/log" >&2; exit 1; }

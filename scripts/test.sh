@@ -22,8 +22,8 @@ trap cleanup EXIT
 
 # Every test package copies this migrated template into a database of its own.
 export PG_FSYNC=off
-template=$(fresh_db test "$pgport" outdial_template)
-start_temporal "$tport" .data/temporal-test.log
+template=$(PG_PORT_SETTING=OUTDIAL_TEST_PG_PORT fresh_db test "$pgport" outdial_template)
+TEMPORAL_PORT_SETTING=OUTDIAL_TEST_TEMPORAL_PORT start_temporal "$tport" .data/temporal-test.log
 
 echo "--- gofmt, go vet, staticcheck, errcheck, workflowcheck, import rules, parameterised SQL"
 unformatted=$(gofmt -l $(git ls-files '*.go'; git ls-files --others --exclude-standard '*.go'))

@@ -24,6 +24,7 @@ func TestComposeFile(t *testing.T) {
 			Command     []string          `yaml:"command"`
 			Environment map[string]string `yaml:"environment"`
 			Ports       []string          `yaml:"ports"`
+			Volumes     []string          `yaml:"volumes"`
 			DependsOn   yaml.Node         `yaml:"depends_on"`
 		} `yaml:"services"`
 	}
@@ -63,6 +64,14 @@ func TestComposeFile(t *testing.T) {
 		}
 	}
 	require.Equal(t, 3, outdial)
+	// The worker imports the file the API received: both keep uploads in
+	// one volume, mounted where --upload-dir points.
+	for _, name := range []string{"api", "worker"} {
+		s := compose.Services[name]
+		dir := s.Environment["OUTDIAL_UPLOAD_DIR"]
+		require.True(t, strings.HasPrefix(dir, "/"), "service %s: OUTDIAL_UPLOAD_DIR %q must be an absolute path", name, dir)
+		require.Contains(t, s.Volumes, "uploads:"+dir, "service %s shares the uploads volume at its upload dir", name)
+	}
 	require.Contains(t, compose.Services["api"].Ports, "8080:8080")
 	require.Contains(t, compose.Services["temporal-ui"].Ports, "8233:8080")
 	require.Contains(t, compose.Services["worker"].Ports, "9464:9464", "the worker's /metrics")

@@ -44,6 +44,9 @@ func runDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkPorts(c, o); err != nil {
+		return err
+	}
 	if err := models.Migrate(ctx, c.DatabaseURL); err != nil {
 		return err
 	}
@@ -85,6 +88,30 @@ func runDev(ctx context.Context, args []string) error {
 			"temporal", c.TemporalAddress)
 		return g.Wait()
 	})
+}
+
+// checkPorts makes sure the addresses dev listens on are free before it
+// starts anything, and names the setting that moves each one that is not:
+// found later, a busy port is a bind error after "outdial is running".
+func checkPorts(c *config, o devOptions) error {
+	host, _, err := net.SplitHostPort(c.TemporalAddress)
+	if err != nil {
+		return fmt.Errorf("temporal address %q: %w", c.TemporalAddress, err)
+	}
+	var busy []error
+	for _, p := range []struct{ what, addr, setting string }{
+		{"the API", c.Listen, "--listen or OUTDIAL_LISTEN"},
+		{"Temporal's dev server", c.TemporalAddress, "--temporal-address or OUTDIAL_TEMPORAL_ADDRESS"},
+		{"Temporal's Web UI", net.JoinHostPort(host, strconv.Itoa(o.UIPort)), "--ui-port"},
+	} {
+		l, err := net.Listen("tcp", p.addr)
+		if err != nil {
+			busy = append(busy, fmt.Errorf("%s cannot listen on %s (%w): stop what uses it, or move it with %s", p.what, p.addr, err, p.setting))
+			continue
+		}
+		_ = l.Close()
+	}
+	return errors.Join(busy...)
 }
 
 // startTemporal starts `temporal server start-dev` on the configured address

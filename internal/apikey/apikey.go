@@ -57,8 +57,8 @@ func New(db *models.DB, secret string) *Store {
 
 // NewKey is what a key is made with.
 type NewKey struct {
-	Name         string     `json:"name"`
-	Role         string     `json:"role"`
+	Name         string     `json:"name" required:"true"`
+	Role         string     `json:"role" required:"true"`
 	AgentID      *uint64    `json:"agent_id,omitempty"`
 	TeamIDs      []uint64   `json:"team_ids,omitempty"`
 	EntryPointID *uint64    `json:"entry_point_id,omitempty"`

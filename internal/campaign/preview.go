@@ -75,6 +75,24 @@ func (s *Service) Offer(ctx context.Context, agentID uint64) (Card, error) {
 	return Card{Preview: &p, Campaign: campaign.Name, Contact: contact, Attempts: attempts}, nil
 }
 
+// unanswerable says why card p can no longer be answered, with times that
+// have passed: when it was answered or expired, never an expiry to come
+// (the database's clock, which expires cards, may run ahead of ours).
+func unanswerable(p models.Preview, now time.Time) string {
+	at := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	switch {
+	case p.State == models.PreviewOffered && p.ExpiresAt.After(now):
+		return fmt.Sprintf("preview %d has expired: its %s to answer are over", p.ID, p.ExpiresAt.Sub(p.OfferedAt).Round(time.Second))
+	case p.State == models.PreviewOffered:
+		return fmt.Sprintf("preview %d expired at %s, unanswered", p.ID, at(p.ExpiresAt))
+	case p.AnsweredAt == nil:
+		return fmt.Sprintf("preview %d is %s", p.ID, p.State)
+	case p.State == "expired":
+		return fmt.Sprintf("preview %d expired at %s, unanswered", p.ID, at(*p.AnsweredAt))
+	}
+	return fmt.Sprintf("preview %d was %s at %s already", p.ID, p.State, at(*p.AnsweredAt))
+}
+
 // Answer accepts a card (the call is placed for its agent, who is
 // connected) or skips it (the attempt ends as skipped, and the agent is
 // idle again).
@@ -92,7 +110,7 @@ func (s *Service) Answer(ctx context.Context, previewID uint64, accept bool) (mo
 		if err != nil {
 			return p, err
 		}
-		return p, fault.Conflictf("state", "preview %d is %s (it expired at %s)", previewID, old.State, old.ExpiresAt.UTC().Format(time.RFC3339))
+		return p, fault.Conflictf("state", "%s", unanswerable(*old, s.now()))
 	}
 	agent := strconv.FormatUint(p.AgentID, 10)
 	if err := models.SetAgentState(ctx, s.DB.DB, agent, agentState, "preview "+state, nil); err != nil {

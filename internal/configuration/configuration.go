@@ -31,11 +31,9 @@ type Object[T any] interface {
 // (store.go) does paging, searching, transactions and errors; an Objects
 // value adds only its own defaults, validation and related rows.
 type Objects[T any, P Object[T]] struct {
-	name   string   // "mode", in messages
-	search []string // columns the q filter matches
-	// readOnly columns are kept on replace; the API changes them elsewhere.
-	readOnly []string
-	preload  []string // has-many fields, each ordered by position
+	name    string   // "mode", in messages
+	search  []string // columns the q filter matches
+	preload []string // has-many fields, each ordered by position
 	// defaults fills a new object; a request's omitted fields keep them.
 	defaults func(v P)
 	// check validates and normalises v; old is the stored object a replace

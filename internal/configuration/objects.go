@@ -293,7 +293,6 @@ var Teams = &Objects[models.Team, *models.Team]{
 // stopped.
 var Campaigns = &Objects[models.Campaign, *models.Campaign]{
 	name: "campaign", search: []string{"name", "description"},
-	readOnly: []string{"status"},
 	defaults: func(v *models.Campaign) {
 		v.DailyStartTime, v.DailyEndTime, v.TimeToLiveDays = DefaultStart, DefaultEnd, 30
 		v.Channel, v.ListSharing, v.CycleRetryInterval, v.DefaultDelay = "voice", "dedicated", "0:0:0", "0:0:15"
@@ -378,8 +377,7 @@ func checkCampaign(c *checks, v, old *models.Campaign) {
 // only as they report it and as calls are offered.
 var Agents = &Objects[models.Agent, *models.Agent]{
 	name: "agent", search: []string{"name"},
-	ofTeams:  "team_id IN ?",
-	readOnly: []string{"state", "state_reason", "state_changed_at"},
+	ofTeams: "team_id IN ?",
 	check: func(c *checks, v, old *models.Agent) {
 		c.name("name", &v.Name)
 		c.optionalRef("team_id", "teams", v.TeamID)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -143,7 +145,10 @@ func (o *Objects[T, P]) save(ctx context.Context, db *models.DB, v, old P) (P, e
 		if old == nil {
 			err = tx.Omit(clause.Associations).Create(v).Error
 		} else {
-			err = tx.Omit(append([]string{clause.Associations, "created_at"}, o.readOnly...)...).Select("*").Updates(v).Error
+			// Read-only columns are kept (the API changes them elsewhere), but
+			// for the ID the update is keyed on and its updated_at stamp.
+			kept := slices.DeleteFunc(models.ReadOnly(reflect.TypeOf(v)), func(c string) bool { return c == "id" || c == "updated_at" })
+			err = tx.Omit(append([]string{clause.Associations}, kept...)...).Select("*").Updates(v).Error
 		}
 		if err != nil {
 			return err

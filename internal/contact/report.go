@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,6 +47,9 @@ func (s *Service) TelephonyOutcome(ctx context.Context, attemptID, outcome, agen
 	if err != nil {
 		return false, err
 	}
+	if agent, err = s.agentID(ctx, agent, "report"); err != nil {
+		return false, err
+	}
 	changed, err := s.report(ctx, &at, "telephony_outcome", at.TelephonyOutcome, o, agent, times, contract.SignalTelephonyOutcome,
 		contract.TelephonyOutcome{AttemptID: attemptID, Outcome: o, Agent: agent})
 	if changed && err == nil && o != strategy.Voice && s.Pacers != nil {
@@ -69,6 +73,9 @@ func (s *Service) Wrapup(ctx context.Context, attemptID, business, agent string)
 		f.Add("business", "is required")
 		return false, f.Err("wrap-up")
 	}
+	if agent, err = s.agentID(ctx, agent, "wrap-up"); err != nil {
+		return false, err
+	}
 	campaign, err := models.Find[models.Campaign](ctx, s.DB.DB, "campaign", at.CampaignID)
 	if err != nil {
 		return false, err
@@ -85,6 +92,29 @@ func (s *Service) Wrapup(ctx context.Context, attemptID, business, agent string)
 	}
 	return s.report(ctx, &at, "business_outcome", at.BusinessOutcome, business, agent, dialer.CallTimes{}, contract.SignalWrapup,
 		contract.Wrapup{AttemptID: at.ID, Business: business, Agent: agent})
+}
+
+// agentID is the ID of the agent a report names by ID or by name: attempts
+// record agents by ID alone, whoever reported them, so that an agent's
+// attempts are found by one value. "" stays "".
+func (s *Service) agentID(ctx context.Context, agent, subject string) (string, error) {
+	agent = strings.TrimSpace(agent)
+	if agent == "" {
+		return "", nil
+	}
+	var ids []uint64
+	// An ID wins over another agent's name that looks like one.
+	err := s.DB.WithContext(ctx).Raw(`SELECT id FROM agents WHERE CAST(id AS text) = ? OR name = ?
+		ORDER BY CAST(id AS text) = ? DESC LIMIT 1`, agent, agent, agent).Scan(&ids).Error
+	if err != nil {
+		return "", fmt.Errorf("find agent %q: %w", agent, err)
+	}
+	if len(ids) == 0 {
+		var f fault.Fields
+		f.Add("agent", "%q is no agent's ID or name", agent)
+		return "", f.Err(subject)
+	}
+	return strconv.FormatUint(ids[0], 10), nil
 }
 
 // reported reads the attempt a report is about.
@@ -218,4 +248,25 @@ func wrapupKind(b strategy.BusinessRule) string {
 		return dialer.WrapupSuccess
 	}
 	return dialer.WrapupFailure
+}
+
+// AttemptQuery picks the attempts a key may see: within Teams' campaigns
+// when Teams is not nil (a supervisor), EntryPoint's when set (a dialer).
+type AttemptQuery struct {
+	models.AttemptFilter
+	Teams      []uint64
+	EntryPoint *uint64
+}
+
+// Attempts reads a page of the attempts q picks, the latest first.
+func (s *Service) Attempts(ctx context.Context, q AttemptQuery, p models.PageRequest) (models.Page[models.Attempt], error) {
+	f := q.AttemptFilter
+	db := s.DB.WithContext(ctx)
+	switch {
+	case q.Teams != nil:
+		f.CampaignsOf = db.Table("campaign_teams").Select("campaign_id").Where("team_id IN ?", append(q.Teams, 0))
+	case q.EntryPoint != nil:
+		f.CampaignsOf = db.Table("campaigns").Select("id").Where("entry_point_id = ?", *q.EntryPoint)
+	}
+	return models.FindAttempts(ctx, s.DB.DB, f, p)
 }

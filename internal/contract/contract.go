@@ -175,6 +175,9 @@ const (
 	ContactClosed    = "closed"
 )
 
+// ContactStatuses are every status a contact may have.
+var ContactStatuses = []string{ContactNew, ContactScheduled, ContactReady, ContactReleased, ContactDialing, ContactClosed}
+
 // Search attributes an operator filters by in the Temporal Web UI.
 var (
 	CampaignIDKey    = temporal.NewSearchAttributeKeyInt64("OutdialCampaignId")

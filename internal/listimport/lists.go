@@ -7,6 +7,7 @@ import (
 	"iter"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/phone"
 )
 
 // ListView is a contact list as the API shows it: the seed's contact-list
@@ -28,13 +30,13 @@ type ListView struct {
 	EndTime          time.Time `json:"end_time"`
 	RecordsAvailable int64     `json:"records_available"`
 	RecordsPending   int64     `json:"records_pending"`
-	Status           string    `json:"status"`
+	Status           string    `json:"status" enum:"importing,active,stopped,expired,failed" doc:"importing, active (dialed), stopped, expired (past its time to live) or failed."`
 	Error            string    `json:"error,omitempty"`
 	Progress         int       `json:"progress"`
 	Stats            ListStats `json:"stats"`
 	Upload           struct {
 		Time       time.Time `json:"time"`
-		Type       string    `json:"type"`
+		Type       string    `json:"type" doc:"How the contacts came: MANUALUPLOAD (a file) or API (JSON)."`
 		SubType    string    `json:"sub_type"`
 		ModeFailed int64     `json:"mode_failed"`
 		FileName   string    `json:"file_name"`
@@ -167,13 +169,41 @@ func (l *Lists) SetStatus(ctx context.Context, id uint64, status string) (ListVi
 	return l.Get(ctx, id)
 }
 
-// Contacts returns a page of a list's contacts, in row order: page p, or
-// the contacts after row afterRow when it is positive.
-func (l *Lists) Contacts(ctx context.Context, listID uint64, p models.PageRequest, afterRow int64) (ContactPage, error) {
-	if _, err := models.Find[models.ContactList](ctx, l.DB.DB, "list", listID); err != nil {
+// ContactFilter picks some of a list's contacts; its zero value picks all.
+type ContactFilter struct {
+	// Status is one of contract.ContactStatuses, or "" for any.
+	Status string
+	// Q is a phone number (in any form the campaign's region reads) or an
+	// external key.
+	Q string
+}
+
+// Contacts returns a page of a list's contacts that f picks, in row order:
+// page p, or the contacts after row afterRow when it is positive.
+func (l *Lists) Contacts(ctx context.Context, listID uint64, f ContactFilter, p models.PageRequest, afterRow int64) (ContactPage, error) {
+	list, err := models.Find[models.ContactList](ctx, l.DB.DB, "list", listID)
+	if err != nil {
 		return ContactPage{}, err
 	}
-	return listContacts(ctx, l.DB, listID, p, afterRow)
+	var e fault.Fields
+	if f.Status != "" && !slices.Contains(contract.ContactStatuses, f.Status) {
+		e.Add("status", "must be one of %s, not %q", strings.Join(contract.ContactStatuses, ", "), f.Status)
+	}
+	if err := e.Err("query"); err != nil {
+		return ContactPage{}, err
+	}
+	pick := contactPick{status: f.Status, key: strings.TrimSpace(f.Q)}
+	if pick.key != "" && list.CampaignID != nil {
+		campaign, err := models.Find[models.Campaign](ctx, l.DB.DB, "campaign", *list.CampaignID)
+		if err != nil {
+			return ContactPage{}, err
+		}
+		pick.campaignID = campaign.ID
+		if n, err := phone.Normalize(pick.key, campaign.DefaultRegion); err == nil {
+			pick.number, _ = strconv.ParseInt(strings.TrimPrefix(n, "+"), 10, 64)
+		}
+	}
+	return listContacts(ctx, l.DB, listID, pick, p, afterRow)
 }
 
 // FailedRows hands write every row of a list that was not imported, in

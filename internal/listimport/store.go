@@ -157,10 +157,30 @@ type ContactPage struct {
 // listContacts reads a page of the list's contacts in row order: page p,
 // or the first p.PerPage after row afterRow when it is positive. Their
 // sizes are read first, so that no more is loaded than the page can hold.
-func listContacts(ctx context.Context, db *models.DB, listID uint64, p models.PageRequest, afterRow int64) (ContactPage, error) {
+// contactPick is a ContactFilter as the query reads it: key is matched to
+// the external key and, when it reads as one, number to the numbers, each
+// through its campaign's index.
+type contactPick struct {
+	status     string
+	key        string
+	campaignID uint64
+	number     int64
+}
+
+func listContacts(ctx context.Context, db *models.DB, listID uint64, pick contactPick, p models.PageRequest, afterRow int64) (ContactPage, error) {
 	what := fmt.Sprintf("contacts of list %d", listID)
 	out := ContactPage{Page: models.Page[models.Contact]{Page: p.Page, PerPage: p.PerPage, Items: []models.Contact{}}}
-	ofList := func() *gorm.DB { return db.WithContext(ctx).Model(&models.Contact{}).Where("list_id = ?", listID) }
+	ofList := func() *gorm.DB {
+		q := db.WithContext(ctx).Model(&models.Contact{}).Where("list_id = ?", listID)
+		if pick.status != "" {
+			q = q.Where("status = ?", pick.status)
+		}
+		if pick.key != "" {
+			q = q.Where(`((campaign_id = ? AND external_key = ?) OR id IN (SELECT contact_id FROM contact_numbers WHERE campaign_id = ? AND number = ?))`,
+				pick.campaignID, pick.key, pick.campaignID, pick.number)
+		}
+		return q
+	}
 	if err := ofList().Count(&out.Total).Error; err != nil {
 		return out, fmt.Errorf("count %s: %w", what, err)
 	}
