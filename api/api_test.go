@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -90,4 +91,14 @@ func requireProblem(t *testing.T, status int, out map[string]any, wantStatus int
 		fields = append(fields, e.(map[string]any)["field"].(string))
 	}
 	require.Contains(t, fields, field, "problem: %v", out)
+}
+
+// waitForAttempt waits until the attempt is recorded.
+func waitForAttempt(t *testing.T, db *models.DB, attempt string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		var n int64
+		require.NoError(t, db.Model(&models.Attempt{}).Where("id = ?", attempt).Count(&n).Error)
+		return n == 1
+	}, 30*time.Second, 50*time.Millisecond, "attempt %s was never recorded", attempt)
 }

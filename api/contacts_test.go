@@ -84,11 +84,7 @@ func TestContactLifecycle(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, status, "%v", out)
 	require.Equal(t, fmt.Sprintf("contact/%d/%d", campaign, contact), out["workflow_id"])
 	attempt := contactpkg.AttemptID(contact, 1)
-	require.Eventually(t, func() bool {
-		var n int64
-		require.NoError(t, db.Model(&models.Attempt{}).Where("id = ?", attempt).Count(&n).Error)
-		return n == 1
-	}, 30*time.Second, 50*time.Millisecond)
+	waitForAttempt(t, db, attempt)
 
 	report := "/api/v1/attempts/" + attempt + "/telephony-outcome"
 	status, out = h.call(http.MethodPost, report, map[string]any{"outcome": "Answer-Machine"})

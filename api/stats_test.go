@@ -155,11 +155,7 @@ func TestStatsAbandonRateFromReportedTimes(t *testing.T) {
 		status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/contacts/%d/release", contact), map[string]any{})
 		require.Equal(t, http.StatusAccepted, status, "%v", out)
 		attempt := contactpkg.AttemptID(contact, 1)
-		require.Eventually(t, func() bool {
-			var n int64
-			require.NoError(t, db.Model(&models.Attempt{}).Where("id = ?", attempt).Count(&n).Error)
-			return n == 1
-		}, 30*time.Second, 50*time.Millisecond)
+		waitForAttempt(t, db, attempt)
 		attempts = append(attempts, attempt)
 	}
 	answer := time.Now().Add(-time.Minute).UTC().Truncate(time.Millisecond)
