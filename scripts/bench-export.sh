@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-bench_services benchexport 55436 7267
+bench_services benchexport 55437 7268
 go build -o .bin/outdial ./cmd/outdial
 go build -o .bin/benchexport ./scripts/benchexport
-OUTDIAL_DATABASE_URL="$bench_db" OUTDIAL_TEMPORAL_ADDRESS=127.0.0.1:7267 \
+OUTDIAL_DATABASE_URL="$bench_db" OUTDIAL_TEMPORAL_ADDRESS=127.0.0.1:7268 \
   .bin/benchexport --rows "${ROWS:-1000000}" --outdial .bin/outdial

@@ -2,13 +2,15 @@
 
 # fresh_db CLUSTER PORT NAME: start the cluster, recreate database NAME,
 # migrate it, and print its URL.
+# It runs in a command substitution, where set -e does not reach: each step
+# returns on failure, so a migration that fails stops the caller.
 fresh_db() {
   local cluster=$1 port=$2 name=$3
-  scripts/postgres.sh start "$cluster" "$port" >/dev/null
+  scripts/postgres.sh start "$cluster" "$port" >/dev/null || return 1
   scripts/postgres.sh psql "$cluster" "$port" -d postgres -qX \
-    -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" 2>/dev/null
+    -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" 2>/dev/null || return 1
   local url="postgres://outdial@127.0.0.1:$port/$name?sslmode=disable"
-  go run ./cmd/outdial migrate --database-url "$url" --log-level warn
+  go run ./cmd/outdial migrate --database-url "$url" --log-level warn || return 1
   echo "$url"
 }
 
