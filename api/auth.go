@@ -72,6 +72,7 @@ var access = func() map[string]grant {
 		"POST " + v1 + "/campaigns/:id/contacts/close":   {sup: campaignObject},
 		"GET " + v1 + "/attempts":                        {sup: anyObject, agent: anyObject, dialer: anyObject}, // each key's own: the handler narrows
 		"POST " + v1 + "/attempts/:id/telephony-outcome": {dialer: attemptObject},
+		"GET " + v1 + "/attempts/:id/wrapup-codes":       {agent: attemptObject},
 		"POST " + v1 + "/attempts/:id/wrapup":            {agent: attemptObject},
 
 		"POST " + v1 + "/campaigns/:id/lists":    {sup: campaignObject},

@@ -55,6 +55,7 @@ func mayUse() map[string]string {
 		"POST /api/v1/contacts/:id/release": "AS", "POST /api/v1/contacts/:id/close": "AS",
 		"POST /api/v1/campaigns/:id/contacts/close":   "AS",
 		"POST /api/v1/attempts/:id/telephony-outcome": "AD", "GET /api/v1/attempts": "ASGD", "POST /api/v1/attempts/:id/wrapup": "AG",
+		"GET /api/v1/attempts/:id/wrapup-codes": "AG",
 
 		"POST /api/v1/campaigns/:id/lists": "AS", "GET /api/v1/campaigns/:id/lists": "AS",
 		"POST /api/v1/campaigns/:id/contacts": "AS", "GET /api/v1/lists/:id": "AS", "DELETE /api/v1/lists/:id": "AS",

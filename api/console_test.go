@@ -3,15 +3,22 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/apikey"
+	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/listgen"
+	"github.com/outdial/outdial/internal/services"
+	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 )
 
@@ -56,4 +63,50 @@ func TestConsoleInABrowser(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "the console's browser test (screenshots in %s):\n%s", shots, out)
 	t.Logf("%s", out)
+}
+
+// TestConsoleAgentInABrowser: Agent1 signs in at the console with its own
+// key, becomes idle, asks for a preview card of krisDemoPreview, accepts
+// it, and wraps the connected call up with one of the campaign's codes
+// (api/testdata/console-agent.cjs). The simulated person talks for an
+// hour, so the wrap-up is the agent's, made in the browser.
+func TestConsoleAgentInABrowser(t *testing.T) {
+	chromium, nodePath := os.Getenv("OUTDIAL_TEST_CHROMIUM"), os.Getenv("OUTDIAL_TEST_NODE_PATH")
+	if chromium == "" || nodePath == "" {
+		t.Skip("no chromium and playwright-core: make test installs them where it can, and says why when it cannot")
+	}
+	db, tc, queue := testenv.DB(t), testenv.Temporal(t), testenv.TaskQueue(t)
+	startWorker(t, db, tc, queue, func(svc *services.Services) dialer.Dialer {
+		sim := &dialer.Simulator{Agents: svc.Agents, Reports: contact.Reports{Service: svc.Contacts}, Config: dialer.SimulatorConfig{
+			Outcomes: map[string]float64{"voice": 1}, Ring: dialer.Span{Min: time.Second, Max: time.Second},
+			Talk: dialer.Span{Min: time.Hour, Max: time.Hour}, WrapUp: dialer.Span{Min: time.Second, Max: time.Second}, Speed: 1, Seed: 5}}
+		sim.Start(t.Context())
+		return sim
+	})
+	h := newHarnessWith(t, db, tc, queue)
+	require.NoError(t, loadDemo(h))
+	w := &campaignWorld{tc: tc, queue: queue, h: h, db: db}
+	campaign := w.campaign("krisDemoPreview")
+	w.addContacts(campaign, "212-334-0001", "212-334-0002")
+	status, out := h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/start", campaign), nil)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	_, found := h.call(http.MethodGet, "/api/v1/agents?q=Agent1", nil)
+	agent := uint64(found["items"].([]any)[0].(map[string]any)["id"].(float64))
+	_, key, err := apikey.New(db, "").Create(context.Background(), apikey.NewKey{Name: "Agent1's desk", Role: models.RoleAgent, AgentID: &agent})
+	require.NoError(t, err)
+
+	shots, err := filepath.Abs("../.data/console")
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(shots, 0o755))
+	cfg, err := json.Marshal(map[string]any{"base": h.srv.URL, "key": key, "shots": shots})
+	require.NoError(t, err)
+	cmd := exec.Command("node", "testdata/console-agent.cjs", string(cfg))
+	cmd.Env = append(os.Environ(), "NODE_PATH="+nodePath)
+	browser, err := cmd.CombinedOutput()
+	require.NoError(t, err, "the agent's browser test (screenshots in %s):\n%s", shots, browser)
+	t.Logf("%s", browser)
+
+	var wrapped int64
+	require.NoError(t, db.Model(&models.Attempt{}).Where("campaign_id = ? AND agent = ? AND business_outcome <> ''", campaign, fmt.Sprint(agent)).Count(&wrapped).Error)
+	require.EqualValues(t, 1, wrapped, "the agent's wrap-up was not recorded on its attempt")
 }

@@ -80,7 +80,32 @@ func registerContacts(r *routes, h *contacts) {
 	r.handle(http.MethodGet, "/attempts", op{summary: "List attempts, the latest first (without their evidence, which a contact's detail has); an agent's key sees its own", tag: tag, response: models.Page[models.Attempt]{},
 		query: []string{"campaign_id", "agent_id", "from", "to", "outcome", "page", "per_page"}}, h.attempts)
 	r.handle(http.MethodPost, "/attempts/:id/telephony-outcome", op{summary: "The dialer reports how a call ended (idempotent)", tag: tag, request: OutcomeReport{}, response: map[string]any{}}, h.telephonyOutcome)
+	r.handle(http.MethodGet, "/attempts/:id/wrapup-codes", op{summary: "The wrap-up codes the attempt's agent may send: its campaign's outcome group's", tag: tag, response: WrapupCodes{}}, h.wrapupCodes)
 	r.handle(http.MethodPost, "/attempts/:id/wrapup", op{summary: "The agent reports the wrap-up code (idempotent)", tag: tag, request: WrapupReport{}, response: map[string]any{}}, h.wrapup)
+}
+
+// WrapupCodes are an attempt's wrap-up codes, as an agent's desktop shows them.
+type WrapupCodes struct {
+	Codes []WrapupCode `json:"codes" doc:"The campaign's codes, in its outcome group's order; none when it has no group."`
+}
+
+// WrapupCode is one wrap-up code.
+type WrapupCode struct {
+	Name string `json:"name" doc:"The code, as the agent sends it."`
+	Kind string `json:"kind" enum:"success,callback,failure" doc:"What the code does to the contact: success, callback (it is called again) or failure."`
+}
+
+func (h *contacts) wrapupCodes(c *gin.Context) {
+	codes, err := h.contacts.WrapupCodes(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := WrapupCodes{Codes: make([]WrapupCode, 0, len(codes))}
+	for _, code := range codes {
+		out.Codes = append(out.Codes, WrapupCode{Name: code.Name, Kind: code.Kind})
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 func (h *contacts) get(c *gin.Context) {

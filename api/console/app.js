@@ -260,6 +260,84 @@ async function contactPage(id) {
       ${a.evidence ? `<details><summary>evidence</summary><pre>${esc(JSON.stringify(a.evidence, null, 2))}</pre></details>` : ""}</td></tr>`).join("")}</table>`);
 }
 
+// --- the agent's page: the seed's Agent Desktop in small ------------------
+
+let card = null; // the preview card on offer, until it is accepted or skipped
+
+async function agentPage() {
+  const id = me.agent_id;
+  const [agent, recent] = await Promise.all([api("GET", `/agents/${id}`), api("GET", `/attempts?agent_id=${id}&per_page=10`)]);
+  const call = recent.items.find((a) => !a.ended_at);
+  let codes = [];
+  if (call && call.telephony_outcome === "voice" && !call.business_outcome) codes = (await api("GET", `/attempts/${call.id}/wrapup-codes`)).codes;
+  show(`<h1>${esc(agent.name)} ${status(agent.state)} <span class="muted">${esc(agent.state_reason)}</span></h1>
+    <div class="card" id="state">${["idle", "not_ready", "available", "wrap_up"].map((s) =>
+      `<button data-state="${s}" ${agent.state === s ? "disabled" : ""}>${s.replace("_", " ")}</button>`).join("")}
+      <input id="reason" placeholder="reason (not ready, wrap-up)"></div>
+    ${call ? callHTML(call, codes) : cardHTML()}
+    <h2>My recent attempts</h2>
+    <table><tr><th>Attempt</th><th>Number</th><th>Started</th><th>Outcome</th><th>Wrap-up</th></tr>
+    ${recent.items.map((a) => `<tr><td>${esc(a.id)}</td><td>${esc(a.number)}</td><td>${esc(a.started_at)}</td><td>${esc(a.telephony_outcome)}</td>
+      <td>${esc(a.business_outcome)}</td></tr>`).join("")}</table>`);
+  main.querySelectorAll("button[data-state]").forEach((b) => b.addEventListener("click", () =>
+    act(() => api("PUT", `/agents/${id}/state`, { state: b.dataset.state, reason: document.getElementById("reason").value }))));
+  const on = (sel, fn) => { const el = document.getElementById(sel); if (el) el.addEventListener("click", () => act(fn)); };
+  on("ask", async () => {
+    card = await api("POST", `/agents/${id}/preview`);
+  });
+  on("accept", async () => {
+    await api("POST", `/previews/${card.preview.id}/accept`);
+    card = null;
+  });
+  on("skip", async () => {
+    await api("POST", `/previews/${card.preview.id}/skip`);
+    card = null;
+  });
+  on("wrapup", () => api("POST", `/attempts/${call.id}/wrapup`, { business: document.getElementById("code").value }));
+  // A call is on its way while the agent is reserved or connected: its
+  // attempt appears, rings, connects.
+  refreshWhile(() => !!call || ["reserved", "connected"].includes(agent.state), agentPage);
+}
+
+async function act(fn) {
+  try {
+    await fn();
+    await agentPage();
+  } catch (err) {
+    failed(err);
+  }
+}
+
+// cardHTML is the card on offer: the contact's fields and its earlier
+// attempts (the seed's right-hand panel), to accept or skip.
+function cardHTML() {
+  if (!card || !card.preview) {
+    return `<div class="card" id="no-card">${card ? `<p class="muted">${esc(card.reason || "no card now")}</p>` : ""}
+      <button class="primary" id="ask">Ask for a preview card</button></div>`;
+  }
+  const c = card.contact || { attributes: {}, numbers: [] };
+  return `<div class="card" id="preview-card"><h2>${esc(card.campaign)}: contact ${c.id}</h2>
+    <table>${Object.entries(c.attributes).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}
+      ${c.numbers.map((n) => `<tr><th>${esc(n.mode)}</th><td>${esc(n.number)}</td></tr>`).join("")}</table>
+    <h3>Earlier attempts</h3>
+    <table><tr><th>Started</th><th>Outcome</th><th>Wrap-up</th></tr>${(card.attempts || []).map((a) =>
+      `<tr><td>${esc(a.started_at)}</td><td>${esc(a.telephony_outcome)}</td><td>${esc(a.business_outcome)}</td></tr>`).join("") ||
+      `<tr><td colspan="3" class="muted">none</td></tr>`}</table>
+    <p class="muted">Offered until ${esc(card.preview.expires_at)}</p>
+    <button class="primary" id="accept">Accept: call</button><button id="skip">Skip</button></div>`;
+}
+
+// callHTML is the agent's call: ringing, then connected with the
+// campaign's codes to wrap it up with.
+function callHTML(call, codes) {
+  const connected = call.telephony_outcome === "voice";
+  return `<div class="card" id="call"><h2>Call ${esc(call.id)} to ${esc(call.number)}</h2>
+    <p>${connected ? "Connected" : call.telephony_outcome ? esc(call.telephony_outcome) : "Ringing…"}
+      ${call.business_outcome ? `· wrapped up: <b id="wrapped">${esc(call.business_outcome)}</b>` : ""}</p>
+    ${connected && !call.business_outcome ? `<label><span>Wrap-up code</span><select id="code">${codes.map((k) =>
+      `<option>${esc(k.name)}</option>`).join("")}</select></label><button class="primary" id="wrapup">Wrap up</button>` : ""}</div>`;
+}
+
 // --- routing ---------------------------------------------------------------
 
 function refreshWhile(busy, reload) {
@@ -272,6 +350,7 @@ const routes = [
   [/^#\/campaigns\/(\d+)$/, campaignPage],
   [/^#\/lists\/(\d+)$/, listPage],
   [/^#\/contacts\/(\d+)$/, contactPage],
+  [/^#\/agent$/, agentPage],
 ];
 
 async function route() {
@@ -289,8 +368,8 @@ async function route() {
   }
   document.getElementById("who").textContent = me ? `${me.name} (${me.role})` : "";
   document.getElementById("signout").hidden = !me;
-  document.getElementById("nav").innerHTML = me && me.role !== "agent" ? `<a href="#/campaigns">Campaigns</a>` : "";
-  const hash = location.hash || "#/campaigns";
+  document.getElementById("nav").innerHTML = me && me.role !== "agent" ? `<a href="#/campaigns">Campaigns</a>` : `<a href="#/agent">My desk</a>`;
+  const hash = location.hash || (me && me.role === "agent" ? "#/agent" : "#/campaigns");
   for (const [re, page] of routes) {
     const m = hash.match(re);
     if (m) {
@@ -303,7 +382,7 @@ async function route() {
       return;
     }
   }
-  location.hash = "#/campaigns";
+  location.hash = me && me.role === "agent" ? "#/agent" : "#/campaigns";
 }
 
 document.getElementById("signout").addEventListener("click", signOut);

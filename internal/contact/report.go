@@ -202,6 +202,16 @@ func (s *Service) OpenCalls(ctx context.Context, name string) ([]dialer.OpenCall
 	return calls, nil
 }
 
+// WrapupCodes are the codes the agent of the attempt may send: its
+// campaign's, as the agent's desktop shows them.
+func (s *Service) WrapupCodes(ctx context.Context, attemptID string) ([]dialer.WrapupCode, error) {
+	at, err := s.reported(ctx, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	return Reports{s}.WrapupCodes(ctx, at.CampaignID)
+}
+
 // Reports adapts the service to what the simulator reports through: the
 // same path as a real dialer's and agent's reports.
 type Reports struct{ *Service }
