@@ -29,10 +29,7 @@ import (
 // are kept in .data/console. make test installs the browser where it can;
 // without it the test says so and skips.
 func TestConsoleInABrowser(t *testing.T) {
-	chromium, nodePath := os.Getenv("OUTDIAL_TEST_CHROMIUM"), os.Getenv("OUTDIAL_TEST_NODE_PATH")
-	if chromium == "" || nodePath == "" {
-		t.Skip("no chromium and playwright-core: make test installs them where it can, and says why when it cannot")
-	}
+	skipWithoutBrowser(t)
 	w := newCampaignWorld(t, map[string]float64{"no-answer": 1}, nil)
 	campaign := w.campaign("kris_progressive")
 	w.agentsAvailable("Agent2", "Agent3")
@@ -53,15 +50,30 @@ func TestConsoleInABrowser(t *testing.T) {
 			uploaded++
 		}
 	}
+	inBrowser(t, "console-browser.cjs", map[string]any{"base": w.h.srv.URL, "key": key, "campaign": campaign, "file": file, "uploaded": uploaded})
+}
+
+// skipWithoutBrowser skips a browser test where make test could not set
+// one up.
+func skipWithoutBrowser(t *testing.T) {
+	if os.Getenv("OUTDIAL_TEST_CHROMIUM") == "" || os.Getenv("OUTDIAL_TEST_NODE_PATH") == "" {
+		t.Skip("no chromium and playwright-core: make test installs them where it can, and says why when it cannot")
+	}
+}
+
+// inBrowser runs a browser script of testdata with cfg, its screenshots
+// kept in .data/console.
+func inBrowser(t *testing.T, script string, cfg map[string]any) {
 	shots, err := filepath.Abs("../.data/console")
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll(shots, 0o755))
-	cfg, err := json.Marshal(map[string]any{"base": w.h.srv.URL, "key": key, "campaign": campaign, "file": file, "uploaded": uploaded, "shots": shots})
+	cfg["shots"] = shots
+	arg, err := json.Marshal(cfg)
 	require.NoError(t, err)
-	cmd := exec.Command("node", "testdata/console-browser.cjs", string(cfg))
-	cmd.Env = append(os.Environ(), "NODE_PATH="+nodePath)
+	cmd := exec.Command("node", filepath.Join("testdata", script), string(arg))
+	cmd.Env = append(os.Environ(), "NODE_PATH="+os.Getenv("OUTDIAL_TEST_NODE_PATH"))
 	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "the console's browser test (screenshots in %s):\n%s", shots, out)
+	require.NoError(t, err, "%s (screenshots in %s):\n%s", script, shots, out)
 	t.Logf("%s", out)
 }
 
@@ -71,10 +83,7 @@ func TestConsoleInABrowser(t *testing.T) {
 // (api/testdata/console-agent.cjs). The simulated person talks for an
 // hour, so the wrap-up is the agent's, made in the browser.
 func TestConsoleAgentInABrowser(t *testing.T) {
-	chromium, nodePath := os.Getenv("OUTDIAL_TEST_CHROMIUM"), os.Getenv("OUTDIAL_TEST_NODE_PATH")
-	if chromium == "" || nodePath == "" {
-		t.Skip("no chromium and playwright-core: make test installs them where it can, and says why when it cannot")
-	}
+	skipWithoutBrowser(t)
 	db, tc, queue := testenv.DB(t), testenv.Temporal(t), testenv.TaskQueue(t)
 	startWorker(t, db, tc, queue, func(svc *services.Services) dialer.Dialer {
 		sim := &dialer.Simulator{Agents: svc.Agents, Reports: contact.Reports{Service: svc.Contacts}, Config: dialer.SimulatorConfig{
@@ -95,16 +104,7 @@ func TestConsoleAgentInABrowser(t *testing.T) {
 	_, key, err := apikey.New(db, "").Create(context.Background(), apikey.NewKey{Name: "Agent1's desk", Role: models.RoleAgent, AgentID: &agent})
 	require.NoError(t, err)
 
-	shots, err := filepath.Abs("../.data/console")
-	require.NoError(t, err)
-	require.NoError(t, os.MkdirAll(shots, 0o755))
-	cfg, err := json.Marshal(map[string]any{"base": h.srv.URL, "key": key, "shots": shots})
-	require.NoError(t, err)
-	cmd := exec.Command("node", "testdata/console-agent.cjs", string(cfg))
-	cmd.Env = append(os.Environ(), "NODE_PATH="+nodePath)
-	browser, err := cmd.CombinedOutput()
-	require.NoError(t, err, "the agent's browser test (screenshots in %s):\n%s", shots, browser)
-	t.Logf("%s", browser)
+	inBrowser(t, "console-agent.cjs", map[string]any{"base": h.srv.URL, "key": key})
 
 	var wrapped int64
 	require.NoError(t, db.Model(&models.Attempt{}).Where("campaign_id = ? AND agent = ? AND business_outcome <> ''", campaign, fmt.Sprint(agent)).Count(&wrapped).Error)
