@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
 )
@@ -84,46 +86,23 @@ func (e *Exporter) Contacts(ctx context.Context, s Scope) (Sheet, error) {
 	}
 	header = append(header, keys...)
 
-	rows := func(yield func([]string, error) bool) {
-		for _, list := range lists {
-			rows, err := e.DB.Pool.Query(ctx, `SELECT c.id, c.list_id, c.row_number, c.external_key, c.time_zone, c.status, c.closed_reason,
-				c.attempt_count, c.numbers, c.attributes, l.started_at, l.telephony_outcome, l.business_outcome
-				FROM contacts c LEFT JOIN LATERAL (SELECT started_at, telephony_outcome, business_outcome FROM attempts a
-					WHERE a.contact_id = c.id ORDER BY a.seq DESC LIMIT 1) l ON true
-				WHERE c.list_id = $1 ORDER BY c.row_number`, list)
-			if err != nil {
-				yield(nil, fmt.Errorf("export the contacts of list %d: %w", list, err))
-				return
-			}
-			for rows.Next() {
-				var (
-					c                   models.Contact
-					numbers, attributes []byte
-					lastAt              *time.Time
-					telephony, business *string
-				)
-				if err := rows.Scan(&c.ID, &c.ListID, &c.RowNumber, &c.ExternalKey, &c.TimeZone, &c.Status, &c.ClosedReason,
-					&c.AttemptCount, &numbers, &attributes, &lastAt, &telephony, &business); err != nil {
-					rows.Close()
-					yield(nil, fmt.Errorf("export the contacts of list %d: %w", list, err))
-					return
-				}
-				row, err := contactRow(c, numbers, attributes, lastAt, telephony, business, modes, keys)
-				if err != nil || !yield(row, nil) {
-					rows.Close()
-					if err != nil {
-						yield(nil, err)
-					}
-					return
-				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				yield(nil, fmt.Errorf("export the contacts of list %d: %w", list, err))
-				return
-			}
+	rows := e.rowsOf(ctx, lists, "contacts", `SELECT c.id, c.list_id, c.row_number, c.external_key, c.time_zone, c.status, c.closed_reason,
+		c.attempt_count, c.numbers, c.attributes, l.started_at, l.telephony_outcome, l.business_outcome
+		FROM contacts c LEFT JOIN LATERAL (SELECT started_at, telephony_outcome, business_outcome FROM attempts a
+			WHERE a.contact_id = c.id ORDER BY a.seq DESC LIMIT 1) l ON true
+		WHERE c.list_id = $1 ORDER BY c.row_number`, func(rows pgx.Rows) ([]string, error) {
+		var (
+			c                   models.Contact
+			numbers, attributes []byte
+			lastAt              *time.Time
+			telephony, business *string
+		)
+		if err := rows.Scan(&c.ID, &c.ListID, &c.RowNumber, &c.ExternalKey, &c.TimeZone, &c.Status, &c.ClosedReason,
+			&c.AttemptCount, &numbers, &attributes, &lastAt, &telephony, &business); err != nil {
+			return nil, err
 		}
-	}
+		return contactRow(c, numbers, attributes, lastAt, telephony, business, modes, keys)
+	})
 	return Sheet{Name: "Contacts", Header: header, Rows: rows}, nil
 }
 
@@ -168,44 +147,61 @@ func (e *Exporter) Attempts(ctx context.Context, s Scope) (Sheet, error) {
 	if err != nil {
 		return Sheet{}, err
 	}
-	rows := func(yield func([]string, error) bool) {
+	rows := e.rowsOf(ctx, lists, "attempts", `SELECT a.id, a.contact_id, c.list_id, a.seq, a.mode, a.number, a.agent, a.started_at,
+		a.dial_accepted_at, a.answered_at, a.ended_at, a.telephony_outcome, a.business_outcome, a.decision, COALESCE(a.evidence::text, '')
+		FROM contacts c JOIN attempts a ON a.contact_id = c.id WHERE c.list_id = $1 ORDER BY c.row_number, a.seq`, func(rows pgx.Rows) ([]string, error) {
+		var (
+			a                         models.Attempt
+			listID                    uint64
+			evidence                  string
+			accepted, answered, ended *time.Time
+		)
+		if err := rows.Scan(&a.ID, &a.ContactID, &listID, &a.Seq, &a.Mode, &a.Number, &a.Agent, &a.StartedAt,
+			&accepted, &answered, &ended, &a.TelephonyOutcome, &a.BusinessOutcome, &a.Decision, &evidence); err != nil {
+			return nil, err
+		}
+		return []string{a.ID, strconv.FormatUint(a.ContactID, 10), strconv.FormatUint(listID, 10), strconv.Itoa(a.Seq), a.Mode, a.Number,
+			a.Agent, timeCell(&a.StartedAt), timeCell(accepted), timeCell(answered), timeCell(ended), a.TelephonyOutcome,
+			a.BusinessOutcome, a.Decision, evidence}, nil
+	})
+	return Sheet{Name: "Attempts", Header: append([]string{}, attemptColumns...), Rows: rows}, nil
+}
+
+// rowsOf ranges over query's rows list by list (the query takes the list's
+// ID as $1), each made a row of cells by cells, holding one at a time.
+func (e *Exporter) rowsOf(ctx context.Context, lists []uint64, what, query string, cells func(pgx.Rows) ([]string, error)) iter.Seq2[[]string, error] {
+	return func(yield func([]string, error) bool) {
 		for _, list := range lists {
-			rows, err := e.DB.Pool.Query(ctx, `SELECT a.id, a.contact_id, c.list_id, a.seq, a.mode, a.number, a.agent, a.started_at,
-				a.dial_accepted_at, a.answered_at, a.ended_at, a.telephony_outcome, a.business_outcome, a.decision, COALESCE(a.evidence::text, '')
-				FROM contacts c JOIN attempts a ON a.contact_id = c.id WHERE c.list_id = $1 ORDER BY c.row_number, a.seq`, list)
+			more, err := e.listRows(ctx, list, query, cells, yield)
 			if err != nil {
-				yield(nil, fmt.Errorf("export the attempts of list %d: %w", list, err))
+				yield(nil, fmt.Errorf("export the %s of list %d: %w", what, list, err))
 				return
 			}
-			for rows.Next() {
-				var (
-					a                         models.Attempt
-					listID                    uint64
-					evidence                  string
-					accepted, answered, ended *time.Time
-				)
-				if err := rows.Scan(&a.ID, &a.ContactID, &listID, &a.Seq, &a.Mode, &a.Number, &a.Agent, &a.StartedAt,
-					&accepted, &answered, &ended, &a.TelephonyOutcome, &a.BusinessOutcome, &a.Decision, &evidence); err != nil {
-					rows.Close()
-					yield(nil, fmt.Errorf("export the attempts of list %d: %w", list, err))
-					return
-				}
-				row := []string{a.ID, strconv.FormatUint(a.ContactID, 10), strconv.FormatUint(listID, 10), strconv.Itoa(a.Seq), a.Mode, a.Number,
-					a.Agent, timeCell(&a.StartedAt), timeCell(accepted), timeCell(answered), timeCell(ended), a.TelephonyOutcome,
-					a.BusinessOutcome, a.Decision, evidence}
-				if !yield(row, nil) {
-					rows.Close()
-					return
-				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				yield(nil, fmt.Errorf("export the attempts of list %d: %w", list, err))
+			if !more {
 				return
 			}
 		}
 	}
-	return Sheet{Name: "Attempts", Header: append([]string{}, attemptColumns...), Rows: rows}, nil
+}
+
+// listRows yields one list's rows; more is false when the consumer
+// stopped taking them.
+func (e *Exporter) listRows(ctx context.Context, list uint64, query string, cells func(pgx.Rows) ([]string, error), yield func([]string, error) bool) (more bool, err error) {
+	rows, err := e.DB.Pool.Query(ctx, query, list)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		row, err := cells(rows)
+		if err != nil {
+			return false, err
+		}
+		if !yield(row, nil) {
+			return false, nil
+		}
+	}
+	return true, rows.Err()
 }
 
 // Both are the contacts sheet, then the attempts sheet.
