@@ -41,6 +41,10 @@ func (w *watchedAgents) Reserve(ctx context.Context, campaignID uint64, preferre
 	return agent, ok, err
 }
 
+func (w *watchedAgents) AtDesk(ctx context.Context, agent string) (bool, error) {
+	return w.pool.AtDesk(ctx, agent)
+}
+
 func (w *watchedAgents) SetState(ctx context.Context, agent, state string) error {
 	if state == models.AgentAvailable {
 		w.mu.Lock()

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/outdial/outdial/models"
@@ -236,7 +237,9 @@ func (d *demoClient) agentTo(ctx context.Context, id uint64, state string) {
 
 // RunPreviewAgent plays a preview agent until ctx ends: it asks for a
 // card whenever it is free, and accepts it; the simulator plays the call.
-func RunPreviewAgent(ctx context.Context, base, name string, log *slog.Logger) error {
+// While atDesk says a person is signed in as the agent, it leaves the
+// cards to them.
+func RunPreviewAgent(ctx context.Context, base, name string, log *slog.Logger, atDesk func(ctx context.Context, agent string) (bool, error)) error {
 	d := demoClient{base: base + "/api/v1", http: &http.Client{Timeout: 10 * time.Second}}
 	id := d.mustFind(ctx, "agents", "name", name)
 	d.agentTo(ctx, id, models.AgentIdle)
@@ -244,20 +247,8 @@ func RunPreviewAgent(ctx context.Context, base, name string, log *slog.Logger) e
 		return d.err
 	}
 	for {
-		var agent struct {
-			State string `json:"state"`
-		}
-		if err := d.do(ctx, http.MethodGet, fmt.Sprintf("agents/%d", id), nil, &agent); err != nil {
+		if err := d.playPreview(ctx, id, atDesk); err != nil {
 			log.Warn("demo preview agent", "error", err)
-		} else if agent.State == "idle" || agent.State == "available" {
-			var card PreviewCard
-			if err := d.do(ctx, http.MethodPost, fmt.Sprintf("agents/%d/preview", id), nil, &card); err != nil {
-				log.Warn("demo preview agent", "error", err)
-			} else if card.Preview != nil {
-				if err := d.do(ctx, http.MethodPost, fmt.Sprintf("previews/%d/accept", card.Preview.ID), nil, &obj{}); err != nil {
-					log.Warn("demo preview agent", "error", err)
-				}
-			}
 		}
 		select {
 		case <-ctx.Done():
@@ -265,6 +256,28 @@ func RunPreviewAgent(ctx context.Context, base, name string, log *slog.Logger) e
 		case <-time.After(2 * time.Second):
 		}
 	}
+}
+
+// playPreview takes and accepts a card for the agent when it is free and
+// no person is signed in as it.
+func (d *demoClient) playPreview(ctx context.Context, id uint64, atDesk func(ctx context.Context, agent string) (bool, error)) error {
+	if person, err := atDesk(ctx, strconv.FormatUint(id, 10)); err != nil || person {
+		return err
+	}
+	var agent struct {
+		State string `json:"state"`
+	}
+	if err := d.do(ctx, http.MethodGet, fmt.Sprintf("agents/%d", id), nil, &agent); err != nil {
+		return err
+	}
+	if agent.State != models.AgentIdle && agent.State != models.AgentAvailable {
+		return nil
+	}
+	var card PreviewCard
+	if err := d.do(ctx, http.MethodPost, fmt.Sprintf("agents/%d/preview", id), nil, &card); err != nil || card.Preview == nil {
+		return err
+	}
+	return d.do(ctx, http.MethodPost, fmt.Sprintf("previews/%d/accept", card.Preview.ID), nil, &obj{})
 }
 
 // Call sends body as JSON to url and decodes the answer into out (when not

@@ -86,6 +86,9 @@ type Agents interface {
 	// SetState moves a simulated agent on: wrap_up after the talk,
 	// available after the wrap-up.
 	SetState(ctx context.Context, agent, state string) error
+	// AtDesk tells an agent a person plays (signed in at the console) from
+	// one the simulator plays: the person talks and wraps up their calls.
+	AtDesk(ctx context.Context, agent string) (bool, error)
 }
 
 // Reports is where a simulated call's outcome and wrap-up go: the same
@@ -222,8 +225,17 @@ func (s *Simulator) play(ctx context.Context, c call) {
 
 // converse plays an answered call out from its talk: the agent talks,
 // wraps up, sends one of the campaign's codes and is available again.
+// A person at the agent's desk does all that instead.
 func (s *Simulator) converse(ctx context.Context, c call, agent string) {
 	id := c.req.AttemptID
+	var person bool
+	s.report(ctx, id, func(ctx context.Context) (err error) {
+		person, err = s.Agents.AtDesk(ctx, agent)
+		return err
+	})
+	if person {
+		return
+	}
 	if !s.sleep(ctx, c.talk) {
 		return
 	}

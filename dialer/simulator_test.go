@@ -31,6 +31,8 @@ type world struct {
 	refuse bool
 	// codesDown fails this many reads of the wrap-up codes.
 	codesDown int
+	// desks are the agents a person plays.
+	desks map[string]bool
 }
 
 var errOutage, errRefused = errors.New("database does not answer"), errors.New("attempt already has an outcome")
@@ -63,6 +65,12 @@ func (w *world) SetState(_ context.Context, agent, state string) error {
 		w.free = append(w.free, agent)
 	}
 	return nil
+}
+
+func (w *world) AtDesk(_ context.Context, agent string) (bool, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.desks[agent], nil
 }
 
 func (w *world) TelephonyOutcome(_ context.Context, id, outcome, agent string, times CallTimes) error {
@@ -124,6 +132,32 @@ func TestSimulatorPlaysCallsOut(t *testing.T) {
 		return len(w.events) == 3
 	}, 5*time.Second, time.Millisecond)
 	require.Equal(t, []string{"reserve agent-1", "agent-1 wrap_up", "agent-1 available"}, w.events)
+}
+
+// TestSimulatorLeavesAPersonsCallsToThem: an agent a person plays at the
+// console is connected and its call reported answered, but the talk and
+// the wrap-up are the person's: the simulator sends no state and no code.
+func TestSimulatorLeavesAPersonsCallsToThem(t *testing.T) {
+	w := newWorld("agent-1", "agent-2")
+	w.desks = map[string]bool{"agent-1": true}
+	s := &Simulator{Config: fastConfig(map[string]float64{"voice": 1}), Agents: w, Reports: w}
+	s.Start(t.Context())
+	require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: "1-1", CampaignID: 2}))
+	require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: "1-2", CampaignID: 2}))
+	require.Eventually(t, func() bool { _, wrapped := w.counts(); return wrapped == 1 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return slices.Contains(w.events, "agent-2 available")
+	}, 5*time.Second, time.Millisecond)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	require.Equal(t, "voice", w.outcome["1-1"])
+	require.Equal(t, "voice", w.outcome["1-2"])
+	require.Len(t, w.wrapups, 1, "only the simulated agent's call is wrapped up")
+	for _, e := range w.events {
+		require.NotContains(t, []string{"agent-1 wrap_up", "agent-1 available"}, e, "the simulator moved the person's agent")
+	}
 }
 
 // TestSimulatorReportsCallTimes: an answered call says when it was

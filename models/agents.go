@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -93,4 +94,17 @@ func ConnectAvailableAgent(ctx context.Context, db *gorm.DB, campaignID uint64) 
 		return 0, false, nil
 	}
 	return ids[0], true, nil
+}
+
+// AgentAtDesk reports whether a person is signed in as the agent, named by
+// its ID as attempts record it: one of its own API keys, unrevoked, was
+// used since since.
+func AgentAtDesk(ctx context.Context, db *gorm.DB, agent string, since time.Time) (bool, error) {
+	var at bool
+	err := db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM api_keys
+		WHERE agent_id::text = ? AND role = ? AND revoked_at IS NULL AND last_used_at >= ?)`, agent, RoleAgent, since).Scan(&at).Error
+	if err != nil {
+		return false, fmt.Errorf("is agent %s at a desk: %w", agent, err)
+	}
+	return at, nil
 }

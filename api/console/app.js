@@ -266,10 +266,14 @@ let card = null; // the preview card on offer, until it is accepted or skipped
 
 async function agentPage() {
   const id = me.agent_id;
+  // The page refreshes while it is open: what the agent was typing or
+  // picking survives it.
+  const typed = Object.fromEntries(["reason", "code"].map((k) => [k, document.getElementById(k)?.value]));
   const [agent, recent] = await Promise.all([api("GET", `/agents/${id}`), api("GET", `/attempts?agent_id=${id}&per_page=10`)]);
   const call = recent.items.find((a) => !a.ended_at);
   let codes = [];
   if (call && call.telephony_outcome === "voice" && !call.business_outcome) codes = (await api("GET", `/attempts/${call.id}/wrapup-codes`)).codes;
+  if (location.hash !== "#/agent") return; // the agent went to another page meanwhile
   show(`<h1>${esc(agent.name)} ${status(agent.state)} <span class="muted">${esc(agent.state_reason)}</span></h1>
     <div class="card" id="state">${["idle", "not_ready", "available", "wrap_up"].map((s) =>
       `<button data-state="${s}" ${agent.state === s ? "disabled" : ""}>${s.replace("_", " ")}</button>`).join("")}
@@ -279,6 +283,10 @@ async function agentPage() {
     <table><tr><th>Attempt</th><th>Number</th><th>Started</th><th>Outcome</th><th>Wrap-up</th></tr>
     ${recent.items.map((a) => `<tr><td>${esc(a.id)}</td><td>${esc(a.number)}</td><td>${esc(a.started_at)}</td><td>${esc(a.telephony_outcome)}</td>
       <td>${esc(a.business_outcome)}</td></tr>`).join("")}</table>`);
+  for (const [k, v] of Object.entries(typed)) {
+    const el = document.getElementById(k);
+    if (el && v && (el.tagName !== "SELECT" || [...el.options].some((o) => o.value === v))) el.value = v;
+  }
   main.querySelectorAll("button[data-state]").forEach((b) => b.addEventListener("click", () =>
     act(() => api("PUT", `/agents/${id}/state`, { state: b.dataset.state, reason: document.getElementById("reason").value }))));
   const on = (sel, fn) => { const el = document.getElementById(sel); if (el) el.addEventListener("click", () => act(fn)); };
@@ -294,9 +302,10 @@ async function agentPage() {
     card = null;
   });
   on("wrapup", () => api("POST", `/attempts/${call.id}/wrapup`, { business: document.getElementById("code").value }));
-  // A call is on its way while the agent is reserved or connected: its
-  // attempt appears, rings, connects.
-  refreshWhile(() => !!call || ["reserved", "connected"].includes(agent.state), agentPage);
+  // Always: a progressive call comes to an available agent unasked, a
+  // previewed one rings and connects, and the page's use of the agent's key
+  // tells the demo's simulator a person is at this desk.
+  refreshWhile(() => true, agentPage);
 }
 
 async function act(fn) {
@@ -341,6 +350,7 @@ function callHTML(call, codes) {
 // --- routing ---------------------------------------------------------------
 
 function refreshWhile(busy, reload) {
+  clearTimeout(timer); // an action's own reload must not start a second chain
   if (busy()) timer = setTimeout(() => reload().catch(failed), 2000);
 }
 

@@ -20,7 +20,15 @@ run("agent", async (page, cfg) => {
   await page.screenshot({ path: cfg.shots + "/console-agent-card.png", fullPage: true });
   await page.click("#accept");
   await page.waitForSelector("#wrapup", { timeout }); // connected: the codes are offered
-  const code = await page.$eval("#code", (s) => s.value);
+  // Pick the last code, not the one offered first, and keep it over two of
+  // the page's refreshes: longer than the simulated talk and wrap-up, which
+  // are the person's here, not the simulator's.
+  const code = await page.$eval("#code", (s) => s.options[s.options.length - 1].value);
+  await page.selectOption("#code", code);
+  for (let i = 0; i < 2; i++) await page.waitForResponse((r) => r.url().includes("/attempts?agent_id="), { timeout });
+  await page.waitForSelector("#wrapup", { timeout });
+  const kept = await page.$eval("#code", (s) => s.value);
+  if (kept !== code) throw new Error(`the page's refresh changed the picked code from ${code} to ${kept}`);
   await page.click("#wrapup");
   await page.waitForFunction((want) => document.querySelector("#wrapped")?.textContent === want ||
     [...document.querySelectorAll("table tr td")].some((td) => td.textContent === want), code, { timeout });

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/outdial/outdial/api"
+	"github.com/outdial/outdial/internal/agent"
 	"github.com/outdial/outdial/internal/apikey"
 	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/models"
@@ -206,5 +207,6 @@ func loadDemo(ctx context.Context, listen string, log *slog.Logger, keys *apikey
 	}
 	log.Info("demo campaigns started on the simulator: Kristest Agent2 and Agent3 take kris_progressive's calls, Agent1 works krisDemoPreview's cards",
 		"campaigns", base+"/api/v1/campaigns", "temporal_ui", "http://localhost:8233")
-	return api.RunPreviewAgent(ctx, base, "Kristest Agent1", log)
+	desks := &agent.Store{DB: db}
+	return api.RunPreviewAgent(ctx, base, "Kristest Agent1", log, desks.AtDesk)
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/models"
@@ -93,6 +94,19 @@ func (s *Store) SetState(ctx context.Context, agent, state string) error {
 	}
 	s.wake(ctx, agent, state == models.AgentAvailable)
 	return nil
+}
+
+// DeskWindow is how recently an agent's own API key must have been used
+// for a person to be at its desk. A key's use is recorded at most once a
+// minute, and the console's agent page uses it every few seconds.
+const DeskWindow = 2 * time.Minute
+
+// AtDesk reports whether a person is signed in as the agent, named by its
+// ID as attempts record it: its own key was used within DeskWindow. The
+// demo's simulator and preview script leave such an agent's calls to the
+// person.
+func (s *Store) AtDesk(ctx context.Context, agent string) (bool, error) {
+	return models.AgentAtDesk(ctx, s.DB.DB, agent, time.Now().Add(-DeskWindow))
 }
 
 // Free returns an agent reserved for a call that was not placed to idle,

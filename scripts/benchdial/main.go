@@ -135,6 +135,10 @@ func (a *timedAgents) Reserve(ctx context.Context, campaignID uint64, preferred 
 	return a.pool.Reserve(ctx, campaignID, preferred)
 }
 
+func (a *timedAgents) AtDesk(ctx context.Context, agent string) (bool, error) {
+	return a.pool.AtDesk(ctx, agent)
+}
+
 func (a *timedAgents) SetState(ctx context.Context, agent, state string) error {
 	// The agent is available from its report on. Recorded after the
 	// report returned, a dial quicker than the report's wake signal found
