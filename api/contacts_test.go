@@ -33,7 +33,7 @@ func (nopDialer) Dial(context.Context, dialer.CallRequest) error { return nil }
 func startWorker(t *testing.T, db *models.DB, tc client.Client, queue string, dial func(*services.Services) dialer.Dialer) *services.Services {
 	svc := services.New(db, tc, queue)
 	svc.Contacts.Dialers = dialer.Registry{"simulator": dial(svc)}
-	w := worker.New(tc, queue, worker.NewActivities(svc, &activities.Import{Lists: listimport.New(db)}))
+	w := worker.New(tc, worker.Config{TaskQueue: queue}, worker.NewActivities(svc, &activities.Import{Lists: listimport.New(db)}))
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	return svc

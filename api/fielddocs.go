@@ -67,6 +67,7 @@ var fieldDocs = map[string]string{
 	"description":                    "A description, for people.",
 	"detail":                         "What went wrong, in words.",
 	"dial_accepted_at":               "When the dialer accepted the call request; null before.",
+	"dialed_by":                      "The worker (its --worker-name) whose dialer accepted the call request.",
 	"dialer":                         "How calls are placed: simulator or webhook.",
 	"display_name":                   "The zone's display name.",
 	"dnc":                            "The do-not-call findings, by category.",

@@ -44,7 +44,7 @@ func newImportHarness(t *testing.T, configure ...func(*listimport.Importer)) *ha
 	for _, c := range configure {
 		c(imports)
 	}
-	w := worker.New(tc, queue, worker.NewActivities(services.New(db, tc, queue), &activities.Import{Lists: imports}))
+	w := worker.New(tc, worker.Config{TaskQueue: queue}, worker.NewActivities(services.New(db, tc, queue), &activities.Import{Lists: imports}))
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	return newHarnessWith(t, db, tc, queue, limits)

@@ -146,7 +146,7 @@ func TestWebhookDialerRoundTrip(t *testing.T) {
 	svc := services.New(db, tc, queue)
 	svc.Webhooks = local
 	svc.Contacts.Dialers = dialer.Registry{"webhook": &dialer.Webhook{Targets: local}}
-	w := worker.New(tc, queue, worker.NewActivities(svc, &activities.Import{Lists: listimport.New(db)}))
+	w := worker.New(tc, worker.Config{TaskQueue: queue}, worker.NewActivities(svc, &activities.Import{Lists: listimport.New(db)}))
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	srv := httptest.NewServer((&api.Server{Services: svc, Log: slog.New(slog.DiscardHandler), KeySecret: "test-secret"}).Handler())

@@ -186,6 +186,8 @@ type Attempt struct {
 	// DialAcceptedAt is when the dialer accepted the call request; once it
 	// has, the request is never sent again.
 	DialAcceptedAt *time.Time `json:"dial_accepted_at,omitempty"`
+	// DialedBy is the worker (--worker-name) whose dialer accepted it.
+	DialedBy string `json:"dialed_by,omitempty"`
 }
 
 // Rejection is a row an import did not store, with why.

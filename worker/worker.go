@@ -25,12 +25,56 @@ import (
 // Retention keeps closed contact workflows readable in the Web UI for weeks.
 const Retention = 30 * 24 * time.Hour
 
-// Options are the worker's options. The pacer starts contacts' workflows
-// in bursts, one per free line; each first workflow task waits on the task
-// queue for a poller, where the SDK's default of two (shared with the
-// sticky queue) held a burst's last contact for half a second.
-func Options() sdkworker.Options {
-	return sdkworker.Options{MaxConcurrentWorkflowTaskPollers: 8}
+// Config is how a worker process polls and how much it runs at once
+// (`outdial worker`'s flags). Zero values take the defaults below.
+type Config struct {
+	TaskQueue string
+	// Name identifies the worker in Temporal's task queue view and on the
+	// attempts it dials.
+	Name string
+	// WorkflowPollers and ActivityPollers are the pollers of each task
+	// queue; a negative number leaves them to the SDK's autoscaling.
+	WorkflowPollers, ActivityPollers int
+	// MaxActivities and MaxLocalActivities bound the activities run at once.
+	MaxActivities, MaxLocalActivities int
+}
+
+// Defaults of Config. The pacer starts contacts' workflows in bursts, one
+// per free line; each first workflow task waits on the task queue for a
+// poller, where the SDK's default of two (shared with the sticky queue)
+// held a burst's last contact for half a second.
+const (
+	DefaultWorkflowPollers    = 8
+	DefaultActivityPollers    = 4
+	DefaultMaxActivities      = 1000
+	DefaultMaxLocalActivities = 1000
+)
+
+// Options are the SDK's worker options for c.
+func (c Config) Options() sdkworker.Options {
+	o := sdkworker.Options{
+		Identity:                                c.Name,
+		MaxConcurrentActivityExecutionSize:      orDefault(c.MaxActivities, DefaultMaxActivities),
+		MaxConcurrentLocalActivityExecutionSize: orDefault(c.MaxLocalActivities, DefaultMaxLocalActivities),
+	}
+	if c.WorkflowPollers < 0 {
+		o.WorkflowTaskPollerBehavior = sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{})
+	} else {
+		o.MaxConcurrentWorkflowTaskPollers = orDefault(c.WorkflowPollers, DefaultWorkflowPollers)
+	}
+	if c.ActivityPollers < 0 {
+		o.ActivityTaskPollerBehavior = sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{})
+	} else {
+		o.MaxConcurrentActivityTaskPollers = orDefault(c.ActivityPollers, DefaultActivityPollers)
+	}
+	return o
+}
+
+func orDefault(n, def int) int {
+	if n == 0 {
+		return def
+	}
+	return n
 }
 
 // Activities are the activities' structs, one per domain.
@@ -46,9 +90,10 @@ func NewActivities(svc *services.Services, imports *activities.Import) Activitie
 	return Activities{Import: imports, Contact: &activities.Contact{Contacts: svc.Contacts}, Campaign: &activities.Campaign{Campaigns: svc.Campaigns}}
 }
 
-// New returns a worker for taskQueue with every workflow and activity.
-func New(c client.Client, taskQueue string, acts Activities) sdkworker.Worker {
-	w := sdkworker.New(c, taskQueue, Options())
+// New returns a worker for cfg's task queue with every workflow and
+// activity.
+func New(c client.Client, cfg Config, acts Activities) sdkworker.Worker {
+	w := sdkworker.New(c, cfg.TaskQueue, cfg.Options())
 	Register(w, acts)
 	return w
 }

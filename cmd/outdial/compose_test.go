@@ -36,7 +36,7 @@ func TestComposeFile(t *testing.T) {
 	var c config
 	fs := flag.NewFlagSet("x", flag.ContinueOnError)
 	c.register(fs, true)
-	registerWorker(fs, new(string))
+	new(workerFlags).register(fs, true)
 	known := map[string]bool{}
 	fs.VisitAll(func(f *flag.Flag) {
 		// Each flag's usage names its variable: "... (OUTDIAL_X)".

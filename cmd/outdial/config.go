@@ -23,6 +23,7 @@ import (
 	"github.com/outdial/outdial/internal/observe"
 	"github.com/outdial/outdial/internal/services"
 	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/worker"
 )
 
 // config is every setting, each from a flag whose default comes from an
@@ -61,6 +62,43 @@ func envInt(name string, def int64) int64 {
 			return n
 		}
 		fmt.Fprintf(os.Stderr, "outdial: %s=%q is not a whole number; using %d\n", name, v, def)
+	}
+	return def
+}
+
+// workerFlags are the flags of a worker process: `outdial worker`, and
+// `outdial dev` but for --metrics-listen (dev serves the worker's metrics
+// on the API's /metrics).
+type workerFlags struct {
+	MetricsListen string
+	Name          string
+	Pollers       worker.Config
+	DialRate      float64
+}
+
+func (w *workerFlags) register(fs *flag.FlagSet, withMetrics bool) {
+	if withMetrics {
+		fs.StringVar(&w.MetricsListen, "metrics-listen", env("OUTDIAL_METRICS_LISTEN", ":9464"), "address of the worker's Prometheus /metrics; empty: off (OUTDIAL_METRICS_LISTEN)")
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "worker"
+	}
+	fs.StringVar(&w.Name, "worker-name", env("OUTDIAL_WORKER_NAME", host), "this worker's name, one per worker process in the cluster: attempts record it and a worker that restarts takes up its own simulated calls (OUTDIAL_WORKER_NAME; default: the host name)")
+	fs.IntVar(&w.Pollers.WorkflowPollers, "workflow-pollers", int(envInt("OUTDIAL_WORKFLOW_POLLERS", worker.DefaultWorkflowPollers)), "workflow task pollers; -1: the SDK's autoscaling pollers (OUTDIAL_WORKFLOW_POLLERS)")
+	fs.IntVar(&w.Pollers.ActivityPollers, "activity-pollers", int(envInt("OUTDIAL_ACTIVITY_POLLERS", worker.DefaultActivityPollers)), "activity task pollers; -1: the SDK's autoscaling pollers (OUTDIAL_ACTIVITY_POLLERS)")
+	fs.IntVar(&w.Pollers.MaxActivities, "max-activities", int(envInt("OUTDIAL_MAX_ACTIVITIES", worker.DefaultMaxActivities)), "activities this worker runs at once (OUTDIAL_MAX_ACTIVITIES)")
+	fs.IntVar(&w.Pollers.MaxLocalActivities, "max-local-activities", int(envInt("OUTDIAL_MAX_LOCAL_ACTIVITIES", worker.DefaultMaxLocalActivities)), "local activities this worker runs at once (OUTDIAL_MAX_LOCAL_ACTIVITIES)")
+	fs.Float64Var(&w.DialRate, "dial-rate", envFloat("OUTDIAL_DIAL_RATE", 0), "dial requests a second each entry point receives at most, across all workers (campaigns without an entry point share one budget); 0: no limit (OUTDIAL_DIAL_RATE)")
+}
+
+// envFloat is envInt for a decimal number.
+func envFloat(name string, def float64) float64 {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return f
+		}
+		fmt.Fprintf(os.Stderr, "outdial: %s=%q is not a number; using %v\n", name, v, def)
 	}
 	return def
 }

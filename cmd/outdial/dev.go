@@ -36,7 +36,9 @@ type devOptions struct {
 // child process, the migrations, the worker and the API. Ctrl-C stops all.
 func runDev(ctx context.Context, args []string) error {
 	var o devOptions
+	var wf workerFlags
 	c, log, err := parse("dev", args, true, func(fs *flag.FlagSet) {
+		wf.register(fs, false)
 		fs.StringVar(&o.TemporalBin, "temporal-bin", env("OUTDIAL_TEMPORAL_BIN", ".bin/temporal"), "the temporal CLI that runs the dev server (OUTDIAL_TEMPORAL_BIN)")
 		fs.StringVar(&o.DataDir, "data-dir", env("OUTDIAL_DATA_DIR", ".data"), "where the dev server keeps its SQLite file (OUTDIAL_DATA_DIR)")
 		fs.IntVar(&o.UIPort, "ui-port", 8233, "Temporal Web UI port")
@@ -67,7 +69,7 @@ func runDev(ctx context.Context, args []string) error {
 			return err
 		}
 		g, ctx := errgroup.WithContext(ctx)
-		g.Go(func() error { return runTemporalWorker(ctx, c, db, tc) })
+		g.Go(func() error { return runTemporalWorker(ctx, c, wf, db, tc) })
 		g.Go(func() error { return serveAPI(ctx, c, log, db, tc) })
 		g.Go(func() error {
 			select {

@@ -115,25 +115,19 @@ func runAPI(ctx context.Context, args []string) error {
 }
 
 func runWorker(ctx context.Context, args []string) error {
-	var metricsListen string
-	c, log, err := parse("worker", args, false, func(fs *flag.FlagSet) { registerWorker(fs, &metricsListen) })
+	var wf workerFlags
+	c, log, err := parse("worker", args, false, func(fs *flag.FlagSet) { wf.register(fs, true) })
 	if err != nil {
 		return err
 	}
-	if metricsListen != "" {
-		if err := serveMetrics(ctx, metricsListen, log); err != nil {
+	if wf.MetricsListen != "" {
+		if err := serveMetrics(ctx, wf.MetricsListen, log); err != nil {
 			return err
 		}
 	}
 	return withServices(ctx, c, log, func(ctx context.Context, db *models.DB, tc client.Client) error {
-		return runTemporalWorker(ctx, c, db, tc)
+		return runTemporalWorker(ctx, c, wf, db, tc)
 	})
-}
-
-// registerWorker adds the flags of `outdial worker` alone: `outdial dev`
-// serves the worker's metrics on the API's /metrics.
-func registerWorker(fs *flag.FlagSet, metricsListen *string) {
-	fs.StringVar(metricsListen, "metrics-listen", env("OUTDIAL_METRICS_LISTEN", ":9464"), "address of the worker's Prometheus /metrics; empty: off (OUTDIAL_METRICS_LISTEN)")
 }
 
 // withServices connects to PostgreSQL and Temporal, runs fn, and closes both.
@@ -194,14 +188,25 @@ func serveAPI(ctx context.Context, c *config, log *slog.Logger, db *models.DB, t
 	return g.Wait()
 }
 
-func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.Client) error {
-	err := worker.Setup(ctx, tc, c.TemporalNamespace)
+func runTemporalWorker(ctx context.Context, c *config, wf workerFlags, db *models.DB, tc client.Client) error {
+	release, err := models.HoldWorkerName(ctx, db, wf.Name, 30*time.Second)
 	if err != nil {
+		return err
+	}
+	defer release()
+	if err := worker.Setup(ctx, tc, c.TemporalNamespace); err != nil {
 		return err
 	}
 	svc, err := c.services(ctx, db, tc)
 	if err != nil {
 		return err
+	}
+	svc.Contacts.Worker = wf.Name
+	if wf.DialRate < 0 {
+		return fmt.Errorf("--dial-rate %v: must be 0 (no limit) or more", wf.DialRate)
+	}
+	if wf.DialRate > 0 {
+		svc.Contacts.DialEvery = time.Duration(float64(time.Second) / wf.DialRate)
 	}
 	sim := &dialer.Simulator{Config: dialer.DefaultSimulatorConfig, Agents: svc.Agents, Reports: contact.Reports{Service: svc.Contacts}, Log: slog.Default(), Final: fault.Refused}
 	if err := sim.Config.Validate(); err != nil {
@@ -223,7 +228,9 @@ func runTemporalWorker(ctx context.Context, c *config, db *models.DB, tc client.
 	if err := injectFault(acts.Contact); err != nil {
 		return err
 	}
-	w := worker.New(tc, c.TaskQueue, acts)
+	cfg := wf.Pollers
+	cfg.TaskQueue, cfg.Name = c.TaskQueue, wf.Name
+	w := worker.New(tc, cfg, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", c.TaskQueue, err)
 	}

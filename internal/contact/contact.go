@@ -51,6 +51,12 @@ type Service struct {
 	Pacers Pacers
 	// Now is the clock; tests on Temporal's test environment give it theirs.
 	Now func() time.Time
+	// Worker names the worker process this service dials from; each
+	// attempt records it, so a restarted simulator takes up its own calls.
+	Worker string
+	// DialEvery spaces the dial requests sent through each entry point,
+	// across all workers; zero: no spacing.
+	DialEvery time.Duration
 
 	policies policies
 }
@@ -353,6 +359,9 @@ func (s *Service) Dial(ctx context.Context, attemptID string) (*Evidence, error)
 		}
 		return &e, nil
 	}
+	if err := s.awaitDialSlot(ctx, at.CampaignID); err != nil {
+		return nil, fmt.Errorf("dial %s: %w", attemptID, err)
+	}
 	// The checks run again at the moment the request leaves, on every try:
 	// a retry, or an attempt prepared before its worker died, may find a
 	// number now on a DNC list, a window closed or a cap reached.
@@ -381,13 +390,35 @@ func (s *Service) Dial(ctx context.Context, attemptID string) (*Evidence, error)
 	if err := s.send(ctx, at, r); err != nil {
 		return v.Evidence, err
 	}
-	if err := s.DB.WithContext(ctx).Exec(`UPDATE attempts SET dial_accepted_at = ? WHERE id = ?`, s.now(), at.ID).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Exec(`UPDATE attempts SET dial_accepted_at = ?, dialed_by = ? WHERE id = ?`, s.now(), s.Worker, at.ID).Error; err != nil {
 		// The call is placed: failing now would retry the dial and send
 		// its request again. Without the mark only a retry that should not
 		// happen resends, and the dialer deduplicates that by attempt ID.
 		slog.WarnContext(ctx, "the dialer accepted an attempt's call; recording that failed", "error", err)
 	}
 	return v.Evidence, nil
+}
+
+// awaitDialSlot waits for the campaign's entry point's next free moment
+// under DialEvery. It comes before the checks, which must see the moment
+// the request leaves; an attempt that waits too long is refused by them
+// as late.
+func (s *Service) awaitDialSlot(ctx context.Context, campaignID uint64) error {
+	if s.DialEvery <= 0 {
+		return nil
+	}
+	wait, err := models.TakeDialSlot(ctx, s.DB.DB, campaignID, s.DialEvery)
+	if err != nil || wait <= 0 {
+		return err
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("wait %s for the entry point's dial slot: %w", wait, ctx.Err())
+	case <-t.C:
+		return nil
+	}
 }
 
 // send sends the attempt's call request to its campaign's dialer.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/contact"
@@ -84,4 +86,80 @@ func TestReportsThatCrossAreOneRepeat(t *testing.T) {
 	require.False(t, changed)
 	_, err = f.svc.ReportTelephonyAsRead(ctx, read, "voice")
 	require.True(t, fault.Is(err, fault.Conflict), "%v", err)
+}
+
+// TestOpenCallsAreTheDialingWorkers: an attempt records the worker whose
+// dialer accepted its call, and a restarted simulator takes up its own
+// worker's open calls only: another live worker's are being played.
+func TestOpenCallsAreTheDialingWorkers(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.svc.Dialers = dialer.Registry{"simulator": &callRecorder{}}
+	f.svc.Worker = "worker-a"
+	other := &contact.Service{DB: f.db, Worker: "worker-b", Dialers: f.svc.Dialers}
+	res, err := f.svc.Prepare(ctx, contact.PrepareRequest{ContactID: f.contact, Seq: 1})
+	require.NoError(t, err)
+	require.Equal(t, contact.ActionDial, res.Action, res.Reason)
+	_, err = f.svc.Dial(ctx, res.AttemptID)
+	require.NoError(t, err)
+
+	var at models.Attempt
+	require.NoError(t, f.db.First(&at, "id = ?", res.AttemptID).Error)
+	require.Equal(t, "worker-a", at.DialedBy)
+	mine, err := f.svc.OpenCalls(ctx, "simulator")
+	require.NoError(t, err)
+	require.Len(t, mine, 1)
+	require.Equal(t, res.AttemptID, mine[0].Request.AttemptID)
+	theirs, err := other.OpenCalls(ctx, "simulator")
+	require.NoError(t, err)
+	require.Empty(t, theirs, "worker-b would play worker-a's call a second time")
+}
+
+// TestDialWaitsForItsEntryPointsSlot: with --dial-rate, a dial waits for
+// the next moment its entry point is free, however recently another
+// worker took the last one.
+func TestDialWaitsForItsEntryPointsSlot(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const every = 400 * time.Millisecond
+	f.svc.Dialers = dialer.Registry{"simulator": &callRecorder{}}
+	f.svc.DialEvery = every
+	res, err := f.svc.Prepare(ctx, contact.PrepareRequest{ContactID: f.contact, Seq: 1})
+	require.NoError(t, err)
+	wait, err := models.TakeDialSlot(ctx, f.db.DB, f.campaign.ID, every) // another worker's dial, now
+	require.NoError(t, err)
+	require.Zero(t, wait)
+	start := time.Now()
+	_, err = f.svc.Dial(ctx, res.AttemptID)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, time.Since(start), every-50*time.Millisecond, "the dial left before its slot")
+}
+
+// TestDialSlotsHoldAcrossProcesses: two processes' pools taking slots of
+// one entry point at once are given distinct moments, spaced by every:
+// after n takes the entry point's next free moment is at least n spaces
+// after the first (PostgreSQL runs on this machine's clock).
+func TestDialSlotsHoldAcrossProcesses(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	second, err := models.Open(ctx, f.db.Pool.Config().ConnString())
+	require.NoError(t, err)
+	t.Cleanup(second.Close)
+	const every, n = 50 * time.Millisecond, 40
+	start := time.Now()
+	var g errgroup.Group
+	for i := range n {
+		db := f.db
+		if i%2 == 1 {
+			db = second
+		}
+		g.Go(func() error {
+			_, err := models.TakeDialSlot(ctx, db.DB, f.campaign.ID, every)
+			return err
+		})
+	}
+	require.NoError(t, g.Wait())
+	var next time.Time
+	require.NoError(t, f.db.Raw("SELECT next_at FROM dial_slots").Scan(&next).Error)
+	require.GreaterOrEqual(t, next.Sub(start), n*every, "a slot was given twice")
 }

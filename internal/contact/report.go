@@ -178,9 +178,10 @@ func (s *Service) signalReport(ctx context.Context, at *models.Attempt, signal s
 	return nil
 }
 
-// OpenCalls are the calls the dialer adapter called name accepted and has
-// not reported the end of: what a simulator takes up after its worker
-// died (dialer.Simulator.Resume).
+// OpenCalls are the calls the dialer adapter called name accepted on this
+// worker (Worker) and has not reported the end of: what a simulator takes
+// up after its worker died and started again (dialer.Simulator.Resume).
+// Other workers' calls are theirs to take up.
 func (s *Service) OpenCalls(ctx context.Context, name string) ([]dialer.OpenCall, error) {
 	var rows []struct {
 		models.Attempt
@@ -189,7 +190,7 @@ func (s *Service) OpenCalls(ctx context.Context, name string) ([]dialer.OpenCall
 	}
 	err := s.DB.WithContext(ctx).Raw(`SELECT a.*, c.pacing_mode, c.name AS campaign FROM attempts a
 		JOIN campaigns c ON c.id = a.campaign_id LEFT JOIN entry_points e ON e.id = c.entry_point_id
-		WHERE a.ended_at IS NULL AND a.dial_accepted_at IS NOT NULL AND COALESCE(e.dialer, ?) = ?`, s.DefaultDialer, name).Scan(&rows).Error
+		WHERE a.ended_at IS NULL AND a.dial_accepted_at IS NOT NULL AND a.dialed_by = ? AND COALESCE(e.dialer, ?) = ?`, s.Worker, s.DefaultDialer, name).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("open calls of dialer %s: %w", name, err)
 	}

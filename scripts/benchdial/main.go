@@ -240,7 +240,7 @@ func dialRun(ctx context.Context, db *models.DB, tc client.Client, name string, 
 	sim.Start(sctx)
 	svc.Contacts.Dialers = dialer.Registry{"simulator": &timedDialer{inner: sim, tl: tl}}
 	svc.Campaigns.Contacts = timedContacts{Service: svc.Contacts, tl: tl}
-	w := worker.New(tc, queue, worker.NewActivities(svc, &activities.Import{Lists: listimport.New(db)}))
+	w := worker.New(tc, worker.Config{TaskQueue: queue}, worker.NewActivities(svc, &activities.Import{Lists: listimport.New(db)}))
 	if err := w.Start(); err != nil {
 		return dialResult{}, err
 	}
@@ -308,7 +308,7 @@ func bareWorkflow(ctx workflow.Context) error {
 // they took.
 func bareRun(ctx context.Context, tc client.Client, n, inFlight int) (time.Duration, error) {
 	const queue = "bench-dial-bare"
-	w := sdkworker.New(tc, queue, worker.Options()) // as Outdial's
+	w := sdkworker.New(tc, queue, worker.Config{}.Options()) // as Outdial's
 	w.RegisterWorkflowWithOptions(bareWorkflow, workflow.RegisterOptions{Name: "BareAttempt"})
 	noop := func(context.Context) error { return nil }
 	for _, name := range []string{"BareStart", "BarePrepare", "BareFinish"} {
