@@ -7,18 +7,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"mime/multipart"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,7 +20,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/internal/listgen"
 	"github.com/outdial/outdial/models"
@@ -71,9 +64,9 @@ func TestFaults(t *testing.T) {
 
 	t.Log("fault: the worker is killed with SIGKILL and started again")
 	openAtKill := s.openAttempts()
-	s.worker.kill(t)
+	s.workers[0].kill(t)
 	require.Less(t, s.list(list).RowsRead, int64(importRows), "the import ended before the worker was killed: the test proves nothing of it")
-	s.worker = s.startWorker()
+	s.workers[0] = s.startWorker("worker")
 	s.recovered(t, w, before)
 
 	t.Log("fault: PostgreSQL is stopped for ", outage)
@@ -95,88 +88,20 @@ func TestFaults(t *testing.T) {
 	s.checkEndState(t, list, openAtKill)
 }
 
-// stack is PostgreSQL, a Temporal dev server, `outdial api` and `outdial
-// worker`, each a process of its own, and an admin key.
-type stack struct {
-	t                    *testing.T
-	root, bin, dir       string
-	dsn, key, api        string
-	db                   *models.DB
-	temporal, worker, ap *process
-	dialer               *reportingDialer
-}
-
+// newStack is the fault suite's stack: its own PostgreSQL and Temporal
+// dev server, one API and one worker.
 func newStack(t *testing.T) *stack {
 	root, err := filepath.Abs("../..")
 	require.NoError(t, err)
-	s := &stack{t: t, root: root, bin: buildOutdial(t), dir: t.TempDir()}
-	s.pg("start")
-	t.Cleanup(func() { s.pg("stop") })
-	base := fmt.Sprintf("postgres://outdial@127.0.0.1:%d/", faultsPGPort)
-	admin, err := pgx.Connect(context.Background(), base+"postgres?sslmode=disable")
-	require.NoError(t, err)
-	for _, q := range []string{"DROP DATABASE IF EXISTS outdial_faults", "CREATE DATABASE outdial_faults"} {
-		_, err := admin.Exec(context.Background(), q)
-		require.NoError(t, err, q)
-	}
-	require.NoError(t, admin.Close(context.Background()))
-	s.dsn = base + "outdial_faults?sslmode=disable"
-	s.run("migrate", "--database-url", s.dsn)
-	s.key = strings.TrimSpace(s.run("keys", "create", "--database-url", s.dsn, "--role", "admin", "--name", "fault suite"))
-	s.db, err = models.Open(context.Background(), s.dsn)
-	require.NoError(t, err)
-	t.Cleanup(s.db.Close)
-
+	pg := &stack{t: t, root: root}
+	pg.pg("start")
+	t.Cleanup(func() { pg.pg("stop") })
+	s := newStackOn(t, faultsPGPort, "outdial_faults", fmt.Sprintf("127.0.0.1:%d", faultsTemporalPort))
 	s.startTemporal(t)
-	s.api = fmt.Sprintf("http://127.0.0.1:%d", faultsAPIPort)
-	s.ap = s.serve("api", "--listen", fmt.Sprintf("127.0.0.1:%d", faultsAPIPort), "--key-rate", "0")
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(s.api + "/healthz")
-		if err == nil {
-			_ = resp.Body.Close()
-		}
-		return err == nil
-	}, time.Minute, 100*time.Millisecond, "outdial api did not answer")
-	s.worker = s.startWorker()
+	s.startAPI(faultsAPIPort)
+	s.workers = []*process{s.startWorker("worker")}
 	s.dialer = newReportingDialer(t, s)
 	return s
-}
-
-// run runs an outdial command to its end and returns what it printed.
-func (s *stack) run(args ...string) string {
-	cmd := exec.Command(s.bin, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	require.NoError(s.t, err, "outdial %s: %s", args[0], stderr.String())
-	return string(out)
-}
-
-// serve starts a long-running outdial command on the stack, its log in the
-// test's directory.
-func (s *stack) serve(command string, args ...string) *process {
-	args = append([]string{command, "--database-url", s.dsn, "--temporal-address", fmt.Sprintf("127.0.0.1:%d", faultsTemporalPort),
-		"--upload-dir", filepath.Join(s.dir, "uploads"), "--log-level", "warn", "--webhook-allow", testDialers}, args...)
-	cmd := exec.Command(s.bin, args...)
-	cmd.Stdout, cmd.Stderr = s.logFile(command), s.logFile(command)
-	return startProcess(s.t, cmd)
-}
-
-func (s *stack) startWorker() *process { return s.serve("worker", "--metrics-listen", "") }
-
-// logFile is where a process's output goes: the suite's log directory
-// when OUTDIAL_FAULTS_LOGS names one (the script keeps it), else the
-// test's.
-func (s *stack) logFile(name string) *os.File {
-	dir := os.Getenv("OUTDIAL_FAULTS_LOGS")
-	if dir == "" {
-		dir = s.dir
-	}
-	require.NoError(s.t, os.MkdirAll(dir, 0o755))
-	f, err := os.OpenFile(filepath.Join(dir, name+".log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	require.NoError(s.t, err)
-	s.t.Cleanup(func() { _ = f.Close() })
-	return f
 }
 
 // pg starts or stops the suite's PostgreSQL cluster.
@@ -206,59 +131,6 @@ func (s *stack) startTemporal(t *testing.T) {
 func (s *stack) stopTemporal(t *testing.T) {
 	require.NoError(t, s.temporal.cmd.Process.Signal(syscall.SIGTERM))
 	s.temporal.wait(t, time.Minute)
-}
-
-// answers reports whether something listens on the port of 127.0.0.1.
-func answers(port int) bool {
-	c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
-	if err == nil {
-		_ = c.Close()
-	}
-	return err == nil
-}
-
-// call sends a request with the admin key. err is a transport failure,
-// such as the API not answering in time.
-func (s *stack) call(method, path string, body any) (int, http.Header, []byte, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		require.NoError(s.t, err)
-		rd = bytes.NewReader(b)
-	}
-	return s.send(method, path, "application/json", rd)
-}
-
-func (s *stack) send(method, path, contentType string, body io.Reader) (int, http.Header, []byte, error) {
-	req, err := http.NewRequest(method, s.api+path, body)
-	require.NoError(s.t, err)
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Authorization", "Bearer "+s.key)
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	raw, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, raw, err
-}
-
-// must sends a request that has to succeed with want, and returns its JSON.
-func (s *stack) must(want int, method, path string, body any) map[string]any {
-	s.t.Helper()
-	status, _, raw, err := s.call(method, path, body)
-	require.NoError(s.t, err)
-	require.Equal(s.t, want, status, "%s %s: %s", method, path, raw)
-	var out map[string]any
-	if len(raw) > 0 {
-		require.NoError(s.t, json.Unmarshal(raw, &out))
-	}
-	return out
-}
-
-func (s *stack) create(path string, body any) uint64 {
-	s.t.Helper()
-	return uint64(s.must(http.StatusCreated, http.MethodPost, path, body)["id"].(float64))
 }
 
 // faultCampaigns are the suite's campaigns.
@@ -330,14 +202,6 @@ func (s *stack) world() faultCampaigns {
 	return w
 }
 
-func (s *stack) start(campaign uint64) {
-	s.must(http.StatusOK, http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/start", campaign), nil)
-}
-
-func (s *stack) pause(campaign uint64) {
-	s.must(http.StatusOK, http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/pause", campaign), nil)
-}
-
 // upload sends a generated list of rows to a campaign and returns its ID.
 func (s *stack) upload(campaign uint64, rows int) uint64 {
 	var body bytes.Buffer
@@ -359,17 +223,6 @@ func (s *stack) list(id uint64) models.ContactList {
 	var l models.ContactList
 	require.NoError(s.t, s.db.First(&l, id).Error)
 	return l
-}
-
-// count runs a counting query on the suite's database.
-func (s *stack) count(query string, args ...any) int64 {
-	var n int64
-	require.NoError(s.t, s.db.Raw(query, args...).Row().Scan(&n), query)
-	return n
-}
-
-func (s *stack) openAttempts() int64 {
-	return s.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL")
 }
 
 // rate is the attempts a campaign starts a minute, measured over 45 s.
@@ -419,7 +272,7 @@ func (s *stack) unavailableFor(t *testing.T, d time.Duration, method, path strin
 		var p struct{ Type, Detail string }
 		require.NoError(t, json.Unmarshal(raw, &p), "%s", raw)
 		require.Equal(t, "/problems/unavailable", p.Type)
-		resp, err := http.Get(s.api + "/readyz")
+		resp, err := http.Get(s.api() + "/readyz")
 		require.NoError(t, err)
 		_ = resp.Body.Close()
 		require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "/readyz during the outage")
@@ -434,7 +287,7 @@ func (s *stack) unavailableFor(t *testing.T, d time.Duration, method, path strin
 // stop it.
 func (s *stack) recovered(t *testing.T, w faultCampaigns, before float64) {
 	require.Eventually(t, func() bool {
-		resp, err := http.Get(s.api + "/readyz")
+		resp, err := http.Get(s.api() + "/readyz")
 		if err != nil {
 			return false
 		}
@@ -532,163 +385,4 @@ func TestDevLeavesNoTemporalBehind(t *testing.T) {
 	dev.kill(t)
 	require.Eventually(t, func() bool { return !answers(faultsDevPort) }, 30*time.Second, 100*time.Millisecond,
 		"the Temporal dev server outlived outdial dev, holding its port")
-}
-
-// reportingDialer is a webhook dialer as a real one behaves: it places one
-// call per idempotency key, and reports each call's outcome to the API a
-// moment later, sending it again until the API takes it or refuses it.
-type reportingDialer struct {
-	srv *httptest.Server
-	s   *stack
-
-	mu       sync.Mutex
-	requests map[string][]dialer.CallRequest // by idempotency key
-	placed   map[string]bool                 // the keys whose call is placed
-	reported map[string]string               // attempt to the outcome the API took
-	retries  int
-	// answered500 and timedOut count the first requests answered so.
-	answered500, timedOut int
-}
-
-func (d *reportingDialer) misbehaved(timeout bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if timeout {
-		d.timedOut++
-	} else {
-		d.answered500++
-	}
-}
-
-// contactOf is the contact ID of an attempt ID ("contact-seq").
-func contactOf(attempt string) int {
-	n, _ := strconv.Atoi(strings.SplitN(attempt, "-", 2)[0])
-	return n
-}
-
-func newReportingDialer(t *testing.T, s *stack) *reportingDialer {
-	d := &reportingDialer{s: s, requests: map[string][]dialer.CallRequest{}, placed: map[string]bool{}, reported: map[string]string{}}
-	ctx, cancel := context.WithCancel(context.Background())
-	var calls sync.WaitGroup
-	d.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		var req dialer.CallRequest
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			http.Error(rw, err.Error(), http.StatusBadRequest)
-			return
-		}
-		key := r.Header.Get(dialer.IdempotencyKeyHeader)
-		d.mu.Lock()
-		d.requests[key] = append(d.requests[key], req)
-		tries := len(d.requests[key])
-		d.mu.Unlock()
-		// A dialer misbehaves as real ones do: the first request of one
-		// attempt in five is answered 500, of another in five only after
-		// Outdial's webhook has given up waiting; Outdial sends it again
-		// under the same key, and the call is placed once.
-		switch seq := contactOf(req.AttemptID) % 5; {
-		case tries == 1 && seq == 1:
-			d.misbehaved(false)
-			http.Error(rw, "dialer busy", http.StatusInternalServerError)
-			return
-		case tries == 1 && seq == 2:
-			d.misbehaved(true)
-			select {
-			case <-time.After(dialer.DefaultTimeout + time.Second):
-			case <-ctx.Done():
-			}
-		}
-		// The call is placed once, by the first request the dialer takes.
-		d.mu.Lock()
-		first := !d.placed[key]
-		d.placed[key] = true
-		d.mu.Unlock()
-		if first {
-			calls.Add(1)
-			go func() {
-				defer calls.Done()
-				d.play(ctx, req.AttemptID)
-			}()
-		}
-		rw.WriteHeader(http.StatusOK)
-	}))
-	t.Cleanup(func() { cancel(); d.srv.Close(); calls.Wait() })
-	return d
-}
-
-// play rings for a moment and reports no answer or busy until the API
-// answers other than 503 or a transport failure.
-func (d *reportingDialer) play(ctx context.Context, attempt string) {
-	outcome := "no-answer"
-	if rand.IntN(2) == 0 {
-		outcome = "busy"
-	}
-	wait := time.Duration(200+rand.IntN(800)) * time.Millisecond
-	for tries := 0; ; tries++ {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		status, _, _, err := d.s.call(http.MethodPost, "/api/v1/attempts/"+attempt+"/telephony-outcome", map[string]any{"outcome": outcome})
-		if err == nil && status < 500 {
-			d.mu.Lock()
-			if status == http.StatusOK {
-				d.reported[attempt] = outcome
-			}
-			d.retries += tries
-			d.mu.Unlock()
-			return
-		}
-		wait = min(2*wait, 5*time.Second)
-	}
-}
-
-// placedTwice counts keys whose requests named different attempts or
-// numbers: one key is one call.
-func (d *reportingDialer) placedTwice() int64 {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var n int64
-	for key, reqs := range d.requests {
-		for _, r := range reqs {
-			if r.AttemptID != key || r.Number != reqs[0].Number {
-				n++
-				break
-			}
-		}
-	}
-	return n
-}
-
-// resent counts requests sent again under a key already placed.
-func (d *reportingDialer) resent() int64 {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var n int64
-	for _, reqs := range d.requests {
-		n += int64(len(reqs) - 1)
-	}
-	return n
-}
-
-func (d *reportingDialer) retried() int64 {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return int64(d.retries)
-}
-
-// misapplied counts placed calls whose attempt does not carry the outcome
-// the API took for it, or was taken for none.
-func (d *reportingDialer) misapplied(s *stack) int64 {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var n int64
-	for key := range d.requests {
-		var got string
-		err := s.db.Raw("SELECT telephony_outcome FROM attempts WHERE id = ?", key).Row().Scan(&got)
-		if want, ok := d.reported[key]; err != nil || !ok || got != want {
-			n++
-		}
-	}
-	return n
 }
