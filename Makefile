@@ -40,6 +40,12 @@ bench-dial:
 test-faults:
 	scripts/test-faults.sh
 
+# The production shape on this machine: a Temporal server on PostgreSQL,
+# two workers and two APIs, one worker killed (see README "Cluster").
+.PHONY: test-cluster
+test-cluster:
+	scripts/test-cluster.sh
+
 .PHONY: bench-export
 bench-export:
 	ROWS=$(ROWS) scripts/bench-export.sh

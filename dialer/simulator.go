@@ -1,11 +1,14 @@
 package dialer
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -13,6 +16,29 @@ import (
 // Span is a range of durations; a value is drawn uniformly from it.
 type Span struct {
 	Min, Max time.Duration
+}
+
+// UnmarshalJSON reads a span as {"min": "5s", "max": "25s"}.
+func (s *Span) UnmarshalJSON(b []byte) error {
+	var v struct{ Min, Max string }
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&v); err != nil {
+		return fmt.Errorf(`a span is {"min": "5s", "max": "25s"}: %w`, err)
+	}
+	for _, f := range []struct {
+		text string
+		to   *time.Duration
+	}{{v.Min, &s.Min}, {v.Max, &s.Max}} {
+		if f.text == "" {
+			continue
+		}
+		var err error
+		if *f.to, err = time.ParseDuration(f.text); err != nil {
+			return fmt.Errorf("span: %w", err)
+		}
+	}
+	return nil
 }
 
 func (s Span) draw(r *rand.Rand) time.Duration {
@@ -382,6 +408,20 @@ func pickAt(x float64, weights map[string]float64) string {
 		x -= weights[k]
 	}
 	return keys[len(keys)-1]
+}
+
+// ParseSimulatorConfig reads a simulated world from JSON, such as
+// {"outcomes": {"voice": 1}, "business": {"Sale": 1}, "ring": {"min": "1s"},
+// "talk": {"min": "0s"}, "speed": 1}. It replaces the demo's world whole:
+// what it leaves out is zero.
+func ParseSimulatorConfig(text string) (SimulatorConfig, error) {
+	var c SimulatorConfig
+	d := json.NewDecoder(strings.NewReader(text))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&c); err != nil {
+		return c, fmt.Errorf("simulator: %w", err)
+	}
+	return c, c.Validate()
 }
 
 // Validate says what is wrong with a configuration.

@@ -430,3 +430,21 @@ func countOf(m map[string]string, v string) int {
 	}
 	return n
 }
+
+func TestParseSimulatorConfig(t *testing.T) {
+	c, err := ParseSimulatorConfig(`{"outcomes": {"voice": 1}, "business": {"Sale": 1}, "ring": {"min": "1s", "max": "2s"}, "talk": {"min": "0s"}, "speed": 10}`)
+	require.NoError(t, err)
+	require.Equal(t, map[string]float64{"voice": 1}, c.Outcomes)
+	require.Equal(t, Span{time.Second, 2 * time.Second}, c.Ring)
+	require.Equal(t, Span{}, c.Talk)
+	require.Equal(t, 10.0, c.Speed)
+	for text, want := range map[string]string{
+		`{"outcomes": {"voice": 1}, "rings": {}}`:                        `unknown field "rings"`,
+		`{"outcomes": {"voice": 1}, "ring": {"min": "soon"}}`:            `invalid duration "soon"`,
+		`{"outcomes": {"voice": 1}, "ring": {"min": "5s", "max": "1s"}}`: "is not a range",
+		`{"speed": 2}`: "no telephony outcome has a weight",
+	} {
+		_, err := ParseSimulatorConfig(text)
+		require.ErrorContains(t, err, want, text)
+	}
+}

@@ -209,8 +209,10 @@ func runTemporalWorker(ctx context.Context, c *config, wf workerFlags, db *model
 		svc.Contacts.DialEvery = time.Duration(float64(time.Second) / wf.DialRate)
 	}
 	sim := &dialer.Simulator{Config: dialer.DefaultSimulatorConfig, Agents: svc.Agents, Reports: contact.Reports{Service: svc.Contacts}, Log: slog.Default(), Final: fault.Refused}
-	if err := sim.Config.Validate(); err != nil {
-		return err
+	if wf.Simulator != "" {
+		if sim.Config, err = dialer.ParseSimulatorConfig(wf.Simulator); err != nil {
+			return fmt.Errorf("--simulator: %w", err)
+		}
 	}
 	sim.Start(ctx)
 	open, err := svc.Contacts.OpenCalls(ctx, "simulator")
