@@ -46,6 +46,10 @@ test-faults:
 test-cluster:
 	scripts/test-cluster.sh
 
+.PHONY: bench-cluster
+bench-cluster:
+	CONTACTS=$(CONTACTS) AGENTS=$(AGENTS) WORKERS=$(WORKERS) scripts/bench-cluster.sh
+
 .PHONY: bench-export
 bench-export:
 	ROWS=$(ROWS) scripts/bench-export.sh

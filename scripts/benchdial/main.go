@@ -1,4 +1,5 @@
-// Command benchdial is `make bench-dial`: a progressive campaign of many
+// Command benchdial is `make bench-dial` and, with --cluster, `make
+// bench-cluster` (cluster.go). `make bench-dial`: a progressive campaign of many
 // contacts on the simulator, with outcomes that arrive at once, measured in
 // completed attempts per second and in the delay from an agent becoming
 // available to its next dial request; beside it, on the same Temporal
@@ -22,6 +23,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,12 +48,35 @@ import (
 func main() {
 	contacts := flag.Int("contacts", 20000, "contacts in the campaign")
 	agents := flag.Int("agents", 20, "simulated agents")
+	cluster := flag.Bool("cluster", false, "make bench-cluster: dial with `outdial worker` processes (--outdial) on a Temporal cluster")
+	outdial := flag.String("outdial", ".bin/outdial", "with --cluster: the outdial binary")
+	workers := flag.String("workers", "1,2", "with --cluster: how many worker processes each run has")
+	serverPID := flag.Int("server-pid", 0, "with --cluster: the Temporal server's process, whose CPU time is read")
+	postgresPID := flag.Int("postgres-pid", 0, "with --cluster: PostgreSQL's postmaster, whose CPU time and its backends' is read")
 	flag.Parse()
-	if err := run(context.Background(), *contacts, *agents); err != nil {
+	var err error
+	if *cluster {
+		o := clusterOptions{outdial: *outdial, serverPID: *serverPID, postgresPID: *postgresPID, contacts: *contacts, agents: *agents}
+		for _, n := range strings.Split(*workers, ",") {
+			w, perr := strconv.Atoi(strings.TrimSpace(n))
+			if perr != nil || w < 1 {
+				fmt.Fprintf(os.Stderr, "bench-cluster: --workers %q: a list of worker counts, such as 1,2\n", *workers)
+				os.Exit(2)
+			}
+			o.workers = append(o.workers, w)
+		}
+		err = runCluster(context.Background(), o)
+	} else {
+		err = run(context.Background(), *contacts, *agents)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench-dial:", err)
 		os.Exit(1)
 	}
 }
+
+// quiet is the Temporal client's logger: the figures are the output.
+func quiet() log.Logger { return log.NewStructuredLogger(slog.New(slog.DiscardHandler)) }
 
 // timeline records when agents became available and when calls were asked
 // for, and per contact when the pacer released it and when its call was
@@ -170,7 +196,7 @@ func run(ctx context.Context, contacts, agents int) error {
 		return err
 	}
 	defer db.Close()
-	tc, err := client.Dial(client.Options{HostPort: addr, Logger: log.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	tc, err := client.Dial(client.Options{HostPort: addr, Logger: quiet()})
 	if err != nil {
 		return err
 	}
@@ -251,24 +277,10 @@ func dialRun(ctx context.Context, db *models.DB, tc client.Client, name string, 
 	if err != nil {
 		return dialResult{}, err
 	}
-	start := time.Now()
-	if err := c.post(ctx, fmt.Sprintf("campaigns/%d/start", c.campaign), nil); err != nil {
+	took, err := c.runToEnd(ctx, db, name, contacts)
+	if err != nil {
 		return dialResult{}, err
 	}
-	for {
-		var open int64
-		if err := db.WithContext(ctx).Model(&models.Contact{}).Where("campaign_id = ? AND status <> 'closed'", c.campaign).Count(&open).Error; err != nil {
-			return dialResult{}, err
-		}
-		if open == 0 {
-			break
-		}
-		fmt.Printf("\r%s: %d of %d contacts open", name, open, contacts)
-		time.Sleep(time.Second)
-	}
-	took := time.Since(start)
-	fmt.Printf("\r%s: %d attempts in %s\n", name, contacts, took.Round(time.Millisecond))
-	_ = c.post(ctx, fmt.Sprintf("campaigns/%d/stop", c.campaign), nil)
 	res := dialResult{rate: float64(contacts) / took.Seconds()}
 	res.delay = spreadOf(tl.delays())
 	tl.mu.Lock()
@@ -353,6 +365,30 @@ func bareRun(ctx context.Context, tc client.Client, n, inFlight int) (time.Durat
 		return 0, firstErr
 	}
 	return time.Since(start), nil
+}
+
+// runToEnd starts the campaign, waits until every contact is closed, stops
+// it, and returns how long its contacts took.
+func (c *benchCampaign) runToEnd(ctx context.Context, db *models.DB, name string, contacts int) (time.Duration, error) {
+	start := time.Now()
+	if err := c.post(ctx, fmt.Sprintf("campaigns/%d/start", c.campaign), nil); err != nil {
+		return 0, err
+	}
+	for {
+		var open int64
+		if err := db.WithContext(ctx).Model(&models.Contact{}).Where("campaign_id = ? AND status <> 'closed'", c.campaign).Count(&open).Error; err != nil {
+			return 0, err
+		}
+		if open == 0 {
+			break
+		}
+		fmt.Printf("\r%s: %d of %d contacts open", name, open, contacts)
+		time.Sleep(time.Second)
+	}
+	took := time.Since(start)
+	fmt.Printf("\r%s: %d attempts in %s\n", name, contacts, took.Round(time.Millisecond))
+	_ = c.post(ctx, fmt.Sprintf("campaigns/%d/stop", c.campaign), nil)
+	return took, nil
 }
 
 // benchCampaign is the campaign a run dials, through the API at base.
