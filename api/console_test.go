@@ -113,4 +113,7 @@ func TestConsoleAgentInABrowser(t *testing.T) {
 	require.NoError(t, db.Model(&models.Attempt{}).Where("campaign_id = ? AND agent = ? AND business_outcome <> ''", campaign, fmt.Sprint(agent)).Pluck("business_outcome", &wrapped).Error)
 	require.Len(t, wrapped, 1, "the agent's wrap-up was not recorded on its attempt")
 	require.Contains(t, shown, "wrapped the call up as "+wrapped[0], "the attempt's code is not the one the person picked")
+	var state string
+	require.NoError(t, db.Raw("SELECT state FROM agents WHERE id = ?", agent).Row().Scan(&state))
+	require.Equal(t, models.AgentIdle, state, "after the wrap-up the agent is back where it was before the call")
 }

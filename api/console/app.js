@@ -4,11 +4,19 @@
 
 const main = document.getElementById("main");
 const keyName = "outdial.key";
+const readyName = "outdial.ready"; // the state an agent returns to after a wrap-up
 let me = null; // the signed-in key: name, role, bindings
 let timer = null; // the page's refresh
 
 function esc(v) {
   return String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+// when shows a timestamp in the browser's own time, to the second.
+function when(ts) {
+  if (!ts) return "";
+  const d = new Date(ts);
+  return isNaN(d) ? esc(ts) : esc(d.toLocaleString(undefined, { dateStyle: "short", timeStyle: "medium" }));
 }
 
 async function api(method, path, body) {
@@ -34,6 +42,7 @@ async function api(method, path, body) {
 
 function signOut() {
   sessionStorage.removeItem(keyName);
+  sessionStorage.removeItem(readyName);
   me = null;
   location.hash = "#/signin";
 }
@@ -255,7 +264,7 @@ async function contactPage(id) {
     ${eligibility ? `<h2>Eligibility</h2><pre>${esc(JSON.stringify(eligibility, null, 2))}</pre>` : ""}
     <h2>Attempts</h2>
     <table><tr><th>Attempt</th><th>Number</th><th>Agent</th><th>Started</th><th>Outcome</th><th>Wrap-up</th><th>Decision</th></tr>
-    ${c.attempts.map((a) => `<tr><td>${esc(a.id)}</td><td>${esc(a.number)}</td><td>${esc(a.agent)}</td><td>${esc(a.started_at)}</td>
+    ${c.attempts.map((a) => `<tr><td>${esc(a.id)}</td><td>${esc(a.number)}</td><td>${esc(a.agent)}</td><td>${when(a.started_at)}</td>
       <td>${esc(a.telephony_outcome)}</td><td>${esc(a.business_outcome)}</td><td>${esc(a.decision)}
       ${a.evidence ? `<details><summary>evidence</summary><pre>${esc(JSON.stringify(a.evidence, null, 2))}</pre></details>` : ""}</td></tr>`).join("")}</table>`);
 }
@@ -281,14 +290,18 @@ async function agentPage() {
     ${call ? callHTML(call, codes) : cardHTML()}
     <h2>My recent attempts</h2>
     <table><tr><th>Attempt</th><th>Number</th><th>Started</th><th>Outcome</th><th>Wrap-up</th></tr>
-    ${recent.items.map((a) => `<tr><td>${esc(a.id)}</td><td>${esc(a.number)}</td><td>${esc(a.started_at)}</td><td>${esc(a.telephony_outcome)}</td>
+    ${recent.items.map((a) => `<tr><td>${esc(a.id)}</td><td>${esc(a.number)}</td><td>${when(a.started_at)}</td><td>${esc(a.telephony_outcome)}</td>
       <td>${esc(a.business_outcome)}</td></tr>`).join("")}</table>`);
   for (const [k, v] of Object.entries(typed)) {
     const el = document.getElementById(k);
     if (el && v && (el.tagName !== "SELECT" || [...el.options].some((o) => o.value === v))) el.value = v;
   }
-  main.querySelectorAll("button[data-state]").forEach((b) => b.addEventListener("click", () =>
-    act(() => api("PUT", `/agents/${id}/state`, { state: b.dataset.state, reason: document.getElementById("reason").value }))));
+  main.querySelectorAll("button[data-state]").forEach((b) => b.addEventListener("click", () => {
+    // Idle (asking for cards) or available (taking calls) is where the
+    // agent goes back to after a wrap-up.
+    if (["idle", "available"].includes(b.dataset.state)) sessionStorage.setItem(readyName, b.dataset.state);
+    act(() => api("PUT", `/agents/${id}/state`, { state: b.dataset.state, reason: document.getElementById("reason").value }));
+  }));
   const on = (sel, fn) => { const el = document.getElementById(sel); if (el) el.addEventListener("click", () => act(fn)); };
   on("ask", async () => {
     card = await api("POST", `/agents/${id}/preview`);
@@ -301,7 +314,14 @@ async function agentPage() {
     await api("POST", `/previews/${card.preview.id}/skip`);
     card = null;
   });
-  on("wrapup", () => api("POST", `/attempts/${call.id}/wrapup`, { business: document.getElementById("code").value }));
+  // Wrapping up ends the call as a desktop does: the agent is in wrap-up
+  // while the code is sent, then back where it was before the call.
+  on("wrapup", async () => {
+    const code = document.getElementById("code").value;
+    if (agent.state === "connected") await api("PUT", `/agents/${id}/state`, { state: "wrap_up", reason: code });
+    await api("POST", `/attempts/${call.id}/wrapup`, { business: code });
+    await api("PUT", `/agents/${id}/state`, { state: sessionStorage.getItem(readyName) || "idle" });
+  });
   // Always: a progressive call comes to an available agent unasked, a
   // previewed one rings and connects, and the page's use of the agent's key
   // tells the demo's simulator a person is at this desk.
@@ -330,9 +350,9 @@ function cardHTML() {
       ${c.numbers.map((n) => `<tr><th>${esc(n.mode)}</th><td>${esc(n.number)}</td></tr>`).join("")}</table>
     <h3>Earlier attempts</h3>
     <table><tr><th>Started</th><th>Outcome</th><th>Wrap-up</th></tr>${(card.attempts || []).map((a) =>
-      `<tr><td>${esc(a.started_at)}</td><td>${esc(a.telephony_outcome)}</td><td>${esc(a.business_outcome)}</td></tr>`).join("") ||
+      `<tr><td>${when(a.started_at)}</td><td>${esc(a.telephony_outcome)}</td><td>${esc(a.business_outcome)}</td></tr>`).join("") ||
       `<tr><td colspan="3" class="muted">none</td></tr>`}</table>
-    <p class="muted">Offered until ${esc(card.preview.expires_at)}</p>
+    <p class="muted">Offered until ${when(card.preview.expires_at)}</p>
     <button class="primary" id="accept">Accept: call</button><button id="skip">Skip</button></div>`;
 }
 

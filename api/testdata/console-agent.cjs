@@ -1,7 +1,7 @@
 // An agent at the console's desk (TestConsoleAgentInABrowser runs it):
 // signs in with its own key, becomes idle, asks for a preview card, sees
-// the contact, accepts it, and wraps the connected call up with one of the
-// campaign's codes. Arguments: a JSON object {base, key, shots}.
+// the contact, accepts it, wraps the connected call up with one of the
+// campaign's codes, and is idle again. Arguments: a JSON object {base, key, shots}.
 "use strict";
 const { run, timeout } = require("./browser.cjs");
 
@@ -32,6 +32,8 @@ run("agent", async (page, cfg) => {
   await page.click("#wrapup");
   await page.waitForFunction((want) => document.querySelector("#wrapped")?.textContent === want ||
     [...document.querySelectorAll("table tr td")].some((td) => td.textContent === want), code, { timeout });
+  // The call is over: the agent is idle again, as it was before it.
+  await page.waitForSelector('button[data-state="idle"]:disabled', { timeout });
   await page.screenshot({ path: cfg.shots + "/console-agent-wrapped.png", fullPage: true });
   return "signed in, took a preview card, accepted it and wrapped the call up as " + code;
 });
