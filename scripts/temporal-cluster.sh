@@ -81,18 +81,17 @@ start_temporal_cluster() {
 # search attributes, those missing only; then wait until the frontend
 # accepts a query on each, so the first workflow may use them.
 temporal_namespace() {
-  local address=$1 cli=(.bin/temporal --address "$1" --namespace default) a name type have added=
+  local address=$1 cli=(.bin/temporal --address "$1" --namespace default) a name type have= added=
+  # Right after the start the frontend may refuse while its membership
+  # settles, and a new namespace reaches its cache within 2 s: retry.
   for _ in $(seq 1 60); do
-    "${cli[@]}" operator namespace describe >/dev/null 2>&1 && break
-    # Right after the start the frontend may refuse while its membership
-    # settles: retry.
-    "${cli[@]}" operator namespace create --retention 720h \
-      --description "Outdial (scripts/temporal-cluster.sh)" >/dev/null 2>&1 && break
+    "${cli[@]}" operator namespace describe >/dev/null 2>&1 ||
+      "${cli[@]}" operator namespace create --retention 720h \
+        --description "Outdial (scripts/temporal-cluster.sh)" >/dev/null 2>&1 || true
+    have=$("${cli[@]}" operator search-attribute list -o json 2>/dev/null) && break
     sleep 0.5
   done
-  "${cli[@]}" operator namespace describe >/dev/null 2>&1 ||
-    { echo "could not register the namespace default on $address" >&2; return 1; }
-  have=$("${cli[@]}" operator search-attribute list -o json) || return 1
+  [[ -n $have ]] || { echo "could not register the namespace default on $address" >&2; return 1; }
   for a in $(go run ./scripts/searchattrs); do
     name=${a%%=*} type=${a#*=}
     grep -q "\"$name\"" <<<"$have" && continue
@@ -118,8 +117,9 @@ stop_temporal_cluster() {
   for pid in ${temporal_ui_pid:-} ${temporal_cluster_pid:-}; do
     kill "$pid" 2>/dev/null || continue
     for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    # set -e reaches into EXIT traps: a process gone already is no failure.
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
   done
   temporal_ui_pid= temporal_cluster_pid=
   return 0
