@@ -1,5 +1,8 @@
 # Shared by test.sh and the bench scripts: sourced, not run.
 
+# shellcheck source=temporal-cluster.sh
+source scripts/temporal-cluster.sh
+
 # fresh_db CLUSTER PORT NAME: start the cluster, recreate database NAME,
 # migrate it, and print its URL.
 # It runs in a command substitution, where set -e does not reach: each step
