@@ -1,6 +1,7 @@
+# shellcheck shell=bash
 # Shared by test.sh and the bench scripts: sourced, not run.
 
-# shellcheck source=temporal-cluster.sh
+# shellcheck source=scripts/temporal-cluster.sh
 source scripts/temporal-cluster.sh
 
 # fresh_db CLUSTER PORT NAME: start the cluster, recreate database NAME,

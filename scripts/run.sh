@@ -16,7 +16,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 run_cluster() {
-  # shellcheck source=lib.sh
+  # shellcheck source=scripts/lib.sh
   source scripts/lib.sh
   scripts/tools.sh --cluster
   local pgport=${OUTDIAL_PG_PORT:-55432} tport=${OUTDIAL_TEMPORAL_PORT:-7233} uiport=${OUTDIAL_UI_PORT:-8233}
@@ -35,6 +35,7 @@ run_cluster() {
   ((busy == 0)) || exit 1
 
   outdial_pids=()
+  # shellcheck disable=SC2317 # the EXIT trap calls it
   cleanup() {
     local pid
     for pid in "${outdial_pids[@]}"; do kill "$pid" 2>/dev/null || true; done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A real Temporal server (v1.29, .bin/cluster/server) on Outdial's
 # PostgreSQL, with the Web UI server beside it: sourced, not run (lib.sh
 # sources it). scripts/tools.sh --cluster builds the binaries; the server's
@@ -81,7 +82,7 @@ start_temporal_cluster() {
 # search attributes, those missing only; then wait until the frontend
 # accepts a query on each, so the first workflow may use them.
 temporal_namespace() {
-  local address=$1 cli=(.bin/temporal --address "$1" --namespace default) a name type have= added=
+  local address=$1 cli=(.bin/temporal --address "$1" --namespace default) a name type have='' added=''
   # Right after the start the frontend may refuse while its membership
   # settles, and a new namespace reaches its cache within 2 s: retry.
   for _ in $(seq 1 60); do
@@ -121,7 +122,7 @@ stop_temporal_cluster() {
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
-  temporal_ui_pid= temporal_cluster_pid=
+  temporal_ui_pid='' temporal_cluster_pid=''
   return 0
 }
 
