@@ -3,7 +3,7 @@
 .PHONY: run test lint build clean
 
 run:
-	DEMO=$(DEMO) scripts/run.sh
+	DEMO=$(DEMO) CLUSTER=$(CLUSTER) scripts/run.sh
 
 test:
 	scripts/test.sh

@@ -1,4 +1,8 @@
+# shellcheck shell=bash
 # Shared by test.sh and the bench scripts: sourced, not run.
+
+# shellcheck source=scripts/temporal-cluster.sh
+source scripts/temporal-cluster.sh
 
 # fresh_db CLUSTER PORT NAME: start the cluster, recreate database NAME,
 # migrate it, and print its URL.

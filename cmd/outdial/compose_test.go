@@ -29,7 +29,7 @@ func TestComposeFile(t *testing.T) {
 		} `yaml:"services"`
 	}
 	require.NoError(t, yaml.Unmarshal(raw, &compose))
-	for _, name := range []string{"postgres", "temporal", "temporal-ui", "migrate", "api", "worker"} {
+	for _, name := range []string{"postgres", "temporal-schema", "temporal", "temporal-namespace", "temporal-ui", "migrate", "api", "worker", "worker-2"} {
 		require.Contains(t, compose.Services, name)
 	}
 
@@ -63,10 +63,10 @@ func TestComposeFile(t *testing.T) {
 			require.Equal(t, "temporal:7233", s.Environment["OUTDIAL_TEMPORAL_ADDRESS"], "service %s", name)
 		}
 	}
-	require.Equal(t, 3, outdial)
+	require.Equal(t, 4, outdial)
 	// The worker imports the file the API received: both keep uploads in
 	// one volume, mounted where --upload-dir points.
-	for _, name := range []string{"api", "worker"} {
+	for _, name := range []string{"api", "worker", "worker-2"} {
 		s := compose.Services[name]
 		dir := s.Environment["OUTDIAL_UPLOAD_DIR"]
 		require.True(t, strings.HasPrefix(dir, "/"), "service %s: OUTDIAL_UPLOAD_DIR %q must be an absolute path", name, dir)
@@ -75,6 +75,15 @@ func TestComposeFile(t *testing.T) {
 	require.Contains(t, compose.Services["api"].Ports, "8080:8080")
 	require.Contains(t, compose.Services["temporal-ui"].Ports, "8233:8080")
 	require.Contains(t, compose.Services["worker"].Ports, "9464:9464", "the worker's /metrics")
+	// The second worker is the first one on another host port.
+	w1, w2 := compose.Services["worker"], compose.Services["worker-2"]
+	require.Equal(t, w1.Command, w2.Command)
+	require.Equal(t, w1.Environment, w2.Environment)
+	require.Equal(t, []string{"9465:9464"}, w2.Ports)
+	// The Temporal server runs on the config make run CLUSTER=1 uses.
+	require.Contains(t, compose.Services["temporal"].Volumes, "./deploy/temporal:/etc/temporal/outdial:ro")
+	_, err = os.Stat("../../deploy/temporal/config.yaml")
+	require.NoError(t, err)
 }
 
 func TestFrequencyCapFlag(t *testing.T) {
