@@ -78,7 +78,13 @@ func TestComposeFile(t *testing.T) {
 	// The second worker is the first one on another host port.
 	w1, w2 := compose.Services["worker"], compose.Services["worker-2"]
 	require.Equal(t, w1.Command, w2.Command)
-	require.Equal(t, w1.Environment, w2.Environment)
+	require.NotEqual(t, w1.Environment["OUTDIAL_WORKER_NAME"], w2.Environment["OUTDIAL_WORKER_NAME"], "two workers of one name: the second is refused")
+	require.NotEmpty(t, w2.Environment["OUTDIAL_WORKER_NAME"])
+	for k, v := range w1.Environment {
+		if k != "OUTDIAL_WORKER_NAME" {
+			require.Equal(t, v, w2.Environment[k], "the second worker's %s", k)
+		}
+	}
 	require.Equal(t, []string{"9465:9464"}, w2.Ports)
 	// The Temporal server runs on the config make run CLUSTER=1 uses.
 	require.Contains(t, compose.Services["temporal"].Volumes, "./deploy/temporal:/etc/temporal/outdial:ro")

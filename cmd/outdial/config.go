@@ -85,7 +85,7 @@ func (w *workerFlags) register(fs *flag.FlagSet, withMetrics bool) {
 	if err != nil || host == "" {
 		host = "worker"
 	}
-	fs.StringVar(&w.Name, "worker-name", env("OUTDIAL_WORKER_NAME", host), "this worker's name, one per worker process in the cluster: attempts record it and a worker that restarts takes up its own simulated calls (OUTDIAL_WORKER_NAME; default: the host name)")
+	fs.StringVar(&w.Name, "worker-name", env("OUTDIAL_WORKER_NAME", host), "this worker's name, one per worker process in the cluster: attempts record it and a worker that restarts takes up its own simulated calls; default: the host name (OUTDIAL_WORKER_NAME)")
 	fs.IntVar(&w.Pollers.WorkflowPollers, "workflow-pollers", int(envInt("OUTDIAL_WORKFLOW_POLLERS", worker.DefaultWorkflowPollers)), "workflow task pollers; -1: the SDK's autoscaling pollers (OUTDIAL_WORKFLOW_POLLERS)")
 	fs.IntVar(&w.Pollers.ActivityPollers, "activity-pollers", int(envInt("OUTDIAL_ACTIVITY_POLLERS", worker.DefaultActivityPollers)), "activity task pollers; -1: the SDK's autoscaling pollers (OUTDIAL_ACTIVITY_POLLERS)")
 	fs.IntVar(&w.Pollers.MaxActivities, "max-activities", int(envInt("OUTDIAL_MAX_ACTIVITIES", worker.DefaultMaxActivities)), "activities this worker runs at once (OUTDIAL_MAX_ACTIVITIES)")
