@@ -61,9 +61,9 @@ run_cluster() {
   # Each process's lines, prefixed with its name; $! stays the process's
   # pid. The prefixer ignores Ctrl-C so that it outlives its process's
   # shutdown, whose lines it still shows.
-  .bin/outdial worker --worker-name worker1 --metrics-listen "127.0.0.1:$mport" > >(trap '' INT; exec sed -u 's/^/worker1 | /') 2>&1 &
+  .bin/outdial worker --worker-name worker1 --spread-contacts --metrics-listen "127.0.0.1:$mport" > >(trap '' INT; exec sed -u 's/^/worker1 | /') 2>&1 &
   outdial_pids+=($!)
-  .bin/outdial worker --worker-name worker2 --metrics-listen "127.0.0.1:$((mport + 1))" > >(trap '' INT; exec sed -u 's/^/worker2 | /') 2>&1 &
+  .bin/outdial worker --worker-name worker2 --spread-contacts --metrics-listen "127.0.0.1:$((mport + 1))" > >(trap '' INT; exec sed -u 's/^/worker2 | /') 2>&1 &
   outdial_pids+=($!)
   .bin/outdial api --listen "$listen" > >(trap '' INT; exec sed -u 's/^/api     | /') 2>&1 &
   outdial_pids+=($!)

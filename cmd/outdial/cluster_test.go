@@ -43,7 +43,7 @@ func TestCluster(t *testing.T) {
 	s := newStackOn(t, clusterPGPort, "outdial_cluster", clusterTemporal)
 	s.startAPI(clusterAPIPort)
 	s.startAPI(clusterAPIPort + 1)
-	s.workers = []*process{s.startWorker("cluster-1"), s.startWorker("cluster-2")}
+	s.workers = []*process{s.startWorker("cluster-1", "--spread-contacts"), s.startWorker("cluster-2", "--spread-contacts")}
 	s.dialer = newReportingDialer(t, s)
 	w := s.clusterWorld()
 
@@ -51,7 +51,7 @@ func TestCluster(t *testing.T) {
 	killed := s.clusterRun(t, w, 1, func() {
 		t.Log("fault: worker cluster-1 is killed with SIGKILL and started again")
 		s.workers[0].kill(t)
-		s.workers[0] = s.startWorker("cluster-1")
+		s.workers[0] = s.startWorker("cluster-1", "--spread-contacts")
 	})
 
 	t.Logf("%-52s %12s %12s %6s", "end state", "undisturbed", "killed", "want")

@@ -201,7 +201,7 @@ func runTemporalWorker(ctx context.Context, c *config, wf workerFlags, db *model
 	if err != nil {
 		return err
 	}
-	svc.Contacts.Worker = wf.Name
+	svc.Contacts.Worker, svc.Contacts.Spread = wf.Name, wf.Spread
 	if wf.DialRate < 0 {
 		return fmt.Errorf("--dial-rate %v: must be 0 (no limit) or more", wf.DialRate)
 	}

@@ -112,9 +112,9 @@ func (s *stack) serve(command, logName string, args ...string) *process {
 	return startProcess(s.t, cmd)
 }
 
-// startWorker starts `outdial worker` under its name.
-func (s *stack) startWorker(name string) *process {
-	return s.serve("worker", name, "--worker-name", name, "--metrics-listen", "")
+// startWorker starts `outdial worker` under its name, with more flags.
+func (s *stack) startWorker(name string, flags ...string) *process {
+	return s.serve("worker", name, append([]string{"--worker-name", name, "--metrics-listen", ""}, flags...)...)
 }
 
 // logFile is where a process's output goes: the suite's log directory

@@ -57,6 +57,9 @@ type Service struct {
 	// DialEvery spaces the dial requests sent through each entry point,
 	// across all workers; zero: no spacing.
 	DialEvery time.Duration
+	// Spread leaves a new contact workflow's first task to the task queue,
+	// where any worker takes it, instead of eager start on this one.
+	Spread bool
 
 	policies policies
 }

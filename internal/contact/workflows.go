@@ -23,7 +23,9 @@ import (
 // started with the release in its input and eager start, so that a worker
 // of this process takes the first task from the start's response instead
 // of the task queue, where a busy campaign's new contacts waited hundreds
-// of milliseconds. If it has a workflow after all, it is signalled.
+// of milliseconds. With Spread it goes through the task queue all the same,
+// so that several workers share a campaign's contacts instead of the one
+// its pacer runs on. If it has a workflow after all, it is signalled.
 func (s *Service) Release(ctx context.Context, campaignID, contactID uint64, agent string, skip, first bool) (string, error) {
 	id := contract.ContactWorkflowID(campaignID, contactID)
 	release := contract.Release{Agent: agent, Skip: skip}
@@ -31,7 +33,7 @@ func (s *Service) Release(ctx context.Context, campaignID, contactID uint64, age
 	params := contract.ContactParams{CampaignID: campaignID, ContactID: contactID}
 	if first {
 		eager, withRelease := opts, params
-		eager.EnableEagerStart, eager.WorkflowExecutionErrorWhenAlreadyStarted = true, true
+		eager.EnableEagerStart, eager.WorkflowExecutionErrorWhenAlreadyStarted = !s.Spread, true
 		withRelease.State.Released = &release
 		_, err := s.Temporal.ExecuteWorkflow(ctx, eager, contract.ContactWorkflow, withRelease)
 		var started *serviceerror.WorkflowExecutionAlreadyStarted

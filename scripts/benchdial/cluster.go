@@ -111,7 +111,7 @@ func (o clusterOptions) dial(ctx context.Context, db *models.DB, tc client.Clien
 	}()
 	for i := range n {
 		cmd := exec.Command(o.outdial, "worker", "--worker-name", fmt.Sprintf("%s-%d", name, i+1), "--task-queue", queue,
-			"--metrics-listen", "", "--simulator", simulatedAtOnce, "--log-level", "warn")
+			"--metrics-listen", "", "--simulator", simulatedAtOnce, "--spread-contacts", "--log-level", "warn")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Start(); err != nil {
 			return clusterRun{}, fmt.Errorf("start worker %d: %w", i+1, err)
