@@ -39,9 +39,11 @@ func TestComposeFile(t *testing.T) {
 	new(workerFlags).register(fs, true)
 	known := map[string]bool{}
 	fs.VisitAll(func(f *flag.Flag) {
-		// Each flag's usage names its variable: "... (OUTDIAL_X)".
+		// Each flag's usage names its variable: "... (OUTDIAL_X)", or
+		// "(OUTDIAL_X=1)" for a switch.
 		if i := strings.LastIndex(f.Usage, "(OUTDIAL_"); i >= 0 {
-			known[strings.TrimSuffix(f.Usage[i+1:], ")")] = true
+			name, _, _ := strings.Cut(strings.TrimSuffix(f.Usage[i+1:], ")"), "=")
+			known[name] = true
 		}
 	})
 	commands := map[string]bool{"api": true, "worker": true, "migrate": true}
