@@ -16,7 +16,7 @@ mkdir -p "$logs"
 trap 'stop_temporal_cluster; scripts/postgres.sh stop bench-cluster' EXIT
 db=$(fresh_db bench-cluster "$pgport" outdial_bench_cluster)
 for d in temporal temporal_visibility; do
-  scripts/postgres.sh psql bench-cluster "$pgport" -d postgres -qXc "DROP DATABASE IF EXISTS $d" >/dev/null
+  PGOPTIONS="-c client_min_messages=warning" scripts/postgres.sh psql bench-cluster "$pgport" -d postgres -qXc "DROP DATABASE IF EXISTS $d"
 done
 start_temporal_cluster "$pgport" "$tport" "$logs"
 pgdir=$(scripts/postgres.sh start bench-cluster "$pgport")

@@ -32,7 +32,7 @@ export PG_FSYNC=off
 template=$(PG_PORT_SETTING=OUTDIAL_CLUSTER_PG_PORT fresh_db cluster-test "$pgport" outdial_template)
 # A server from an earlier run left its databases: start from empty ones.
 for db in temporal temporal_visibility; do
-  scripts/postgres.sh psql cluster-test "$pgport" -d postgres -qXc "DROP DATABASE IF EXISTS $db" >/dev/null
+  PGOPTIONS="-c client_min_messages=warning" scripts/postgres.sh psql cluster-test "$pgport" -d postgres -qXc "DROP DATABASE IF EXISTS $db"
 done
 TEMPORAL_PORT_SETTING=OUTDIAL_CLUSTER_TEMPORAL_PORT start_temporal_cluster "$pgport" "$tport" "$logs"
 

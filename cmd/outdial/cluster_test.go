@@ -49,7 +49,9 @@ func TestCluster(t *testing.T) {
 
 	undisturbed := s.clusterRun(t, w, 0, nil)
 	killed := s.clusterRun(t, w, 1, func() {
-		t.Log("fault: worker cluster-1 is killed with SIGKILL and started again")
+		open := s.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL AND dial_accepted_at IS NOT NULL AND dialed_by = 'cluster-1'")
+		t.Logf("fault: worker cluster-1 is killed with SIGKILL, with %d calls open, and started again", open)
+		require.Positive(t, open, "cluster-1 had no call open: the kill proves nothing of taking calls up again")
 		s.workers[0].kill(t)
 		s.workers[0] = s.startWorker("cluster-1", "--spread-contacts")
 	})
@@ -170,6 +172,10 @@ func (s *stack) clusterRun(t *testing.T, w clusterWorld, run int, fault func()) 
 			ON a.contact_id = b.contact_id AND a.id < b.id AND a.started_at < b.ended_at AND b.started_at < a.ended_at WHERE a.`+in, sim, hook)},
 		{what: "agents reserved or connected without a call", zero: true, got: s.count(`SELECT count(*) FROM agents g WHERE g.state IN (?, ?)
 			AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.agent = g.id::text AND a.ended_at IS NULL)`, models.AgentReserved, models.AgentConnected)},
+		// An outcome that never came ends its attempt in error at the
+		// outcome timeout: a call the killed worker's simulator lost.
+		{what: "attempts whose outcome timed out", zero: true, got: s.count(`SELECT count(*) FROM attempts WHERE telephony_outcome = 'error'
+			AND dial_accepted_at IS NOT NULL AND `+in, sim, hook)},
 		{what: "calls dialed by a worker that was not the one named", zero: true, got: s.count(`SELECT count(*) FROM attempts
 			WHERE dial_accepted_at IS NOT NULL AND dialed_by NOT IN ('cluster-1', 'cluster-2') AND `+in, sim, hook)},
 	}
