@@ -34,7 +34,9 @@ const (
 
 // TestCluster runs the same two campaigns twice on the cluster, one on
 // the simulator and one on a webhook dialer: undisturbed, then with one
-// worker killed with SIGKILL a third of the way through and started again.
+// worker and one API killed with SIGKILL a third of the way through and
+// started again (the webhook dialer reports through both APIs in turn,
+// again until one takes it).
 // Every outcome closes its contact, so both runs must end the same way:
 // every contact closed, each dialed once, every attempt with one outcome,
 // no two attempts of a contact overlapping, no call placed twice, no agent
@@ -42,7 +44,7 @@ const (
 func TestCluster(t *testing.T) {
 	s := newStackOn(t, clusterPGPort, "outdial_cluster", clusterTemporal)
 	s.startAPI(clusterAPIPort)
-	s.startAPI(clusterAPIPort + 1)
+	secondAPI := s.startAPI(clusterAPIPort + 1)
 	s.workers = []*process{s.startWorker("cluster-1", "--spread-contacts"), s.startWorker("cluster-2", "--spread-contacts")}
 	s.dialer = newReportingDialer(t, s)
 	w := s.clusterWorld()
@@ -50,10 +52,12 @@ func TestCluster(t *testing.T) {
 	undisturbed := s.clusterRun(t, w, 0, nil)
 	killed := s.clusterRun(t, w, 1, func() {
 		open := s.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL AND dial_accepted_at IS NOT NULL AND dialed_by = 'cluster-1'")
-		t.Logf("fault: worker cluster-1 is killed with SIGKILL, with %d calls open, and started again", open)
+		t.Logf("fault: worker cluster-1 and the second API are killed with SIGKILL, with %d calls open on the worker, and started again", open)
 		require.Positive(t, open, "cluster-1 had no call open: the kill proves nothing of taking calls up again")
 		s.workers[0].kill(t)
+		secondAPI.kill(t)
 		s.workers[0] = s.startWorker("cluster-1", "--spread-contacts")
+		s.startAPI(clusterAPIPort + 1)
 	})
 
 	t.Logf("%-52s %12s %12s %6s", "end state", "undisturbed", "killed", "want")

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -88,19 +89,24 @@ func TestFaults(t *testing.T) {
 	s.checkEndState(t, list, openAtKill)
 }
 
-// newStack is the fault suite's stack: its own PostgreSQL and Temporal
+// faultStack is the fault suite's stack: its own PostgreSQL and Temporal
 // dev server, one API and one worker.
-func newStack(t *testing.T) *stack {
+type faultStack struct {
+	*stack
+	temporal *process
+}
+
+func newStack(t *testing.T) *faultStack {
 	root, err := filepath.Abs("../..")
 	require.NoError(t, err)
 	pg := &stack{t: t, root: root}
 	pg.pg("start")
 	t.Cleanup(func() { pg.pg("stop") })
-	s := newStackOn(t, faultsPGPort, "outdial_faults", fmt.Sprintf("127.0.0.1:%d", faultsTemporalPort))
+	s := &faultStack{stack: newStackOn(t, faultsPGPort, "outdial_faults", fmt.Sprintf("127.0.0.1:%d", faultsTemporalPort))}
 	s.startTemporal(t)
 	s.startAPI(faultsAPIPort)
 	s.workers = []*process{s.startWorker("worker")}
-	s.dialer = newReportingDialer(t, s)
+	s.dialer = newReportingDialer(t, s.stack)
 	return s
 }
 
@@ -114,7 +120,7 @@ func (s *stack) pg(action string) {
 
 // startTemporal starts the Temporal dev server on a SQLite file that
 // outlives it, as `make run` keeps it, so a restart finds its state.
-func (s *stack) startTemporal(t *testing.T) {
+func (s *faultStack) startTemporal(t *testing.T) {
 	bin := env("OUTDIAL_TEMPORAL_BIN", filepath.Join(s.root, ".bin/temporal"))
 	args := []string{"server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", strconv.Itoa(faultsTemporalPort),
 		"--db-filename", filepath.Join(s.dir, "temporal.db"), "--sqlite-pragma", "journal_mode=WAL", "--log-level", "error"}
@@ -128,7 +134,7 @@ func (s *stack) startTemporal(t *testing.T) {
 }
 
 // stopTemporal stops the Temporal server as an operator would, with SIGTERM.
-func (s *stack) stopTemporal(t *testing.T) {
+func (s *faultStack) stopTemporal(t *testing.T) {
 	require.NoError(t, s.temporal.cmd.Process.Signal(syscall.SIGTERM))
 	s.temporal.wait(t, time.Minute)
 }
@@ -385,4 +391,41 @@ func TestDevLeavesNoTemporalBehind(t *testing.T) {
 	dev.kill(t)
 	require.Eventually(t, func() bool { return !answers(faultsDevPort) }, 30*time.Second, 100*time.Millisecond,
 		"the Temporal dev server outlived outdial dev, holding its port")
+}
+
+// api is the first API's base URL.
+func (s *stack) api() string { return s.apis[0] }
+
+// answers reports whether something listens on the port of 127.0.0.1.
+func answers(port int) bool {
+	c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
+	if err == nil {
+		_ = c.Close()
+	}
+	return err == nil
+}
+
+func (s *stack) pause(campaign uint64) {
+	s.must(http.StatusOK, http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/pause", campaign), nil)
+}
+
+func (s *stack) openAttempts() int64 {
+	return s.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL")
+}
+
+// resent counts requests sent again under a key already placed.
+func (d *reportingDialer) resent() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var n int64
+	for _, reqs := range d.requests {
+		n += int64(len(reqs) - 1)
+	}
+	return n
+}
+
+func (d *reportingDialer) retried() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return int64(d.retries)
 }

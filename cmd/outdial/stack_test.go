@@ -9,12 +9,12 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,12 +44,11 @@ type stack struct {
 	// temporalAddress is the frontend every process connects to.
 	temporalAddress string
 	// apis are the APIs' base URLs; requests take turns among them.
-	apis     []string
-	turn     atomic.Uint64
-	db       *models.DB
-	temporal *process // the fault suite's dev server
-	workers  []*process
-	dialer   *reportingDialer
+	apis    []string
+	turn    atomic.Uint64
+	db      *models.DB
+	workers []*process
+	dialer  *reportingDialer
 }
 
 // newStackOn creates the database name afresh on the PostgreSQL at pgPort,
@@ -75,9 +74,10 @@ func newStackOn(t *testing.T, pgPort int, name, temporalAddress string) *stack {
 	return s
 }
 
-// startAPI starts `outdial api` on the port and waits until it answers.
-func (s *stack) startAPI(port int) {
-	s.serve("api", fmt.Sprintf("api-%d", port), "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--key-rate", "0")
+// startAPI starts `outdial api` on the port and waits until it answers;
+// a port already among the stack's APIs is the same API started again.
+func (s *stack) startAPI(port int) *process {
+	p := s.serve("api", fmt.Sprintf("api-%d", port), "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--key-rate", "0")
 	url := fmt.Sprintf("http://127.0.0.1:%d", port)
 	require.Eventually(s.t, func() bool {
 		resp, err := http.Get(url + "/healthz")
@@ -86,11 +86,11 @@ func (s *stack) startAPI(port int) {
 		}
 		return err == nil
 	}, time.Minute, 100*time.Millisecond, "outdial api on %d did not answer", port)
-	s.apis = append(s.apis, url)
+	if !slices.Contains(s.apis, url) {
+		s.apis = append(s.apis, url)
+	}
+	return p
 }
-
-// api is the first API's base URL.
-func (s *stack) api() string { return s.apis[0] }
 
 // run runs an outdial command to its end and returns what it printed.
 func (s *stack) run(args ...string) string {
@@ -130,15 +130,6 @@ func (s *stack) logFile(name string) *os.File {
 	require.NoError(s.t, err)
 	s.t.Cleanup(func() { _ = f.Close() })
 	return f
-}
-
-// answers reports whether something listens on the port of 127.0.0.1.
-func answers(port int) bool {
-	c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
-	if err == nil {
-		_ = c.Close()
-	}
-	return err == nil
 }
 
 // call sends a request with the admin key. err is a transport failure,
@@ -190,19 +181,11 @@ func (s *stack) start(campaign uint64) {
 	s.must(http.StatusOK, http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/start", campaign), nil)
 }
 
-func (s *stack) pause(campaign uint64) {
-	s.must(http.StatusOK, http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/pause", campaign), nil)
-}
-
 // count runs a counting query on the suite's database.
 func (s *stack) count(query string, args ...any) int64 {
 	var n int64
 	require.NoError(s.t, s.db.Raw(query, args...).Row().Scan(&n), query)
 	return n
-}
-
-func (s *stack) openAttempts() int64 {
-	return s.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL")
 }
 
 // reportingDialer is a webhook dialer as a real one behaves: it places one
@@ -329,23 +312,6 @@ func (d *reportingDialer) placedTwice() int64 {
 		}
 	}
 	return n
-}
-
-// resent counts requests sent again under a key already placed.
-func (d *reportingDialer) resent() int64 {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var n int64
-	for _, reqs := range d.requests {
-		n += int64(len(reqs) - 1)
-	}
-	return n
-}
-
-func (d *reportingDialer) retried() int64 {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return int64(d.retries)
 }
 
 // misapplied counts placed calls whose attempt does not carry the outcome
