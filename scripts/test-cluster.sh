@@ -14,7 +14,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source scripts/lib.sh
-scripts/tools.sh
+scripts/tools.sh --lint
 scripts/tools.sh --cluster
 
 pgport=${OUTDIAL_CLUSTER_PG_PORT:-55561}
@@ -45,5 +45,6 @@ echo "--- the end-to-end campaign tests, their workers on the Temporal server"
 go test -count=1 -timeout 20m -run '^(TestProgressiveCampaignEndToEnd|TestPreviewCampaignEndToEnd|TestCampaignCompletes|TestSimulatedCampaignWrapsUpWithItsOwnCodes|TestWebhookDialerRoundTrip|TestContactLifecycle)$' ./api/
 echo "--- the cluster suite: two workers, two APIs, one killed"
 go vet -tags cluster ./cmd/outdial/
+.bin/staticcheck -tags cluster ./cmd/outdial/
 go test -tags cluster -count=1 -timeout 40m -run '^TestCluster$' -v ./cmd/outdial/ "$@"
 echo "test-cluster: passed in $(((SECONDS - start) / 60)) min $(((SECONDS - start) % 60)) s after the server started"

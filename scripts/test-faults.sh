@@ -8,7 +8,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-scripts/tools.sh
+scripts/tools.sh --lint
 rm -rf .data/faults-logs
 mkdir -p .data/faults-logs
 trap 'scripts/postgres.sh stop faults' EXIT
@@ -16,4 +16,5 @@ export OUTDIAL_TEMPORAL_BIN="$root/.bin/temporal"
 export OUTDIAL_FAULTS_LOGS="$root/.data/faults-logs"
 export PG_FSYNC=off
 go vet -tags faults ./cmd/outdial/
+.bin/staticcheck -tags faults ./cmd/outdial/
 go test -tags faults -count=1 -timeout 45m -run '^(TestFaults|TestDevLeavesNoTemporalBehind)$' -v ./cmd/outdial/ "$@"
