@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -38,20 +37,11 @@ const simulatedAtOnce = `{"outcomes": {"voice": 1}, "business": {"Sale": 1}, "sp
 // PostgreSQL, with the bare-workflow limit measured on the same server
 // before and after, and the CPU time of each process per 1,000 attempts.
 func runCluster(ctx context.Context, o clusterOptions) error {
-	dsn, addr := os.Getenv("OUTDIAL_DATABASE_URL"), os.Getenv("OUTDIAL_TEMPORAL_ADDRESS")
-	if dsn == "" || addr == "" {
-		return errors.New("OUTDIAL_DATABASE_URL and OUTDIAL_TEMPORAL_ADDRESS must be set (make bench-cluster sets them)")
-	}
-	db, err := models.Open(ctx, dsn)
+	db, tc, done, err := connect(ctx, "bench-cluster")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	tc, err := client.Dial(client.Options{HostPort: addr, Logger: quiet()})
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
+	defer done()
 
 	before, err := bareRun(ctx, tc, o.contacts/2, o.agents)
 	if err != nil {

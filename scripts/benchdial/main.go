@@ -186,21 +186,29 @@ func (d *timedDialer) Dial(ctx context.Context, req dialer.CallRequest) error {
 	return d.inner.Dial(ctx, req)
 }
 
-func run(ctx context.Context, contacts, agents int) error {
+// connect opens the database and the Temporal client the make target
+// (named in the error) set up; done closes both.
+func connect(ctx context.Context, target string) (db *models.DB, tc client.Client, done func(), err error) {
 	dsn, addr := os.Getenv("OUTDIAL_DATABASE_URL"), os.Getenv("OUTDIAL_TEMPORAL_ADDRESS")
 	if dsn == "" || addr == "" {
-		return errors.New("OUTDIAL_DATABASE_URL and OUTDIAL_TEMPORAL_ADDRESS must be set (make bench-dial sets them)")
+		return nil, nil, nil, fmt.Errorf("OUTDIAL_DATABASE_URL and OUTDIAL_TEMPORAL_ADDRESS must be set (make %s sets them)", target)
 	}
-	db, err := models.Open(ctx, dsn)
+	if db, err = models.Open(ctx, dsn); err != nil {
+		return nil, nil, nil, err
+	}
+	if tc, err = client.Dial(client.Options{HostPort: addr, Logger: quiet()}); err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	return db, tc, func() { tc.Close(); db.Close() }, nil
+}
+
+func run(ctx context.Context, contacts, agents int) error {
+	db, tc, done, err := connect(ctx, "bench-dial")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	tc, err := client.Dial(client.Options{HostPort: addr, Logger: quiet()})
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
+	defer done()
 
 	// The limit runs as many bare workflows as the campaign has contacts,
 	// half before the campaign and half after it, so that a server slower
