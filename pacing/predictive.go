@@ -21,10 +21,10 @@ type Predictive struct {
 	// Grace is how soon after a person answers an agent must take the
 	// call for it not to be abandoned (default 2 s).
 	Grace time.Duration
-	// Caution is how many standard deviations of the abandons in flight
-	// the budget must cover beyond their expectation (default 1): the
-	// expectation alone is overspent half the time.
-	Caution float64
+	// Reserve is the abandons the budget holds back (default 1): the
+	// calls in flight are covered in expectation, and the reserve takes
+	// the chance that more of them are abandoned than expected.
+	Reserve float64
 }
 
 // Defaults of Predictive.
@@ -33,7 +33,7 @@ const (
 	DefaultMaxLinesPerAgent = 3
 	DefaultSmallTeam        = 5
 	DefaultGrace            = 2 * time.Second
-	DefaultCaution          = 1
+	DefaultReserve          = 1
 )
 
 func (p Predictive) withDefaults() Predictive {
@@ -50,8 +50,8 @@ func (p Predictive) withDefaults() Predictive {
 	if p.Grace <= 0 {
 		p.Grace = DefaultGrace
 	}
-	if p.Caution <= 0 {
-		p.Caution = DefaultCaution
+	if p.Reserve <= 0 {
+		p.Reserve = DefaultReserve
 	}
 	return p
 }
@@ -93,10 +93,10 @@ type Decision struct {
 	// team, or no budget for more.
 	Progressive bool
 	// ExpectedAbandons and ExpectedAnswers are of the calls in flight
-	// once Calls are placed.
+	// once Calls are placed (zero on a small team).
 	ExpectedAbandons, ExpectedAnswers float64
 	// PeriodBudget and TodayBudget are the abandons still allowed before
-	// this pass's calls: TargetRate × answered − abandoned.
+	// this pass's calls: TargetRate × answered − abandoned − Reserve.
 	PeriodBudget, TodayBudget float64
 }
 
@@ -109,15 +109,16 @@ type Decision struct {
 //
 // The budget covers n new calls when, for the period and for today,
 //
-//	A(n) + Caution × √A(n) ≤ TargetRate × (answered + E(n)) − abandoned
+//	A(n) ≤ TargetRate × (answered + E(n)) − abandoned − Reserve
 //
 // where A(n) is the expected abandons of the calls ringing, waiting and n
 // new ones, and E(n) the expected answers by a person of the calls ringing
 // and the n new ones: the calls in flight may abandon no more than the
 // target share of their own answers plus what careful passes saved, so a
 // bad hour is paid back by a careful one and the budget is never overspent
-// in expectation. With the budget spent (abandoned ≥ TargetRate ×
-// answered) it is progressive.
+// in expectation, the Reserve standing for the chance that the calls in
+// flight abandon more than expected. With the budget spent (abandoned +
+// Reserve ≥ TargetRate × answered) it is progressive.
 //
 // A(n) comes from the estimates: over the next seconds t, the answers by
 // a person D(t) (each ringing call's chance given how long it has rung,
@@ -129,15 +130,20 @@ type Decision struct {
 func (p Predictive) Decide(e Estimates, s Situation) Decision {
 	p = p.withDefaults()
 	d := Decision{
-		PeriodBudget: p.TargetRate*float64(s.Period.Answered) - float64(s.Period.Abandoned),
-		TodayBudget:  p.TargetRate*float64(s.Today.Answered) - float64(s.Today.Abandoned),
+		PeriodBudget: p.TargetRate*float64(s.Period.Answered) - float64(s.Period.Abandoned) - p.Reserve,
+		TodayBudget:  p.TargetRate*float64(s.Today.Answered) - float64(s.Today.Abandoned) - p.Reserve,
 	}
 	free := max(s.Free, 0)
 	waiting := max(s.Waiting, 0)
 	progressive := Progressive(free, 1, len(s.Ringing)+waiting, -1)
 	d.Calls, d.Progressive = progressive, true
 	agents := free + len(s.Busy)
-	if agents < p.SmallTeam || d.PeriodBudget <= 0 || d.TodayBudget <= 0 {
+	if agents < p.SmallTeam {
+		return d
+	}
+	m := newModel(p, e, s)
+	d.ExpectedAbandons, d.ExpectedAnswers = m.abandons(progressive), m.answers(progressive)
+	if d.PeriodBudget <= 0 || d.TodayBudget <= 0 {
 		return d
 	}
 	talking := 0
@@ -150,11 +156,14 @@ func (p Predictive) Decide(e Estimates, s Situation) Decision {
 	if most <= progressive {
 		return d
 	}
-	m := newModel(p, e, s)
+	// The marginal call may be abandoned, if a person answers, with a
+	// chance that grows with the budget left: spent evenly, not in bursts.
+
+	worth := math.Min(slackGain*math.Min(d.PeriodBudget, d.TodayBudget), 1) * m.person
 	covered := func(n int) bool {
 		a, ans := m.abandons(n), m.answers(n)
-		need := a + p.Caution*math.Sqrt(a)
-		return need <= d.PeriodBudget+p.TargetRate*ans && need <= d.TodayBudget+p.TargetRate*ans
+		return a <= d.PeriodBudget+p.TargetRate*ans && a <= d.TodayBudget+p.TargetRate*ans &&
+			a-m.abandons(n-1) <= worth
 	}
 	// Abandons grow with n faster than the answers' share of the budget,
 	// so the calls covered are a prefix: search for its end.
@@ -176,126 +185,188 @@ func (p Predictive) Decide(e Estimates, s Situation) Decision {
 	return d
 }
 
-// step is the model's time step; a second is finer than a pass.
-const step = time.Second
+// slackGain is the chance of abandon, per abandon of budget left, that a
+// marginal call answered by a person may take.
+const slackGain = 0.002
 
-// model holds, for each step t of the horizon, the mean and variance of
-// the answers to come from the calls in flight and of the agents free by
-// t + Grace, and a new call's chance of being answered by a person by t.
+// step is the model's time step; a second is finer than a pass.
+const step = 1.0 // seconds
+
+// model holds, for each step t of the horizon, the answers to come by t
+// from the calls in flight (a Poisson count: each call's chance is small,
+// and the Poisson's longer tail errs on the side of more abandons) and the
+// agents free by t + Grace (normal: the free ones certain, each busy one
+// a chance), and a new call's chance of being answered by a person by t.
 type model struct {
 	person         float64
+	waiting        float64
 	inFlightAnswer float64
-	mean, variance []float64
+	demand         []float64 // Poisson mean of the answers by t
+	supply, spread []float64 // mean and standard deviation of the agents by t + Grace
 	newAnswer      []float64
+	shortfall      [][]float64 // E[(m − S)⁺] by m, filled as needed
 }
 
-func newModel(p Predictive, e Estimates, s Situation) model {
+func newModel(p Predictive, e Estimates, s Situation) *model {
 	// The horizon: nearly every answer of a call dialed now has come.
-	steps := int(min(e.AnswerRing.Quantile(0.995), 2*time.Minute)/step) + 1
-	grace := int((p.Grace + step - 1) / step)
-	m := model{
+	steps := int(math.Ceil(math.Min(e.AnswerRing.Quantile(0.995).Seconds(), 120)/step)) + 1
+	grace := p.Grace.Seconds()
+	m := &model{
 		person:    clamp01(e.PersonRate),
-		mean:      make([]float64, steps+1),
-		variance:  make([]float64, steps+1),
+		waiting:   float64(max(s.Waiting, 0)),
+		demand:    make([]float64, steps+1),
+		supply:    make([]float64, steps+1),
+		spread:    make([]float64, steps+1),
 		newAnswer: make([]float64, steps+1),
+		shortfall: make([][]float64, steps+1),
 	}
-	machine := clamp01(e.MachineRate)
-	none := math.Max(1-m.person-machine, 0)
+	machine := math.Min(clamp01(e.MachineRate), 1-m.person)
+	none := 1 - m.person - machine
+	answer, noAnswer := newTable(e.AnswerRing), newTable(e.NoAnswerRing)
 	for j := range m.newAnswer {
-		m.newAnswer[j] = m.person * e.AnswerRing.cdf(float64(j))
+		m.newAnswer[j] = m.person * answer.at(float64(j)*step)
 	}
 	for _, age := range s.Ringing {
 		a := math.Max(age.Seconds(), 0)
-		survAnswer := 1 - e.AnswerRing.cdf(a)
-		ringing := (m.person+machine)*survAnswer + none*(1-e.NoAnswerRing.cdf(a))
+		answeredBy := answer.at(a)
+		ringing := (m.person+machine)*(1-answeredBy) + none*(1-noAnswer.at(a))
 		if ringing <= 1e-12 {
 			continue
 		}
-		m.inFlightAnswer += m.person * survAnswer / ringing
-		for j := range m.mean {
-			q := m.person * (e.AnswerRing.cdf(a+float64(j)) - e.AnswerRing.cdf(a)) / ringing
-			m.mean[j] += q
-			m.variance[j] += q * (1 - q)
+		m.inFlightAnswer += m.person * (1 - answeredBy) / ringing
+		for j := range m.demand {
+			m.demand[j] += m.person * (answer.at(a+float64(j)*step) - answeredBy) / ringing
 		}
 	}
-	for j := range m.mean {
-		m.mean[j] += float64(max(s.Waiting, 0) - max(s.Free, 0))
+	// Agents: the free ones; each wrapping up finishes its wrap-up; each
+	// talking finishes its talk at a rate that gives its chance over the
+	// horizon exactly, then a whole wrap-up. A talking agent's variance
+	// is taken as its mean, more than p(1 − p): it errs toward abandons.
+	wrap := newTable(e.WrapUp)
+	horizon := float64(steps)*step + grace
+	ends := make([]float64, steps+1) // agents' talks ending within each step
+	variance := make([]float64, steps+1)
+	for j := range m.supply {
+		m.supply[j] = float64(max(s.Free, 0))
 	}
 	for _, b := range s.Busy {
-		freeBy := agentFreeBy(e, b, steps+grace)
-		for j := range m.mean {
-			q := freeBy[j+grace]
-			m.mean[j] -= q
-			m.variance[j] += q * (1 - q)
+		x := math.Max(b.Elapsed.Seconds(), 0)
+		if !b.Talking {
+			left := 1 - wrap.at(x)
+			for j := range m.supply {
+				q := 1.0
+				if left > 1e-12 {
+					q = (wrap.at(x+float64(j)*step+grace) - wrap.at(x)) / left
+				}
+				m.supply[j] += q
+				variance[j] += q * (1 - q)
+			}
+			continue
 		}
+		// Talks run long: their CDF is not tabulated up to the longest.
+		before := e.Talk.cdf(x)
+		within := 1.0
+		if left := 1 - before; left > 1e-12 {
+			within = (e.Talk.cdf(x+horizon) - before) / left
+		}
+		if within < 1e-9 {
+			continue
+		}
+		// Constant hazard over the horizon, matching the chance within it.
+		still := math.Exp(math.Log1p(-math.Min(within, 1-1e-12)) / horizon * step)
+		rest := 1.0
+		for k := range ends {
+			ends[k] += rest * (1 - still)
+			rest *= still
+		}
+	}
+	for j := range m.supply {
+		t := float64(j)*step + grace
+		free := 0.0
+		for k := 0; float64(k)*step < t && k < len(ends); k++ {
+			free += ends[k] * wrap.at(t-(float64(k)+0.5)*step)
+		}
+		m.supply[j] += free
+		m.spread[j] = math.Sqrt(variance[j] + free)
 	}
 	return m
 }
 
 // answers is the expected answers by a person of the calls ringing and n
 // new ones.
-func (m model) answers(n int) float64 { return m.inFlightAnswer + float64(n)*m.person }
+func (m *model) answers(n int) float64 { return m.inFlightAnswer + float64(n)*m.person }
 
-// abandons is the expected abandons of the calls in flight and n new ones.
-func (m model) abandons(n int) float64 {
+// abandons is the expected abandons of the calls in flight and n new ones:
+// the most, over the horizon, of the answers by t beyond the agents free
+// by t + Grace.
+func (m *model) abandons(n int) float64 {
 	worst := 0.0
-	for j := range m.mean {
-		q := m.newAnswer[j]
-		worst = math.Max(worst, positivePart(m.mean[j]+float64(n)*q, m.variance[j]+float64(n)*q*(1-q)))
+	for j := range m.demand {
+		lambda := m.demand[j] + float64(n)*m.newAnswer[j]
+		worst = math.Max(worst, m.expectedShort(j, lambda))
 	}
 	return worst
 }
 
-// agentFreeBy is, for each step t up to steps, the chance that a busy
-// agent is free by t: a wrap-up's rest ends by t, or a talk's rest ends
-// at some s and a whole wrap-up after it by t.
-func agentFreeBy(e Estimates, b BusyAgent, steps int) []float64 {
-	out := make([]float64, steps+1)
-	x := math.Max(b.Elapsed.Seconds(), 0)
-	if !b.Talking {
-		left := 1 - e.WrapUp.cdf(x)
-		if left <= 1e-12 {
-			for j := range out {
-				out[j] = 1
-			}
-			return out
+// expectedShort is E[(waiting + D − S)⁺] at step j, D Poisson of mean
+// lambda, S the agents by then.
+func (m *model) expectedShort(j int, lambda float64) float64 {
+	mu, sd := m.supply[j], m.spread[j]
+	top := int(lambda + 10*math.Sqrt(lambda) + 10)
+	sum, pk := 0.0, math.Exp(-lambda)
+	for k := 0; k <= top; k++ {
+		if k > 0 {
+			pk *= lambda / float64(k)
 		}
-		for j := range out {
-			out[j] = (e.WrapUp.cdf(x+float64(j)) - e.WrapUp.cdf(x)) / left
+		demand := m.waiting + float64(k)
+		switch {
+		case demand <= mu-8*sd:
+			continue
+		case demand >= mu+8*sd:
+			sum += pk * (demand - mu)
+		default:
+			sum += pk * m.short(j, demand)
 		}
-		return out
 	}
-	left := 1 - e.Talk.cdf(x)
-	if left <= 1e-12 {
-		// Past every talk the estimates know: as if it ended now.
-		for j := range out {
-			out[j] = e.WrapUp.cdf(float64(j))
-		}
-		return out
+	return sum
+}
+
+// short is E[(d − S)⁺] for S normal, d within 8 standard deviations of its
+// mean; cached by step and whole d.
+func (m *model) short(j int, d float64) float64 {
+	k := int(d)
+	cache := m.shortfall[j]
+	if k < len(cache) && !math.IsNaN(cache[k]) {
+		return cache[k]
 	}
-	before := e.Talk.cdf(x)
-	if (e.Talk.cdf(x+float64(steps))-before)/left < 1e-6 {
-		return out
+	v := positivePart(d-m.supply[j], m.spread[j]*m.spread[j])
+	for len(cache) <= k {
+		cache = append(cache, math.NaN())
 	}
-	// ends[k]: the talk ends within step k (taken at its middle).
-	ends := make([]float64, steps)
-	for k := range ends {
-		next := e.Talk.cdf(x + float64(k+1))
-		ends[k] = (next - before) / left
-		before = next
+	cache[k] = v
+	m.shortfall[j] = cache
+	return v
+}
+
+// table is a distribution's CDF tabulated every half step, filled as
+// asked: a pass asks for the same few seconds many times.
+type table struct {
+	dist   LogNormal
+	values []float64
+}
+
+func newTable(d LogNormal) *table { return &table{dist: d} }
+
+// at is the CDF at x seconds, x rounded to the half step.
+func (t *table) at(x float64) float64 {
+	i := int(math.Round(x * 2 / step))
+	if i < 0 {
+		return 0
 	}
-	wrap := make([]float64, steps+1)
-	for j := range wrap {
-		wrap[j] = e.WrapUp.cdf(float64(j) - 0.5)
+	for len(t.values) <= i {
+		t.values = append(t.values, t.dist.cdf(float64(len(t.values))*step/2))
 	}
-	for j := 1; j <= steps; j++ {
-		sum := 0.0
-		for k := 0; k < j; k++ {
-			sum += ends[k] * wrap[j-k]
-		}
-		out[j] = sum
-	}
-	return out
+	return t.values[i]
 }
 
 // positivePart is E[max(X, 0)] for X normal with the given mean and
