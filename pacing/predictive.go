@@ -160,10 +160,18 @@ func (p Predictive) Decide(e Estimates, s Situation) Decision {
 	// chance that grows with the budget left: spent evenly, not in bursts.
 
 	worth := math.Min(slackGain*math.Min(d.PeriodBudget, d.TodayBudget), 1) * m.person
+	abandons := map[int]float64{}
+	abandonsOf := func(n int) float64 {
+		a, ok := abandons[n]
+		if !ok {
+			a = m.abandons(n)
+			abandons[n] = a
+		}
+		return a
+	}
 	covered := func(n int) bool {
-		a, ans := m.abandons(n), m.answers(n)
-		return a <= d.PeriodBudget+p.TargetRate*ans && a <= d.TodayBudget+p.TargetRate*ans &&
-			a-m.abandons(n-1) <= worth
+		a := abandonsOf(n)
+		return a <= d.PeriodBudget && a <= d.TodayBudget && a-abandonsOf(n-1) <= worth
 	}
 	// Abandons grow with n faster than the answers' share of the budget,
 	// so the calls covered are a prefix: search for its end.
@@ -181,7 +189,7 @@ func (p Predictive) Decide(e Estimates, s Situation) Decision {
 		}
 	}
 	d.Calls, d.Progressive = lo, false
-	d.ExpectedAbandons, d.ExpectedAnswers = m.abandons(lo), m.answers(lo)
+	d.ExpectedAbandons, d.ExpectedAnswers = abandonsOf(lo), m.answers(lo)
 	return d
 }
 

@@ -69,84 +69,98 @@ type row struct {
 	ratio                                  float64
 }
 
-type job struct {
-	model, seed, ratio int // ratio < 0: not a fixed ratio
-	pacer              string
+// task is one run of a pacer on a model for every seed; for the oracle,
+// the search over the ratios.
+type task struct {
+	model int
+	pacer string
 }
 
 func measure(grid []model, seeds int) []row {
-	rs := ratios()
-	var jobs []job
+	var tasks []task
 	for m := range grid {
-		for seed := range seeds {
-			jobs = append(jobs, job{m, seed, -1, "outdial"}, job{m, seed, -1, "vicidial"}, job{m, seed, -1, "progressive"})
-			for r := range rs {
-				jobs = append(jobs, job{m, seed, r, "fixed"})
-			}
+		for _, p := range []string{"oracle", "outdial", "vicidial", "progressive"} {
+			tasks = append(tasks, task{m, p})
 		}
 	}
-	results := make([]result, len(jobs))
-	work := make(chan int)
+	rows := make([]row, len(grid))
+	for m := range grid {
+		rows[m].model = grid[m]
+	}
+	var mu sync.Mutex
+	work := make(chan task)
 	var wg sync.WaitGroup
 	for range runtime.NumCPU() {
 		wg.Go(func() {
-			for i := range work {
-				j := jobs[i]
-				var p pacer
-				switch j.pacer {
-				case "outdial":
-					p = &outdial{}
-				case "vicidial":
-					p = newVICIdial()
-				case "progressive":
-					p = progressive{}
-				default:
-					p = fixedRatio{rs[j.ratio]}
+			for t := range work {
+				m := grid[t.model]
+				if t.pacer == "oracle" {
+					ratio, rs := oracle(m, seeds)
+					mu.Lock()
+					rows[t.model].ratio, rows[t.model].oracle = ratio, rs
+					mu.Unlock()
+					continue
 				}
-				results[i] = run(grid[j.model], uint64(j.seed+1), p)
+				rs := make([]result, seeds)
+				for seed := range seeds {
+					var p pacer
+					switch t.pacer {
+					case "outdial":
+						p = &outdial{}
+					case "vicidial":
+						p = newVICIdial()
+					default:
+						p = progressive{}
+					}
+					rs[seed] = run(m, uint64(seed+1), p)
+				}
+				mu.Lock()
+				switch t.pacer {
+				case "outdial":
+					rows[t.model].outdial = rs
+				case "vicidial":
+					rows[t.model].vicidial = rs
+				default:
+					rows[t.model].progressive = rs
+				}
+				mu.Unlock()
 			}
 		})
 	}
 	// The largest models first, so no worker is left with one at the end.
-	for i := len(jobs) - 1; i >= 0; i-- {
-		work <- i
+	for i := len(tasks) - 1; i >= 0; i-- {
+		work <- tasks[i]
 	}
 	close(work)
 	wg.Wait()
-
-	rows := make([]row, len(grid))
-	fixed := make([][][]result, len(grid)) // model, ratio, seed
-	for m := range grid {
-		rows[m].model = grid[m]
-		fixed[m] = make([][]result, len(rs))
-	}
-	for i, j := range jobs {
-		r := &rows[j.model]
-		switch j.pacer {
-		case "outdial":
-			r.outdial = append(r.outdial, results[i])
-		case "vicidial":
-			r.vicidial = append(r.vicidial, results[i])
-		case "progressive":
-			r.progressive = append(r.progressive, results[i])
-		default:
-			fixed[j.model][j.ratio] = append(fixed[j.model][j.ratio], results[i])
-		}
-	}
-	// The oracle: of the ratios whose abandon rate is under target on
-	// every seed, the one with the most occupancy.
-	for m := range rows {
-		best := -1.0
-		for r, byseed := range fixed[m] {
-			if maxAbandon(byseed) > pacing.DefaultTargetRate {
-				continue
-			}
-			if occ := occupancy(byseed, grid[m].agents); occ > best {
-				best, rows[m].ratio, rows[m].oracle = occ, rs[r], byseed
-			}
-		}
-	}
 	return rows
+}
+
+// oracle is, of the fixed ratios whose abandon rate is under target on
+// every seed, the one with the most occupancy, and its results. Abandons
+// grow with the ratio: the search stops after three ratios over target in
+// a row.
+func oracle(m model, seeds int) (float64, []result) {
+	best, bestRatio := -1.0, 0.0
+	var bestResults []result
+	over := 0
+	for _, ratio := range ratios() {
+		rs := make([]result, seeds)
+		for seed := range seeds {
+			rs[seed] = run(m, uint64(seed+1), fixedRatio{ratio})
+		}
+		if maxAbandon(rs) > pacing.DefaultTargetRate {
+			if over++; over == 3 {
+				break
+			}
+			continue
+		}
+		over = 0
+		if occ := occupancy(rs, m.agents); occ > best {
+			best, bestRatio, bestResults = occ, ratio, rs
+		}
+	}
+	return bestRatio, bestResults
 }
 
 func (r result) abandonRate() float64 {
