@@ -81,7 +81,11 @@ type Situation struct {
 	// Free are the agents available and not reserved for a call.
 	Free int
 	// Busy are the agents on a call or wrapping one up.
-	Busy          []BusyAgent
+	Busy []BusyAgent
+	// DialRate is the calls placed per second lately (say over the last
+	// minute): the passes to come will place about as many, and their
+	// answers take agents too.
+	DialRate      float64
 	Period, Today Abandons
 }
 
@@ -236,8 +240,17 @@ func newModel(p Predictive, e Estimates, s Situation) *model {
 	machine := math.Min(clamp01(e.MachineRate), 1-m.person)
 	none := 1 - m.person - machine
 	answer, noAnswer := newTable(e.AnswerRing), newTable(e.NoAnswerRing)
+	future := 0.0
+	rate := math.Max(s.DialRate, 0)
+	if math.IsInf(rate, 0) || math.IsNaN(rate) {
+		rate = 0
+	}
 	for j := range m.newAnswer {
 		m.newAnswer[j] = m.person * answer.at(float64(j)*step)
+		// Calls placed at the same rate over the next t seconds, each
+		// answered by a person by t with its chance from its own dial.
+		future += rate * step * m.newAnswer[j]
+		m.demand[j] += future
 	}
 	for _, age := range s.Ringing {
 		a := math.Max(age.Seconds(), 0)

@@ -42,6 +42,7 @@ type outdial struct {
 	fresh     bool
 	ages      []time.Duration
 	busy      []pacing.BusyAgent
+	dials     []float64 // when the calls of the last minute were placed
 }
 
 const (
@@ -66,12 +67,21 @@ func (o *outdial) calls(s *sim) int {
 			o.busy = append(o.busy, pacing.BusyAgent{Talking: a.state == talking, Elapsed: secs(s.now - a.since)})
 		}
 	}
+	// The calls placed over the last minute, as a pacer counts them.
+	for len(o.dials) > 0 && o.dials[0] < s.now-60 {
+		o.dials = o.dials[1:]
+	}
+	rate := float64(len(o.dials)) / math.Min(math.Max(s.now, 1), 60)
 	// One 8-hour shift: the 30-day period and the day are the same.
 	account := pacing.Abandons{Answered: s.answers, Abandoned: s.abandoned}
-	return o.settings.Decide(o.estimates, pacing.Situation{
+	n := o.settings.Decide(o.estimates, pacing.Situation{
 		Ringing: o.ages, Waiting: len(s.waiting), Free: len(s.free), Busy: o.busy,
-		Period: account, Today: account,
+		DialRate: rate, Period: account, Today: account,
 	}).Calls
+	for range n {
+		o.dials = append(o.dials, s.now)
+	}
+	return n
 }
 
 // vicidial re-implements VICIdial's ADAPT_AVERAGE dial method as
