@@ -204,7 +204,7 @@ func (p Predictive) Decide(e Estimates, s Situation) Decision {
 // the last call placed may take if a person answers. The benchmark (make
 // bench-predictive) chose it: larger gains spend the budget in bursts that
 // buy little occupancy.
-const budgetGain = 0.002
+const budgetGain = 0.005
 
 // step is the model's time step; a second is finer than a pass.
 const step = 1.0 // seconds
