@@ -123,7 +123,7 @@ type Decision struct {
 //     if the period or the day ended now its rate would be under target in
 //     expectation (the Reserve standing for more abandons than expected),
 //     and a bad hour is paid back by a careful one; and
-//  2. A(n) − A(n−1) ≤ min(budgetGain × B, 1) × PersonRate: the last call's
+//  2. A(n) − A(n−1) ≤ min(budgetGain × B, maxWorth) × PersonRate: the last call's
 //     chance of being answered by a person and abandoned grows with the
 //     budget saved, so the budget is spent evenly rather than in bursts,
 //     and the pacer slows toward progressive as the budget nears its end.
@@ -166,7 +166,7 @@ func (p Predictive) Decide(e Estimates, s Situation) Decision {
 	if most <= progressive {
 		return d
 	}
-	worth := math.Min(budgetGain*math.Min(d.PeriodBudget, d.TodayBudget), 1) * m.person
+	worth := math.Min(budgetGain*math.Min(d.PeriodBudget, d.TodayBudget), maxWorth) * m.person
 	abandons := map[int]float64{}
 	abandonsOf := func(n int) float64 {
 		a, ok := abandons[n]
@@ -205,6 +205,10 @@ func (p Predictive) Decide(e Estimates, s Situation) Decision {
 // bench-predictive) chose it: larger gains spend the budget in bursts that
 // buy little occupancy.
 const budgetGain = 0.005
+
+// maxWorth bounds that chance however much budget a careful month saved:
+// savings are spent over hours, not in one pass.
+const maxWorth = 0.25
 
 // step is the model's time step; a second is finer than a pass.
 const step = 1.0 // seconds

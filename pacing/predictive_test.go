@@ -89,10 +89,10 @@ func TestDecide(t *testing.T) {
 			min:  10, max: 10, progress: true,
 		},
 		{
-			name: "everyone answers: about a line per free agent",
+			name: "everyone answers: a line per free agent",
 			e:    traffic(0.95),
 			s:    Situation{Free: 10, Busy: talking(40), Period: saved, Today: saved},
-			min:  10, max: 11,
+			min:  10, max: 10, progress: true,
 		},
 		{
 			name: "few answer: more lines, up to 3 per agent less the calls in progress",
@@ -229,4 +229,22 @@ func FuzzDecide(f *testing.F) {
 			require.LessOrEqual(t, d.ExpectedAbandons, math.Min(d.PeriodBudget, d.TodayBudget), "covered by the budget")
 		}
 	})
+}
+
+// The passes to come dial too: a campaign dialing fast places fewer calls
+// now for the same agents.
+func TestDecideCountsTheCallsToCome(t *testing.T) {
+	s := Situation{Free: 10, Busy: append(talking(40), ages4wrap(10, 20*time.Second)...), Period: saved, Today: saved}
+	still := Predictive{}.Decide(traffic(0.25), s)
+	s.DialRate = 2
+	busy := Predictive{}.Decide(traffic(0.25), s)
+	require.Less(t, busy.Calls, still.Calls)
+}
+
+// However much a careful month saved, one pass spends little of it.
+func TestDecideSpendsSavingsSlowly(t *testing.T) {
+	s := Situation{Free: 10, Busy: talking(40), Today: Abandons{Answered: 100000}, Period: Abandons{Answered: 1000000}}
+	d := Predictive{}.Decide(traffic(0.25), s)
+	require.False(t, d.Progressive)
+	require.Less(t, d.ExpectedAbandons, 5.0, "%+v", d)
 }
