@@ -123,16 +123,18 @@ type Decision struct {
 //     if the period or the day ended now its rate would be under target in
 //     expectation (the Reserve standing for more abandons than expected),
 //     and a bad hour is paid back by a careful one; and
-//  2. A(n) − A(n−1) ≤ min(budgetGain × B, maxWorth) × PersonRate: the last call's
-//     chance of being answered by a person and abandoned grows with the
-//     budget saved, so the budget is spent evenly rather than in bursts,
-//     and the pacer slows toward progressive as the budget nears its end.
+//  2. A(n) − A(n−1) ≤ min(budgetGain × B, maxWorth) × PersonRate: the
+//     last call's chance of being answered by a person and abandoned grows
+//     with the budget saved, so the budget is spent evenly rather than in
+//     bursts, and the pacer slows toward progressive as the budget nears
+//     its end.
 //
 // With no budget left (B ≤ 0) it is progressive.
 //
 // A(n) comes from the estimates: over the next seconds t, the answers by a
 // person D(t) (each ringing call's chance given how long it has rung, each
-// new call's from its first second; a Poisson count) against the agents
+// new call's from its first second, and those of the calls the passes to
+// come will place at DialRate; a Poisson count) against the agents
 // free S(t+Grace) (the free ones, each busy one's chance of having finished
 // its talk and its wrap-up given how long it has been at it; normal). An
 // answer with no agent within Grace is abandoned: A(n) = max over t of
