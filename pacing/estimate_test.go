@@ -83,3 +83,29 @@ func TestEstimate(t *testing.T) {
 		require.InDelta(t, math.Log(60), e.Talk.Mu, 1e-9)
 	})
 }
+
+func FuzzEstimate(f *testing.F) {
+	f.Add(int64(5), int64(60), int64(20), uint8(2), false, 30.0)
+	f.Add(int64(0), int64(0), int64(0), uint8(0), true, 0.0)
+	f.Fuzz(func(t *testing.T, ringMs, talkMs, wrapMs int64, outcome uint8, abandoned bool, weight float64) {
+		if math.IsNaN(weight) || math.IsInf(weight, 0) || weight > 1e6 || ringMs < 0 || talkMs < 0 || wrapMs < 0 ||
+			ringMs > 1e9 || talkMs > 1e9 || wrapMs > 1e9 {
+			t.Skip()
+		}
+		now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+		a := Attempt{Dialed: now.Add(-time.Hour / 2), Outcome: Outcome(outcome % 3), Abandoned: abandoned,
+			Ring: time.Duration(ringMs) * time.Millisecond, Talk: time.Duration(talkMs) * time.Millisecond, WrapUp: time.Duration(wrapMs) * time.Millisecond}
+		prior := DefaultPrior()
+		prior.Weight = weight
+		e := Estimate([]Attempt{a, a, a}, now, 10*time.Hour, prior)
+		for _, r := range []float64{e.PersonRate, e.MachineRate, e.PersonRate + e.MachineRate} {
+			require.False(t, math.IsNaN(r))
+			require.GreaterOrEqual(t, r, 0.0)
+			require.LessOrEqual(t, r, 1.0+1e-9)
+		}
+		for _, l := range []LogNormal{e.AnswerRing, e.NoAnswerRing, e.Talk, e.WrapUp} {
+			require.False(t, math.IsNaN(l.Mu) || math.IsInf(l.Mu, 0))
+			require.GreaterOrEqual(t, l.Sigma, minSigma)
+		}
+	})
+}

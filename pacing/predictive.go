@@ -389,11 +389,18 @@ type table struct {
 
 func newTable(d LogNormal) *table { return &table{dist: d} }
 
+// maxTabulated bounds a table (10 minutes): a call ringing longer, or a
+// stale age, is looked up directly rather than growing it.
+const maxTabulated = 1200
+
 // at is the CDF at x seconds, x rounded to the half step.
 func (t *table) at(x float64) float64 {
 	i := int(math.Round(x * 2 / step))
 	if i < 0 {
 		return 0
+	}
+	if i > maxTabulated {
+		return t.dist.cdf(x)
 	}
 	for len(t.values) <= i {
 		t.values = append(t.values, t.dist.cdf(float64(len(t.values))*step/2))
