@@ -53,3 +53,9 @@ bench-cluster:
 .PHONY: bench-export
 bench-export:
 	ROWS=$(ROWS) scripts/bench-export.sh
+
+# The predictive pacer against VICIdial's adaptive dialing, the best fixed
+# ratio and progressive, in simulated time (see README "Predictive pacing").
+.PHONY: bench-predictive
+bench-predictive:
+	SEEDS=$(SEEDS) scripts/bench-predictive.sh

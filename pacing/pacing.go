@@ -2,8 +2,9 @@
 // campaign may release in a pass, how the campaigns that share agents
 // share their lines (one budget per agent, whichever campaigns it serves),
 // how a campaign group's deliverable percentages split its agents and its
-// buffer between its campaigns, and how the buffer adapts to how fast its
-// contacts are consumed.
+// buffer between its campaigns, how the buffer adapts to how fast its
+// contacts are consumed, and a predictive campaign's estimates of its
+// traffic (Estimate) and its calls per pass (Predictive.Decide).
 package pacing
 
 // Split divides n between weights by the largest-remainder method: each
