@@ -15,8 +15,10 @@ import (
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/internal/services"
+	"github.com/outdial/outdial/internal/stats"
 	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/strategy"
 )
 
 // watchedAgents wraps the agent pool and fails the test if an agent is
@@ -465,4 +467,74 @@ func TestProgressivePersonalCallbacksEndToEnd(t *testing.T) {
 		require.Equal(t, at.Agent, calls[at.ID], "attempt %s was requested for its agent", at.ID)
 	}
 	w.checkNoOverlap(t)
+}
+
+// TestPredictiveCampaignEndToEnd runs a predictive campaign on the
+// simulator: ten agents, half the calls answered by a person, every outcome
+// closing its contact. Its statistics show the pacer and a 30-day abandon
+// rate under its target; every abandoned call had the campaign's message
+// played within 2 s of the answer; no unanswered call was given up before
+// 15 s (simulated) of ringing; no contact was dialed twice at once.
+func TestPredictiveCampaignEndToEnd(t *testing.T) {
+	w := newCampaignWorld(t, map[string]float64{"voice": 0.5, "answer-machine": 0.2, "no-answer": 0.3}, map[string]float64{"Sale": 1})
+	var rules []any
+	for _, o := range strategy.TelephonyOutcomes {
+		rules = append(rules, map[string]any{"telephony_outcome": o, "reschedule": "0:0:0", "max_retry": 0, "close_contact": true})
+	}
+	strategyID := w.h.create("/api/v1/contact-strategies", map[string]any{"name": "one call each", "rules": rules})
+	team := w.h.create("/api/v1/teams", map[string]any{"name": "predictive"})
+	var agents []string
+	for i := range 10 {
+		name := fmt.Sprintf("PredictiveAgent%02d", i+1)
+		w.h.create("/api/v1/agents", map[string]any{"name": name, "team_id": team})
+		agents = append(agents, name)
+	}
+	_, progressive := w.h.call(http.MethodGet, fmt.Sprintf("/api/v1/campaigns/%d", w.campaign("kris_progressive")), nil)
+	body := map[string]any{"name": "kris_predictive", "pacing_mode": "predictive", "time_zone_id": progressive["time_zone_id"],
+		"daily_start_time": "00:00", "daily_end_time": "23:59", "entry_point_id": progressive["entry_point_id"],
+		"contact_strategy_id": strategyID, "outcome_group_id": progressive["outcome_group_id"], "team_ids": []any{team}}
+	status, out := w.h.call(http.MethodPost, "/api/v1/campaigns", body)
+	require.Equal(t, http.StatusUnprocessableEntity, status, "a predictive campaign without an abandon message: %v", out)
+	require.Contains(t, fmt.Sprint(out), "abandon_message")
+	body["abandon_message"] = "This was Kris Outdial, 469 555 0100, with an offer; we will call again."
+	campaign := w.h.create("/api/v1/campaigns", body)
+
+	var numbers []string
+	for i := range 300 {
+		numbers = append(numbers, fmt.Sprintf("469-336-%04d", i+1))
+	}
+	ids := w.addContacts(campaign, numbers...)
+	w.agentsAvailable(agents...)
+	status, out = w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/start", campaign), nil)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	require.Eventually(t, func() bool {
+		var open int64
+		require.NoError(t, w.db.Model(&models.Contact{}).Where("id IN ? AND status <> 'closed'", ids).Count(&open).Error)
+		return open == 0
+	}, 4*time.Minute, 50*time.Millisecond, "the campaign did not finish")
+	w.checkNoOverlap(t)
+
+	_, figures := w.h.call(http.MethodGet, fmt.Sprintf("/api/v1/campaigns/%d/stats", campaign), nil)
+	pacer, ok := figures["pacer"].(map[string]any)
+	require.True(t, ok, "a predictive campaign's statistics show its pacer: %v", figures)
+	require.Contains(t, pacer, "period_budget")
+	require.Positive(t, pacer["estimated_from"], "the estimates read the campaign's attempts")
+	period := figures["abandon_rate"].(map[string]any)["period"].(map[string]any)
+	t.Logf("30-day period: %v answered by a person, %v abandoned, rate %.4f; pacer %v", period["answered"], period["abandoned"], period["rate"], pacer)
+	require.Positive(t, period["answered"])
+	require.LessOrEqual(t, period["rate"].(float64), 0.03, "the abandon rate is over the campaign's target")
+
+	var abandoned []models.Attempt
+	require.NoError(t, w.db.Where("campaign_id = ? AND telephony_outcome = 'abandoned'", campaign).Find(&abandoned).Error)
+	for _, a := range abandoned {
+		require.NotNil(t, a.AnsweredAt, "attempt %s", a.ID)
+		require.NotNil(t, a.AbandonMessageAt, "attempt %s: abandoned without its message", a.ID)
+		require.LessOrEqual(t, a.AbandonMessageAt.Sub(*a.AnsweredAt), stats.ConnectWithin, "attempt %s: the message came too late", a.ID)
+	}
+	// The world runs 200 times faster than real time: 15 s of ringing is
+	// 75 ms here.
+	var short int64
+	require.NoError(t, w.db.Model(&models.Attempt{}).Where("campaign_id = ? AND telephony_outcome = 'no-answer' AND ended_at - dial_accepted_at < ?",
+		campaign, (dialer.MinRing/200).String()).Count(&short).Error)
+	require.Zero(t, short, "unanswered calls given up before 15 s of ringing")
 }

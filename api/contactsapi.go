@@ -49,6 +49,9 @@ type OutcomeReport struct {
 	// its answer.
 	AnsweredAt  *time.Time `json:"answered_at,omitempty"`
 	ConnectedAt *time.Time `json:"connected_at,omitempty"`
+	// AbandonMessageAt is when the campaign's abandon message was played
+	// to the person (abandoned only).
+	AbandonMessageAt *time.Time `json:"abandon_message_at,omitempty"`
 }
 
 // WrapupReport is an agent's wrap-up code.
@@ -238,6 +241,9 @@ func (h *contacts) telephonyOutcome(c *gin.Context) {
 	}
 	if req.ConnectedAt != nil {
 		times.ConnectedAt = *req.ConnectedAt
+	}
+	if req.AbandonMessageAt != nil {
+		times.AbandonMessageAt = *req.AbandonMessageAt
 	}
 	changed, err := h.contacts.TelephonyOutcome(c.Request.Context(), attempt, req.Outcome, req.Agent, times)
 	reported(c, changed, err)

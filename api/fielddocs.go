@@ -67,6 +67,7 @@ var fieldDocs = map[string]string{
 	"description":                    "A description, for people.",
 	"detail":                         "What went wrong, in words.",
 	"dial_accepted_at":               "When the dialer accepted the call request; null before.",
+	"abandon_message_at":             "When the dialer played the campaign's abandon message to a person no agent took within 2 seconds (abandoned only).",
 	"dialed_by":                      "The worker (its --worker-name) whose dialer accepted the call request.",
 	"dialer":                         "How calls are placed: simulator or webhook.",
 	"display_name":                   "The zone's display name.",
@@ -108,6 +109,10 @@ var fieldDocs = map[string]string{
 	"key_name":                       "The name of the API key.",
 	"last_used_at":                   "When the key was last used; null for never.",
 	"lines_per_agent":                "How many calls a progressive campaign places per available agent.",
+	"abandon_target_percent":         "A predictive campaign's most abandoned calls, in percent of the calls a person answered, over its current 30-day period and over today; at most 3 (the legal cap).",
+	"max_lines_per_agent":            "A predictive campaign's most calls in progress (ringing, waiting, talking) per agent taking calls.",
+	"small_team_agents":              "Below this many available agents a predictive campaign paces progressively, one call per free agent: on a small team chance alone makes abandons spike.",
+	"abandon_message":                "What the dialer plays to a person no agent took within 2 seconds of the answer (the caller's name and number, by law); sent with each call request.",
 	"list":                           "The list the contacts went to.",
 	"list_ends":                      "When the contact's list stops being dialed.",
 	"list_id":                        "The ID of the contact list.",
@@ -245,7 +250,7 @@ var fieldDocs = map[string]string{
 var fieldEnums = map[string][]string{
 	"outcome":     strategy.TelephonyOutcomes,
 	"role":        apikey.Roles,
-	"pacing_mode": {models.PacingPreview, models.PacingProgressive},
+	"pacing_mode": {models.PacingPreview, models.PacingProgressive, models.PacingPredictive},
 	"dialer":      {"simulator", "webhook"},
 }
 

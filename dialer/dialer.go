@@ -16,7 +16,7 @@ type CallRequest struct {
 	AttemptID     string `json:"attempt_id"`
 	CampaignID    uint64 `json:"campaign_id"`
 	Campaign      string `json:"campaign"`
-	CampaignType  string `json:"campaign_type"` // Preview or Progressive
+	CampaignType  string `json:"campaign_type"` // Preview, Progressive or Predictive
 	CampaignGroup string `json:"campaign_group"`
 	ListID        uint64 `json:"list_id"`
 	ContactID     uint64 `json:"contact_id"`
@@ -33,6 +33,10 @@ type CallRequest struct {
 	EntryPointID uint64 `json:"entry_point_id,omitempty"`
 	Agent        string `json:"agent,omitempty"` // the agent the call is for, when one is reserved
 	CallMeNow    bool   `json:"call_me_now"`
+	// AbandonMessage is what to play to a person no agent takes within
+	// 2 s of the answer (the caller's name and number); the dialer then
+	// reports abandoned with abandon_message_at.
+	AbandonMessage string `json:"abandon_message,omitempty"`
 	// Target is where the entry point sends calls (its outdial URLs), for
 	// adapters that need it.
 	PrimaryURL string `json:"-"`
@@ -46,6 +50,9 @@ type CallRequest struct {
 type CallTimes struct {
 	AnsweredAt  time.Time `json:"answered_at,omitzero"`
 	ConnectedAt time.Time `json:"connected_at,omitzero"`
+	// AbandonMessageAt is when the campaign's abandon message was played
+	// to a person no agent took (abandoned only).
+	AbandonMessageAt time.Time `json:"abandon_message_at,omitzero"`
 }
 
 // Dialer places calls.

@@ -188,8 +188,14 @@ func (s *Simulator) Dial(_ context.Context, req CallRequest) error {
 
 // plan draws a call's outcome and spans; s.mu is held.
 func (s *Simulator) plan(req CallRequest) call {
-	return call{req: req, outcome: pickAt(s.rng.Float64(), s.Config.Outcomes), wrapup: s.rng.Float64(),
+	c := call{req: req, outcome: pickAt(s.rng.Float64(), s.Config.Outcomes), wrapup: s.rng.Float64(),
 		ring: s.Config.Ring.draw(s.rng), talk: s.Config.Talk.draw(s.rng), wrap: s.Config.WrapUp.draw(s.rng)}
+	if c.outcome == "no-answer" {
+		// Nobody answers: the call rings its legal least before it is
+		// given up.
+		c.ring = max(c.ring, MinRing)
+	}
+	return c
 }
 
 type call struct {
@@ -229,24 +235,53 @@ func (s *Simulator) play(ctx context.Context, c call) {
 			// preview agent goes back to asking for cards, and the agent
 			// of a progressive personal callback to taking calls.
 			state := "idle"
-			if c.req.CampaignType == "Progressive" {
+			if c.req.CampaignType == "Progressive" || c.req.CampaignType == "Predictive" {
 				state = "available"
 			}
 			s.report(ctx, id, func(ctx context.Context) error { return s.Agents.SetState(ctx, c.req.Agent, state) })
 		}
 		return
 	}
-	// A person answered now; the agent is connected as it is reserved.
+	// A person answered now; the agent is connected as it is reserved,
+	// within the grace of 2 s of the answer.
 	times := CallTimes{AnsweredAt: time.Now()}
-	agent, ok, err := s.Agents.Reserve(ctx, c.req.CampaignID, c.req.Agent)
-	if err != nil || !ok {
-		// A person answered and no agent was free in time.
+	agent, ok := s.reserveWithin(ctx, c.req, Grace)
+	if !ok {
+		// No agent was free in time: the person hears the campaign's
+		// abandon message, if it has one.
+		if c.req.AbandonMessage != "" {
+			times.AbandonMessageAt = time.Now()
+		}
 		s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, "abandoned", "", times) })
 		return
 	}
 	times.ConnectedAt = time.Now()
 	s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, "voice", agent, times) })
 	s.converse(ctx, c, agent)
+}
+
+// Grace is how soon after a person answers an agent must take the call,
+// or it is abandoned (FTC/FCC, Ofcom).
+const Grace = 2 * time.Second
+
+// MinRing is how long an unanswered call rings before it is given up, at
+// the least (FTC/FCC: 15 s or four rings).
+const MinRing = 15 * time.Second
+
+// reserveWithin connects an agent to the call, asking again until grace
+// of simulated time has passed (three quarters of it, so that the
+// connection lands inside it however late the last answer comes).
+func (s *Simulator) reserveWithin(ctx context.Context, req CallRequest, grace time.Duration) (string, bool) {
+	deadline := time.Now().Add(time.Duration(float64(grace) * 3 / 4 / s.Config.Speed))
+	for {
+		agent, ok, err := s.Agents.Reserve(ctx, req.CampaignID, req.Agent)
+		if err == nil && ok {
+			return agent, true
+		}
+		if time.Now().After(deadline) || !s.sleep(ctx, grace/10) {
+			return "", false
+		}
+	}
 }
 
 // converse plays an answered call out from its talk: the agent talks,

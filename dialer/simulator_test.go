@@ -33,6 +33,9 @@ type world struct {
 	codesDown int
 	// desks are the agents a person plays.
 	desks map[string]bool
+	// misses are asks for an agent answered with none before the pool
+	// answers as it is.
+	misses int
 }
 
 var errOutage, errRefused = errors.New("database does not answer"), errors.New("attempt already has an outcome")
@@ -48,6 +51,10 @@ func newWorld(free ...string) *world {
 func (w *world) Reserve(_ context.Context, _ uint64, preferred string) (string, bool, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.misses > 0 {
+		w.misses--
+		return "", false, nil
+	}
 	if len(w.free) == 0 {
 		return "", false, nil
 	}
@@ -246,12 +253,55 @@ func TestSimulatorResumesOpenCalls(t *testing.T) {
 	require.Equal(t, 1, w.sent, "a call was played twice")
 }
 
+// TestSimulatorAbandonsWithoutAFreeAgent: a person answers, no agent is
+// free within the grace: the call is abandoned, and the campaign's abandon
+// message, when it has one, is played within the grace of the answer.
 func TestSimulatorAbandonsWithoutAFreeAgent(t *testing.T) {
 	w := newWorld()
-	s := &Simulator{Config: fastConfig(map[string]float64{"voice": 1}), Agents: w, Reports: w}
+	config := fastConfig(map[string]float64{"voice": 1})
+	s := &Simulator{Config: config, Agents: w, Reports: w}
 	require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: "2-1"}))
-	require.Eventually(t, func() bool { n, _ := w.counts(); return n == 1 }, 5*time.Second, time.Millisecond)
+	require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: "2-2", AbandonMessage: "This was Kris Outdial, 469 555 0100."}))
+	require.Eventually(t, func() bool { n, _ := w.counts(); return n == 2 }, 5*time.Second, time.Millisecond)
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	require.Equal(t, "abandoned", w.outcome["2-1"])
+	require.True(t, w.times["2-1"].AbandonMessageAt.IsZero(), "no message to play")
+	require.Equal(t, "abandoned", w.outcome["2-2"])
+	played := w.times["2-2"]
+	require.False(t, played.AbandonMessageAt.IsZero(), "the campaign's message was not played")
+	require.LessOrEqual(t, played.AbandonMessageAt.Sub(played.AnsweredAt), Grace, "the message came after the grace")
+}
+
+// TestSimulatorTakesAnAgentFreedWithinTheGrace: an agent who becomes free
+// within the grace after the answer takes the call: the pool has none for
+// the first two asks.
+func TestSimulatorTakesAnAgentFreedWithinTheGrace(t *testing.T) {
+	w := newWorld("agent-1")
+	w.misses = 2
+	s := &Simulator{Config: fastConfig(map[string]float64{"voice": 1}), Agents: w, Reports: w}
+	require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: "3-1", CampaignID: 2}))
+	require.Eventually(t, func() bool { _, wrapped := w.counts(); return wrapped == 1 }, 5*time.Second, time.Millisecond)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	require.Equal(t, "voice", w.outcome["3-1"])
+	require.Zero(t, w.misses)
+	require.LessOrEqual(t, w.times["3-1"].ConnectedAt.Sub(w.times["3-1"].AnsweredAt), Grace)
+}
+
+// TestSimulatorRingsUnansweredCallsTheirLeast: a call nobody answers rings
+// 15 s (simulated) at least before it is given up, whatever the ring span.
+func TestSimulatorRingsUnansweredCallsTheirLeast(t *testing.T) {
+	s := &Simulator{Config: fastConfig(map[string]float64{"no-answer": 1, "busy": 1})}
+	s.init()
+	for i := range 50 {
+		c := s.plan(CallRequest{AttemptID: fmt.Sprint(i)})
+		if c.outcome == "no-answer" {
+			require.GreaterOrEqual(t, c.ring, MinRing)
+		} else {
+			require.Less(t, c.ring, MinRing, "a busy line is not made to ring")
+		}
+	}
 }
 
 func TestSimulatorFollowsTheWeights(t *testing.T) {

@@ -186,6 +186,9 @@ type Attempt struct {
 	// DialAcceptedAt is when the dialer accepted the call request; once it
 	// has, the request is never sent again.
 	DialAcceptedAt *time.Time `json:"dial_accepted_at,omitempty"`
+	// AbandonMessageAt is when the dialer played the campaign's abandon
+	// message to a person no agent took.
+	AbandonMessageAt *time.Time `json:"abandon_message_at,omitempty"`
 	// DialedBy is the worker (--worker-name) whose dialer accepted it.
 	DialedBy string `json:"dialed_by,omitempty"`
 }

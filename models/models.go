@@ -281,6 +281,7 @@ const (
 const (
 	PacingPreview     = "preview"
 	PacingProgressive = "progressive"
+	PacingPredictive  = "predictive"
 )
 
 // Campaign is an outbound campaign and every setting its dialing follows.
@@ -315,9 +316,17 @@ type Campaign struct {
 	FrequencyCapAttempts       *int     `json:"frequency_cap_attempts"`
 	FrequencyCapPeriod         string   `json:"frequency_cap_period"`
 	DefaultRegion              string   `json:"default_region"`
+	AbandonTargetPercent       float64  `json:"abandon_target_percent"`
+	MaxLinesPerAgent           float64  `json:"max_lines_per_agent"`
+	SmallTeamAgents            int      `json:"small_team_agents"`
+	AbandonMessage             string   `json:"abandon_message"`
 	TeamIDs                    []uint64 `gorm:"-" json:"team_ids"`
 	DNCListIDs                 []uint64 `gorm:"-" json:"dnc_list_ids"`
 }
+
+// PlacesCalls: the pacer places the campaign's calls for its free agents
+// (progressive, predictive), rather than its agents asking for cards.
+func (c *Campaign) PlacesCalls() bool { return c.PacingMode != PacingPreview }
 
 // Agent states.
 const (

@@ -107,7 +107,7 @@ func GroupShares(ctx context.Context, tx *gorm.DB, groupID, campaignID uint64) (
 	}
 	err = tx.WithContext(ctx).Raw(`SELECT gc.campaign_id, gc.deliverable_percentage FROM campaign_group_campaigns gc
 		JOIN campaigns p ON p.id = gc.campaign_id
-		WHERE gc.campaign_group_id = ? AND (gc.campaign_id = ? OR (p.status = 'active' AND p.pacing_mode = 'progressive'
+		WHERE gc.campaign_group_id = ? AND (gc.campaign_id = ? OR (p.status = 'active' AND p.pacing_mode <> 'preview'
 		  AND EXISTS (SELECT 1 FROM contacts c JOIN contact_lists l ON l.id = c.list_id
 		              WHERE c.campaign_id = gc.campaign_id AND `+dueContact+`)))
 		ORDER BY gc.position, gc.campaign_id`, groupID, campaignID).Scan(&rows).Error
@@ -195,7 +195,7 @@ func CountForPacing(ctx context.Context, tx *gorm.DB, campaignID, groupID uint64
 		`+campaignCalls("@c", true)+` AS personal,
 		(SELECT count(*) FROM contacts WHERE status = 'released' AND updated_at < now() - make_interval(secs => @since)
 		   AND campaign_id IN (SELECT gc.campaign_id FROM campaign_group_campaigns gc JOIN campaigns p ON p.id = gc.campaign_id
-		                       WHERE gc.campaign_group_id = @g AND p.pacing_mode = 'progressive')) AS unused
+		                       WHERE gc.campaign_group_id = @g AND p.pacing_mode <> 'preview')) AS unused
 		FROM agents a JOIN campaign_serving_teams t ON t.team_id = a.team_id
 		WHERE t.campaign_id = @c AND a.state = 'available'`,
 		map[string]any{"c": campaignID, "g": groupID, "since": unusedAfter.Seconds(), "ringing": RingingAtMost.Seconds()}).Scan(&n).Error
@@ -243,7 +243,7 @@ func LockAgentPool(ctx context.Context, tx *gorm.DB, campaignID uint64) (*AgentP
 			UNION
 			SELECT s2.team_id FROM pool
 			JOIN campaign_serving_teams s1 ON s1.team_id = pool.team_id
-			JOIN campaigns c ON c.id = s1.campaign_id AND c.pacing_mode = 'progressive'
+			JOIN campaigns c ON c.id = s1.campaign_id AND c.pacing_mode <> 'preview'
 			JOIN campaign_serving_teams s2 ON s2.campaign_id = s1.campaign_id
 		) SELECT team_id FROM pool ORDER BY team_id`, campaignID).Scan(&p.Teams).Error
 	if err != nil || len(p.Teams) == 0 {
@@ -271,9 +271,10 @@ func LockAgentPool(ctx context.Context, tx *gorm.DB, campaignID uint64) (*AgentP
 	for _, a := range agents {
 		p.Free[index[a.TeamID]], p.Held[index[a.TeamID]] = a.Free, a.Held
 	}
-	if err := db.Raw(`SELECT c.id, c.status = 'active' AS active, c.lines_per_agent, c.wants_agents_since IS NOT NULL AS wants_agents,
+	if err := db.Raw(`SELECT c.id, c.status = 'active' AS active,
+			CASE WHEN c.pacing_mode = 'predictive' THEN ceil(c.max_lines_per_agent)::int ELSE c.lines_per_agent END AS lines_per_agent, c.wants_agents_since IS NOT NULL AS wants_agents,
 		`+campaignCalls("c.id", false)+` AS in_flight
-		FROM campaigns c WHERE c.pacing_mode = 'progressive' AND c.id IN (SELECT campaign_id FROM campaign_serving_teams WHERE team_id IN @teams)
+		FROM campaigns c WHERE c.pacing_mode <> 'preview' AND c.id IN (SELECT campaign_id FROM campaign_serving_teams WHERE team_id IN @teams)
 		ORDER BY c.wants_agents_since NULLS LAST, c.id`, map[string]any{"teams": p.Teams, "ringing": RingingAtMost.Seconds()}).Scan(&p.Campaigns).Error; err != nil {
 		return nil, wrapPool(campaignID, err)
 	}

@@ -91,7 +91,7 @@ func (s *Service) Move(ctx context.Context, id uint64, action string) (*models.C
 	if !slices.Contains(step.from, c.Status) {
 		return nil, fault.Conflictf("status", "campaign %s is %s; it cannot %s", c.Name, c.Status, action)
 	}
-	if action == Start && c.PacingMode == models.PacingProgressive && c.EntryPointID == nil {
+	if action == Start && c.PlacesCalls() && c.EntryPointID == nil {
 		return nil, fault.Conflictf("entry_point_id", "campaign %s has no entry point to place its calls", c.Name)
 	}
 	if action == Start {
@@ -128,13 +128,13 @@ func (s *Service) canDial(ctx context.Context, c *models.Campaign) error {
 	if dates := contact.CampaignDates(c); dates.Ended(s.now()) {
 		f.Add("end_date", "campaign %s's date range %v has ended: started, it would close every contact; move its end_date first", c.Name, dates)
 	}
-	if c.PacingMode == models.PacingProgressive {
+	if c.PlacesCalls() {
 		n, err := models.ServingTeams(ctx, s.DB.DB, c.ID)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			f.Add("team_ids", "progressive campaign %s has no team, alone or through a campaign group: no agent would take its calls", c.Name)
+			f.Add("team_ids", "%s campaign %s has no team, alone or through a campaign group: no agent would take its calls", c.PacingMode, c.Name)
 		}
 	}
 	return f.Err("campaign")

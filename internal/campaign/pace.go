@@ -77,7 +77,7 @@ func (s *Service) pace(ctx context.Context, campaignID uint64) (PaceResult, erro
 		return s.complete(ctx, c, fmt.Sprintf("its date range %v has ended", dates))
 	}
 	res := PaceResult{Active: true}
-	if c.PacingMode != models.PacingProgressive {
+	if !c.PlacesCalls() {
 		return res, nil
 	}
 	wants := false
@@ -260,6 +260,15 @@ func (s *Service) releaseProgressive(ctx context.Context, tx *gorm.DB, c *models
 	}
 	var p pass
 	want := pacing.Progressive(n.FreeAgents, c.LinesPerAgent, n.InFlight, -1)
+	if c.PacingMode == models.PacingPredictive && group == nil {
+		// More calls than free agents, as the abandon budget allows. In a
+		// campaign group, the group's shares and buffer pace it instead.
+		_, d, _, err := s.predictive(ctx, tx, c, n.FreeAgents)
+		if err != nil {
+			return pass{}, err
+		}
+		want = d.Calls
+	}
 	if group != nil {
 		if want, p.reason, err = s.groupWant(ctx, tx, c, group, n); err != nil {
 			return pass{}, err

@@ -288,6 +288,11 @@ var Teams = &Objects[models.Team, *models.Team]{
 			query: `SELECT name FROM api_keys WHERE team_ids @> jsonb_build_array(CAST(? AS bigint)) AND revoked_at IS NULL ORDER BY name LIMIT 10`}},
 }
 
+// MaxAbandonTargetPercent is the legal cap on a predictive campaign's
+// abandon rate: 3% of the calls a person answered, per campaign over each
+// 30-day period (FTC/FCC safe harbour) and over 24 hours (Ofcom).
+const MaxAbandonTargetPercent = 3.0
+
 // Campaigns are outbound campaigns and every setting their dialing
 // follows; their status changes only as they are started, paused and
 // stopped.
@@ -297,6 +302,7 @@ var Campaigns = &Objects[models.Campaign, *models.Campaign]{
 		v.DailyStartTime, v.DailyEndTime, v.TimeToLiveDays = DefaultStart, DefaultEnd, 30
 		v.Channel, v.ListSharing, v.CycleRetryInterval, v.DefaultDelay = "voice", "dedicated", "0:0:0", "0:0:15"
 		v.LinesPerAgent, v.PreviewTimeoutSeconds, v.FrequencyCapPeriod, v.DefaultRegion = 1, 120, "1:0:0", "US"
+		v.AbandonTargetPercent, v.MaxLinesPerAgent, v.SmallTeamAgents = MaxAbandonTargetPercent, 3, 5
 	},
 	check: checkCampaign,
 	// A campaign's own teams, as a supervisor's reach to one campaign.
@@ -329,9 +335,21 @@ func checkCampaign(c *checks, v, old *models.Campaign) {
 	c.between("time_to_live_days", v.TimeToLiveDays, 1, 3650)
 	c.oneOf("channel", &v.Channel, "voice")
 	c.oneOf("list_sharing", &v.ListSharing, "dedicated", "shared")
-	c.oneOf("pacing_mode", &v.PacingMode, models.PacingPreview, models.PacingProgressive)
-	if v.PacingMode == models.PacingProgressive && v.EntryPointID == nil {
-		c.Add("entry_point_id", "is required for a progressive campaign: it is where calls are placed")
+	c.oneOf("pacing_mode", &v.PacingMode, models.PacingPreview, models.PacingProgressive, models.PacingPredictive)
+	if v.PlacesCalls() && v.EntryPointID == nil {
+		c.Add("entry_point_id", "is required for a %s campaign: it is where calls are placed", v.PacingMode)
+	}
+	if v.AbandonTargetPercent <= 0 || v.AbandonTargetPercent > MaxAbandonTargetPercent {
+		c.Add("abandon_target_percent", "must be more than 0 and at most %v (the legal cap: 3%% of calls answered by a person, FTC/FCC and Ofcom), not %v",
+			MaxAbandonTargetPercent, v.AbandonTargetPercent)
+	}
+	if v.MaxLinesPerAgent < 1 || v.MaxLinesPerAgent > 10 {
+		c.Add("max_lines_per_agent", "must be between 1 and 10, not %v", v.MaxLinesPerAgent)
+	}
+	c.between("small_team_agents", v.SmallTeamAgents, 1, 1000)
+	v.AbandonMessage = strings.TrimSpace(v.AbandonMessage)
+	if v.PacingMode == models.PacingPredictive && v.AbandonMessage == "" {
+		c.Add("abandon_message", "is required for a predictive campaign: a person no agent takes within 2 s must hear who called and a number to call back")
 	}
 	for _, r := range []struct {
 		field string

@@ -40,6 +40,13 @@ func (s *Service) TelephonyOutcome(ctx context.Context, attemptID, outcome, agen
 	case times.ConnectedAt.Before(times.AnsweredAt):
 		f.Add("connected_at", "is %s, before answered_at %s", times.ConnectedAt.Format(time.RFC3339Nano), times.AnsweredAt.Format(time.RFC3339Nano))
 	}
+	switch {
+	case times.AbandonMessageAt.IsZero():
+	case o != strategy.Abandoned:
+		f.Add("abandon_message_at", "is only for an abandoned outcome, not %q", outcome)
+	case !times.AnsweredAt.IsZero() && times.AbandonMessageAt.Before(times.AnsweredAt):
+		f.Add("abandon_message_at", "is %s, before answered_at %s", times.AbandonMessageAt.Format(time.RFC3339Nano), times.AnsweredAt.Format(time.RFC3339Nano))
+	}
 	if err := f.Err("report"); err != nil {
 		return false, err
 	}

@@ -363,9 +363,10 @@ func orNull(t time.Time) *time.Time {
 func (s *Service) recordReport(ctx context.Context, id, column, value, agent string, times dialer.CallTimes) (bool, error) {
 	// A voice report without times was answered when it came.
 	res := s.DB.WithContext(ctx).Exec("UPDATE attempts SET "+column+" = @value, agent = CASE WHEN @agent <> '' THEN @agent ELSE agent END, "+
-		"answered_at = COALESCE(@answered, CASE WHEN @voice THEN now() END, answered_at), connected_at = COALESCE(@connected, connected_at) "+
+		"answered_at = COALESCE(@answered, CASE WHEN @voice THEN now() END, answered_at), connected_at = COALESCE(@connected, connected_at), "+
+		"abandon_message_at = COALESCE(@message, abandon_message_at) "+
 		"WHERE id = @id AND "+column+" = '' AND ended_at IS NULL",
-		map[string]any{"value": value, "agent": agent, "answered": orNull(times.AnsweredAt), "connected": orNull(times.ConnectedAt),
+		map[string]any{"value": value, "agent": agent, "answered": orNull(times.AnsweredAt), "connected": orNull(times.ConnectedAt), "message": orNull(times.AbandonMessageAt),
 			"voice": column == "telephony_outcome" && value == strategy.Voice, "id": id})
 	if res.Error != nil {
 		return false, fmt.Errorf("record %s of attempt %s: %w", column, id, res.Error)

@@ -50,7 +50,7 @@ func New(db *models.DB, tc client.Client, taskQueue string) *Services {
 		agents.Pacers, contacts.Pacers = campaigns, campaigns
 	}
 	lists := &listimport.Lists{DB: db, Temporal: tc, TaskQueue: taskQueue, ContactWorkflows: contacts}
-	return &Services{DB: db, Temporal: tc, Agents: agents, Contacts: contacts, Campaigns: campaigns, Lists: lists, Exports: &export.Exporter{DB: db}, Stats: &stats.Service{DB: db}}
+	return &Services{DB: db, Temporal: tc, Agents: agents, Contacts: contacts, Campaigns: campaigns, Lists: lists, Exports: &export.Exporter{DB: db}, Stats: &stats.Service{DB: db, Pacers: campaigns}}
 }
 
 // Health checks that PostgreSQL and Temporal answer, by name: "ok" or

@@ -19,6 +19,8 @@ import (
 // Service reads statistics.
 type Service struct {
 	DB *models.DB
+	// Pacers, when set, show a predictive campaign's pacer.
+	Pacers Pacers
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
 }
@@ -79,6 +81,8 @@ type Stats struct {
 	Series    []Bucket     `json:"series"`
 	Now       Now          `json:"now"`
 	Abandon   AbandonRates `json:"abandon_rate"`
+	// Pacer is a predictive campaign's pacer; absent for other modes.
+	Pacer *Pacer `json:"pacer,omitempty"`
 }
 
 // Contacts are contacts by status.
@@ -234,6 +238,12 @@ func (s *Service) read(ctx context.Context, sc scope, r Range) (*Stats, error) {
 		out.Abandon, err = s.abandon(gctx, sc, now)
 		return err
 	})
+	if sc.campaign.PacingMode == models.PacingPredictive && s.Pacers != nil {
+		g.Go(func() (err error) {
+			out.Pacer, err = s.Pacers.Pacer(gctx, sc.campaign)
+			return err
+		})
+	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,108 @@
+package campaign
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/outdial/outdial/internal/stats"
+	"github.com/outdial/outdial/models"
+	"github.com/outdial/outdial/pacing"
+)
+
+// estimateWindow is how far back a predictive campaign's estimates read
+// its ended attempts; a prior stands in for a new campaign's.
+const estimateWindow = time.Hour
+
+// predictive is what a predictive pass decides with free agents, from the
+// campaign's recent attempts, its calls in flight, its busy agents and
+// its abandon budget (pacing.Predictive.Decide).
+func (s *Service) predictive(ctx context.Context, db *gorm.DB, c *models.Campaign, free int) (pacing.Estimates, pacing.Decision, models.CallsNow, error) {
+	now := s.now()
+	recent, err := models.RecentTraffic(ctx, db, c.ID, now.Add(-estimateWindow))
+	if err != nil {
+		return pacing.Estimates{}, pacing.Decision{}, models.CallsNow{}, err
+	}
+	est := pacing.Estimate(trafficOf(recent), now, estimateWindow, pacing.DefaultPrior())
+	calls, err := models.CountCallsNow(ctx, db, c.ID)
+	if err != nil {
+		return est, pacing.Decision{}, calls, err
+	}
+	rates, err := (&stats.Service{DB: s.DB, Now: s.Now}).AbandonRatesOf(ctx, c)
+	if err != nil {
+		return est, pacing.Decision{}, calls, fmt.Errorf("abandon budget of campaign %d: %w", c.ID, err)
+	}
+	sit := pacing.Situation{Ringing: calls.Ringing, Waiting: calls.Waiting, Free: free,
+		DialRate: float64(calls.DialedLastMinute) / 60, Today: abandonsOf(&rates.Today), Period: abandonsOf(rates.Period)}
+	for _, b := range calls.Busy {
+		sit.Busy = append(sit.Busy, pacing.BusyAgent{Talking: b.Talking, Elapsed: b.Elapsed})
+	}
+	p := pacing.Predictive{TargetRate: c.AbandonTargetPercent / 100, MaxLinesPerAgent: c.MaxLinesPerAgent, SmallTeam: c.SmallTeamAgents}
+	return est, p.Decide(est, sit), calls, nil
+}
+
+// Pacer is a predictive campaign's pacer as a pass would see it now, for
+// its statistics.
+func (s *Service) Pacer(ctx context.Context, c *models.Campaign) (*stats.Pacer, error) {
+	free, err := models.FreeAgents(ctx, s.DB.DB, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	est, d, calls, err := s.predictive(ctx, s.DB.DB, c, free)
+	if err != nil {
+		return nil, err
+	}
+	out := &stats.Pacer{Calls: d.Calls, Progressive: d.Progressive, EstimatedFrom: est.Attempts,
+		PersonRate: est.PersonRate, MachineRate: est.MachineRate,
+		AnswerSeconds: est.AnswerRing.Mean().Seconds(), NoAnswerSeconds: est.NoAnswerRing.Mean().Seconds(),
+		TalkSeconds: est.Talk.Mean().Seconds(), WrapUpSeconds: est.WrapUp.Mean().Seconds(),
+		ExpectedAbandons: d.ExpectedAbandons, ExpectedAnswers: d.ExpectedAnswers, PeriodBudget: d.PeriodBudget, TodayBudget: d.TodayBudget}
+	if taking := free + len(calls.Busy); taking > 0 {
+		out.LinesPerAgent = float64(len(calls.Ringing)+calls.Waiting+len(calls.Busy)) / float64(taking)
+	}
+	return out, nil
+}
+
+func abandonsOf(r *stats.AbandonRate) pacing.Abandons {
+	if r == nil {
+		return pacing.Abandons{}
+	}
+	return pacing.Abandons{Answered: int(r.Answered), Abandoned: int(r.Abandoned)}
+}
+
+// trafficOf are ended attempts as the estimates read them. An attempt
+// ends when its wrap-up comes, so its talk holds the wrap-up too.
+func trafficOf(rows []models.Traffic) []pacing.Attempt {
+	out := make([]pacing.Attempt, 0, len(rows))
+	for _, r := range rows {
+		dialed := r.StartedAt
+		if r.DialAcceptedAt != nil {
+			dialed = *r.DialAcceptedAt
+		}
+		a := pacing.Attempt{Dialed: dialed, Outcome: pacing.NoAnswer}
+		switch r.TelephonyOutcome {
+		case "voice", "abandoned":
+			a.Outcome = pacing.Person
+		case "answer-machine":
+			a.Outcome = pacing.Machine
+		}
+		end := dialed
+		if r.EndedAt != nil {
+			end = *r.EndedAt
+		}
+		a.Ring = end.Sub(dialed)
+		if r.AnsweredAt != nil {
+			a.Ring = r.AnsweredAt.Sub(dialed)
+		}
+		a.Abandoned = r.TelephonyOutcome == "abandoned" ||
+			(r.AnsweredAt != nil && r.ConnectedAt != nil && r.ConnectedAt.Sub(*r.AnsweredAt) > stats.ConnectWithin)
+		if a.Outcome == pacing.Person && !a.Abandoned && r.ConnectedAt != nil {
+			a.Talk = max(end.Sub(*r.ConnectedAt), 0)
+		}
+		a.Ring = max(a.Ring, 0)
+		out = append(out, a)
+	}
+	return out
+}

@@ -1,0 +1,99 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Traffic is an ended attempt as a predictive campaign's estimates read
+// it.
+type Traffic struct {
+	TelephonyOutcome                                 string
+	StartedAt                                        time.Time
+	DialAcceptedAt, AnsweredAt, ConnectedAt, EndedAt *time.Time
+}
+
+// RecentTraffic are the campaign's attempts dialed and ended since since.
+func RecentTraffic(ctx context.Context, db *gorm.DB, campaignID uint64, since time.Time) ([]Traffic, error) {
+	var out []Traffic
+	err := db.WithContext(ctx).Raw(`SELECT telephony_outcome, started_at, dial_accepted_at, answered_at, connected_at, ended_at
+		FROM attempts WHERE campaign_id = ? AND ended_at >= ? AND dial_accepted_at IS NOT NULL`, campaignID, since).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("recent attempts of campaign %d: %w", campaignID, err)
+	}
+	return out, nil
+}
+
+// CallsNow are a campaign's calls in flight as a predictive pass sees them.
+type CallsNow struct {
+	// Ringing are the ages of the calls not yet answered: released
+	// contacts not yet dialed count as just placed.
+	Ringing []time.Duration
+	// Waiting are calls a person answered that no agent has taken yet.
+	Waiting int
+	// DialedLastMinute are the attempts dialed in the last minute.
+	DialedLastMinute int
+	// Busy are the campaign's teams' agents on a call (connected) or
+	// wrapping one up, and for how long so far.
+	Busy []BusyAgent
+}
+
+// BusyAgent is an agent on a call or wrapping one up.
+type BusyAgent struct {
+	Talking bool
+	Elapsed time.Duration
+}
+
+// CountCallsNow reads the campaign's calls in flight and busy agents.
+func CountCallsNow(ctx context.Context, db *gorm.DB, campaignID uint64) (CallsNow, error) {
+	var n CallsNow
+	var ringing []float64
+	db = db.WithContext(ctx)
+	err := db.Raw(`SELECT extract(epoch FROM clock_timestamp() - COALESCE(dial_accepted_at, started_at)) FROM attempts
+		WHERE campaign_id = @c AND ended_at IS NULL AND telephony_outcome = '' AND started_at > now() - make_interval(secs => @ringing)
+		UNION ALL SELECT 0 FROM contacts WHERE campaign_id = @c AND status = 'released'`,
+		map[string]any{"c": campaignID, "ringing": RingingAtMost.Seconds()}).Scan(&ringing).Error
+	if err != nil {
+		return n, fmt.Errorf("calls in flight of campaign %d: %w", campaignID, err)
+	}
+	for _, s := range ringing {
+		n.Ringing = append(n.Ringing, time.Duration(s*float64(time.Second)))
+	}
+	var counts struct{ Waiting, Dialed int }
+	err = db.Raw(`SELECT count(*) FILTER (WHERE ended_at IS NULL AND answered_at IS NOT NULL AND connected_at IS NULL AND telephony_outcome IN ('', 'voice')) AS waiting,
+		count(*) FILTER (WHERE dial_accepted_at > now() - interval '1 minute') AS dialed
+		FROM attempts WHERE campaign_id = ? AND started_at > now() - make_interval(secs => ?)`, campaignID, RingingAtMost.Seconds()).Scan(&counts).Error
+	if err != nil {
+		return n, fmt.Errorf("calls in flight of campaign %d: %w", campaignID, err)
+	}
+	n.Waiting, n.DialedLastMinute = counts.Waiting, counts.Dialed
+	var busy []struct {
+		Talking bool
+		Elapsed float64
+	}
+	err = db.Raw(`SELECT a.state = ? AS talking, extract(epoch FROM clock_timestamp() - a.state_changed_at) AS elapsed
+		FROM agents a JOIN campaign_serving_teams t ON t.team_id = a.team_id
+		WHERE t.campaign_id = ? AND a.state IN (?, ?)`, AgentConnected, campaignID, AgentConnected, AgentWrapUp).Scan(&busy).Error
+	if err != nil {
+		return n, fmt.Errorf("busy agents of campaign %d: %w", campaignID, err)
+	}
+	for _, b := range busy {
+		n.Busy = append(n.Busy, BusyAgent{Talking: b.Talking, Elapsed: time.Duration(b.Elapsed * float64(time.Second))})
+	}
+	return n, nil
+}
+
+// FreeAgents counts the available agents of the teams serving the
+// campaign.
+func FreeAgents(ctx context.Context, db *gorm.DB, campaignID uint64) (int, error) {
+	var n int
+	err := db.WithContext(ctx).Raw(`SELECT count(*) FROM agents a JOIN campaign_serving_teams t ON t.team_id = a.team_id
+		WHERE t.campaign_id = ? AND a.state = ?`, campaignID, AgentAvailable).Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("free agents of campaign %d: %w", campaignID, err)
+	}
+	return n, nil
+}
