@@ -210,7 +210,7 @@ func TestBadInput(t *testing.T) {
 		{"decrement over 100", "campaign-groups", map[string]any{"name": "g", "decrement_percent": 150}, 422, "decrement_percent"},
 		{"missing strategy", "campaigns", map[string]any{"name": "c3", "pacing_mode": "preview", "time_zone_id": f.zone, "contact_strategy_id": missing}, 422, "contact_strategy_id"},
 		{"missing zone", "campaigns", map[string]any{"name": "c3", "pacing_mode": "preview"}, 422, "time_zone_id"},
-		{"bad pacing", "campaigns", map[string]any{"name": "c3", "pacing_mode": "predictive", "time_zone_id": f.zone}, 422, "pacing_mode"},
+		{"bad pacing", "campaigns", map[string]any{"name": "c3", "pacing_mode": "power", "time_zone_id": f.zone}, 422, "pacing_mode"},
 		{"progressive without entry point", "campaigns", map[string]any{"name": "c3", "pacing_mode": "progressive", "time_zone_id": f.zone}, 422, "entry_point_id"},
 		{"dates reversed", "campaigns", map[string]any{"name": "c3", "pacing_mode": "preview", "time_zone_id": f.zone, "start_date": "2027-01-02", "end_date": "2027-01-01"}, 422, "end_date"},
 		{"bad date", "campaigns", map[string]any{"name": "c3", "pacing_mode": "preview", "time_zone_id": f.zone, "start_date": "01/05/2020"}, 400, ""},

@@ -82,7 +82,7 @@ type Stats struct {
 	Now       Now          `json:"now"`
 	Abandon   AbandonRates `json:"abandon_rate"`
 	// Pacer is a predictive campaign's pacer; absent for other modes.
-	Pacer *Pacer `json:"pacer,omitempty"`
+	Pacer *Pacer `json:"pacer,omitempty" doc:"A predictive campaign's pacer as a pass would see it now; absent for other modes."`
 }
 
 // Contacts are contacts by status.
