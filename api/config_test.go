@@ -211,6 +211,8 @@ func TestBadInput(t *testing.T) {
 		{"missing strategy", "campaigns", map[string]any{"name": "c3", "pacing_mode": "preview", "time_zone_id": f.zone, "contact_strategy_id": missing}, 422, "contact_strategy_id"},
 		{"missing zone", "campaigns", map[string]any{"name": "c3", "pacing_mode": "preview"}, 422, "time_zone_id"},
 		{"bad pacing", "campaigns", map[string]any{"name": "c3", "pacing_mode": "power", "time_zone_id": f.zone}, 422, "pacing_mode"},
+		{"abandoned delay not D:H:M", "campaigns", map[string]any{"name": "c3", "time_zone_id": f.zone, "abandoned_retry_delay": "72 hours"}, 422, "abandoned_retry_delay"},
+		{"abandon target over the legal cap", "campaigns", map[string]any{"name": "c3", "time_zone_id": f.zone, "abandon_target_percent": 5}, 422, "abandon_target_percent"},
 		{"progressive without entry point", "campaigns", map[string]any{"name": "c3", "pacing_mode": "progressive", "time_zone_id": f.zone}, 422, "entry_point_id"},
 		{"dates reversed", "campaigns", map[string]any{"name": "c3", "pacing_mode": "preview", "time_zone_id": f.zone, "start_date": "2027-01-02", "end_date": "2027-01-01"}, 422, "end_date"},
 		{"bad date", "campaigns", map[string]any{"name": "c3", "pacing_mode": "preview", "time_zone_id": f.zone, "start_date": "01/05/2020"}, 400, ""},

@@ -320,6 +320,7 @@ type Campaign struct {
 	MaxLinesPerAgent           float64  `json:"max_lines_per_agent"`
 	SmallTeamAgents            int      `json:"small_team_agents"`
 	AbandonMessage             string   `json:"abandon_message"`
+	AbandonedRetryDelay        string   `json:"abandoned_retry_delay"`
 	TeamIDs                    []uint64 `gorm:"-" json:"team_ids"`
 	DNCListIDs                 []uint64 `gorm:"-" json:"dnc_list_ids"`
 }

@@ -75,6 +75,11 @@ type Caps struct {
 	// DefaultDelay reschedules outcomes the strategy has no rule for; nil
 	// means 0:0:15.
 	DefaultDelay *Delay `json:"default_delay,omitempty"`
+	// AbandonedDelay is how soon a contact whose call was abandoned (a
+	// person answered and no agent came) may be called again, whatever its
+	// rule says (Ofcom: 72 hours unless an agent is guaranteed); nil: the
+	// rule alone.
+	AbandonedDelay *Delay `json:"abandoned_delay,omitempty"`
 	// ResetOnCallback is "reset daily and global retries": Global and Daily
 	// go to zero once per callback grant, when the contact becomes a
 	// callback: a wrap-up that reschedules it (the person asked), or a
@@ -191,6 +196,12 @@ func Decide(in Input) Decision {
 	p := d.plan()
 	if p.close {
 		return d.closed(p.reason)
+	}
+	if wait := d.in.Caps.AbandonedDelay; wait != nil && d.outcome == Abandoned {
+		if least := d.after(*wait); p.due.Before(least) {
+			p.due = least
+			p.reason += fmt.Sprintf("; an abandoned call is not followed by another within %s", *wait)
+		}
 	}
 	return d.reschedule(p, lapsed)
 }

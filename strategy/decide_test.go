@@ -306,6 +306,12 @@ func TestDecideCaps(t *testing.T) {
 			{outcome: Busy, in: q},
 			{outcome: Busy, close: true, reason: "no rule for busy: retried under the campaign caps; due in 0:0:15; closed instead: the global retry cap of 3 attempt(s) is reached"},
 		}},
+		{name: "an abandoned call is not followed by another within the abandoned delay", in: with(base, func(in *Input) {
+			in.Caps.AbandonedDelay = &Delay{Days: 3}
+		}), steps: []step{
+			{outcome: Abandoned, in: 72 * time.Hour, reason: "no rule for abandoned: retried under the campaign caps; due in 0:0:15; an abandoned call is not followed by another within 3:0:0"},
+			{outcome: Busy, in: q},
+		}},
 		{name: "the global cap of 0 closes after the first attempt", in: with(base, func(in *Input) { in.Caps.GlobalRetry = ptr(0) }), steps: []step{
 			{outcome: Busy, close: true, reason: "global retry cap of 0"},
 		}},

@@ -302,7 +302,7 @@ var Campaigns = &Objects[models.Campaign, *models.Campaign]{
 		v.DailyStartTime, v.DailyEndTime, v.TimeToLiveDays = DefaultStart, DefaultEnd, 30
 		v.Channel, v.ListSharing, v.CycleRetryInterval, v.DefaultDelay = "voice", "dedicated", "0:0:0", "0:0:15"
 		v.LinesPerAgent, v.PreviewTimeoutSeconds, v.FrequencyCapPeriod, v.DefaultRegion = 1, 120, "1:0:0", "US"
-		v.AbandonTargetPercent, v.MaxLinesPerAgent, v.SmallTeamAgents = MaxAbandonTargetPercent, 3, 5
+		v.AbandonTargetPercent, v.MaxLinesPerAgent, v.SmallTeamAgents, v.AbandonedRetryDelay = MaxAbandonTargetPercent, 3, 5, "0:0:0"
 	},
 	check: checkCampaign,
 	// A campaign's own teams, as a supervisor's reach to one campaign.
@@ -361,6 +361,7 @@ func checkCampaign(c *checks, v, old *models.Campaign) {
 	}
 	c.delay("cycle_retry_interval", &v.CycleRetryInterval)
 	c.delay("default_delay", &v.DefaultDelay)
+	c.delay("abandoned_retry_delay", &v.AbandonedRetryDelay)
 	c.delay("frequency_cap_period", &v.FrequencyCapPeriod)
 	if v.FrequencyCapAttempts != nil && v.FrequencyCapPeriod == "0:0:0" {
 		// A cap over no time counts no attempt, so it would never cap.

@@ -79,6 +79,9 @@ func (s *Service) loadPolicy(ctx context.Context, c *models.Campaign) (Policy, e
 	caps.CycleInterval = parse(c.CycleRetryInterval)
 	def := parse(c.DefaultDelay)
 	caps.DefaultDelay = &def
+	if wait := parse(c.AbandonedRetryDelay); wait.Duration() > 0 {
+		caps.AbandonedDelay = &wait
+	}
 	cfg, lerr := models.LoadCampaignPolicy(ctx, s.DB.DB, c)
 	if lerr != nil {
 		return p, lerr
