@@ -146,20 +146,26 @@ func (w *campaignWorld) agentsAvailable(names ...string) {
 // starts the campaign and waits until every contact has closed; it
 // returns the contacts.
 func (w *campaignWorld) dialAll(campaign uint64, n int) []uint64 {
+	return w.dialAllWith(campaign, "469-335", n, []string{"Agent2", "Agent3"}, 2*time.Minute)
+}
+
+// dialAllWith is dialAll with numbers of the exchange, the agents named,
+// and within for the campaign to finish.
+func (w *campaignWorld) dialAllWith(campaign uint64, exchange string, n int, agents []string, within time.Duration) []uint64 {
 	t := w.h.t
 	var numbers []string
 	for i := range n {
-		numbers = append(numbers, fmt.Sprintf("469-335-%04d", i+1))
+		numbers = append(numbers, fmt.Sprintf("%s-%04d", exchange, i+1))
 	}
 	ids := w.addContacts(campaign, numbers...)
-	w.agentsAvailable("Agent2", "Agent3")
+	w.agentsAvailable(agents...)
 	status, out := w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/start", campaign), nil)
 	require.Equal(t, http.StatusOK, status, "%v", out)
 	require.Eventually(t, func() bool {
 		var open int64
 		require.NoError(t, w.db.Model(&models.Contact{}).Where("id IN ? AND status <> 'closed'", ids).Count(&open).Error)
 		return open == 0
-	}, 2*time.Minute, 50*time.Millisecond, "the campaign did not finish")
+	}, within, 50*time.Millisecond, "the campaign did not finish")
 	return ids
 }
 
@@ -498,20 +504,7 @@ func TestPredictiveCampaignEndToEnd(t *testing.T) {
 	require.Contains(t, fmt.Sprint(out), "abandon_message")
 	body["abandon_message"] = "This was Kris Outdial, 469 555 0100, with an offer; we will call again."
 	campaign := w.h.create("/api/v1/campaigns", body)
-
-	var numbers []string
-	for i := range 300 {
-		numbers = append(numbers, fmt.Sprintf("469-336-%04d", i+1))
-	}
-	ids := w.addContacts(campaign, numbers...)
-	w.agentsAvailable(agents...)
-	status, out = w.h.call(http.MethodPost, fmt.Sprintf("/api/v1/campaigns/%d/start", campaign), nil)
-	require.Equal(t, http.StatusOK, status, "%v", out)
-	require.Eventually(t, func() bool {
-		var open int64
-		require.NoError(t, w.db.Model(&models.Contact{}).Where("id IN ? AND status <> 'closed'", ids).Count(&open).Error)
-		return open == 0
-	}, 4*time.Minute, 50*time.Millisecond, "the campaign did not finish")
+	w.dialAllWith(campaign, "469-336", 300, agents, 4*time.Minute)
 	w.checkNoOverlap(t)
 
 	_, figures := w.h.call(http.MethodGet, fmt.Sprintf("/api/v1/campaigns/%d/stats", campaign), nil)
