@@ -261,7 +261,8 @@ func (s *Simulator) play(ctx context.Context, c call) {
 }
 
 // Grace is how soon after a person answers an agent must take the call,
-// or it is abandoned (FTC/FCC, Ofcom).
+// or it is abandoned (FTC/FCC, Ofcom): pacing.DefaultGrace, which the
+// dialer adapters may not import.
 const Grace = 2 * time.Second
 
 // MinRing is how long an unanswered call rings before it is given up, at

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/outdial/outdial/pacing"
 )
 
 // Traffic is an ended attempt as a predictive campaign's estimates read
@@ -38,13 +40,7 @@ type CallsNow struct {
 	DialedLastMinute int
 	// Busy are the campaign's teams' agents on a call (connected) or
 	// wrapping one up, and for how long so far.
-	Busy []BusyAgent
-}
-
-// BusyAgent is an agent on a call or wrapping one up.
-type BusyAgent struct {
-	Talking bool
-	Elapsed time.Duration
+	Busy []pacing.BusyAgent
 }
 
 // CountCallsNow reads the campaign's calls in flight and busy agents.
@@ -81,19 +77,7 @@ func CountCallsNow(ctx context.Context, db *gorm.DB, campaignID uint64) (CallsNo
 		return n, fmt.Errorf("busy agents of campaign %d: %w", campaignID, err)
 	}
 	for _, b := range busy {
-		n.Busy = append(n.Busy, BusyAgent{Talking: b.Talking, Elapsed: time.Duration(b.Elapsed * float64(time.Second))})
-	}
-	return n, nil
-}
-
-// FreeAgents counts the available agents of the teams serving the
-// campaign.
-func FreeAgents(ctx context.Context, db *gorm.DB, campaignID uint64) (int, error) {
-	var n int
-	err := db.WithContext(ctx).Raw(`SELECT count(*) FROM agents a JOIN campaign_serving_teams t ON t.team_id = a.team_id
-		WHERE t.campaign_id = ? AND a.state = ?`, campaignID, AgentAvailable).Scan(&n).Error
-	if err != nil {
-		return 0, fmt.Errorf("free agents of campaign %d: %w", campaignID, err)
+		n.Busy = append(n.Busy, pacing.BusyAgent{Talking: b.Talking, Elapsed: time.Duration(b.Elapsed * float64(time.Second))})
 	}
 	return n, nil
 }

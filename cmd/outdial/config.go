@@ -71,11 +71,12 @@ func envInt(name string, def int64) int64 {
 // on the API's /metrics).
 type workerFlags struct {
 	MetricsListen string
-	Name          string
-	Pollers       worker.Config
-	DialRate      float64
-	Simulator     string
-	Spread        bool
+	// Worker is its name, pollers and concurrency; the task queue is the
+	// process's --task-queue.
+	Worker    worker.Config
+	DialRate  float64
+	Simulator string
+	Spread    bool
 }
 
 func (w *workerFlags) register(fs *flag.FlagSet, withMetrics bool) {
@@ -86,11 +87,11 @@ func (w *workerFlags) register(fs *flag.FlagSet, withMetrics bool) {
 	if err != nil || host == "" {
 		host = "worker"
 	}
-	fs.StringVar(&w.Name, "worker-name", env("OUTDIAL_WORKER_NAME", host), "this worker's name, one per worker process in the cluster: attempts record it and a worker that restarts takes up its own simulated calls; default: the host name (OUTDIAL_WORKER_NAME)")
-	fs.IntVar(&w.Pollers.WorkflowPollers, "workflow-pollers", int(envInt("OUTDIAL_WORKFLOW_POLLERS", worker.DefaultWorkflowPollers)), "workflow task pollers; -1: the SDK's autoscaling pollers (OUTDIAL_WORKFLOW_POLLERS)")
-	fs.IntVar(&w.Pollers.ActivityPollers, "activity-pollers", int(envInt("OUTDIAL_ACTIVITY_POLLERS", worker.DefaultActivityPollers)), "activity task pollers; -1: the SDK's autoscaling pollers (OUTDIAL_ACTIVITY_POLLERS)")
-	fs.IntVar(&w.Pollers.MaxActivities, "max-activities", int(envInt("OUTDIAL_MAX_ACTIVITIES", worker.DefaultMaxActivities)), "activities this worker runs at once (OUTDIAL_MAX_ACTIVITIES)")
-	fs.IntVar(&w.Pollers.MaxLocalActivities, "max-local-activities", int(envInt("OUTDIAL_MAX_LOCAL_ACTIVITIES", worker.DefaultMaxLocalActivities)), "local activities this worker runs at once (OUTDIAL_MAX_LOCAL_ACTIVITIES)")
+	fs.StringVar(&w.Worker.Name, "worker-name", env("OUTDIAL_WORKER_NAME", host), "this worker's name, one per worker process in the cluster: attempts record it and a worker that restarts takes up its own simulated calls; default: the host name (OUTDIAL_WORKER_NAME)")
+	fs.IntVar(&w.Worker.WorkflowPollers, "workflow-pollers", int(envInt("OUTDIAL_WORKFLOW_POLLERS", worker.DefaultWorkflowPollers)), "workflow task pollers; -1: the SDK's autoscaling pollers (OUTDIAL_WORKFLOW_POLLERS)")
+	fs.IntVar(&w.Worker.ActivityPollers, "activity-pollers", int(envInt("OUTDIAL_ACTIVITY_POLLERS", worker.DefaultActivityPollers)), "activity task pollers; -1: the SDK's autoscaling pollers (OUTDIAL_ACTIVITY_POLLERS)")
+	fs.IntVar(&w.Worker.MaxActivities, "max-activities", int(envInt("OUTDIAL_MAX_ACTIVITIES", worker.DefaultMaxActivities)), "activities this worker runs at once (OUTDIAL_MAX_ACTIVITIES)")
+	fs.IntVar(&w.Worker.MaxLocalActivities, "max-local-activities", int(envInt("OUTDIAL_MAX_LOCAL_ACTIVITIES", worker.DefaultMaxLocalActivities)), "local activities this worker runs at once (OUTDIAL_MAX_LOCAL_ACTIVITIES)")
 	fs.BoolVar(&w.Spread, "spread-contacts", os.Getenv("OUTDIAL_SPREAD_CONTACTS") == "1", "start contact workflows through the task queue so that every worker takes a share of each campaign's contacts; off: eager start on the worker whose pacer released them, quicker to the first dial and right for one worker (OUTDIAL_SPREAD_CONTACTS=1)")
 	fs.StringVar(&w.Simulator, "simulator", env("OUTDIAL_SIMULATOR", ""), `the built-in simulator dialer's world as JSON, replacing the demo's whole: {"outcomes": {"voice": 0.5, "busy": 0.5}, "ring": {"min": "5s", "max": "25s"}, "talk": {...}, "wrapup": {...}, "speed": 10}; empty: the demo's (OUTDIAL_SIMULATOR)`)
 	fs.Float64Var(&w.DialRate, "dial-rate", envFloat("OUTDIAL_DIAL_RATE", 0), "dial requests a second each entry point receives at most, across all workers (campaigns without an entry point share one budget); 0: no limit (OUTDIAL_DIAL_RATE)")

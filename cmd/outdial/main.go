@@ -189,7 +189,7 @@ func serveAPI(ctx context.Context, c *config, log *slog.Logger, db *models.DB, t
 }
 
 func runTemporalWorker(ctx context.Context, c *config, wf workerFlags, db *models.DB, tc client.Client) error {
-	release, err := models.HoldWorkerName(ctx, db, wf.Name, 30*time.Second)
+	release, err := models.HoldWorkerName(ctx, db, wf.Worker.Name, 30*time.Second)
 	if err != nil {
 		return err
 	}
@@ -201,7 +201,7 @@ func runTemporalWorker(ctx context.Context, c *config, wf workerFlags, db *model
 	if err != nil {
 		return err
 	}
-	svc.Contacts.Worker, svc.Contacts.Spread = wf.Name, wf.Spread
+	svc.Contacts.Worker, svc.Contacts.Spread = wf.Worker.Name, wf.Spread
 	if wf.DialRate < 0 {
 		return fmt.Errorf("--dial-rate %v: must be 0 (no limit) or more", wf.DialRate)
 	}
@@ -230,8 +230,8 @@ func runTemporalWorker(ctx context.Context, c *config, wf workerFlags, db *model
 	if err := injectFault(acts.Contact); err != nil {
 		return err
 	}
-	cfg := wf.Pollers
-	cfg.TaskQueue, cfg.Name = c.TaskQueue, wf.Name
+	cfg := wf.Worker
+	cfg.TaskQueue = c.TaskQueue
 	w := worker.New(tc, cfg, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", c.TaskQueue, err)

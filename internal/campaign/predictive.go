@@ -34,11 +34,8 @@ func (s *Service) predictive(ctx context.Context, db *gorm.DB, c *models.Campaig
 	if err != nil {
 		return est, pacing.Decision{}, calls, fmt.Errorf("abandon budget of campaign %d: %w", c.ID, err)
 	}
-	sit := pacing.Situation{Ringing: calls.Ringing, Waiting: calls.Waiting, Free: free,
+	sit := pacing.Situation{Ringing: calls.Ringing, Waiting: calls.Waiting, Free: free, Busy: calls.Busy,
 		DialRate: float64(calls.DialedLastMinute) / 60, Today: abandonsOf(&rates.Today), Period: abandonsOf(rates.Period)}
-	for _, b := range calls.Busy {
-		sit.Busy = append(sit.Busy, pacing.BusyAgent{Talking: b.Talking, Elapsed: b.Elapsed})
-	}
 	p := pacing.Predictive{TargetRate: c.AbandonTargetPercent / 100, MaxLinesPerAgent: c.MaxLinesPerAgent, SmallTeam: c.SmallTeamAgents}
 	return est, p.Decide(est, sit), calls, nil
 }
@@ -46,10 +43,13 @@ func (s *Service) predictive(ctx context.Context, db *gorm.DB, c *models.Campaig
 // Pacer is a predictive campaign's pacer as a pass would see it now, for
 // its statistics.
 func (s *Service) Pacer(ctx context.Context, c *models.Campaign) (*stats.Pacer, error) {
-	free, err := models.FreeAgents(ctx, s.DB.DB, c.ID)
+	// Counted as a pass counts them, outside its lock: a campaign group
+	// does not pace a predictive campaign predictively.
+	n, err := models.CountForPacing(ctx, s.DB.DB, c.ID, 0, unusedAfter)
 	if err != nil {
 		return nil, err
 	}
+	free := n.FreeAgents
 	est, d, calls, err := s.predictive(ctx, s.DB.DB, c, free)
 	if err != nil {
 		return nil, err

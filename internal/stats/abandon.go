@@ -2,6 +2,8 @@ package stats
 
 import (
 	"time"
+
+	"github.com/outdial/outdial/pacing"
 )
 
 // The abandon rate on US terms (FTC/FCC safe harbour): calls answered by a
@@ -10,7 +12,7 @@ import (
 // the campaign counted from its first dial. Answering machines are not in
 // the denominator; an abandoned outcome counts whatever the times.
 const (
-	ConnectWithin = 2 * time.Second
+	ConnectWithin = pacing.DefaultGrace
 	Period        = 30 * 24 * time.Hour
 )
 
