@@ -68,6 +68,7 @@ var fieldDocs = map[string]string{
 	"detail":                         "What went wrong, in words.",
 	"dial_accepted_at":               "When the dialer accepted the call request; null before.",
 	"abandon_message_at":             "When the dialer played the campaign's abandon message to a person no agent took within 2 seconds (abandoned only).",
+	"talk_ended_at":                  "When the agent's talk ended and the wrap-up began (the agent reported wrap_up); null before, or if the desktop never said.",
 	"dialed_by":                      "The worker (its --worker-name) whose dialer accepted the call request.",
 	"dialer":                         "How calls are placed: simulator or webhook.",
 	"display_name":                   "The zone's display name.",

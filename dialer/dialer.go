@@ -37,6 +37,9 @@ type CallRequest struct {
 	// 2 s of the answer (the caller's name and number); the dialer then
 	// reports abandoned with abandon_message_at.
 	AbandonMessage string `json:"abandon_message,omitempty"`
+	// MinRingSeconds is how long a call nobody answers must ring before
+	// the dialer gives it up (FTC/FCC: 15 s or four rings).
+	MinRingSeconds int `json:"min_ring_seconds"`
 	// Target is where the entry point sends calls (its outdial URLs), for
 	// adapters that need it.
 	PrimaryURL string `json:"-"`

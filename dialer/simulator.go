@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -13,23 +15,32 @@ import (
 	"time"
 )
 
-// Span is a range of durations; a value is drawn uniformly from it.
+// Span is how long something lasts: drawn uniformly from [Min, Max], or,
+// with Mean set, from a log-normal of that mean whose logarithm has the
+// standard deviation Sigma (talk times are right-skewed: many short, a few
+// long).
 type Span struct {
 	Min, Max time.Duration
+	Mean     time.Duration
+	Sigma    float64
 }
 
-// UnmarshalJSON reads a span as {"min": "5s", "max": "25s"}.
+// UnmarshalJSON reads a span as {"min": "5s", "max": "25s"}, or a
+// log-normal as {"mean": "2m", "sigma": 0.6}.
 func (s *Span) UnmarshalJSON(b []byte) error {
-	var v struct{ Min, Max string }
+	var v struct {
+		Min, Max, Mean string
+		Sigma          float64
+	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&v); err != nil {
-		return fmt.Errorf(`a span is {"min": "5s", "max": "25s"}: %w`, err)
+		return fmt.Errorf(`a span is {"min": "5s", "max": "25s"} or {"mean": "2m", "sigma": 0.6}: %w`, err)
 	}
 	for _, f := range []struct {
 		text string
 		to   *time.Duration
-	}{{v.Min, &s.Min}, {v.Max, &s.Max}} {
+	}{{v.Min, &s.Min}, {v.Max, &s.Max}, {v.Mean, &s.Mean}} {
 		if f.text == "" {
 			continue
 		}
@@ -38,14 +49,30 @@ func (s *Span) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("span: %w", err)
 		}
 	}
+	s.Sigma = v.Sigma
 	return nil
 }
 
 func (s Span) draw(r *rand.Rand) time.Duration {
+	if s.Mean > 0 {
+		// E[exp(N(mu, sigma))] = exp(mu + sigma²/2).
+		mu := math.Log(s.Mean.Seconds()) - s.Sigma*s.Sigma/2
+		return time.Duration(math.Exp(mu+s.Sigma*r.NormFloat64()) * float64(time.Second))
+	}
 	if s.Max <= s.Min {
 		return s.Min
 	}
 	return s.Min + time.Duration(r.Int64N(int64(s.Max-s.Min)))
+}
+
+func (s Span) validate(what string) error {
+	switch {
+	case s.Mean > 0 && (s.Sigma < 0 || s.Sigma > 3):
+		return fmt.Errorf("simulator: %s: sigma %v must be between 0 and 3", what, s.Sigma)
+	case s.Mean < 0, s.Min < 0, s.Max < s.Min:
+		return fmt.Errorf("simulator: %s: span %s..%s is not a range", what, s.Min, s.Max)
+	}
+	return nil
 }
 
 // Kinds of wrap-up code, by what the campaign's outcome group makes of
@@ -82,6 +109,13 @@ type SimulatorConfig struct {
 	Ring     Span // until the call is answered or gives up
 	Talk     Span // an agent's conversation
 	WrapUp   Span // an agent's wrap-up time after it
+	// Campaigns give campaigns, by name, their own outcomes and times in
+	// place of the ones above.
+	Campaigns map[string]CampaignWorld
+	// Breaks send the simulated agents on breaks: an agent whose break is
+	// due when a wrap-up ends goes not ready for Breaks.Length, then
+	// available again. Zero Every: no breaks.
+	Breaks Breaks
 	// Speed runs the simulated clock faster than real time: 60 makes a
 	// minute of ringing last a second.
 	Speed float64
@@ -91,15 +125,30 @@ type SimulatorConfig struct {
 	RetryFirst time.Duration
 }
 
+// CampaignWorld is a campaign's own traffic; what it leaves out (no
+// outcome weighed, a zero span) is the simulator's.
+type CampaignWorld struct {
+	Outcomes           map[string]float64
+	Ring, Talk, WrapUp Span
+}
+
+// Breaks are how often simulated agents take a break and for how long.
+type Breaks struct {
+	// Every is the time from the end of one break (or from an agent's
+	// first call) until the next is due.
+	Every  Span
+	Length Span
+}
+
 // DefaultSimulatorConfig is the demo's world: most calls reach a person or
 // a machine, talks last a minute or two, and the talks end in a mix of the
 // campaign's own success, callback and failure codes.
 var DefaultSimulatorConfig = SimulatorConfig{
 	Outcomes: map[string]float64{"voice": 0.45, "answer-machine": 0.2, "no-answer": 0.2, "busy": 0.1, "no-ringback": 0.05},
 	Wrapups:  map[string]float64{WrapupSuccess: 0.45, WrapupCallback: 0.35, WrapupFailure: 0.2},
-	Ring:     Span{5 * time.Second, 25 * time.Second},
-	Talk:     Span{30 * time.Second, 2 * time.Minute},
-	WrapUp:   Span{5 * time.Second, 20 * time.Second},
+	Ring:     Span{Min: 5 * time.Second, Max: 25 * time.Second},
+	Talk:     Span{Min: 30 * time.Second, Max: 2 * time.Minute},
+	WrapUp:   Span{Min: 5 * time.Second, Max: 20 * time.Second},
 	Speed:    10,
 	Seed:     1,
 }
@@ -149,7 +198,9 @@ type Simulator struct {
 	mu   sync.Mutex
 	rng  *rand.Rand
 	seen map[string]bool
-	ctx  context.Context
+	// breaks are when each agent's next break is due, in real time.
+	breaks map[string]time.Time
+	ctx    context.Context
 }
 
 // Start gives the simulator the context its calls live in; calls in flight
@@ -160,6 +211,7 @@ func (s *Simulator) init() {
 	s.once.Do(func() {
 		s.rng = rand.New(rand.NewPCG(s.Config.Seed, s.Config.Seed^0x9e3779b97f4a7c15))
 		s.seen = map[string]bool{}
+		s.breaks = map[string]time.Time{}
 		if s.ctx == nil {
 			s.ctx = context.Background()
 		}
@@ -188,14 +240,33 @@ func (s *Simulator) Dial(_ context.Context, req CallRequest) error {
 
 // plan draws a call's outcome and spans; s.mu is held.
 func (s *Simulator) plan(req CallRequest) call {
-	c := call{req: req, outcome: pickAt(s.rng.Float64(), s.Config.Outcomes), wrapup: s.rng.Float64(),
-		ring: s.Config.Ring.draw(s.rng), talk: s.Config.Talk.draw(s.rng), wrap: s.Config.WrapUp.draw(s.rng)}
+	w := s.Config.worldOf(req.Campaign)
+	c := call{req: req, outcome: pickAt(s.rng.Float64(), w.Outcomes), wrapup: s.rng.Float64(),
+		ring: w.Ring.draw(s.rng), talk: w.Talk.draw(s.rng), wrap: w.WrapUp.draw(s.rng)}
 	if c.outcome == "no-answer" {
-		// Nobody answers: the call rings its legal least before it is
-		// given up.
-		c.ring = max(c.ring, MinRing)
+		// Nobody answers: the call rings its legal least (or what the
+		// request asks, if longer) before it is given up.
+		c.ring = max(c.ring, MinRing, time.Duration(req.MinRingSeconds)*time.Second)
 	}
 	return c
+}
+
+// worldOf is the traffic of the named campaign: its own where it has one.
+func (c SimulatorConfig) worldOf(campaign string) CampaignWorld {
+	w := CampaignWorld{Outcomes: c.Outcomes, Ring: c.Ring, Talk: c.Talk, WrapUp: c.WrapUp}
+	own, ok := c.Campaigns[campaign]
+	if !ok {
+		return w
+	}
+	if len(own.Outcomes) > 0 {
+		w.Outcomes = own.Outcomes
+	}
+	for _, f := range []struct{ own, to *Span }{{&own.Ring, &w.Ring}, {&own.Talk, &w.Talk}, {&own.WrapUp, &w.WrapUp}} {
+		if *f.own != (Span{}) {
+			*f.to = *f.own
+		}
+	}
+	return w
 }
 
 type call struct {
@@ -209,7 +280,7 @@ type call struct {
 
 // sleep waits d of simulated time.
 func (s *Simulator) sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(time.Duration(float64(d) / s.Config.Speed))
+	t := time.NewTimer(s.real(d))
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
@@ -231,33 +302,46 @@ func (s *Simulator) play(ctx context.Context, c call) {
 		}
 		s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, c.outcome, "", times) })
 		if c.req.Agent != "" {
-			// The call was placed for an agent: nobody answered, so a
-			// preview agent goes back to asking for cards, and the agent
-			// of a progressive personal callback to taking calls.
-			state := "idle"
-			if c.req.CampaignType == "Progressive" || c.req.CampaignType == "Predictive" {
-				state = "available"
-			}
-			s.report(ctx, id, func(ctx context.Context) error { return s.Agents.SetState(ctx, c.req.Agent, state) })
+			// The call was placed for an agent, and nobody answered.
+			s.report(ctx, id, func(ctx context.Context) error { return s.Agents.SetState(ctx, c.req.Agent, freeState(c.req)) })
 		}
 		return
 	}
 	// A person answered now; the agent is connected as it is reserved,
 	// within the grace of 2 s of the answer.
-	times := CallTimes{AnsweredAt: time.Now()}
-	agent, ok := s.reserveWithin(ctx, c.req, Grace)
+	answered := time.Now()
+	times := CallTimes{AnsweredAt: answered}
+	agent, ok := s.reserveWithin(ctx, c.req, answered)
+	times.ConnectedAt = time.Now()
+	if ok && times.ConnectedAt.Sub(answered) > s.grace() {
+		// The agent came too late: as a dialer's timer would, the message
+		// has played and the person is gone, so the agent is free again.
+		s.report(ctx, id, func(ctx context.Context) error { return s.Agents.SetState(ctx, agent, freeState(c.req)) })
+		ok = false
+	}
 	if !ok {
 		// No agent was free in time: the person hears the campaign's
-		// abandon message, if it has one.
+		// abandon message, if it has one, when the dialer's timer gives
+		// up on an agent.
+		times.ConnectedAt = time.Time{}
 		if c.req.AbandonMessage != "" {
-			times.AbandonMessageAt = time.Now()
+			times.AbandonMessageAt = answered.Add(s.giveUpAfter())
 		}
 		s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, "abandoned", "", times) })
 		return
 	}
-	times.ConnectedAt = time.Now()
 	s.report(ctx, id, func(ctx context.Context) error { return s.Reports.TelephonyOutcome(ctx, id, "voice", agent, times) })
 	s.converse(ctx, c, agent)
+}
+
+// freeState is where the agent a call was placed for goes when the call
+// reaches no one: a preview agent back to asking for cards, the agent of a
+// progressive or predictive personal callback to taking calls.
+func freeState(req CallRequest) string {
+	if req.CampaignType == "Progressive" || req.CampaignType == "Predictive" {
+		return "available"
+	}
+	return "idle"
 }
 
 // Grace is how soon after a person answers an agent must take the call,
@@ -269,17 +353,30 @@ const Grace = 2 * time.Second
 // the least (FTC/FCC: 15 s or four rings).
 const MinRing = 15 * time.Second
 
-// reserveWithin connects an agent to the call, asking again until grace
-// of simulated time has passed (three quarters of it, so that the
-// connection lands inside it however late the last answer comes).
-func (s *Simulator) reserveWithin(ctx context.Context, req CallRequest, grace time.Duration) (string, bool) {
-	deadline := time.Now().Add(time.Duration(float64(grace) * 3 / 4 / s.Config.Speed))
+// minGrace is the least real time the simulator's grace lasts, however
+// fast its clock: asking Outdial's database for an agent takes
+// milliseconds that do not speed up.
+const minGrace = 100 * time.Millisecond
+
+// grace is how long, in real time, an answered call waits for an agent:
+// Grace of simulated time, minGrace at the least.
+func (s *Simulator) grace() time.Duration { return max(s.real(Grace), minGrace) }
+
+// giveUpAfter is when, after the answer, the simulated dialer's timer
+// stops looking for an agent and plays the abandon message: inside the
+// grace, so that an agent found at the last moment still lands in it.
+func (s *Simulator) giveUpAfter() time.Duration { return s.grace() * 3 / 4 }
+
+// reserveWithin connects an agent to the call a person answered at
+// answered, asking again until giveUpAfter has passed.
+func (s *Simulator) reserveWithin(ctx context.Context, req CallRequest, answered time.Time) (string, bool) {
+	deadline := answered.Add(s.giveUpAfter())
 	for {
 		agent, ok, err := s.Agents.Reserve(ctx, req.CampaignID, req.Agent)
 		if err == nil && ok {
 			return agent, true
 		}
-		if time.Now().After(deadline) || !s.sleep(ctx, grace/10) {
+		if time.Now().After(deadline) || !s.sleep(ctx, Grace/10) {
 			return "", false
 		}
 	}
@@ -317,7 +414,42 @@ func (s *Simulator) converse(ctx context.Context, c call, agent string) {
 	}
 	// Without a code to send the agent sends none: the campaign's voice
 	// rule decides once the wrap-up time is over.
+	if length, ok := s.breakDue(agent); ok {
+		s.report(ctx, id, func(ctx context.Context) error { return s.Agents.SetState(ctx, agent, "not_ready") })
+		if !s.sleep(ctx, length) {
+			return
+		}
+	}
 	s.report(ctx, id, func(ctx context.Context) error { return s.Agents.SetState(ctx, agent, "available") })
+}
+
+// breakDue reports whether the agent's break is due now, and draws its
+// length and when the next one is due. An agent's first break is due
+// Every after its first call.
+func (s *Simulator) breakDue(agent string) (time.Duration, bool) {
+	b := s.Config.Breaks
+	if b.Every == (Span{}) {
+		return 0, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	due, seen := s.breaks[agent]
+	if !seen {
+		s.breaks[agent] = now.Add(s.real(b.Every.draw(s.rng)))
+		return 0, false
+	}
+	if now.Before(due) {
+		return 0, false
+	}
+	length := b.Length.draw(s.rng)
+	s.breaks[agent] = now.Add(s.real(length + b.Every.draw(s.rng)))
+	return length, true
+}
+
+// real is how long d of simulated time lasts.
+func (s *Simulator) real(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / s.Config.Speed)
 }
 
 // OpenCall is a call a simulator accepted and has not played out: its
@@ -465,10 +597,24 @@ func (c SimulatorConfig) Validate() error {
 	if len(c.Outcomes) == 0 {
 		return fmt.Errorf("simulator: no telephony outcome has a weight")
 	}
-	for _, s := range []Span{c.Ring, c.Talk, c.WrapUp} {
-		if s.Min < 0 || s.Max < s.Min {
-			return fmt.Errorf("simulator: span %s..%s is not a range", s.Min, s.Max)
+	type checked struct {
+		what string
+		span Span
+	}
+	spans := []checked{{"ring", c.Ring}, {"talk", c.Talk}, {"wrapup", c.WrapUp}, {"breaks: every", c.Breaks.Every}, {"breaks: length", c.Breaks.Length}}
+	names := slices.Sorted(maps.Keys(c.Campaigns))
+	for _, name := range names {
+		w := c.Campaigns[name]
+		spans = append(spans, checked{"campaign " + name + ": ring", w.Ring}, checked{"campaign " + name + ": talk", w.Talk},
+			checked{"campaign " + name + ": wrapup", w.WrapUp})
+	}
+	for _, sp := range spans {
+		if err := sp.span.validate(sp.what); err != nil {
+			return err
 		}
+	}
+	if c.Breaks.Every != (Span{}) && c.Breaks.Every.Mean == 0 && c.Breaks.Every.Max <= 0 {
+		return fmt.Errorf("simulator: breaks: every must be longer than 0")
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -36,6 +37,9 @@ type world struct {
 	// misses are asks for an agent answered with none before the pool
 	// answers as it is.
 	misses int
+	// slow is how long each ask for an agent takes, as over a slow
+	// database.
+	slow time.Duration
 }
 
 var errOutage, errRefused = errors.New("database does not answer"), errors.New("attempt already has an outcome")
@@ -49,6 +53,9 @@ func newWorld(free ...string) *world {
 }
 
 func (w *world) Reserve(_ context.Context, _ uint64, preferred string) (string, bool, error) {
+	if w.slow > 0 {
+		<-time.After(w.slow)
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.misses > 0 {
@@ -120,7 +127,7 @@ func (w *world) counts() (int, int) {
 
 func fastConfig(outcomes map[string]float64) SimulatorConfig {
 	return SimulatorConfig{Outcomes: outcomes, Business: map[string]float64{"Sale": 1},
-		Ring: Span{time.Second, 2 * time.Second}, Talk: Span{time.Second, time.Second}, WrapUp: Span{time.Second, time.Second}, Speed: 1000, Seed: 7}
+		Ring: Span{Min: time.Second, Max: 2 * time.Second}, Talk: Span{Min: time.Second, Max: time.Second}, WrapUp: Span{Min: time.Second, Max: time.Second}, Speed: 200, Seed: 7}
 }
 
 func TestSimulatorPlaysCallsOut(t *testing.T) {
@@ -270,7 +277,90 @@ func TestSimulatorAbandonsWithoutAFreeAgent(t *testing.T) {
 	require.Equal(t, "abandoned", w.outcome["2-2"])
 	played := w.times["2-2"]
 	require.False(t, played.AbandonMessageAt.IsZero(), "the campaign's message was not played")
-	require.LessOrEqual(t, played.AbandonMessageAt.Sub(played.AnsweredAt), Grace, "the message came after the grace")
+	require.LessOrEqual(t, played.AbandonMessageAt.Sub(played.AnsweredAt), s.grace(), "the message came after the grace")
+}
+
+// TestSimulatorTakesNoAgentAfterTheGrace: an agent found only after the
+// grace (the pool answers slowly) does not take the call: the message
+// played when the grace ran out, the call is abandoned and the agent is
+// free again.
+func TestSimulatorTakesNoAgentAfterTheGrace(t *testing.T) {
+	w := newWorld("agent-1")
+	config := fastConfig(map[string]float64{"voice": 1})
+	s := &Simulator{Config: config, Agents: w, Reports: w}
+	w.slow = 3 * s.grace()
+	require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: "2-3", CampaignType: "Predictive", AbandonMessage: "This was Kris Outdial."}))
+	require.Eventually(t, func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return slices.Contains(w.events, "agent-1 available") && w.outcome["2-3"] != ""
+	}, 5*time.Second, time.Millisecond)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	require.Equal(t, "abandoned", w.outcome["2-3"])
+	played := w.times["2-3"]
+	require.True(t, played.ConnectedAt.IsZero())
+	require.LessOrEqual(t, played.AbandonMessageAt.Sub(played.AnsweredAt), s.grace(), "the message came after the grace")
+	require.Equal(t, []string{"reserve agent-1", "agent-1 available"}, w.events)
+}
+
+// TestSimulatorCampaignsHaveTheirOwnWorld: a campaign named in Campaigns
+// draws its own outcomes and times; the others the simulator's.
+func TestSimulatorCampaignsHaveTheirOwnWorld(t *testing.T) {
+	config := fastConfig(map[string]float64{"busy": 1})
+	config.Campaigns = map[string]CampaignWorld{"kris_predictive": {Outcomes: map[string]float64{"voice": 1},
+		Talk: Span{Min: 7 * time.Minute, Max: 7 * time.Minute}}}
+	s := &Simulator{Config: config}
+	s.init()
+	own := s.plan(CallRequest{AttemptID: "1", Campaign: "kris_predictive"})
+	require.Equal(t, "voice", own.outcome)
+	require.Equal(t, 7*time.Minute, own.talk)
+	require.Equal(t, time.Second, own.wrap, "what the campaign leaves out is the simulator's")
+	other := s.plan(CallRequest{AttemptID: "2", Campaign: "kris_progressive"})
+	require.Equal(t, "busy", other.outcome)
+	require.Equal(t, time.Second, other.talk)
+}
+
+// TestSpanDrawsALogNormal: a span with a mean draws positive, right-skewed
+// durations of that mean.
+func TestSpanDrawsALogNormal(t *testing.T) {
+	span := Span{Mean: 2 * time.Minute, Sigma: 0.6}
+	r := rand.New(rand.NewPCG(1, 2))
+	const n = 20000
+	var sum time.Duration
+	var draws []time.Duration
+	for range n {
+		d := span.draw(r)
+		require.Positive(t, d)
+		sum += d
+		draws = append(draws, d)
+	}
+	require.InDelta(t, span.Mean.Seconds(), (sum / n).Seconds(), 0.03*span.Mean.Seconds())
+	slices.Sort(draws)
+	require.Less(t, draws[n/2], span.Mean, "the median of a log-normal is below its mean")
+}
+
+// TestSimulatorAgentsTakeBreaks: with breaks, an agent whose break is due
+// when a wrap-up ends goes not ready for the break, then available.
+func TestSimulatorAgentsTakeBreaks(t *testing.T) {
+	w := newWorld("agent-1")
+	config := fastConfig(map[string]float64{"voice": 1})
+	config.Breaks = Breaks{Every: Span{Min: time.Second, Max: time.Second}, Length: Span{Min: time.Minute, Max: time.Minute}}
+	s := &Simulator{Config: config, Agents: w, Reports: w}
+	for i := range 2 {
+		id := fmt.Sprintf("4-%d", i+1)
+		require.NoError(t, s.Dial(t.Context(), CallRequest{AttemptID: id, CampaignID: 2}))
+		require.Eventually(t, func() bool {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			return len(w.free) == 1 && w.wrapups[id] != ""
+		}, 5*time.Second, time.Millisecond)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	require.Equal(t, []string{"reserve agent-1", "agent-1 wrap_up", "agent-1 available",
+		"reserve agent-1", "agent-1 wrap_up", "agent-1 not_ready", "agent-1 available"}, w.events,
+		"the first call sets when the break is due; it is due by the end of the second")
 }
 
 // TestSimulatorTakesAnAgentFreedWithinTheGrace: an agent who becomes free
@@ -323,8 +413,12 @@ func TestSimulatorFollowsTheWeights(t *testing.T) {
 
 func TestSimulatorConfigValidate(t *testing.T) {
 	require.ErrorContains(t, SimulatorConfig{}.Validate(), "no telephony outcome")
-	require.ErrorContains(t, SimulatorConfig{Outcomes: map[string]float64{"busy": 1}, Ring: Span{2 * time.Second, time.Second}}.Validate(), "not a range")
+	require.ErrorContains(t, SimulatorConfig{Outcomes: map[string]float64{"busy": 1}, Ring: Span{Min: 2 * time.Second, Max: time.Second}}.Validate(), "not a range")
 	require.NoError(t, DefaultSimulatorConfig.Validate())
+	require.ErrorContains(t, SimulatorConfig{Outcomes: map[string]float64{"busy": 1}, Talk: Span{Mean: time.Minute, Sigma: 4}}.Validate(), "talk: sigma 4")
+	require.ErrorContains(t, SimulatorConfig{Outcomes: map[string]float64{"busy": 1},
+		Campaigns: map[string]CampaignWorld{"kris": {WrapUp: Span{Min: time.Minute}, Ring: Span{Min: -time.Second}}}}.Validate(), "campaign kris: ring")
+	require.ErrorContains(t, SimulatorConfig{Outcomes: map[string]float64{"busy": 1}, Breaks: Breaks{Length: Span{Min: time.Minute, Max: time.Minute}, Every: Span{Min: 0, Max: 0, Sigma: 1}}}.Validate(), "breaks: every")
 }
 
 func TestSimulatorFreesTheAgentOfAnUnansweredCall(t *testing.T) {
@@ -485,14 +579,23 @@ func TestParseSimulatorConfig(t *testing.T) {
 	c, err := ParseSimulatorConfig(`{"outcomes": {"voice": 1}, "business": {"Sale": 1}, "ring": {"min": "1s", "max": "2s"}, "talk": {"min": "0s"}, "speed": 10}`)
 	require.NoError(t, err)
 	require.Equal(t, map[string]float64{"voice": 1}, c.Outcomes)
-	require.Equal(t, Span{time.Second, 2 * time.Second}, c.Ring)
+	require.Equal(t, Span{Min: time.Second, Max: 2 * time.Second}, c.Ring)
 	require.Equal(t, Span{}, c.Talk)
 	require.Equal(t, 10.0, c.Speed)
+	c, err = ParseSimulatorConfig(`{"outcomes": {"voice": 1}, "campaigns": {"kris_predictive": {"outcomes": {"voice": 0.3, "no-answer": 0.7},
+		"talk": {"mean": "2m", "sigma": 0.6}, "wrapup": {"min": "20s", "max": "40s"}}},
+		"breaks": {"every": {"mean": "45m", "sigma": 0.3}, "length": {"min": "5m", "max": "15m"}}}`)
+	require.NoError(t, err)
+	require.Equal(t, CampaignWorld{Outcomes: map[string]float64{"voice": 0.3, "no-answer": 0.7}, Talk: Span{Mean: 2 * time.Minute, Sigma: 0.6},
+		WrapUp: Span{Min: 20 * time.Second, Max: 40 * time.Second}}, c.Campaigns["kris_predictive"])
+	require.Equal(t, Breaks{Every: Span{Mean: 45 * time.Minute, Sigma: 0.3}, Length: Span{Min: 5 * time.Minute, Max: 15 * time.Minute}}, c.Breaks)
 	for text, want := range map[string]string{
 		`{"outcomes": {"voice": 1}, "rings": {}}`:                        `unknown field "rings"`,
 		`{"outcomes": {"voice": 1}, "ring": {"min": "soon"}}`:            `invalid duration "soon"`,
 		`{"outcomes": {"voice": 1}, "ring": {"min": "5s", "max": "1s"}}`: "is not a range",
 		`{"speed": 2}`: "no telephony outcome has a weight",
+		`{"outcomes": {"voice": 1}, "talk": {"mean": "1m", "sigma": -1}}`:                      "talk: sigma -1",
+		`{"outcomes": {"voice": 1}, "campaigns": {"k": {"talk": {"min": "1m", "max": "1s"}}}}`: "campaign k: talk",
 	} {
 		_, err := ParseSimulatorConfig(text)
 		require.ErrorContains(t, err, want, text)

@@ -191,6 +191,8 @@ type Attempt struct {
 	AbandonMessageAt *time.Time `json:"abandon_message_at,omitempty"`
 	// DialedBy is the worker (--worker-name) whose dialer accepted it.
 	DialedBy string `json:"dialed_by,omitempty"`
+	// TalkEndedAt is when its agent's talk ended and the wrap-up began.
+	TalkEndedAt *time.Time `json:"talk_ended_at,omitempty"`
 }
 
 // Rejection is a row an import did not store, with why.

@@ -13,20 +13,33 @@ import (
 // Traffic is an ended attempt as a predictive campaign's estimates read
 // it.
 type Traffic struct {
-	TelephonyOutcome                                 string
-	StartedAt                                        time.Time
-	DialAcceptedAt, AnsweredAt, ConnectedAt, EndedAt *time.Time
+	TelephonyOutcome                                              string
+	StartedAt                                                     time.Time
+	DialAcceptedAt, AnsweredAt, ConnectedAt, TalkEndedAt, EndedAt *time.Time
 }
 
 // RecentTraffic are the campaign's attempts dialed and ended since since.
 func RecentTraffic(ctx context.Context, db *gorm.DB, campaignID uint64, since time.Time) ([]Traffic, error) {
 	var out []Traffic
-	err := db.WithContext(ctx).Raw(`SELECT telephony_outcome, started_at, dial_accepted_at, answered_at, connected_at, ended_at
+	err := db.WithContext(ctx).Raw(`SELECT telephony_outcome, started_at, dial_accepted_at, answered_at, connected_at, talk_ended_at, ended_at
 		FROM attempts WHERE campaign_id = ? AND ended_at >= ? AND dial_accepted_at IS NOT NULL`, campaignID, since).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("recent attempts of campaign %d: %w", campaignID, err)
 	}
 	return out, nil
+}
+
+// EndTalk records that the agent's talk ended: the agent, named by its ID
+// as attempts record it, went to wrap_up from the call it is connected to
+// (an open attempt of the last 12 hours connected to it, once).
+func EndTalk(ctx context.Context, db *gorm.DB, agent string) error {
+	err := db.WithContext(ctx).Exec(`UPDATE attempts SET talk_ended_at = clock_timestamp()
+		WHERE agent = ? AND started_at > now() - interval '12 hours' AND connected_at IS NOT NULL
+		AND talk_ended_at IS NULL AND ended_at IS NULL`, agent).Error
+	if err != nil {
+		return fmt.Errorf("end the talk of agent %s: %w", agent, err)
+	}
+	return nil
 }
 
 // CallsNow are a campaign's calls in flight as a predictive pass sees them.

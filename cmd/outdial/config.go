@@ -18,6 +18,7 @@ import (
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/apikey"
+	"github.com/outdial/outdial/internal/configuration"
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/listimport"
 	"github.com/outdial/outdial/internal/observe"
@@ -38,6 +39,7 @@ type config struct {
 	UploadDir         string
 	MaxUploadMB       int64
 	FrequencyCap      string
+	AbandonCap        float64
 	DebugListen       string
 	KeySecret         string
 	PrivateDocs       bool
@@ -117,6 +119,10 @@ func (c *config) services(ctx context.Context, db *models.DB, tc client.Client) 
 	if svc.Contacts.FrequencyCap, err = c.frequencyCap(); err != nil {
 		return nil, err
 	}
+	if c.AbandonCap <= 0 || c.AbandonCap > configuration.MaxAbandonTargetPercent {
+		return nil, fmt.Errorf("abandon cap %v%% must be more than 0 and at most %v%%, the legal cap", c.AbandonCap, configuration.MaxAbandonTargetPercent)
+	}
+	svc.Campaigns.AbandonCap = c.AbandonCap
 	svc.Webhooks, err = c.webhookTargets(ctx)
 	return svc, err
 }
@@ -191,6 +197,7 @@ func (c *config) register(fs *flag.FlagSet, withHTTP bool) {
 	fs.StringVar(&c.UploadDir, "upload-dir", env("OUTDIAL_UPLOAD_DIR", ".data/uploads"), "where uploaded lists wait for import; the API and workers must share it (OUTDIAL_UPLOAD_DIR)")
 	fs.Int64Var(&c.MaxUploadMB, "max-upload-mb", envInt("OUTDIAL_MAX_UPLOAD_MB", 250), "largest list upload accepted, in MB (OUTDIAL_MAX_UPLOAD_MB)")
 	fs.StringVar(&c.FrequencyCap, "frequency-cap", env("OUTDIAL_FREQUENCY_CAP", "3/24h"), "at most N attempts to one number per period across all campaigns, as N/period (3/24h); off to disable (OUTDIAL_FREQUENCY_CAP)")
+	fs.Float64Var(&c.AbandonCap, "abandon-cap", envFloat("OUTDIAL_ABANDON_CAP", configuration.MaxAbandonTargetPercent), "the most abandoned calls, in percent of the calls a person answered, that any predictive campaign's pacer aims at, whatever the campaign's own abandon_target_percent; at most 3, the legal cap (OUTDIAL_ABANDON_CAP)")
 	fs.StringVar(&c.DebugListen, "debug-listen", env("OUTDIAL_DEBUG_LISTEN", ""), "address serving Go's runtime profiles at /debug/pprof/, for operators; empty: off (OUTDIAL_DEBUG_LISTEN)")
 	fs.StringVar(&c.WebhookAllow, "webhook-allow", env("OUTDIAL_WEBHOOK_ALLOW", ""), "IP addresses or CIDR prefixes webhook dialers may reach although loopback, link-local or Outdial's own (127.0.0.1,10.0.0.0/8); empty: none (OUTDIAL_WEBHOOK_ALLOW)")
 	fs.StringVar(&c.KeySecret, "key-secret", env("OUTDIAL_KEY_SECRET", apikey.DevSecret), "HMAC secret API keys are stored under; set your own outside development (OUTDIAL_KEY_SECRET)")

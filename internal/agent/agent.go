@@ -50,7 +50,8 @@ func ParseState(s string) (string, error) {
 }
 
 // Report records the state an agent reports. An agent on a call can only
-// go to wrap-up; an agent who becomes available wakes its campaigns' pacers.
+// go to wrap-up, which ends its talk; an agent who becomes available wakes
+// its campaigns' pacers.
 func (s *Store) Report(ctx context.Context, id uint64, state, reason string) (models.Agent, error) {
 	state, err := ParseState(state)
 	if err != nil {
@@ -64,6 +65,11 @@ func (s *Store) Report(ctx context.Context, id uint64, state, reason string) (mo
 	})
 	if err != nil {
 		return a, err
+	}
+	if state == models.AgentWrapUp {
+		if err := models.EndTalk(ctx, s.DB.DB, strconv.FormatUint(id, 10)); err != nil {
+			return a, err
+		}
 	}
 	if state == models.AgentAvailable && s.Pacers != nil {
 		s.Pacers.WakeForAgent(ctx, id)
@@ -91,6 +97,11 @@ func (s *Store) Reserve(ctx context.Context, campaignID uint64, preferred string
 func (s *Store) SetState(ctx context.Context, agent, state string) error {
 	if err := models.SetAgentState(ctx, s.DB.DB, agent, state, "", nil); err != nil {
 		return err
+	}
+	if state == models.AgentWrapUp {
+		if err := models.EndTalk(ctx, s.DB.DB, agent); err != nil {
+			return err
+		}
 	}
 	s.wake(ctx, agent, state == models.AgentAvailable)
 	return nil

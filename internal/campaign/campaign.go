@@ -44,6 +44,10 @@ type Service struct {
 	ContactWorkflows ContactWorkflows
 	// Now is the clock; tests give theirs.
 	Now func() time.Time
+	// AbandonCap is the deployment's cap on predictive campaigns' abandon
+	// rate, in percent: their pacers aim at their own target or it,
+	// whichever is lower. Zero: the legal cap.
+	AbandonCap float64
 
 	zones zoneCache
 }

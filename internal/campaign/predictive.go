@@ -36,7 +36,7 @@ func (s *Service) predictive(ctx context.Context, db *gorm.DB, c *models.Campaig
 	}
 	sit := pacing.Situation{Ringing: calls.Ringing, Waiting: calls.Waiting, Free: free, Busy: calls.Busy,
 		DialRate: float64(calls.DialedLastMinute) / 60, Today: abandonsOf(&rates.Today), Period: abandonsOf(rates.Period)}
-	p := pacing.Predictive{TargetRate: c.AbandonTargetPercent / 100, MaxLinesPerAgent: c.MaxLinesPerAgent, SmallTeam: c.SmallTeamAgents}
+	p := pacing.Predictive{TargetRate: s.abandonTarget(c) / 100, MaxLinesPerAgent: c.MaxLinesPerAgent, SmallTeam: c.SmallTeamAgents}
 	return est, p.Decide(est, sit), calls, nil
 }
 
@@ -54,7 +54,7 @@ func (s *Service) Pacer(ctx context.Context, c *models.Campaign) (*stats.Pacer, 
 	if err != nil {
 		return nil, err
 	}
-	out := &stats.Pacer{Calls: d.Calls, Progressive: d.Progressive, EstimatedFrom: est.Attempts,
+	out := &stats.Pacer{TargetPercent: s.abandonTarget(c), Calls: d.Calls, Progressive: d.Progressive, EstimatedFrom: est.Attempts,
 		PersonRate: est.PersonRate, MachineRate: est.MachineRate,
 		AnswerSeconds: est.AnswerRing.Mean().Seconds(), NoAnswerSeconds: est.NoAnswerRing.Mean().Seconds(),
 		TalkSeconds: est.Talk.Mean().Seconds(), WrapUpSeconds: est.WrapUp.Mean().Seconds(),
@@ -65,6 +65,16 @@ func (s *Service) Pacer(ctx context.Context, c *models.Campaign) (*stats.Pacer, 
 	return out, nil
 }
 
+// abandonTarget is the abandon rate, in percent, that the campaign's pacer
+// aims at: its own target, or the deployment's cap if that is lower.
+func (s *Service) abandonTarget(c *models.Campaign) float64 {
+	target := c.AbandonTargetPercent
+	if s.AbandonCap > 0 && s.AbandonCap < target {
+		target = s.AbandonCap
+	}
+	return target
+}
+
 func abandonsOf(r *stats.AbandonRate) pacing.Abandons {
 	if r == nil {
 		return pacing.Abandons{}
@@ -73,7 +83,8 @@ func abandonsOf(r *stats.AbandonRate) pacing.Abandons {
 }
 
 // trafficOf are ended attempts as the estimates read them. An attempt
-// ends when its wrap-up comes, so its talk holds the wrap-up too.
+// ends when its wrap-up comes; the talk ends when its agent went to wrap_up,
+// and where the agent's desktop never said so, the talk holds the wrap-up.
 func trafficOf(rows []models.Traffic) []pacing.Attempt {
 	out := make([]pacing.Attempt, 0, len(rows))
 	for _, r := range rows {
@@ -100,6 +111,9 @@ func trafficOf(rows []models.Traffic) []pacing.Attempt {
 			(r.AnsweredAt != nil && r.ConnectedAt != nil && r.ConnectedAt.Sub(*r.AnsweredAt) > stats.ConnectWithin)
 		if a.Outcome == pacing.Person && !a.Abandoned && r.ConnectedAt != nil {
 			a.Talk = max(end.Sub(*r.ConnectedAt), 0)
+			if t := r.TalkEndedAt; t != nil && !t.Before(*r.ConnectedAt) && !t.After(end) {
+				a.Talk, a.WrapUp = t.Sub(*r.ConnectedAt), end.Sub(*t)
+			}
 		}
 		a.Ring = max(a.Ring, 0)
 		out = append(out, a)

@@ -10,6 +10,9 @@ import (
 // estimates of the campaign's traffic, what it would place, and the
 // abandon budget left.
 type Pacer struct {
+	// TargetPercent is the abandon rate the pacer aims at: the campaign's
+	// target, or the deployment's cap (--abandon-cap) if lower.
+	TargetPercent float64 `json:"target_percent" doc:"The abandon rate, in percent of calls answered by a person, that the pacer aims at: the campaign's abandon_target_percent, or the deployment's --abandon-cap if lower."`
 	// Calls is how many calls a pass would place now; Progressive is set
 	// when it paces progressively (a small team, or no budget left).
 	Calls       int  `json:"calls" doc:"The calls a pacing pass would place now."`
@@ -28,7 +31,7 @@ type Pacer struct {
 	// and of wrap-up.
 	AnswerSeconds   float64 `json:"answer_seconds" doc:"Estimated mean seconds from the dial to an answer."`
 	NoAnswerSeconds float64 `json:"no_answer_seconds" doc:"Estimated mean seconds an unanswered call rings."`
-	TalkSeconds     float64 `json:"talk_seconds" doc:"Estimated mean seconds of talk (with the wrap-up, which attempts do not time apart)."`
+	TalkSeconds     float64 `json:"talk_seconds" doc:"Estimated mean seconds of talk (with the wrap-up where the agent's desktop did not report wrap_up)."`
 	WrapUpSeconds   float64 `json:"wrap_up_seconds" doc:"Estimated mean seconds of wrap-up."`
 	// ExpectedAbandons and ExpectedAnswers are of the calls in flight once
 	// Calls are placed.
