@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -115,5 +116,17 @@ func TestFrequencyCapFlag(t *testing.T) {
 		}
 		require.NoError(t, err, c.in)
 		require.Equal(t, c.want, fmt.Sprintf("%d in %s", fc.Attempts, fc.Period), c.in)
+	}
+}
+
+func TestAbandonCapFlag(t *testing.T) {
+	for _, ok := range []float64{3, 2.5, 0.1} {
+		got, err := (&config{AbandonCap: ok}).abandonCap()
+		require.NoError(t, err)
+		require.Equal(t, ok, got)
+	}
+	for _, bad := range []float64{0, -1, 3.01, 50, math.NaN()} {
+		_, err := (&config{AbandonCap: bad}).abandonCap()
+		require.ErrorContains(t, err, "must be more than 0 and at most 3%", "%v", bad)
 	}
 }

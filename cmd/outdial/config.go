@@ -119,10 +119,9 @@ func (c *config) services(ctx context.Context, db *models.DB, tc client.Client) 
 	if svc.Contacts.FrequencyCap, err = c.frequencyCap(); err != nil {
 		return nil, err
 	}
-	if c.AbandonCap <= 0 || c.AbandonCap > configuration.MaxAbandonTargetPercent {
-		return nil, fmt.Errorf("abandon cap %v%% must be more than 0 and at most %v%%, the legal cap", c.AbandonCap, configuration.MaxAbandonTargetPercent)
+	if svc.Campaigns.AbandonCap, err = c.abandonCap(); err != nil {
+		return nil, err
 	}
-	svc.Campaigns.AbandonCap = c.AbandonCap
 	svc.Webhooks, err = c.webhookTargets(ctx)
 	return svc, err
 }
@@ -179,6 +178,15 @@ func (c *config) frequencyCap() (contact.FrequencyCap, error) {
 		return contact.FrequencyCap{}, fmt.Errorf("frequency cap %q is not N/period such as 3/24h, or off", c.FrequencyCap)
 	}
 	return contact.FrequencyCap{Attempts: attempts, Period: d}, nil
+}
+
+// abandonCap reads --abandon-cap: a percentage above 0, at most the legal
+// cap.
+func (c *config) abandonCap() (float64, error) {
+	if !(c.AbandonCap > 0 && c.AbandonCap <= configuration.MaxAbandonTargetPercent) {
+		return 0, fmt.Errorf("abandon cap %v%% must be more than 0 and at most %v%%, the legal cap", c.AbandonCap, configuration.MaxAbandonTargetPercent)
+	}
+	return c.AbandonCap, nil
 }
 
 // limits are the upload limits from the configuration.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -20,6 +21,7 @@ import (
 	"github.com/outdial/outdial/internal/contract"
 	"github.com/outdial/outdial/internal/fault"
 	"github.com/outdial/outdial/internal/observe"
+	"github.com/outdial/outdial/internal/stats"
 	"github.com/outdial/outdial/models"
 )
 
@@ -50,6 +52,9 @@ type Service struct {
 	AbandonCap float64
 
 	zones zoneCache
+	// abandons keeps predictive campaigns' abandon counts between passes.
+	abandons     stats.Ledger
+	abandonsOnce sync.Once
 }
 
 func (s *Service) now() time.Time {

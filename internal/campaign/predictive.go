@@ -30,7 +30,8 @@ func (s *Service) predictive(ctx context.Context, db *gorm.DB, c *models.Campaig
 	if err != nil {
 		return est, pacing.Decision{}, calls, err
 	}
-	rates, err := (&stats.Service{DB: s.DB, Now: s.Now}).AbandonRatesOf(ctx, c)
+	s.abandonsOnce.Do(func() { s.abandons.Stats = &stats.Service{DB: s.DB, Now: s.Now} })
+	rates, err := s.abandons.Rates(ctx, c, now)
 	if err != nil {
 		return est, pacing.Decision{}, calls, fmt.Errorf("abandon budget of campaign %d: %w", c.ID, err)
 	}

@@ -47,9 +47,3 @@ type Pacer struct {
 type Pacers interface {
 	Pacer(ctx context.Context, c *models.Campaign) (*Pacer, error)
 }
-
-// AbandonRatesOf are the campaign's abandon rates now, as its statistics
-// show them: the predictive pacer's budget reads the same counts.
-func (s *Service) AbandonRatesOf(ctx context.Context, c *models.Campaign) (AbandonRates, error) {
-	return s.abandon(ctx, scope{campaign: c}, s.now())
-}

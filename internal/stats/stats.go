@@ -428,21 +428,48 @@ func (s *Service) current(ctx context.Context, sc scope, out *Stats) error {
 // abandon counts the abandon rates of the scope's answered calls; the
 // period runs from the campaign's first dial.
 func (s *Service) abandon(ctx context.Context, sc scope, now time.Time) (AbandonRates, error) {
-	db := s.DB.WithContext(ctx)
+	rates, since, err := s.windows(ctx, sc.campaign, now)
+	if err != nil {
+		return rates, err
+	}
+	return rates, s.countAnswered(ctx, sc, &rates, since, latestEnd(&rates))
+}
+
+// windows are the campaign's abandon-rate windows now, and the earliest
+// start among them.
+func (s *Service) windows(ctx context.Context, c *models.Campaign, now time.Time) (AbandonRates, time.Time, error) {
 	var first []time.Time
-	if err := db.Raw(`SELECT started_at FROM attempts WHERE campaign_id = ? AND dial_accepted_at IS NOT NULL ORDER BY started_at LIMIT 1`,
-		sc.campaign.ID).Scan(&first).Error; err != nil {
-		return AbandonRates{}, fmt.Errorf("first dial of campaign %d: %w", sc.campaign.ID, err)
+	if err := s.DB.WithContext(ctx).Raw(`SELECT started_at FROM attempts WHERE campaign_id = ? AND dial_accepted_at IS NOT NULL ORDER BY started_at LIMIT 1`,
+		c.ID).Scan(&first).Error; err != nil {
+		return AbandonRates{}, time.Time{}, fmt.Errorf("first dial of campaign %d: %w", c.ID, err)
 	}
 	var firstDial *time.Time
 	if len(first) > 0 {
 		firstDial = &first[0]
 	}
-	loc, err := s.zone(ctx, sc.campaign)
+	loc, err := s.zone(ctx, c)
 	if err != nil {
-		return AbandonRates{}, err
+		return AbandonRates{}, time.Time{}, err
 	}
 	rates, since := Windows(firstDial, now, loc)
+	return rates, since, nil
+}
+
+// latestEnd is the latest end among the windows: no attempt they count
+// started after it.
+func latestEnd(r *AbandonRates) time.Time {
+	end := r.Today.To
+	for _, w := range r.windows() {
+		if w.To.After(end) {
+			end = w.To
+		}
+	}
+	return end
+}
+
+// countAnswered adds to rates' windows the scope's answered calls that
+// started in [from, to).
+func (s *Service) countAnswered(ctx context.Context, sc scope, rates *AbandonRates, from, to time.Time) error {
 	period := AbandonRate{}
 	if rates.Period != nil {
 		period = *rates.Period
@@ -458,18 +485,18 @@ func (s *Service) abandon(ctx context.Context, sc scope, now time.Time) (Abandon
 		WaitMS                   int64
 		N                        int64
 	}
-	err = db.Raw(`SELECT COALESCE(a.started_at >= @period_from AND a.started_at < @period_to, false) AS in_period,
-			a.started_at >= @day_from AND a.started_at < @day_to AS in_day,
-			a.started_at >= @today_from AND a.started_at < @today_to AS in_today,
+	err := s.DB.WithContext(ctx).Raw(`SELECT COALESCE(a.started_at >= @period_from AND a.started_at < @period_to, false) AS in_period,
+			COALESCE(a.started_at >= @day_from AND a.started_at < @day_to, false) AS in_day,
+			COALESCE(a.started_at >= @today_from AND a.started_at < @today_to, false) AS in_today,
 			a.telephony_outcome AS outcome, a.answered_at IS NOT NULL AS answered, a.connected_at IS NOT NULL AS connected,
 			COALESCE(LEAST(ceil(extract(epoch FROM a.connected_at - a.answered_at) * 1000), @clip), 0)::bigint AS wait_ms,
 			count(*) AS n
-		FROM `+sc.attempts()+` AND a.started_at >= @since AND a.telephony_outcome IN ('voice', 'abandoned')
-		GROUP BY 1, 2, 3, 4, 5, 6, 7`, sc.args(map[string]any{"since": since, "clip": ConnectWithin.Milliseconds() + 1,
-		"period_from": orNull(period.From), "period_to": orNull(period.To), "day_from": rates.Last24h.From, "day_to": rates.Last24h.To,
-		"today_from": rates.Today.From, "today_to": rates.Today.To})).Scan(&groups).Error
+		FROM `+sc.attempts()+` AND a.started_at >= @from AND a.started_at < @to AND a.telephony_outcome IN ('voice', 'abandoned')
+		GROUP BY 1, 2, 3, 4, 5, 6, 7`, sc.args(map[string]any{"from": from, "to": to, "clip": ConnectWithin.Milliseconds() + 1,
+		"period_from": orNull(period.From), "period_to": orNull(period.To), "day_from": orNull(rates.Last24h.From), "day_to": orNull(rates.Last24h.To),
+		"today_from": orNull(rates.Today.From), "today_to": orNull(rates.Today.To)})).Scan(&groups).Error
 	if err != nil {
-		return AbandonRates{}, fmt.Errorf("answered calls of campaign %d: %w", sc.campaign.ID, err)
+		return fmt.Errorf("answered calls of campaign %d: %w", sc.campaign.ID, err)
 	}
 	var epoch time.Time
 	for _, g := range groups {
@@ -491,7 +518,7 @@ func (s *Service) abandon(ctx context.Context, sc scope, now time.Time) (Abandon
 		}
 		count(c, g.N, in...)
 	}
-	return rates, nil
+	return nil
 }
 
 // orNull is nil for the zero time: no such bound.
