@@ -112,6 +112,7 @@ var fieldDocs = map[string]string{
 	"lines_per_agent":                "How many calls a progressive campaign places per available agent.",
 	"abandon_target_percent":         "A predictive campaign's most abandoned calls, in percent of the calls a person answered, over its current 30-day period and over today; at most 3 (the legal cap).",
 	"max_lines_per_agent":            "A predictive campaign's most calls in progress (ringing, waiting, talking) per agent taking calls.",
+	"min_ring_seconds":               "How long a call nobody answers rings before the dialer gives it up, in seconds: 15 (the legal least, or four rings) to 120; sent with each call request.",
 	"small_team_agents":              "Below this many available agents a predictive campaign paces progressively, one call per free agent: on a small team chance alone makes abandons spike.",
 	"abandoned_retry_delay":          "How soon (D:H:M) a contact whose call was abandoned may be called again, whatever its strategy's rule says; Ofcom asks 3:0:0 (72 hours) unless an agent is guaranteed. 0:0:0: the rule alone.",
 	"abandon_message":                "What the dialer plays to a person no agent took within 2 seconds of the answer (the caller's name and number, by law); sent with each call request.",

@@ -38,7 +38,8 @@ type CallRequest struct {
 	// reports abandoned with abandon_message_at.
 	AbandonMessage string `json:"abandon_message,omitempty"`
 	// MinRingSeconds is how long a call nobody answers must ring before
-	// the dialer gives it up (FTC/FCC: 15 s or four rings).
+	// the dialer gives it up: the campaign's min_ring_seconds, 15 at the
+	// least (FTC/FCC: 15 s or four rings).
 	MinRingSeconds int `json:"min_ring_seconds"`
 	// Target is where the entry point sends calls (its outdial URLs), for
 	// adapters that need it.

@@ -319,6 +319,7 @@ type Campaign struct {
 	AbandonTargetPercent       float64  `json:"abandon_target_percent"`
 	MaxLinesPerAgent           float64  `json:"max_lines_per_agent"`
 	SmallTeamAgents            int      `json:"small_team_agents"`
+	MinRingSeconds             int      `gorm:"default:15" json:"min_ring_seconds"`
 	AbandonMessage             string   `json:"abandon_message"`
 	AbandonedRetryDelay        string   `json:"abandoned_retry_delay"`
 	TeamIDs                    []uint64 `gorm:"-" json:"team_ids"`

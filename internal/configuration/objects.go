@@ -293,6 +293,10 @@ var Teams = &Objects[models.Team, *models.Team]{
 // 30-day period (FTC/FCC safe harbour) and over 24 hours (Ofcom).
 const MaxAbandonTargetPercent = 3.0
 
+// MinRingSeconds is the least a call nobody answers rings before it is
+// given up (FTC/FCC: 15 s or four rings).
+const MinRingSeconds = 15
+
 // Campaigns are outbound campaigns and every setting their dialing
 // follows; their status changes only as they are started, paused and
 // stopped.
@@ -303,6 +307,7 @@ var Campaigns = &Objects[models.Campaign, *models.Campaign]{
 		v.Channel, v.ListSharing, v.CycleRetryInterval, v.DefaultDelay = "voice", "dedicated", "0:0:0", "0:0:15"
 		v.LinesPerAgent, v.PreviewTimeoutSeconds, v.FrequencyCapPeriod, v.DefaultRegion = 1, 120, "1:0:0", "US"
 		v.AbandonTargetPercent, v.MaxLinesPerAgent, v.SmallTeamAgents, v.AbandonedRetryDelay = MaxAbandonTargetPercent, 3, 5, "0:0:0"
+		v.MinRingSeconds = MinRingSeconds
 	},
 	check: checkCampaign,
 	// A campaign's own teams, as a supervisor's reach to one campaign.
@@ -347,6 +352,9 @@ func checkCampaign(c *checks, v, old *models.Campaign) {
 		c.Add("max_lines_per_agent", "must be between 1 and 10, not %v", v.MaxLinesPerAgent)
 	}
 	c.between("small_team_agents", v.SmallTeamAgents, 1, 1000)
+	if v.MinRingSeconds < MinRingSeconds || v.MinRingSeconds > 120 {
+		c.Add("min_ring_seconds", "must be between %d (the legal least: 15 s or four rings) and 120, not %d", MinRingSeconds, v.MinRingSeconds)
+	}
 	v.AbandonMessage = strings.TrimSpace(v.AbandonMessage)
 	if v.PacingMode == models.PacingPredictive && v.AbandonMessage == "" {
 		c.Add("abandon_message", "is required for a predictive campaign: a person no agent takes within 2 s must hear who called and a number to call back")

@@ -430,7 +430,7 @@ func (s *Service) send(ctx context.Context, at models.Attempt, r *contactRows) e
 	c := &r.campaign
 	req := dialer.CallRequest{AttemptID: at.ID, CampaignID: c.ID, Campaign: c.Name, CampaignType: titleCase(c.PacingMode),
 		ListID: r.list.ID, ContactID: r.contact.ID, Mode: at.Mode, Number: at.Number, ExternalID: r.contact.ExternalKey,
-		Agent: at.Agent, CallMeNow: true, TimeZone: r.contact.TimeZone, AbandonMessage: c.AbandonMessage, MinRingSeconds: int(dialer.MinRing / time.Second)}
+		Agent: at.Agent, CallMeNow: true, TimeZone: r.contact.TimeZone, AbandonMessage: c.AbandonMessage, MinRingSeconds: c.MinRingSeconds}
 	if n, ok := number(&r.contact, at.Mode); ok {
 		req.TimeZone = n.TimeZone
 	}

@@ -13,16 +13,17 @@ import (
 // its start and its outcome came, or timed out, minutes after that.
 const Settled = time.Hour
 
-// keepFor is how far the kept counts may fall behind Settled before they
-// are read again: the newer attempts are read at every pass.
+// keepFor is how far the kept counts may fall behind Settled before the
+// attempts that settled since are added: the newer ones are read at every
+// pass.
 const keepFor = 10 * time.Minute
 
 // Ledger keeps the abandon counts of predictive campaigns for their
 // pacers, which read them at every pass: the counts of the attempts of
 // the current 30-day period and of today that started Settled ago or more
-// are read once and kept, so a pass reads only the last hour or so of the
-// campaign's attempts, not its 30 days. The zero Ledger reads through its
-// Stats.
+// are read once and kept (those that settle later are added every
+// keepFor), so a pass reads only the last hour or so of the campaign's
+// attempts, not its 30 days. A Ledger reads through its Stats.
 type Ledger struct {
 	Stats *Service
 
@@ -35,7 +36,16 @@ type Ledger struct {
 type keptCounts struct {
 	periodFrom, todayFrom time.Time
 	until                 time.Time
-	period, today         AbandonRate
+	rates                 AbandonRates
+}
+
+// clone copies rates, whose Period is shared.
+func clone(r AbandonRates) AbandonRates {
+	if r.Period != nil {
+		p := *r.Period
+		r.Period = &p
+	}
+	return r
 }
 
 // Rates are the campaign's abandon rates over its current 30-day period
@@ -57,40 +67,36 @@ func (l *Ledger) Rates(ctx context.Context, c *models.Campaign, now time.Time) (
 	}
 	sc := scope{campaign: c}
 	settled := now.Add(-Settled)
+	if settled.Before(since) {
+		settled = since
+	}
 	l.mu.Lock()
 	k, ok := l.kept[c.ID]
 	l.mu.Unlock()
-	if !ok || !k.periodFrom.Equal(periodFrom) || !k.todayFrom.Equal(rates.Today.From) || settled.Sub(k.until) > keepFor {
-		fresh := rates
-		if rates.Period != nil {
-			p := *rates.Period
-			fresh.Period = &p
-		}
-		until := settled
-		if until.Before(since) {
-			until = since
-		}
-		if err := l.Stats.countAnswered(ctx, sc, &fresh, since, until); err != nil {
+	switch {
+	case !ok || !k.periodFrom.Equal(periodFrom) || !k.todayFrom.Equal(rates.Today.From):
+		// A new period or a new day: its settled attempts are read whole.
+		k = keptCounts{periodFrom: periodFrom, todayFrom: rates.Today.From, until: settled, rates: clone(rates)}
+		if err := l.Stats.countAnswered(ctx, sc, &k.rates, since, settled); err != nil {
 			return rates, err
 		}
-		k = keptCounts{periodFrom: periodFrom, todayFrom: rates.Today.From, until: until, today: fresh.Today}
-		if fresh.Period != nil {
-			k.period = *fresh.Period
+	case settled.Sub(k.until) > keepFor:
+		// The hour moved on: the attempts that settled since are added.
+		k.rates = clone(k.rates)
+		if err := l.Stats.countAnswered(ctx, sc, &k.rates, k.until, settled); err != nil {
+			return rates, err
 		}
-		l.mu.Lock()
-		if l.kept == nil {
-			l.kept = map[uint64]keptCounts{}
-		}
-		l.kept[c.ID] = k
-		l.mu.Unlock()
+		k.until = settled
 	}
-	rates.Today = k.today
-	if rates.Period != nil {
-		p := k.period
-		rates.Period = &p
+	l.mu.Lock()
+	if l.kept == nil {
+		l.kept = map[uint64]keptCounts{}
 	}
-	if err := l.Stats.countAnswered(ctx, sc, &rates, k.until, latestEnd(&rates)); err != nil {
+	l.kept[c.ID] = k
+	l.mu.Unlock()
+	out := clone(k.rates)
+	if err := l.Stats.countAnswered(ctx, sc, &out, k.until, latestEnd(&out)); err != nil {
 		return rates, err
 	}
-	return rates, nil
+	return out, nil
 }

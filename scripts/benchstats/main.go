@@ -98,5 +98,34 @@ func run(ctx context.Context, url string, rows, runs int) error {
 			read.name, last.Contacts.Total, last.Attempts.Total, took[len(took)/2].Round(time.Millisecond), took[0].Round(time.Millisecond),
 			took[len(took)-1].Round(time.Millisecond), runs, 100*last.Abandon.Period.Rate, last.Abandon.Period.Answered)
 	}
+	return pacerCounts(ctx, db, s, runs)
+}
+
+// pacerCounts times a predictive pass's abandon counts: the first read
+// counts the period whole, as every pass did before the ledger kept it;
+// the passes after it read the last hour.
+func pacerCounts(ctx context.Context, db *models.DB, s *stats.Service, runs int) error {
+	c, err := models.Find[models.Campaign](ctx, db.DB, "campaign", 1)
+	if err != nil {
+		return err
+	}
+	ledger := &stats.Ledger{Stats: s}
+	t := time.Now()
+	if _, err := ledger.Rates(ctx, c, time.Now()); err != nil {
+		return fmt.Errorf("pacer's abandon counts: %w", err)
+	}
+	first := time.Since(t)
+	var took []time.Duration
+	var rates stats.AbandonRates
+	for range runs {
+		t := time.Now()
+		if rates, err = ledger.Rates(ctx, c, time.Now()); err != nil {
+			return fmt.Errorf("pacer's abandon counts: %w", err)
+		}
+		took = append(took, time.Since(t))
+	}
+	slices.Sort(took)
+	fmt.Printf("a predictive pass's abandon counts: first %s (the period read whole, as every pass did before stats.Ledger), then median %s, slowest %s (%d passes; %d answered in the period)\n",
+		first.Round(time.Millisecond), took[len(took)/2].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond), runs, rates.Period.Answered)
 	return nil
 }
