@@ -164,11 +164,16 @@ async function campaignPage(id) {
 }
 
 // statsHTML shows a campaign's statistics as the API gives them, a table
-// per part (contacts, attempts, now, abandon rate), rates as percentages,
+// per part (contacts, attempts, now, abandon rate, and a predictive
+// campaign's pacer), rates as percentages,
 // and its attempts per hour as a small bar chart.
 function statsHTML(s) {
   const rate = (k) => /(^|[._])rate$|penetration/.test(k);
-  const cell = (k, v) => (typeof v === "number" && rate(k) ? (100 * v).toFixed(1) + "%" : esc(v));
+  const cell = (k, v) => {
+    if (typeof v === "number" && rate(k)) return (100 * v).toFixed(1) + "%";
+    if (typeof v === "number" && !Number.isInteger(v)) return v.toFixed(2);
+    return esc(v);
+  };
   const table = (title, part, values) => {
     const rows = Object.entries(flatten(values)).filter(([k]) => !/(^|\.)(from|to)$/.test(k) || part === "abandon_rate");
     const lists = Object.entries(values || {}).filter(([, v]) => Array.isArray(v) && v.length && typeof v[0] === "object" && "reason" in v[0]);
@@ -186,7 +191,8 @@ function statsHTML(s) {
   }).join("")}</svg>` : "";
   return `<h2>Statistics <span class="muted">at ${esc(s.at)}</span></h2><div id="stats" class="parts">
     ${table("Contacts", "contacts", s.contacts)}${table("Attempts", "attempts", s.attempts)}${table("Rates", "rates", top)}
-    ${table("Now", "now", s.now)}${table("Abandon rate", "abandon_rate", s.abandon_rate)}</div>${chart}`;
+    ${table("Now", "now", s.now)}${table("Abandon rate", "abandon_rate", s.abandon_rate)}
+    ${s.pacer ? table("Predictive pacer", "pacer", s.pacer) : ""}</div>${chart}`;
 }
 
 function flatten(o, prefix = "", out = {}) {
