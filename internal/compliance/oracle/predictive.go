@@ -128,7 +128,7 @@ func (o *oracle) abandons(dials []Attempt) []Abandons {
 			}
 		}
 		for _, d := range days {
-			if w := ab.WorstDay; d.Rate() > w.Rate() || d.Rate() == w.Rate() && d.From.Before(w.From) {
+			if w := ab.WorstDay; w.Answered == 0 || d.Rate() > w.Rate() || d.Rate() == w.Rate() && d.From.Before(w.From) {
 				ab.WorstDay = *d
 			}
 		}
