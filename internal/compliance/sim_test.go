@@ -148,7 +148,7 @@ type predictiveState struct {
 	// the calls in progress per agent taking calls, summed over the
 	// passes that had such agents.
 	passes, overdialed, taking int
-	linesPerAgent            float64
+	linesPerAgent              float64
 }
 
 type team struct {
