@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/outdial/outdial/models"
@@ -95,8 +96,10 @@ type campaignSpec struct {
 	// dncLists are the campaign's own DNC lists.
 	dncLists []string
 	pauses   []span
-	// outcomes are the dialer's telephony outcomes, by weight.
+	// outcomes are the dialer's telephony outcomes, by weight; talk the
+	// shortest and longest of its conversations (zero: 30 s and 4 minutes).
 	outcomes []weighted
+	talk     [2]time.Duration
 	// predictive paces the campaign predictively (nil: progressively);
 	// zone is the campaign's time zone, whose days its abandon budget
 	// counts; abandonMessage is what a person no agent took hears.
@@ -209,10 +212,11 @@ type size struct {
 }
 
 // The predictive campaign dials for predictiveDays from the second day of
-// a period, a new list each day, with a team of predictiveAgents: enough
-// that the pacer places more calls than free agents.
+// a period, with a team of predictiveAgents: a new list of US numbers
+// comes each morning, more than the team talks to by the evening, so that
+// the pacer has the contacts to place more calls than free agents.
 const (
-	predictiveDays   = 8
+	predictiveDays   = 5
 	predictiveAgents = 20
 )
 
@@ -235,9 +239,10 @@ const (
 //     group, its own team T4 of predictiveAgents): predictive (3% of the
 //     calls answered by a person abandoned at most, three lines per agent,
 //     progressive below 5 agents, an abandon message, days counted in New
-//     York), a list of n.c4 contacts each day, persons, machines and
-//     no-answers only, global 5, daily 3, no retry cycle, short personal
-//     callbacks, paused for an hour on its third day.
+//     York), a list of n.c4 contacts in US zones each morning, persons,
+//     machines and no-answers only, talks of 2 to 8 minutes, global 5,
+//     daily 3, no retry cycle, short personal callbacks, paused for an
+//     hour on its third day.
 //
 // Team T1 (12 agents) is mapped to C1 and C2, T2 (10) to group G, T3 (4)
 // to C3: the three share agents, one pool of lines; all four share
@@ -361,6 +366,7 @@ func newScenario(p period, n size, w world, rng *rand.Rand) *scenario {
 		modes:    []string{"Mobile", "Home"}, lines: 1, ttlDays: 30,
 		pauses:     []span{{c4From.Add(2*24*time.Hour + 15*time.Hour), c4From.Add(2*24*time.Hour + 16*time.Hour)}},
 		outcomes:   []weighted{{strategy.Voice, 30}, {strategy.AnswerMachine, 25}, {strategy.NoAnswer, 45}},
+		talk:       [2]time.Duration{2 * time.Minute, 8 * time.Minute},
 		predictive: &predictiveSpec{targetPercent: 3, maxLines: 3, smallTeam: 5}, zone: "America/New_York",
 		abandonMessage: "This is Kris Sales; we will call you back, or call us on 0800 000 000."}
 	s.campaigns = []*campaignSpec{c1, c2, c3, c4}
@@ -389,10 +395,13 @@ func newScenario(p period, n size, w world, rng *rand.Rand) *scenario {
 		{id: 21, campaign: 2, at: p.start, contacts: g.contacts(2_000_000, n.c2, c2.modes)},
 		{id: 31, campaign: 3, at: p.c3From.Add(-24 * time.Hour), contacts: g.contacts(3_000_000, n.c3, c3.modes)},
 	}
+	all := g.places
+	g.places = slices.DeleteFunc(slices.Clone(all), func(z zonePlace) bool { return !strings.HasPrefix(z.prefix, "+1") })
 	for d := range predictiveDays {
-		s.lists = append(s.lists, listSpec{id: uint64(41 + d), campaign: 4, at: c4From.Add(time.Duration(d) * 24 * time.Hour),
+		s.lists = append(s.lists, listSpec{id: uint64(41 + d), campaign: 4, at: c4From.Add(time.Duration(d)*24*time.Hour + 13*time.Hour),
 			contacts: g.contacts(4_000_000+uint64(d)*10_000, n.c4, c4.modes)})
 	}
+	g.places = all
 	s.dnc = g.dnc(p, c1)
 	return s
 }

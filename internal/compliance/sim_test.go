@@ -1246,6 +1246,9 @@ func (s *sim) connect(at *attempt, a *agent) {
 		}
 	})
 	talk := s.between(30*time.Second, 4*time.Minute)
+	if t := c.spec.talk; t[1] > t[0] {
+		talk = s.between(t[0], t[1])
+	}
 	if s.world.longCalls && s.rng.IntN(300) == 0 {
 		longest := 59 * time.Minute
 		if s.world.callsOverAnHour {

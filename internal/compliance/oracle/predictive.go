@@ -169,10 +169,12 @@ func (o *oracle) minimumRing(dials []Attempt) {
 }
 
 // predictiveLines checks each predictive campaign's lines: whenever it
-// gives out calls, its calls in progress (ringing or about to, waiting for
-// an agent, talking) are at most MaxLinesPerAgent for each agent taking
-// its calls, that is serving it and neither away, nor taken whole by a
-// call placed for it, nor on another campaign's call or its wrap-up.
+// gives out calls for any agent, its calls in progress (ringing or about
+// to, waiting for an agent, talking) are at most MaxLinesPerAgent for each
+// agent taking its calls, that is serving it and neither away, nor taken
+// whole by a call placed for it, nor on another campaign's call or its
+// wrap-up. A call placed for an agent (a personal callback) takes that
+// agent whole until it is answered, and is in progress from then on.
 func (o *oracle) predictiveLines(dials []Attempt) {
 	for i := range o.cfg.Campaigns {
 		if c := &o.cfg.Campaigns[i]; predictive(c) {
@@ -189,12 +191,18 @@ func (o *oracle) linesOf(c *Campaign, dials []Attempt) {
 			t.taking++
 		}
 	}
-	var calls []Attempt
+	var given, spans []Attempt
 	for _, a := range dials {
-		if a.Campaign == c.ID {
-			calls = append(calls, a)
-		} else if a.ConnectedAgent != "" && !a.AnsweredAt.IsZero() {
-			t.span(a.ConnectedAgent, kindBusy, a.AnsweredAt, latest(a.WrapupEnd, a.CallEnd))
+		switch {
+		case a.Campaign != c.ID:
+			if a.ConnectedAgent != "" && !a.AnsweredAt.IsZero() {
+				t.span(a.ConnectedAgent, kindBusy, a.AnsweredAt, latest(a.WrapupEnd, a.CallEnd))
+			}
+		case a.Agent == "":
+			given = append(given, a)
+			spans = append(spans, a)
+		case !a.AnsweredAt.IsZero():
+			spans = append(spans, a)
 		}
 		if a.Agent != "" {
 			t.span(a.Agent, kindReserved, lineStart(a), lineEnd(a))
@@ -204,31 +212,41 @@ func (o *oracle) linesOf(c *Campaign, dials []Attempt) {
 		t.span(w.Agent, kindAway, w.From, w.To)
 	}
 	t.sort()
-	slices.SortStableFunc(calls, func(a, b Attempt) int { return lineStart(a).Compare(lineStart(b)) })
+	slices.SortStableFunc(given, func(a, b Attempt) int { return lineStart(a).Compare(lineStart(b)) })
+	slices.SortStableFunc(spans, func(a, b Attempt) int { return progressStart(a).Compare(progressStart(b)) })
 	var inProgress flights
-	for i := 0; i < len(calls); {
-		at := lineStart(calls[i])
+	next := 0
+	for i := 0; i < len(given); {
+		at := lineStart(given[i])
 		j := i
-		for j < len(calls) && lineStart(calls[j]).Equal(at) {
-			if progressEnd(calls[j]).After(at) {
-				heap.Push(&inProgress, flight{end: progressEnd(calls[j])})
-			}
+		for j < len(given) && lineStart(given[j]).Equal(at) {
 			j++
 		}
 		t.advance(at)
+		for ; next < len(spans) && !progressStart(spans[next]).After(at); next++ {
+			heap.Push(&inProgress, flight{end: progressEnd(spans[next])})
+		}
 		for inProgress.Len() > 0 && !inProgress[0].end.After(at) {
 			heap.Pop(&inProgress)
 		}
 		lines := int(math.Floor(c.MaxLinesPerAgent * float64(t.taking)))
 		if over := inProgress.Len() - lines; over > 0 {
-			given := calls[i:j]
-			for _, a := range given[max(len(given)-over, 0):] {
+			for _, a := range given[max(j-over, i):j] {
 				o.flag(RulePredictiveLines, a, "campaign %s gave out %d call(s) at once, leaving %d in progress (ringing, waiting, talking) where %d agent(s) taking its calls have %g lines each",
-					c.ID, len(given), inProgress.Len(), t.taking, c.MaxLinesPerAgent)
+					c.ID, j-i, inProgress.Len(), t.taking, c.MaxLinesPerAgent)
 			}
 		}
 		i = j
 	}
+}
+
+// progressStart is when a call is in progress from: given out, or, placed
+// for an agent, answered.
+func progressStart(a Attempt) time.Time {
+	if a.Agent != "" {
+		return a.AnsweredAt
+	}
+	return lineStart(a)
 }
 
 // progressEnd is when a call stops being in progress: when it hangs up,
