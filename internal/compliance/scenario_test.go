@@ -216,7 +216,7 @@ type size struct {
 // comes each morning, more than the team talks to by the evening, so that
 // the pacer has the contacts to place more calls than free agents.
 const (
-	predictiveDays   = 5
+	predictiveDays   = 4
 	predictiveAgents = 20
 )
 
