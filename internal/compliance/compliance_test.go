@@ -106,7 +106,7 @@ func simulate(t *testing.T, w world, n size) int {
 
 // The scenario's sizes: full checks about 120,000 dial requests.
 var (
-	full  = size{c1: 3350, c1Appended: 1650, c2: 3950, c3: 2650, c4: 800}
+	full  = size{c1: 3350, c1Appended: 1650, c2: 3950, c3: 2650, c4: 1500}
 	small = size{c1: 600, c1Appended: 300, c2: 700, c3: 500, c4: 150}
 )
 
@@ -136,8 +136,9 @@ func (s *sim) predictiveFigures(rep oracle.Report) []string {
 		if p == nil {
 			continue
 		}
-		line := fmt.Sprintf("predictive campaign %d: %d passes decided, %d (%.0f%%) placing more calls than free agents, %.2f calls in progress per agent taking calls on average",
-			c.spec.id, p.passes, p.overdialed, 100*float64(p.overdialed)/float64(max(p.passes, 1)), p.linesPerAgent/float64(max(p.taking, 1)))
+		share := func(n int) float64 { return 100 * float64(n) / float64(max(p.passes, 1)) }
+		line := fmt.Sprintf("predictive campaign %d: %d passes decided, %d (%.0f%%) more calls than free agents, %d (%.0f%%) released more, %.2f calls in progress per agent taking calls on average",
+			c.spec.id, p.passes, p.overdialed, share(p.overdialed), p.released, share(p.released), p.linesPerAgent/float64(max(p.taking, 1)))
 		for _, ab := range rep.Abandons {
 			if ab.Campaign != strconv.FormatUint(c.spec.id, 10) {
 				continue

@@ -216,7 +216,7 @@ type size struct {
 // comes each morning, more than the team talks to by the evening, so that
 // the pacer has the contacts to place more calls than free agents.
 const (
-	predictiveDays   = 4
+	predictiveDays   = 3
 	predictiveAgents = 20
 )
 
@@ -240,7 +240,7 @@ const (
 //     calls answered by a person abandoned at most, three lines per agent,
 //     progressive below 5 agents, an abandon message, days counted in New
 //     York), a list of n.c4 contacts in US zones each morning, persons,
-//     machines and no-answers only, talks of 2 to 8 minutes, global 5,
+//     machines and no-answers only, talks of 3 to 10 minutes, global 5,
 //     daily 3, no retry cycle, short personal callbacks, paused for an
 //     hour on its third day.
 //
@@ -366,7 +366,7 @@ func newScenario(p period, n size, w world, rng *rand.Rand) *scenario {
 		modes:    []string{"Mobile", "Home"}, lines: 1, ttlDays: 30,
 		pauses:     []span{{c4From.Add(2*24*time.Hour + 15*time.Hour), c4From.Add(2*24*time.Hour + 16*time.Hour)}},
 		outcomes:   []weighted{{strategy.Voice, 30}, {strategy.AnswerMachine, 25}, {strategy.NoAnswer, 45}},
-		talk:       [2]time.Duration{2 * time.Minute, 8 * time.Minute},
+		talk:       [2]time.Duration{3 * time.Minute, 10 * time.Minute},
 		predictive: &predictiveSpec{targetPercent: 3, maxLines: 3, smallTeam: 5}, zone: "America/New_York",
 		abandonMessage: "This is Kris Sales; we will call you back, or call us on 0800 000 000."}
 	s.campaigns = []*campaignSpec{c1, c2, c3, c4}

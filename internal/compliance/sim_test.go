@@ -144,11 +144,12 @@ type predictiveState struct {
 	firstDial time.Time
 	answered  map[time.Time]pacing.Abandons
 	daily     map[time.Time]pacing.Abandons
-	// passes decided, those that placed more calls than free agents, and
-	// the calls in progress per agent taking calls, summed over the
-	// passes that had such agents.
-	passes, overdialed, taking int
-	linesPerAgent              float64
+	// passes decided, those that decided more calls than free agents and
+	// those that released more (the agents' pool and the contacts due
+	// allowing), and the calls in progress per agent taking calls, summed
+	// over the passes that had such agents.
+	passes, overdialed, released, taking int
+	linesPerAgent                        float64
 }
 
 type team struct {
@@ -541,6 +542,9 @@ func (s *sim) paceProgressive(c *campaign) bool {
 	wants = wants && len(due) == want
 	for _, k := range due {
 		s.release(k, release{})
+	}
+	if p := c.predictive; p != nil && len(due) > free {
+		p.released++
 	}
 	if c.pauseAfterPass && len(callbacks)+len(due) > 0 {
 		c.pauseAfterPass = false
