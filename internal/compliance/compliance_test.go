@@ -106,7 +106,7 @@ func simulate(t *testing.T, w world, n size) int {
 
 // The scenario's sizes: full checks about 120,000 dial requests.
 var (
-	full  = size{c1: 3350, c1Appended: 1650, c2: 3950, c3: 2650, c4: 1500}
+	full  = size{c1: 3100, c1Appended: 1550, c2: 3700, c3: 2450, c4: 1500}
 	small = size{c1: 600, c1Appended: 300, c2: 700, c3: 500, c4: 150}
 )
 

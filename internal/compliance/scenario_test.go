@@ -216,7 +216,7 @@ type size struct {
 // comes each morning, more than the team talks to by the evening, so that
 // the pacer has the contacts to place more calls than free agents.
 const (
-	predictiveDays   = 3
+	predictiveDays   = 2
 	predictiveAgents = 20
 )
 
@@ -235,7 +235,7 @@ const (
 //   - C3 (00:00–23:59 around a US DST change, group G at 30%, teams T3 and
 //     T2 through G; three lines): no global cap, no daily cap (4 with
 //     w.nightDailyCap), three cycles, its own cap of 4 calls per 2 days;
-//   - C4 (09:00–20:00 for predictiveDays from the period's second day, no
+//   - C4 (10:00–18:00 for predictiveDays from the period's second day, no
 //     group, its own team T4 of predictiveAgents): predictive (3% of the
 //     calls answered by a person abandoned at most, three lines per agent,
 //     progressive below 5 agents, an abandon message, days counted in New
@@ -349,7 +349,7 @@ func newScenario(p period, n size, w world, rng *rand.Rand) *scenario {
 	}
 	c4From := p.start.Add(24 * time.Hour)
 	c4 := &campaignSpec{id: 4, name: "kris_predictive", from: window.DateOf(c4From), to: window.DateOf(c4From.Add((predictiveDays - 1) * 24 * time.Hour)),
-		dailyStart: "09:00", dailyEnd: "20:00", globalRetry: ptr(5), dailyRetry: ptr(3), cycleInterval: 24 * time.Hour, defaultDelay: 30 * time.Minute,
+		dailyStart: "10:00", dailyEnd: "18:00", globalRetry: ptr(5), dailyRetry: ptr(3), cycleInterval: 24 * time.Hour, defaultDelay: 30 * time.Minute,
 		rules: []ruleSpec{
 			{outcome: "voice", maxRetry: 0, close: true},
 			{outcome: "answer-machine", maxRetry: 1, delay: time.Hour},
