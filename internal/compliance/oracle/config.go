@@ -1,8 +1,9 @@
 // Package oracle checks a log of attempts and dial requests against the
-// rules of DOMAIN.md ("Strategy rules", "Windows"), on its own: it imports
-// nothing of Outdial's, and recomputes each rule from the configuration,
-// the contacts' data and the reports of how calls went (the dialer's
-// outcomes, the agents' wrap-ups), never from what Outdial decided.
+// rules of DOMAIN.md ("Strategy rules", "Windows", "Predictive"), on its
+// own: it imports nothing of Outdial's, and recomputes each rule from the
+// configuration, the contacts' data and the reports of how calls went (the
+// dialer's outcomes, the agents' wrap-ups), never from what Outdial
+// decided.
 //
 // It is a safety check: it flags a dial that a rule forbids, never a call
 // that Outdial did not make. Where DOMAIN.md leaves room (when a callback
