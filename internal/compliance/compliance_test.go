@@ -128,8 +128,10 @@ func TestCompliance(t *testing.T) {
 }
 
 // predictiveFigures tell how the predictive campaigns paced: how often a
-// pass placed more calls than free agents, the calls in progress per agent
-// taking calls, and the abandons the oracle counted.
+// pass decided, and released, more calls than free agents; the calls in
+// progress per agent taking calls (ringing, waiting and talking over free
+// and busy agents, as its statistics' pacer counts them); and the abandons
+// the oracle counted.
 func (s *sim) predictiveFigures(rep oracle.Report) []string {
 	var out []string
 	for _, c := range s.order {

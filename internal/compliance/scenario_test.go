@@ -242,7 +242,7 @@ const (
 //     York), a list of n.c4 contacts in US zones each morning, persons,
 //     machines and no-answers only, talks of 3 to 10 minutes, global 5,
 //     daily 3, no retry cycle, short personal callbacks, paused for an
-//     hour on its third day.
+//     hour on its second morning.
 //
 // Team T1 (12 agents) is mapped to C1 and C2, T2 (10) to group G, T3 (4)
 // to C3: the three share agents, one pool of lines; all four share
@@ -364,7 +364,7 @@ func newScenario(p period, n size, w world, rng *rand.Rand) *scenario {
 		},
 		callback: callbackSpec{reset: strategy.PCBToNCBRetries, attemptsToReachAgent: 1},
 		modes:    []string{"Mobile", "Home"}, lines: 1, ttlDays: 30,
-		pauses:     []span{{c4From.Add(2*24*time.Hour + 15*time.Hour), c4From.Add(2*24*time.Hour + 16*time.Hour)}},
+		pauses:     []span{{c4From.Add(24*time.Hour + 15*time.Hour), c4From.Add(24*time.Hour + 16*time.Hour)}},
 		outcomes:   []weighted{{strategy.Voice, 30}, {strategy.AnswerMachine, 25}, {strategy.NoAnswer, 45}},
 		talk:       [2]time.Duration{3 * time.Minute, 10 * time.Minute},
 		predictive: &predictiveSpec{targetPercent: 3, maxLines: 3, smallTeam: 5}, zone: "America/New_York",

@@ -1249,10 +1249,11 @@ func (s *sim) connect(at *attempt, a *agent) {
 			s.decide(at, strategy.Voice, "", a.id)
 		}
 	})
-	talk := s.between(30*time.Second, 4*time.Minute)
+	least, most := 30*time.Second, 4*time.Minute
 	if t := c.spec.talk; t[1] > t[0] {
-		talk = s.between(t[0], t[1])
+		least, most = t[0], t[1]
 	}
+	talk := s.between(least, most)
 	if s.world.longCalls && s.rng.IntN(300) == 0 {
 		longest := 59 * time.Minute
 		if s.world.callsOverAnHour {
