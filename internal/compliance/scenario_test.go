@@ -212,8 +212,8 @@ type size struct {
 }
 
 // The predictive campaign dials for predictiveDays from the second day of
-// a period, with a team of predictiveAgents: a new list of US numbers
-// comes each morning, more than the team talks to by the evening, so that
+// a period, with a team of predictiveAgents: a new list, mostly of US
+// numbers, comes each morning, more than the team talks to by the evening, so that
 // the pacer has the contacts to place more calls than free agents.
 const (
 	predictiveDays   = 2
@@ -239,10 +239,10 @@ const (
 //     group, its own team T4 of predictiveAgents): predictive (3% of the
 //     calls answered by a person abandoned at most, three lines per agent,
 //     progressive below 5 agents, an abandon message, days counted in New
-//     York), a list of n.c4 contacts in US zones each morning, persons,
-//     machines and no-answers only, talks of 3 to 10 minutes, global 5,
-//     daily 3, no retry cycle, short personal callbacks, paused for an
-//     hour on its second morning.
+//     York), a list of n.c4 contacts each morning (new numbers in US
+//     zones), persons, machines and no-answers only, talks of 3 to 10
+//     minutes, global 5, daily 3, no retry cycle, short personal
+//     callbacks, paused for an hour on its second morning.
 //
 // Team T1 (12 agents) is mapped to C1 and C2, T2 (10) to group G, T3 (4)
 // to C3: the three share agents, one pool of lines; all four share
