@@ -213,8 +213,9 @@ type size struct {
 
 // The predictive campaign dials for predictiveDays from the second day of
 // a period, with a team of predictiveAgents: a new list, mostly of US
-// numbers, comes each morning, more than the team talks to by the evening, so that
-// the pacer has the contacts to place more calls than free agents.
+// numbers, comes each morning, more than the team talks to by the
+// evening, so that the pacer has the contacts to place more calls than
+// free agents.
 const (
 	predictiveDays   = 2
 	predictiveAgents = 20
