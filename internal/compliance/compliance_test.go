@@ -84,6 +84,9 @@ func simulate(t *testing.T, w world, n size) int {
 		t.Logf("seed %d, %s (%s to %s): the oracle checked %d dial requests of %d attempts; %d violations %v",
 			sd, p.name, p.start.Format(time.DateOnly), p.end.Format(time.DateOnly), rep.Dials, rep.Attempts, len(rep.Violations), rep.ByRule())
 		t.Logf("%s: checks that did not dial: %s", p.name, s.refusalCounts())
+		for _, line := range s.predictiveFigures(rep) {
+			t.Logf("%s: %s", p.name, line)
+		}
 		if len(rep.Violations) > 0 {
 			var lines []string
 			shown := map[string]int{}
@@ -101,10 +104,11 @@ func simulate(t *testing.T, w world, n size) int {
 	return dials
 }
 
-// The scenario's sizes: full checks about 120,000 dial requests.
+// The scenario's sizes: full checks about 117,000 dial requests, 13,000
+// of them the predictive campaign's.
 var (
-	full  = size{c1: 3800, c1Appended: 1900, c2: 4500, c3: 3000}
-	small = size{c1: 600, c1Appended: 300, c2: 700, c3: 500}
+	full  = size{c1: 3100, c1Appended: 1550, c2: 3700, c3: 2450, c4: 1500}
+	small = size{c1: 600, c1Appended: 300, c2: 700, c3: 500, c4: 150}
 )
 
 // TestCompliance simulates whole campaigns over weeks that include every
@@ -121,6 +125,43 @@ func TestCompliance(t *testing.T) {
 	dials := simulate(t, everything, n)
 	t.Logf("seed %d: %d dial requests checked in all", seed(t), dials)
 	require.GreaterOrEqual(t, dials, least, "the suite must check enough dial requests to mean something")
+}
+
+// predictiveFigures tell how the predictive campaigns paced: how often a
+// pass decided, and released, more calls than free agents; the calls in
+// progress per agent taking calls (ringing, waiting and talking over free
+// and busy agents, as its statistics' pacer counts them); and the abandons
+// the oracle counted.
+func (s *sim) predictiveFigures(rep oracle.Report) []string {
+	var out []string
+	for _, c := range s.order {
+		p := c.predictive
+		if p == nil {
+			continue
+		}
+		id := strconv.FormatUint(c.spec.id, 10)
+		dials := 0
+		for _, a := range s.log {
+			if a.Campaign == id && a.Dialed {
+				dials++
+			}
+		}
+		share := func(n int) float64 { return 100 * float64(n) / float64(max(p.passes, 1)) }
+		line := fmt.Sprintf("predictive campaign %d: %d dial requests, %d passes decided, %d (%.0f%%) more calls than free agents, %d (%.0f%%) released more, %.2f calls in progress per agent taking calls on average",
+			c.spec.id, dials, p.passes, p.overdialed, share(p.overdialed), p.released, share(p.released), p.linesPerAgent/float64(max(p.taking, 1)))
+		for _, ab := range rep.Abandons {
+			if ab.Campaign != id {
+				continue
+			}
+			for _, pr := range ab.Periods {
+				line += fmt.Sprintf("; %d abandoned of %d answered by a person (%.2f%%) in the 30 days from %s", pr.Abandoned, pr.Answered, 100*pr.Rate(), stamp(pr.From))
+			}
+			w := ab.WorstDay
+			line += fmt.Sprintf("; worst day %s: %d of %d (%.2f%%)", w.From.Format(time.DateOnly), w.Abandoned, w.Answered, 100*w.Rate())
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // story tells a contact's attempts and the decisions after them, for a
@@ -184,7 +225,10 @@ func (s *sim) oracleConfig() oracle.Config {
 			GlobalRetry: c.globalRetry, DailyRetry: c.dailyRetry, CycleRetry: c.cycleRetry, CycleInterval: c.cycleInterval,
 			ResetOnCallback: c.resetOnCallback || c.callback.resetDailyAndGlobal, DefaultDelay: c.defaultDelay, Modes: c.modes,
 			PCBByDuration: c.callback.reset == "duration", PCBAttempts: c.callback.attemptsToReachAgent, PCBDuration: c.callback.duration,
-			LinesPerAgent: c.lines}
+			LinesPerAgent: c.lines, AbandonMessage: c.abandonMessage != "", TimeZone: c.zone}
+		if p := c.predictive; p != nil {
+			oc.AbandonTarget, oc.MaxLinesPerAgent = p.targetPercent/100, p.maxLines
+		}
 		if !c.from.IsZero() {
 			oc.From = c.from.String()
 		}

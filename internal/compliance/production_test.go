@@ -8,9 +8,12 @@ package compliance
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"time"
 
+	"github.com/outdial/outdial/dialer"
 	"github.com/outdial/outdial/internal/contact"
+	"github.com/outdial/outdial/internal/stats"
 	"github.com/outdial/outdial/models"
 	"github.com/outdial/outdial/pacing"
 	"github.com/outdial/outdial/strategy"
@@ -32,6 +35,10 @@ func campaignRow(c *campaignSpec) models.Campaign {
 	}
 	if c.frequencyCap != nil {
 		row.FrequencyCapAttempts, row.FrequencyCapPeriod = &c.frequencyCap.Attempts, dhm(c.frequencyCap.Period)
+	}
+	row.AbandonMessage = c.abandonMessage
+	if p := c.predictive; p != nil {
+		row.PacingMode, row.AbandonTargetPercent, row.MaxLinesPerAgent, row.SmallTeamAgents = models.PacingPredictive, p.targetPercent, p.maxLines, p.smallTeam
 	}
 	return row
 }
@@ -207,3 +214,107 @@ func poolAllows(budget pacing.Pool, me, want int) int {
 // reservable is whether a free agent of team may be taken whole for a
 // personal callback (pacing.Pool.Reservable).
 func reservable(budget pacing.Pool, team int) bool { return budget.Reservable(team) }
+
+// poolLines are a campaign's lines per agent in its agent pool, as
+// models.LockAgentPool reads them in SQL: a predictive campaign's most
+// lines per agent, rounded up.
+func poolLines(row *models.Campaign) int {
+	if row.PacingMode == models.PacingPredictive {
+		return int(math.Ceil(row.MaxLinesPerAgent))
+	}
+	return row.LinesPerAgent
+}
+
+// predictivePacing is whether a pass paces the campaign predictively
+// (campaign.Service.releaseProgressive): predictive and in no campaign
+// group.
+func predictivePacing(row *models.Campaign, inGroup bool) bool {
+	return row.PacingMode == models.PacingPredictive && !inGroup
+}
+
+// estimateWindow mirrors campaign's constant of that name: how far back a
+// predictive pass reads the campaign's ended attempts.
+const estimateWindow = time.Hour
+
+// predictiveDecision is what a predictive pass decides
+// (campaign.Service.predictive): the estimates from the attempts that
+// ended within estimateWindow, and pacing.Predictive's decision with the
+// campaign's settings.
+func predictiveDecision(row *models.Campaign, recent []models.Traffic, sit pacing.Situation, now time.Time) pacing.Decision {
+	est := pacing.Estimate(trafficOf(recent), now, estimateWindow, pacing.DefaultPrior())
+	p := pacing.Predictive{TargetRate: row.AbandonTargetPercent / 100, MaxLinesPerAgent: row.MaxLinesPerAgent, SmallTeam: row.SmallTeamAgents}
+	return p.Decide(est, sit)
+}
+
+// trafficOf mirrors campaign.trafficOf: ended attempts as the estimates
+// read them. An attempt ends when its wrap-up comes, so its talk holds the
+// wrap-up too.
+func trafficOf(rows []models.Traffic) []pacing.Attempt {
+	out := make([]pacing.Attempt, 0, len(rows))
+	for _, r := range rows {
+		dialed := r.StartedAt
+		if r.DialAcceptedAt != nil {
+			dialed = *r.DialAcceptedAt
+		}
+		a := pacing.Attempt{Dialed: dialed, Outcome: pacing.NoAnswer}
+		switch r.TelephonyOutcome {
+		case "voice", "abandoned":
+			a.Outcome = pacing.Person
+		case "answer-machine":
+			a.Outcome = pacing.Machine
+		}
+		end := dialed
+		if r.EndedAt != nil {
+			end = *r.EndedAt
+		}
+		a.Ring = end.Sub(dialed)
+		if r.AnsweredAt != nil {
+			a.Ring = r.AnsweredAt.Sub(dialed)
+		}
+		a.Abandoned = r.TelephonyOutcome == "abandoned" ||
+			(r.AnsweredAt != nil && r.ConnectedAt != nil && r.ConnectedAt.Sub(*r.AnsweredAt) > stats.ConnectWithin)
+		if a.Outcome == pacing.Person && !a.Abandoned && r.ConnectedAt != nil {
+			a.Talk = max(end.Sub(*r.ConnectedAt), 0)
+		}
+		a.Ring = max(a.Ring, 0)
+		out = append(out, a)
+	}
+	return out
+}
+
+// abandonWindows are the start of the campaign's 30-day period and of the
+// day (in its zone) holding t, for the abandon counts
+// (stats.Service.abandon, by stats.Windows); period is zero before the
+// first dial.
+func abandonWindows(firstDial, t time.Time, loc *time.Location) (period, today time.Time) {
+	var first *time.Time
+	if !firstDial.IsZero() {
+		first = &firstDial
+	}
+	rates, _ := stats.Windows(first, t, loc)
+	if rates.Period != nil {
+		period = rates.Period.From
+	}
+	return period, rates.Today.From
+}
+
+// abandonedCall is stats' classification of a call a person answered:
+// abandoned, or connected to an agent more than stats.ConnectWithin after
+// the answer.
+func abandonedCall(outcome string, answered, connected time.Time) bool {
+	return outcome == strategy.Abandoned || !connected.IsZero() && connected.Sub(answered) > stats.ConnectWithin
+}
+
+// ringOf is how long the dialer lets a call ring before its outcome
+// (dialer.Simulator.plan): nobody answers a no-answer for dialer.MinRing at
+// least.
+func ringOf(outcome string, drawn time.Duration) time.Duration {
+	if outcome == strategy.NoAnswer {
+		return max(drawn, dialer.MinRing)
+	}
+	return drawn
+}
+
+// reserveWithin mirrors dialer.Simulator.reserveWithin: a person who
+// answers waits for an agent three quarters of the grace at most.
+const reserveWithin = dialer.Grace * 3 / 4

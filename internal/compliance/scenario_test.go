@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/outdial/outdial/models"
@@ -95,8 +96,23 @@ type campaignSpec struct {
 	// dncLists are the campaign's own DNC lists.
 	dncLists []string
 	pauses   []span
-	// outcomes are the dialer's telephony outcomes, by weight.
+	// outcomes are the dialer's telephony outcomes, by weight; talk the
+	// shortest and longest of its conversations (zero: 30 s and 4 minutes).
 	outcomes []weighted
+	talk     [2]time.Duration
+	// predictive paces the campaign predictively (nil: progressively);
+	// zone is the campaign's time zone, whose days its abandon budget
+	// counts; abandonMessage is what a person no agent took hears.
+	predictive     *predictiveSpec
+	zone           string
+	abandonMessage string
+}
+
+// predictiveSpec is a predictive campaign's pacing settings.
+type predictiveSpec struct {
+	targetPercent float64
+	maxLines      float64
+	smallTeam     int
 }
 
 // teamSpec is a team: the campaigns it is mapped to, and the campaign
@@ -189,12 +205,24 @@ func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0,
 
 func ptr(n int) *int { return &n }
 
-// size scales the contacts of a scenario.
+// size scales the contacts of a scenario; c4 is the predictive
+// campaign's contacts per daily list.
 type size struct {
-	c1, c1Appended, c2, c3 int
+	c1, c1Appended, c2, c3, c4 int
 }
 
-// newScenario configures three progressive campaigns over p:
+// The predictive campaign dials for predictiveDays from the second day of
+// a period, with a team of predictiveAgents: a new list, mostly of US
+// numbers, comes each morning, more than the team talks to by the
+// evening, so that the pacer has the contacts to place more calls than
+// free agents.
+const (
+	predictiveDays   = 2
+	predictiveAgents = 20
+)
+
+// newScenario configures three progressive campaigns and a predictive one
+// over p:
 //
 //   - C1 (08:00–21:00, no group, team T1, one line per agent): the seed's
 //     kind of strategy with retries, personal callbacks that lapse after
@@ -207,11 +235,20 @@ type size struct {
 //     calls per 8 hours, paused for 90 minutes;
 //   - C3 (00:00–23:59 around a US DST change, group G at 30%, teams T3 and
 //     T2 through G; three lines): no global cap, no daily cap (4 with
-//     w.nightDailyCap), three cycles, its own cap of 4 calls per 2 days.
+//     w.nightDailyCap), three cycles, its own cap of 4 calls per 2 days;
+//   - C4 (10:00–18:00 for predictiveDays from the period's second day, no
+//     group, its own team T4 of predictiveAgents): predictive (3% of the
+//     calls answered by a person abandoned at most, three lines per agent,
+//     progressive below 5 agents, an abandon message, days counted in New
+//     York), a list of n.c4 contacts each morning (new numbers in US
+//     zones), persons, machines and no-answers only, talks of 3 to 10
+//     minutes, global 5, daily 3, no retry cycle, short personal
+//     callbacks, paused for an hour on its second morning.
 //
 // Team T1 (12 agents) is mapped to C1 and C2, T2 (10) to group G, T3 (4)
-// to C3: the three share agents, one pool of lines, and numbers; the
-// deployment caps every number at 3 calls per 24 hours. Zone rows: Eastern 08:00–21:00, Central
+// to C3: the three share agents, one pool of lines; all four share
+// numbers; the deployment caps every number at 3 calls per 24 hours. Zone
+// rows: Eastern 08:00–21:00, Central
 // 08:00–20:00, Mountain, Berlin and Lord Howe all day (the campaign's
 // hours decide), Pacific 08:00–20:30, London 09:00–20:00, India
 // 10:00–19:00, Chatham 09:00–21:00; group G disables Chatham and narrows
@@ -311,9 +348,31 @@ func newScenario(p period, n size, w world, rng *rand.Rand) *scenario {
 	if w.nightDailyCap {
 		c3.dailyRetry = ptr(4)
 	}
-	s.campaigns = []*campaignSpec{c1, c2, c3}
-	s.teams = []teamSpec{{id: 1, campaigns: []uint64{1, 2}}, {id: 2, group: "G"}, {id: 3, campaigns: []uint64{3}}}
-	for team, n := range []int{12, 10, 4} {
+	c4From := p.start.Add(24 * time.Hour)
+	c4 := &campaignSpec{id: 4, name: "kris_predictive", from: window.DateOf(c4From), to: window.DateOf(c4From.Add((predictiveDays - 1) * 24 * time.Hour)),
+		dailyStart: "10:00", dailyEnd: "18:00", globalRetry: ptr(5), dailyRetry: ptr(3), cycleInterval: 24 * time.Hour, defaultDelay: 30 * time.Minute,
+		rules: []ruleSpec{
+			{outcome: "voice", maxRetry: 0, close: true},
+			{outcome: "answer-machine", maxRetry: 1, delay: time.Hour},
+			{outcome: "no-answer", maxRetry: 1, delay: 45 * time.Minute, branch: strategy.BranchNextMode},
+			{outcome: "abandoned", maxRetry: 1, delay: 2 * time.Hour},
+		},
+		business: []businessSpec{
+			{name: "Sale", success: true, close: true, weight: 30},
+			{name: "Callback Requested", delay: time.Hour, maxRetry: 1, priority: 1, retainPCB: true, weight: 10},
+			{name: "Not Interested", close: true, weight: 40},
+			{name: "Call Back Later", delay: 4 * time.Hour, maxRetry: 1, weight: 20},
+		},
+		callback: callbackSpec{reset: strategy.PCBToNCBRetries, attemptsToReachAgent: 1},
+		modes:    []string{"Mobile", "Home"}, lines: 1, ttlDays: 30,
+		pauses:     []span{{c4From.Add(24*time.Hour + 15*time.Hour), c4From.Add(24*time.Hour + 16*time.Hour)}},
+		outcomes:   []weighted{{strategy.Voice, 30}, {strategy.AnswerMachine, 25}, {strategy.NoAnswer, 45}},
+		talk:       [2]time.Duration{3 * time.Minute, 10 * time.Minute},
+		predictive: &predictiveSpec{targetPercent: 3, maxLines: 3, smallTeam: 5}, zone: "America/New_York",
+		abandonMessage: "This is Kris Sales; we will call you back, or call us on 0800 000 000."}
+	s.campaigns = []*campaignSpec{c1, c2, c3, c4}
+	s.teams = []teamSpec{{id: 1, campaigns: []uint64{1, 2}}, {id: 2, group: "G"}, {id: 3, campaigns: []uint64{3}}, {id: 4, campaigns: []uint64{4}}}
+	for team, n := range []int{12, 10, 4, predictiveAgents} {
 		for i := range n {
 			s.agents = append(s.agents, agentSpec{id: fmt.Sprint(100*(team+1) + 1 + i), team: uint64(team + 1)})
 		}
@@ -337,6 +396,13 @@ func newScenario(p period, n size, w world, rng *rand.Rand) *scenario {
 		{id: 21, campaign: 2, at: p.start, contacts: g.contacts(2_000_000, n.c2, c2.modes)},
 		{id: 31, campaign: 3, at: p.c3From.Add(-24 * time.Hour), contacts: g.contacts(3_000_000, n.c3, c3.modes)},
 	}
+	all := g.places
+	g.places = slices.DeleteFunc(slices.Clone(all), func(z zonePlace) bool { return !strings.HasPrefix(z.prefix, "+1") })
+	for d := range predictiveDays {
+		s.lists = append(s.lists, listSpec{id: uint64(41 + d), campaign: 4, at: c4From.Add(time.Duration(d)*24*time.Hour + 13*time.Hour),
+			contacts: g.contacts(4_000_000+uint64(d)*10_000, n.c4, c4.modes)})
+	}
+	g.places = all
 	s.dnc = g.dnc(p, c1)
 	return s
 }

@@ -114,6 +114,14 @@ type campaign struct {
 	// answered or hung up.
 	released int
 	calls    []*attempt
+	// personal are its contacts released for their agent and not yet
+	// prepared; unreported its attempts with no telephony outcome yet;
+	// waiting its calls a person answered that wait for an agent.
+	personal   int
+	unreported []*attempt
+	waiting    []*attempt
+	// predictive is a predictive campaign's state (nil: progressive).
+	predictive *predictiveState
 	// wantsSince is campaigns.wants_agents_since: since when its passes
 	// have been held back by the agents it shares (zero: NULL).
 	wantsSince time.Time
@@ -121,6 +129,27 @@ type campaign struct {
 	// due.
 	paused         []span
 	pauseAfterPass bool
+}
+
+// predictiveState is what a predictive pass reads besides the agents, and
+// the simulation's figures of its passes.
+type predictiveState struct {
+	loc *time.Location
+	// ended are its dialed attempts that ended within estimateWindow, by
+	// their end; dialed the dial times of the last minute.
+	ended  []*attempt
+	dialed []time.Time
+	// firstDial starts its 30-day periods; answered counts its calls a
+	// person answered by the start of their period, and of their day.
+	firstDial time.Time
+	answered  map[time.Time]pacing.Abandons
+	daily     map[time.Time]pacing.Abandons
+	// passes decided, those that decided more calls than free agents and
+	// those that released more (the agents' pool and the contacts due
+	// allowing), and the calls in progress per agent taking calls, summed
+	// over the passes that had such agents.
+	passes, overdialed, released, taking int
+	linesPerAgent                        float64
 }
 
 type team struct {
@@ -190,6 +219,9 @@ type attempt struct {
 	log         *oracle.Attempt
 	// decision is the strategy's reason, for a failure's story.
 	decision string
+	// answeredAt and connectedAt are attempts.answered_at and
+	// connected_at (zero: NULL).
+	answeredAt, connectedAt time.Time
 }
 
 type number struct {
@@ -226,6 +258,9 @@ func newSim(sc *scenario, w world, rng *rand.Rand) (*sim, error) {
 			return nil, err
 		}
 		c.longest = longestPeriod(c.caps)
+		if predictivePacing(&c.row, spec.group != "") {
+			c.predictive = &predictiveState{loc: s.loc(spec.zone), answered: map[time.Time]pacing.Abandons{}, daily: map[time.Time]pacing.Abandons{}}
+		}
 		if c.windows, err = zoneWindows(&c.row, zones[spec.id], s.zoneHours(spec)); err != nil {
 			return nil, err
 		}
@@ -491,6 +526,10 @@ func (s *sim) paceProgressive(c *campaign) bool {
 		weights, index = s.groupShares(c)
 	}
 	want := progressiveWant(free, shared, weights, index, c.row.LinesPerAgent, s.inFlight(c))
+	if c.predictive != nil {
+		// More calls than free agents, as the abandon budget allows.
+		want = s.predictivePass(c, free)
+	}
 	wants := false
 	// (Asked for no call, the pool can only allow none.)
 	if me >= 0 && want > 0 {
@@ -504,6 +543,9 @@ func (s *sim) paceProgressive(c *campaign) bool {
 	for _, k := range due {
 		s.release(k, release{})
 	}
+	if p := c.predictive; p != nil && len(due) > free {
+		p.released++
+	}
 	if c.pauseAfterPass && len(callbacks)+len(due) > 0 {
 		c.pauseAfterPass = false
 		s.after(10*time.Millisecond, func() {
@@ -512,6 +554,90 @@ func (s *sim) paceProgressive(c *campaign) bool {
 		})
 	}
 	return wants
+}
+
+// predictivePass is what a predictive pass decides with free agents
+// (campaign.Service.predictive): its estimates from its attempts ended
+// within estimateWindow (models.RecentTraffic), its calls in flight and
+// busy agents (models.CountCallsNow) and its abandon counts over its
+// period and today (stats.Service.abandon), all read in SQL there.
+func (s *sim) predictivePass(c *campaign, free int) int {
+	p := c.predictive
+	since := s.now.Add(-estimateWindow)
+	for len(p.ended) > 0 && p.ended[0].endedAt.Before(since) {
+		p.ended = p.ended[1:]
+	}
+	recent := make([]models.Traffic, 0, len(p.ended))
+	for _, at := range p.ended {
+		recent = append(recent, at.traffic())
+	}
+	for len(p.dialed) > 0 && !p.dialed[0].After(s.now.Add(-time.Minute)) {
+		p.dialed = p.dialed[1:]
+	}
+	// The dialer reports an answer with its outcome, as
+	// dialer.Simulator does: a call waiting for an agent still rings.
+	var sit pacing.Situation
+	for _, at := range c.unreported {
+		if at.started.After(s.now.Add(-models.RingingAtMost)) {
+			sit.Ringing = append(sit.Ringing, s.now.Sub(at.started))
+		}
+	}
+	for range c.released + c.personal {
+		sit.Ringing = append(sit.Ringing, 0)
+	}
+	for _, a := range slices.Concat(c.direct, c.viaGroup) {
+		if a.state == models.AgentConnected || a.state == models.AgentWrapUp {
+			sit.Busy = append(sit.Busy, pacing.BusyAgent{Talking: a.state == models.AgentConnected, Elapsed: s.now.Sub(a.since)})
+		}
+	}
+	sit.Free, sit.DialRate = free, float64(len(p.dialed))/60
+	period, today := abandonWindows(p.firstDial, s.now, p.loc)
+	sit.Today = p.daily[today]
+	if !period.IsZero() {
+		sit.Period = p.answered[period]
+	}
+	d := predictiveDecision(&c.row, recent, sit, s.now)
+	p.passes++
+	if d.Calls > free {
+		p.overdialed++
+	}
+	if taking := free + len(sit.Busy); taking > 0 {
+		p.taking++
+		p.linesPerAgent += float64(len(sit.Ringing)+sit.Waiting+len(sit.Busy)) / float64(taking)
+	}
+	return d.Calls
+}
+
+// traffic is the attempt's row as models.RecentTraffic reads it.
+func (at *attempt) traffic() models.Traffic {
+	t := models.Traffic{TelephonyOutcome: at.telephony, StartedAt: at.started, DialAcceptedAt: &at.log.DialAt, EndedAt: &at.endedAt}
+	if !at.answeredAt.IsZero() {
+		t.AnsweredAt = &at.answeredAt
+	}
+	if !at.connectedAt.IsZero() {
+		t.ConnectedAt = &at.connectedAt
+	}
+	return t
+}
+
+// countAnswered counts a call a person answered in the abandon counts of
+// its period and day, by its start, once its outcome is in.
+func (s *sim) countAnswered(at *attempt) {
+	p := at.k.c.predictive
+	if p == nil {
+		return
+	}
+	period, today := abandonWindows(p.firstDial, at.started, p.loc)
+	add := func(m map[time.Time]pacing.Abandons, from time.Time) {
+		n := m[from]
+		n.Answered++
+		if abandonedCall(at.telephony, at.answeredAt, at.connectedAt) {
+			n.Abandoned++
+		}
+		m[from] = n
+	}
+	add(p.answered, period)
+	add(p.daily, today)
 }
 
 // lapseCallbacks hands the personal callbacks whose duration is over to
@@ -625,7 +751,7 @@ func (s *sim) lockAgentPool(c *campaign) *models.AgentPool {
 		return cmp.Or(x.wantsSince.Compare(y.wantsSince), cmp.Compare(x.spec.id, y.spec.id))
 	})
 	for _, o := range campaigns {
-		pc := models.PoolCampaign{ID: o.spec.id, Active: o.row.Status == models.CampaignActive, LinesPerAgent: o.row.LinesPerAgent,
+		pc := models.PoolCampaign{ID: o.spec.id, Active: o.row.Status == models.CampaignActive, LinesPerAgent: poolLines(&o.row),
 			WantsAgents: !o.wantsSince.IsZero(), InFlight: s.inFlight(o)}
 		for _, t := range o.teams {
 			pc.Teams = append(pc.Teams, slices.Index(c.poolTeams, t))
@@ -768,6 +894,9 @@ func (s *sim) agent(id string) *agent {
 // reservation for a callback ends with any move.
 func (s *sim) setState(a *agent, state string) {
 	a.state, a.since, a.callback = state, s.now, nil
+	if state == models.AgentAvailable {
+		s.offer(a)
+	}
 }
 
 // release hands a contact to its workflow, which prepares its attempt a
@@ -777,6 +906,8 @@ func (s *sim) release(k *contactState, rel release) {
 	rel.c, rel.at = k.c, s.now
 	if rel.reserved == nil {
 		rel.c.released++
+	} else {
+		rel.c.personal++
 	}
 	s.after(s.between(20*time.Millisecond, 1500*time.Millisecond), func() { s.prepare(k, rel) })
 }
@@ -855,6 +986,8 @@ func (s *sim) starts(numbers []models.ContactNumber, since time.Time, except *at
 func (s *sim) prepare(k *contactState, rel release) {
 	if rel.reserved == nil {
 		rel.c.released--
+	} else {
+		rel.c.personal--
 	}
 	v := check(s.facts(k, false, nil), s.now)
 	if v.Action == contact.ActionDial {
@@ -884,6 +1017,7 @@ func (s *sim) prepare(k *contactState, rel release) {
 	} else {
 		k.c.calls = append(k.c.calls, at)
 	}
+	k.c.unreported = append(k.c.unreported, at)
 	n := s.numbers[at.number]
 	if n == nil {
 		n = &number{}
@@ -979,11 +1113,17 @@ func (s *sim) dial(at *attempt) {
 	}
 	s.startAt(at, s.now)
 	at.log.Dialed, at.log.DialAt = true, s.now
+	if p := k.c.predictive; p != nil {
+		p.dialed = append(p.dialed, s.now)
+		if p.firstDial.IsZero() {
+			p.firstDial = s.now
+		}
+	}
 	outcome := s.draw(k.c.spec.outcomes)
-	ring := s.between(4*time.Second, 25*time.Second)
+	ring := ringOf(outcome, s.between(4*time.Second, 25*time.Second))
 	if outcome != strategy.Voice {
 		s.after(ring, func() {
-			at.telephony = outcome
+			s.reported(at, outcome)
 			at.log.CallEnd = s.now
 			s.callOver(at)
 			s.decide(at, outcome, "", "")
@@ -1026,11 +1166,12 @@ func (s *sim) draw(ws []weighted) string {
 
 // answer connects an answered call: to the agent it is reserved for, else
 // to the available agent of the campaign's teams waiting longest
-// (agent.Store.Reserve, models.ConnectAvailableAgent); with none, the call
-// is abandoned.
+// (agent.Store.Reserve, models.ConnectAvailableAgent). With none, the
+// person waits for one as long as the dialer asks again (reserveWithin):
+// an agent free by then takes the call (offer), else it is abandoned.
 func (s *sim) answer(at *attempt) {
 	c := at.k.c
-	at.log.AnsweredAt = s.now
+	at.answeredAt, at.log.AnsweredAt = s.now, s.now
 	s.callOver(at)
 	a := at.rel.reserved
 	if a == nil {
@@ -1040,13 +1181,65 @@ func (s *sim) answer(at *attempt) {
 			}
 		}
 	}
-	if a == nil {
-		at.telephony = strategy.Abandoned
-		at.log.CallEnd = s.now.Add(2 * time.Second)
-		s.decide(at, strategy.Abandoned, "", "")
+	if a != nil {
+		s.connect(at, a)
 		return
 	}
-	at.telephony, at.agent = strategy.Voice, a.id
+	c.waiting = append(c.waiting, at)
+	s.after(reserveWithin, func() {
+		if slices.Contains(c.waiting, at) {
+			c.waiting = slices.DeleteFunc(c.waiting, func(o *attempt) bool { return o == at })
+			s.abandon(at)
+		}
+	})
+}
+
+// offer gives an agent just available the call waiting longest of the
+// campaigns it serves, as the dialer's next ask for an agent finds it.
+func (s *sim) offer(a *agent) {
+	var first *attempt
+	for _, c := range s.order {
+		if a.serves[c] && len(c.waiting) > 0 && (first == nil || c.waiting[0].answeredAt.Before(first.answeredAt)) {
+			first = c.waiting[0]
+		}
+	}
+	if first != nil {
+		c := first.k.c
+		c.waiting = c.waiting[1:]
+		s.connect(first, a)
+	}
+}
+
+// abandon ends a call no agent took in time: the person hears the
+// campaign's abandon message, if it has one, at once.
+func (s *sim) abandon(at *attempt) {
+	s.reported(at, strategy.Abandoned)
+	if at.k.c.row.AbandonMessage != "" {
+		at.log.AbandonMessageAt = s.now
+	}
+	at.log.CallEnd = s.now.Add(2 * time.Second)
+	s.decide(at, strategy.Abandoned, "", "")
+}
+
+// reported is the dialer's telephony outcome of an attempt coming in:
+// the attempt rings no more; a call a person answered counts for its
+// campaign's abandon rate.
+func (s *sim) reported(at *attempt, outcome string) {
+	c := at.k.c
+	at.telephony = outcome
+	c.unreported = slices.DeleteFunc(c.unreported, func(o *attempt) bool { return o == at })
+	if outcome == strategy.Voice || outcome == strategy.Abandoned {
+		s.countAnswered(at)
+	}
+}
+
+// connect puts an answered call through to an agent, who talks, wraps up
+// and sends a code.
+func (s *sim) connect(at *attempt, a *agent) {
+	c := at.k.c
+	at.connectedAt, at.log.ConnectedAt = s.now, s.now
+	s.reported(at, strategy.Voice)
+	at.agent = a.id
 	at.log.ConnectedAgent = a.id
 	s.setState(a, models.AgentConnected)
 	// The workflow waits for the wrap-up so long, then the voice rule
@@ -1056,7 +1249,11 @@ func (s *sim) answer(at *attempt) {
 			s.decide(at, strategy.Voice, "", a.id)
 		}
 	})
-	talk := s.between(30*time.Second, 4*time.Minute)
+	least, most := 30*time.Second, 4*time.Minute
+	if t := c.spec.talk; t[1] > t[0] {
+		least, most = t[0], t[1]
+	}
+	talk := s.between(least, most)
 	if s.world.longCalls && s.rng.IntN(300) == 0 {
 		longest := 59 * time.Minute
 		if s.world.callsOverAnHour {
@@ -1104,7 +1301,10 @@ func (s *sim) decide(at *attempt, outcome, business, connected string) {
 	at.agent = cmp.Or(at.wrapupAgent, outcomeAgent)
 	at.log.Outcome, at.log.Business, at.log.EndedAt = outcome, business, s.now
 	if at.telephony == "" {
-		at.telephony = outcome
+		s.reported(at, outcome)
+	}
+	if p := c.predictive; p != nil && at.log.Dialed {
+		p.ended = append(p.ended, at)
 	}
 	k.counters, k.priority, k.pcbAgent, k.pcbUntil = d.Counters, d.Priority, d.PCBAgent, d.PCBUntil
 	var w contact.Window

@@ -233,23 +233,31 @@ type budget struct {
 	residual [][]int
 }
 
+// newBudget is the budget of the campaigns paced by their free agents'
+// lines: a predictive campaign's lines are its own rule (predictiveLines).
 func newBudget(cfg Config) *budget {
 	b := &budget{index: map[string]int{}, agents: map[string]*agentState{}, whole: 1}
-	for i, c := range cfg.Campaigns {
+	var campaigns []Campaign
+	for _, c := range cfg.Campaigns {
+		if !predictive(&c) {
+			campaigns = append(campaigns, c)
+		}
+	}
+	for i, c := range campaigns {
 		b.ids = append(b.ids, c.ID)
 		b.index[c.ID] = i
 		b.whole = lcm(b.whole, max(c.LinesPerAgent, 1))
 	}
-	for _, c := range cfg.Campaigns {
+	for _, c := range campaigns {
 		b.size = append(b.size, b.whole/max(c.LinesPerAgent, 1))
 	}
-	b.demand = make([]int, len(cfg.Campaigns))
+	b.demand = make([]int, len(campaigns))
 	serves := map[string][]bool{}
 	var agents []string
-	for i, c := range cfg.Campaigns {
+	for i, c := range campaigns {
 		for _, a := range c.Agents {
 			if serves[a] == nil {
-				serves[a] = make([]bool, len(cfg.Campaigns))
+				serves[a] = make([]bool, len(campaigns))
 				agents = append(agents, a)
 			}
 			serves[a][i] = true
@@ -264,7 +272,7 @@ func newBudget(cfg Config) *budget {
 		b.classes[class].free++
 		b.agents[a] = &agentState{class: class}
 	}
-	n := len(cfg.Campaigns) + len(b.classes) + 2
+	n := len(campaigns) + len(b.classes) + 2
 	b.residual = make([][]int, n)
 	for i := range b.residual {
 		b.residual[i] = make([]int, n)

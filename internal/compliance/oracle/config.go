@@ -1,8 +1,9 @@
 // Package oracle checks a log of attempts and dial requests against the
-// rules of DOMAIN.md ("Strategy rules", "Windows"), on its own: it imports
-// nothing of Outdial's, and recomputes each rule from the configuration,
-// the contacts' data and the reports of how calls went (the dialer's
-// outcomes, the agents' wrap-ups), never from what Outdial decided.
+// rules of DOMAIN.md ("Strategy rules", "Windows", "Predictive"), on its
+// own: it imports nothing of Outdial's, and recomputes each rule from the
+// configuration, the contacts' data and the reports of how calls went (the
+// dialer's outcomes, the agents' wrap-ups), never from what Outdial
+// decided.
 //
 // It is a safety check: it flags a dial that a rule forbids, never a call
 // that Outdial did not make. Where DOMAIN.md leaves room (when a callback
@@ -103,6 +104,19 @@ type Campaign struct {
 	LinesPerAgent int
 	// Agents serve the campaign (its teams' and its group's).
 	Agents []string
+	// AbandonTarget makes the campaign predictive when above 0: at most
+	// that share (0.03 for 3%) of its calls answered by a person abandoned,
+	// over each 30-day period from its first dial. A predictive campaign's
+	// lines are MaxLinesPerAgent per agent taking its calls, not
+	// LinesPerAgent per free agent.
+	AbandonTarget    float64
+	MaxLinesPerAgent float64
+	// AbandonMessage: the campaign has a message for the persons no agent
+	// took in time.
+	AbandonMessage bool
+	// TimeZone is the campaign's zone, whose days the daily abandon rates
+	// of the report count ("" for UTC).
+	TimeZone string
 }
 
 // Rule is the contact strategy's rule for one telephony outcome.
@@ -164,9 +178,14 @@ type Attempt struct {
 	// Outcome is the telephony outcome, Business the wrap-up code.
 	Outcome, Business string
 	// AnsweredAt is when a person answered (zero if no one did), and
-	// ConnectedAgent the agent who took the call there ("" if none).
+	// ConnectedAgent the agent who took the call ("" if none), at
+	// ConnectedAt (zero: the dialer did not say, read as at the answer).
 	AnsweredAt     time.Time
 	ConnectedAgent string
+	ConnectedAt    time.Time
+	// AbandonMessageAt is when the dialer played the campaign's abandon
+	// message to a person no agent took (zero: never).
+	AbandonMessageAt time.Time
 	// CallEnd is when the call hung up; WrapupEnd when its agent was free
 	// again.
 	CallEnd, WrapupEnd time.Time

@@ -25,6 +25,11 @@ const (
 	RuleAgentLines = "agent-lines" // a call given out beyond its free agents' lines, or for an agent busy or not serving the campaign
 	RulePCB        = "personal-callback"
 	RuleLog        = "log" // the log names what the configuration does not know
+	// A predictive campaign's rules.
+	RuleAbandonRate     = "abandon-rate"     // over the target in a 30-day period from the campaign's first dial
+	RuleAbandonMessage  = "abandon-message"  // an abandoned call without its message within 2 s of the answer
+	RuleMinRing         = "minimum-ring"     // given up unanswered before 15 s of ringing (any campaign)
+	RulePredictiveLines = "predictive-lines" // calls in progress beyond its lines per agent taking its calls
 )
 
 // Violation is one dial a rule forbids.
@@ -45,6 +50,8 @@ type Report struct {
 	// Dials are the dial requests checked; Attempts every attempt read.
 	Dials, Attempts int
 	Violations      []Violation
+	// Abandons are the predictive campaigns' abandon counts.
+	Abandons []Abandons
 }
 
 // ByRule counts the violations per rule.
@@ -84,6 +91,10 @@ func Check(cfg Config, log []Attempt) Report {
 	o.frequency(dials)
 	o.overlaps(dials)
 	o.agentLines(dials)
+	o.minimumRing(dials)
+	o.abandonMessages(dials)
+	o.predictiveLines(dials)
+	rep.Abandons = o.abandons(dials)
 	o.strategy(log)
 	rep.Violations = o.violations
 	return rep

@@ -2,6 +2,7 @@ package oracle
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -129,6 +130,51 @@ func talk(seq int, at time.Time, agent, business string) Attempt {
 func with(a Attempt, edit func(*Attempt)) Attempt {
 	edit(&a)
 	return a
+}
+
+// withPredictive adds campaign P: predictive (3%, two lines per agent, an
+// abandon message), served by agents p1 and p2 alone, with no caps of its
+// own, and its contacts p0…p199 in New York, each with a mobile of its own.
+func withPredictive(c *Config) {
+	p := c.Campaigns[0]
+	p.ID, p.From, p.To, p.Caps, p.GroupZones, p.GlobalRetry, p.DailyRetry = "P", "", "", nil, nil, nil, nil
+	p.Agents, p.LinesPerAgent = []string{"p1", "p2"}, 2
+	p.AbandonTarget, p.MaxLinesPerAgent, p.AbandonMessage, p.TimeZone = 0.03, 2, true, "America/New_York"
+	c.Campaigns = append(c.Campaigns, p)
+	for i := range 200 {
+		c.Contacts = append(c.Contacts, Contact{Campaign: "P", ID: fmt.Sprint("p", i), Zone: "America/New_York", ListEnd: c.Contacts[0].ListEnd,
+			Numbers: map[string]Number{"Mobile": {fmt.Sprintf("+1212777%04d", i), "America/New_York"}}})
+	}
+}
+
+// pcall is P's call to its contact p<i>, given out at at and dialed a
+// second later; it rings 20 s.
+func pcall(i int, at time.Time, outcome string) Attempt {
+	a := call(1, at.Add(time.Second), outcome)
+	a.Campaign, a.Contact, a.Number, a.ReleasedAt = "P", fmt.Sprint("p", i), fmt.Sprintf("+1212777%04d", i), at
+	return a
+}
+
+// answered are n calls of P to contacts from first on, two minutes apart
+// from at, each answered after 10 s by a person: agent p1 takes it at
+// once for a minute's talk and 30 s of wrap-up, but for the calls
+// abandoned (indexes in the series), whose message plays 1.5 s after the
+// answer.
+func answered(at time.Time, first, n int, abandoned ...int) []Attempt {
+	var out []Attempt
+	for i := range n {
+		a := talk(1, at.Add(time.Duration(i)*2*time.Minute), "p1", "Sale")
+		p := pcall(first+i, a.DialAt, "voice")
+		a.Campaign, a.Contact, a.Number = p.Campaign, p.Contact, p.Number
+		a.ConnectedAt = a.AnsweredAt
+		if slices.Contains(abandoned, i) {
+			a.Outcome, a.Business, a.ConnectedAgent, a.ConnectedAt, a.WrapupEnd = "abandoned", "", "", time.Time{}, time.Time{}
+			a.AbandonMessageAt, a.CallEnd = a.AnsweredAt.Add(1500*time.Millisecond), a.AnsweredAt.Add(3500*time.Millisecond)
+			a.EndedAt = a.AbandonMessageAt
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 func TestCheckFlagsEachRule(t *testing.T) {
@@ -294,6 +340,57 @@ func TestCheckFlagsEachRule(t *testing.T) {
 			c.Campaigns[0].PCBByDuration, c.Campaigns[0].PCBDuration = true, 3*time.Hour
 		}, log: []Attempt{talk(1, ny(12, 10, 0), "a1", "Later"), talk(2, ny(12, 14, 10), "a2", "Callback"),
 			with(call(3, ny(12, 16, 20), "busy"), func(a *Attempt) { a.Agent = "a1" })}, rule: RulePCB, says: "a personal callback for agent a2"},
+		{name: "a predictive campaign at its target", cfg: withPredictive, log: answered(ny(12, 10, 0), 0, 100, 10, 50, 90)},
+		{name: "over its target in its period", cfg: withPredictive, log: answered(ny(12, 10, 0), 0, 60, 10, 50),
+			rule: RuleAbandonRate, says: "2 abandoned of 60 calls answered by a person (3.33%)"},
+		{name: "answering machines are not answers by a person", cfg: withPredictive, log: append(answered(ny(12, 10, 0), 0, 20, 5),
+			slices.Collect(func(yield func(Attempt) bool) {
+				for i := range 100 {
+					if !yield(pcall(100+i, ny(13, 10, 0).Add(time.Duration(i)*time.Minute), "answer-machine")) {
+						return
+					}
+				}
+			})...), rule: RuleAbandonRate, says: "1 abandoned of 20"},
+		{name: "each 30-day period from the first dial on its own", cfg: withPredictive,
+			log:  append(answered(ny(12, 10, 0), 0, 34, 5), answered(ny(42, 10, 0), 34, 20, 3)...),
+			rule: RuleAbandonRate, says: "1 abandoned of 20 calls answered by a person (5.00%) over the period 2026-11-11T14:00:00Z"},
+		{name: "an abandon message after the grace", cfg: withPredictive, log: slices.Concat(answered(ny(12, 10, 0), 0, 40),
+			[]Attempt{with(answered(ny(12, 15, 0), 40, 1, 0)[0], func(a *Attempt) { a.AbandonMessageAt = a.AnsweredAt.Add(2500 * time.Millisecond) })}),
+			rule: RuleAbandonMessage, says: "its abandon message played 2.5s after"},
+		{name: "an abandoned call without its message", cfg: withPredictive, log: slices.Concat(answered(ny(12, 10, 0), 0, 40),
+			[]Attempt{with(answered(ny(12, 15, 0), 40, 1, 0)[0], func(a *Attempt) { a.AbandonMessageAt = time.Time{} })}),
+			rule: RuleAbandonMessage, says: "without the campaign's message"},
+		{name: "a person connected after the grace was abandoned", cfg: withPredictive, log: slices.Concat(answered(ny(12, 10, 0), 0, 40),
+			[]Attempt{with(answered(ny(12, 15, 0), 40, 1)[0], func(a *Attempt) { a.ConnectedAt = a.AnsweredAt.Add(2001 * time.Millisecond) })}),
+			rule: RuleAbandonMessage, says: "without the campaign's message"},
+		{name: "fifteen seconds of ringing", log: []Attempt{with(call(1, ny(12, 10, 0), "no-answer"), func(a *Attempt) { a.CallEnd = a.DialAt.Add(15 * time.Second) })}},
+		{name: "given up unanswered too soon", log: []Attempt{with(call(1, ny(12, 10, 0), "no-answer"), func(a *Attempt) { a.CallEnd = a.DialAt.Add(14 * time.Second) })},
+			rule: RuleMinRing, says: "given up unanswered after 14s of ringing"},
+		{name: "a busy number may end sooner", log: []Attempt{with(call(1, ny(12, 10, 0), "busy"), func(a *Attempt) { a.CallEnd = a.DialAt.Add(3 * time.Second) })}},
+		{name: "a predictive campaign places more calls than free agents, within its lines", cfg: withPredictive,
+			log: []Attempt{pcall(0, ny(12, 13, 0), "no-answer"), pcall(1, ny(12, 13, 0), "no-answer"), pcall(2, ny(12, 13, 0), "no-answer"), pcall(3, ny(12, 13, 0), "no-answer")}},
+		{name: "beyond its lines", cfg: withPredictive,
+			log: []Attempt{pcall(0, ny(12, 13, 0), "no-answer"), pcall(1, ny(12, 13, 0), "no-answer"), pcall(2, ny(12, 13, 0), "no-answer"),
+				pcall(3, ny(12, 13, 0), "no-answer"), pcall(4, ny(12, 13, 0), "no-answer")},
+			rule: RulePredictiveLines, says: "campaign P gave out 5 call(s) at once, leaving 5 in progress (ringing, waiting, talking) where 2 agent(s) taking its calls have 2 lines each"},
+		{name: "its calls talking count, and their agents", cfg: withPredictive,
+			log: slices.Concat(answered(ny(12, 12, 59), 0, 1), []Attempt{pcall(1, ny(12, 13, 0), "no-answer"), pcall(2, ny(12, 13, 0), "no-answer"),
+				pcall(3, ny(12, 13, 0), "no-answer"), pcall(4, ny(12, 13, 0).Add(time.Second), "no-answer")}),
+			rule: RulePredictiveLines, says: "leaving 5 in progress"},
+		{name: "an agent away takes none of its calls", cfg: func(c *Config) { withPredictive(c); away(c, "p2") },
+			log:  []Attempt{pcall(0, ny(12, 13, 0), "no-answer"), pcall(1, ny(12, 13, 0), "no-answer"), pcall(2, ny(12, 13, 0), "no-answer")},
+			rule: RulePredictiveLines, says: "where 1 agent(s) taking its calls have 2 lines each"},
+		{name: "a call placed for an agent takes that agent, not the lines", cfg: withPredictive,
+			log: []Attempt{with(pcall(0, ny(12, 13, 0), "no-answer"), func(a *Attempt) { a.Agent = "p1" }),
+				pcall(1, ny(12, 13, 0), "no-answer"), pcall(2, ny(12, 13, 0), "no-answer")}},
+		{name: "and the lines are the other agents'", cfg: withPredictive,
+			log: []Attempt{with(pcall(0, ny(12, 13, 0), "no-answer"), func(a *Attempt) { a.Agent = "p1" }),
+				pcall(1, ny(12, 13, 0), "no-answer"), pcall(2, ny(12, 13, 0), "no-answer"), pcall(3, ny(12, 13, 0), "no-answer")},
+			rule: RulePredictiveLines, says: "leaving 3 in progress (ringing, waiting, talking) where 1 agent(s)"},
+		{name: "a person waiting for an agent holds a line until the call is abandoned", cfg: withPredictive,
+			log: slices.Concat(answered(ny(12, 10, 0), 10, 40), answered(ny(12, 12, 59).Add(50*time.Second), 0, 1, 0), []Attempt{pcall(1, ny(12, 13, 0), "no-answer"), pcall(2, ny(12, 13, 0), "no-answer"),
+				pcall(3, ny(12, 13, 0), "no-answer"), pcall(4, ny(12, 13, 0).Add(time.Second), "no-answer")}),
+			rule: RulePredictiveLines, says: "leaving 5 in progress"},
 		{name: "a log that names an unknown contact", log: []Attempt{with(call(1, ny(12, 10, 0), "busy"), func(a *Attempt) { a.Contact = "nobody" })},
 			rule: RuleLog},
 	} {
@@ -351,4 +448,21 @@ func TestInHours(t *testing.T) {
 	}
 	_, err := inHours("8 AM", "21:00", 0)
 	require.Error(t, err)
+}
+
+func TestReportCountsAbandons(t *testing.T) {
+	cfg := fixture()
+	withPredictive(&cfg)
+	log := slices.Concat(answered(ny(12, 10, 0), 0, 40, 5), answered(ny(13, 10, 0), 40, 10, 1, 2), answered(ny(42, 10, 0), 50, 10))
+	rep := Check(cfg, log)
+	require.Len(t, rep.Abandons, 1)
+	ab := rep.Abandons[0]
+	require.Equal(t, "P", ab.Campaign)
+	require.Equal(t, []AbandonCount{
+		{From: ny(12, 10, 0), To: ny(12, 10, 0).Add(30 * 24 * time.Hour), Answered: 50, Abandoned: 3},
+		{From: ny(12, 10, 0).Add(30 * 24 * time.Hour), To: ny(12, 10, 0).Add(60 * 24 * time.Hour), Answered: 10},
+	}, ab.Periods)
+	require.Equal(t, AbandonCount{From: ny(13, 0, 0), To: ny(14, 0, 0), Answered: 10, Abandoned: 2}, ab.WorstDay)
+	require.InDelta(t, 0.2, ab.WorstDay.Rate(), 1e-9)
+	require.Equal(t, map[string]int{RuleAbandonRate: 1}, rep.ByRule(), "the first period's 6%%")
 }
