@@ -41,6 +41,16 @@ type Campaign struct {
 	Want int
 }
 
+// HeldAgents is how many of the pool's free agents personal callbacks
+// hold.
+func (p Pool) HeldAgents() int {
+	n := 0
+	for _, h := range p.Held {
+		n += h
+	}
+	return n
+}
+
 func (c Campaign) units() int {
 	return agentUnits / min(max(c.LinesPerAgent, 1), MaxLinesPerAgent)
 }

@@ -260,21 +260,27 @@ func (s *Service) releaseProgressive(ctx context.Context, tx *gorm.DB, c *models
 	}
 	var p pass
 	want := pacing.Progressive(n.FreeAgents, c.LinesPerAgent, n.InFlight, -1)
+	pooled := me >= 0
 	if c.PacingMode == models.PacingPredictive && group == nil {
 		// More calls than free agents, as the abandon budget allows. In a
 		// campaign group, the group's shares and buffer pace it instead.
-		_, d, _, err := s.predictive(ctx, tx, c, n.FreeAgents)
+		// An agent a personal callback holds takes none of its calls.
+		_, d, _, err := s.predictive(ctx, tx, c, max(n.FreeAgents-budget.HeldAgents(), 0))
 		if err != nil {
 			return pass{}, err
 		}
 		want = d.Calls
+		// Agents that serve no other campaign are bounded by Decide alone,
+		// which counts the agents about to be free too; the pool's lines
+		// per free agent would stop it dialing ahead while all are busy.
+		pooled = pooled && len(pool.Campaigns) > 1
 	}
 	if group != nil {
 		if want, p.reason, err = s.groupWant(ctx, tx, c, group, n); err != nil {
 			return pass{}, err
 		}
 	}
-	if me >= 0 {
+	if pooled {
 		budget.Campaigns[me].Want = want
 		if allowed := budget.Release()[me]; allowed < want {
 			want, p.wantsAgents = allowed, true

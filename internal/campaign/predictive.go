@@ -25,7 +25,7 @@ func (s *Service) predictive(ctx context.Context, db *gorm.DB, c *models.Campaig
 	if err != nil {
 		return pacing.Estimates{}, pacing.Decision{}, models.CallsNow{}, err
 	}
-	est := pacing.Estimate(trafficOf(recent), now, estimateWindow, pacing.DefaultPrior())
+	est := pacing.Estimate(TrafficOf(recent), now, estimateWindow, pacing.DefaultPrior())
 	calls, err := models.CountCallsNow(ctx, db, c.ID)
 	if err != nil {
 		return est, pacing.Decision{}, calls, err
@@ -83,10 +83,10 @@ func abandonsOf(r *stats.AbandonRate) pacing.Abandons {
 	return pacing.Abandons{Answered: int(r.Answered), Abandoned: int(r.Abandoned)}
 }
 
-// trafficOf are ended attempts as the estimates read them. An attempt
+// TrafficOf are ended attempts as the estimates read them. An attempt
 // ends when its wrap-up comes; the talk ends when its agent went to wrap_up,
 // and where the agent's desktop never said so, the talk holds the wrap-up.
-func trafficOf(rows []models.Traffic) []pacing.Attempt {
+func TrafficOf(rows []models.Traffic) []pacing.Attempt {
 	out := make([]pacing.Attempt, 0, len(rows))
 	for _, r := range rows {
 		dialed := r.StartedAt

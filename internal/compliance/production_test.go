@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/outdial/outdial/dialer"
+	campaignsvc "github.com/outdial/outdial/internal/campaign"
 	"github.com/outdial/outdial/internal/contact"
 	"github.com/outdial/outdial/internal/stats"
 	"github.com/outdial/outdial/models"
@@ -241,45 +242,9 @@ const estimateWindow = time.Hour
 // ended within estimateWindow, and pacing.Predictive's decision with the
 // campaign's settings.
 func predictiveDecision(row *models.Campaign, recent []models.Traffic, sit pacing.Situation, now time.Time) pacing.Decision {
-	est := pacing.Estimate(trafficOf(recent), now, estimateWindow, pacing.DefaultPrior())
+	est := pacing.Estimate(campaignsvc.TrafficOf(recent), now, estimateWindow, pacing.DefaultPrior())
 	p := pacing.Predictive{TargetRate: row.AbandonTargetPercent / 100, MaxLinesPerAgent: row.MaxLinesPerAgent, SmallTeam: row.SmallTeamAgents}
 	return p.Decide(est, sit)
-}
-
-// trafficOf mirrors campaign.trafficOf: ended attempts as the estimates
-// read them. An attempt ends when its wrap-up comes, so its talk holds the
-// wrap-up too.
-func trafficOf(rows []models.Traffic) []pacing.Attempt {
-	out := make([]pacing.Attempt, 0, len(rows))
-	for _, r := range rows {
-		dialed := r.StartedAt
-		if r.DialAcceptedAt != nil {
-			dialed = *r.DialAcceptedAt
-		}
-		a := pacing.Attempt{Dialed: dialed, Outcome: pacing.NoAnswer}
-		switch r.TelephonyOutcome {
-		case "voice", "abandoned":
-			a.Outcome = pacing.Person
-		case "answer-machine":
-			a.Outcome = pacing.Machine
-		}
-		end := dialed
-		if r.EndedAt != nil {
-			end = *r.EndedAt
-		}
-		a.Ring = end.Sub(dialed)
-		if r.AnsweredAt != nil {
-			a.Ring = r.AnsweredAt.Sub(dialed)
-		}
-		a.Abandoned = r.TelephonyOutcome == "abandoned" ||
-			(r.AnsweredAt != nil && r.ConnectedAt != nil && r.ConnectedAt.Sub(*r.AnsweredAt) > stats.ConnectWithin)
-		if a.Outcome == pacing.Person && !a.Abandoned && r.ConnectedAt != nil {
-			a.Talk = max(end.Sub(*r.ConnectedAt), 0)
-		}
-		a.Ring = max(a.Ring, 0)
-		out = append(out, a)
-	}
-	return out
 }
 
 // abandonWindows are the start of the campaign's 30-day period and of the

@@ -219,9 +219,9 @@ type attempt struct {
 	log         *oracle.Attempt
 	// decision is the strategy's reason, for a failure's story.
 	decision string
-	// answeredAt and connectedAt are attempts.answered_at and
-	// connected_at (zero: NULL).
-	answeredAt, connectedAt time.Time
+	// answeredAt, connectedAt and talkEndedAt are attempts.answered_at,
+	// connected_at and talk_ended_at (zero: NULL).
+	answeredAt, connectedAt, talkEndedAt time.Time
 }
 
 type number struct {
@@ -526,13 +526,17 @@ func (s *sim) paceProgressive(c *campaign) bool {
 		weights, index = s.groupShares(c)
 	}
 	want := progressiveWant(free, shared, weights, index, c.row.LinesPerAgent, s.inFlight(c))
+	pooled := me >= 0
 	if c.predictive != nil {
-		// More calls than free agents, as the abandon budget allows.
-		want = s.predictivePass(c, free)
+		// More calls than free agents, as the abandon budget allows; the
+		// agents callbacks hold take none, and agents that serve no other
+		// campaign are bounded by the decision alone.
+		want = s.predictivePass(c, max(free-budget.HeldAgents(), 0))
+		pooled = pooled && len(pool.Campaigns) > 1
 	}
 	wants := false
 	// (Asked for no call, the pool can only allow none.)
-	if me >= 0 && want > 0 {
+	if pooled && want > 0 {
 		if allowed := poolAllows(budget, me, want); allowed < want {
 			want, wants = allowed, true
 		}
@@ -616,6 +620,9 @@ func (at *attempt) traffic() models.Traffic {
 	}
 	if !at.connectedAt.IsZero() {
 		t.ConnectedAt = &at.connectedAt
+	}
+	if !at.talkEndedAt.IsZero() {
+		t.TalkEndedAt = &at.talkEndedAt
 	}
 	return t
 }
@@ -1264,6 +1271,9 @@ func (s *sim) connect(at *attempt, a *agent) {
 	s.after(talk, func() {
 		at.log.CallEnd = s.now
 		s.setState(a, models.AgentWrapUp)
+		if !at.ended {
+			at.talkEndedAt = s.now // models.EndTalk: the attempt's talk ended
+		}
 		s.after(s.between(5*time.Second, 90*time.Second), func() {
 			at.log.WrapupEnd = s.now
 			s.setState(a, models.AgentAvailable)
