@@ -217,16 +217,12 @@ func (h *flights) Pop() any {
 // calls in flight for any agent, in units of which an agent has whole and
 // a call of campaign i takes size[i].
 type budget struct {
+	timeline
 	ids     []string
 	index   map[string]int
 	size    []int
 	whole   int
-	agents  map[string]*agentState
 	classes []agentClass
-	spans   []span
-	ends    []span
-	started int
-	ended   int
 	flights flights
 	demand  []int
 	// residual is the flow network's scratch space.
@@ -236,7 +232,8 @@ type budget struct {
 // newBudget is the budget of the campaigns paced by their free agents'
 // lines: a predictive campaign's lines are its own rule (predictiveLines).
 func newBudget(cfg Config) *budget {
-	b := &budget{index: map[string]int{}, agents: map[string]*agentState{}, whole: 1}
+	b := &budget{index: map[string]int{}, whole: 1}
+	b.timeline = timeline{agents: map[string]*agentState{}, freed: func(st *agentState, n int) { b.classes[st.class].free += n }}
 	var campaigns []Campaign
 	for _, c := range cfg.Campaigns {
 		if !predictive(&c) {
@@ -288,50 +285,51 @@ func lcm(a, b int) int {
 	return a / x * b
 }
 
-func (b *budget) span(agent string, kind int, from, to time.Time) {
-	if _, ok := b.agents[agent]; ok && to.After(from) {
-		b.spans = append(b.spans, span{agent: agent, kind: kind, from: from, to: to})
+// timeline is agents' states as time goes: the spans in which each is
+// not free, applied in order as advance moves on; freed hears of an agent
+// becoming free (+1) or no longer free (-1).
+type timeline struct {
+	agents         map[string]*agentState
+	spans, ends    []span
+	started, ended int
+	freed          func(st *agentState, n int)
+}
+
+func (t *timeline) span(agent string, kind int, from, to time.Time) {
+	if _, ok := t.agents[agent]; ok && to.After(from) {
+		t.spans = append(t.spans, span{agent: agent, kind: kind, from: from, to: to})
 	}
 }
 
-func (b *budget) sortSpans() {
-	slices.SortStableFunc(b.spans, func(x, y span) int {
+// sortSpans orders the spans by start, a reservation first (it begins at
+// its start, the others just after), and their ends by end.
+func (t *timeline) sortSpans() {
+	slices.SortStableFunc(t.spans, func(x, y span) int {
 		if c := x.from.Compare(y.from); c != 0 {
 			return c
 		}
 		return boolRank(y.kind == kindReserved) - boolRank(x.kind == kindReserved)
 	})
-	b.ends = slices.Clone(b.spans)
-	slices.SortStableFunc(b.ends, func(x, y span) int { return x.to.Compare(y.to) })
+	t.ends = slices.Clone(t.spans)
+	slices.SortStableFunc(t.ends, func(x, y span) int { return x.to.Compare(y.to) })
 }
 
-func boolRank(v bool) int {
-	if v {
-		return 1
-	}
-	return 0
-}
-
-// advance moves the agents' states and the calls in flight to at.
-func (b *budget) advance(at time.Time) {
-	for ; b.started < len(b.spans); b.started++ {
-		s := b.spans[b.started]
+// advance moves the agents' states to at.
+func (t *timeline) advance(at time.Time) {
+	for ; t.started < len(t.spans); t.started++ {
+		s := t.spans[t.started]
 		if !(s.from.Before(at) || s.from.Equal(at) && s.kind == kindReserved) {
 			break
 		}
-		b.mark(s, 1)
+		t.mark(s, 1)
 	}
-	for ; b.ended < len(b.ends) && !b.ends[b.ended].to.After(at); b.ended++ {
-		b.mark(b.ends[b.ended], -1)
-	}
-	for b.flights.Len() > 0 && !b.flights[0].end.After(at) {
-		f := heap.Pop(&b.flights).(flight)
-		b.demand[f.campaign] -= b.size[f.campaign]
+	for ; t.ended < len(t.ends) && !t.ends[t.ended].to.After(at); t.ended++ {
+		t.mark(t.ends[t.ended], -1)
 	}
 }
 
-func (b *budget) mark(s span, step int) {
-	st := b.agents[s.agent]
+func (t *timeline) mark(s span, step int) {
+	st := t.agents[s.agent]
 	wasFree := st.busy+st.away+st.reserved == 0
 	switch s.kind {
 	case kindBusy:
@@ -343,10 +341,26 @@ func (b *budget) mark(s span, step int) {
 	}
 	if free := st.busy+st.away+st.reserved == 0; free != wasFree {
 		if free {
-			b.classes[st.class].free++
+			t.freed(st, 1)
 		} else {
-			b.classes[st.class].free--
+			t.freed(st, -1)
 		}
+	}
+}
+
+func boolRank(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// advance moves the agents' states and the calls in flight to at.
+func (b *budget) advance(at time.Time) {
+	b.timeline.advance(at)
+	for b.flights.Len() > 0 && !b.flights[0].end.After(at) {
+		f := heap.Pop(&b.flights).(flight)
+		b.demand[f.campaign] -= b.size[f.campaign]
 	}
 }
 

@@ -184,7 +184,8 @@ func (o *oracle) predictiveLines(dials []Attempt) {
 }
 
 func (o *oracle) linesOf(c *Campaign, dials []Attempt) {
-	t := &takers{agents: map[string]*agentState{}}
+	t := &takers{}
+	t.timeline = timeline{agents: map[string]*agentState{}, freed: func(_ *agentState, n int) { t.taking += n }}
 	for _, a := range c.Agents {
 		if t.agents[a] == nil {
 			t.agents[a] = &agentState{}
@@ -211,7 +212,7 @@ func (o *oracle) linesOf(c *Campaign, dials []Attempt) {
 	for _, w := range o.cfg.Away {
 		t.span(w.Agent, kindAway, w.From, w.To)
 	}
-	t.sort()
+	t.sortSpans()
 	slices.SortStableFunc(given, func(a, b Attempt) int { return lineStart(a).Compare(lineStart(b)) })
 	slices.SortStableFunc(spans, func(a, b Attempt) int { return progressStart(a).Compare(progressStart(b)) })
 	var inProgress flights
@@ -270,62 +271,6 @@ func progressEnd(a Attempt) time.Time {
 // takers are the agents serving a predictive campaign as time goes, and
 // how many of them take its calls.
 type takers struct {
-	agents  map[string]*agentState
-	taking  int
-	spans   []span
-	ends    []span
-	started int
-	ended   int
-}
-
-func (t *takers) span(agent string, kind int, from, to time.Time) {
-	if _, ok := t.agents[agent]; ok && to.After(from) {
-		t.spans = append(t.spans, span{agent: agent, kind: kind, from: from, to: to})
-	}
-}
-
-// sort orders the spans as the budget's: by start, a reservation first
-// (it begins at its start, the others just after), and by end.
-func (t *takers) sort() {
-	slices.SortStableFunc(t.spans, func(x, y span) int {
-		if c := x.from.Compare(y.from); c != 0 {
-			return c
-		}
-		return boolRank(y.kind == kindReserved) - boolRank(x.kind == kindReserved)
-	})
-	t.ends = slices.Clone(t.spans)
-	slices.SortStableFunc(t.ends, func(x, y span) int { return x.to.Compare(y.to) })
-}
-
-func (t *takers) advance(at time.Time) {
-	for ; t.started < len(t.spans); t.started++ {
-		s := t.spans[t.started]
-		if !(s.from.Before(at) || s.from.Equal(at) && s.kind == kindReserved) {
-			break
-		}
-		t.mark(s, 1)
-	}
-	for ; t.ended < len(t.ends) && !t.ends[t.ended].to.After(at); t.ended++ {
-		t.mark(t.ends[t.ended], -1)
-	}
-}
-
-func (t *takers) mark(s span, step int) {
-	st := t.agents[s.agent]
-	was := st.busy+st.away+st.reserved == 0
-	switch s.kind {
-	case kindBusy:
-		st.busy += step
-	case kindAway:
-		st.away += step
-	case kindReserved:
-		st.reserved += step
-	}
-	if now := st.busy+st.away+st.reserved == 0; now != was {
-		if now {
-			t.taking++
-		} else {
-			t.taking--
-		}
-	}
+	timeline
+	taking int
 }
