@@ -33,17 +33,9 @@ func (o *oracle) agentLines(dials []Attempt) {
 		if _, ok := b.index[a.Campaign]; ok {
 			lined = append(lined, a)
 		}
-		if a.ConnectedAgent != "" && !a.AnsweredAt.IsZero() {
-			b.span(a.ConnectedAgent, kindBusy, a.AnsweredAt, latest(a.WrapupEnd, a.CallEnd))
-		}
-		if a.Agent != "" {
-			b.span(a.Agent, kindReserved, lineStart(a), lineEnd(a))
-		}
+		b.spansOf(a, true)
 	}
-	for _, w := range o.cfg.Away {
-		b.span(w.Agent, kindAway, w.From, w.To)
-	}
-	b.sortSpans()
+	b.sortSpans(o.cfg.Away)
 	slices.SortStableFunc(lined, func(a, c Attempt) int { return lineStart(a).Compare(lineStart(c)) })
 	for i := 0; i < len(lined); {
 		at := lineStart(lined[i])
@@ -301,9 +293,25 @@ func (t *timeline) span(agent string, kind int, from, to time.Time) {
 	}
 }
 
-// sortSpans orders the spans by start, a reservation first (it begins at
-// its start, the others just after), and their ends by end.
-func (t *timeline) sortSpans() {
+// spansOf adds an attempt's spans: the agent it was placed for reserved
+// while it holds its line and, when busy, the agent a person who answered
+// was connected to, from the answer to the end of the wrap-up.
+func (t *timeline) spansOf(a Attempt, busy bool) {
+	if busy && a.ConnectedAgent != "" && !a.AnsweredAt.IsZero() {
+		t.span(a.ConnectedAgent, kindBusy, a.AnsweredAt, latest(a.WrapupEnd, a.CallEnd))
+	}
+	if a.Agent != "" {
+		t.span(a.Agent, kindReserved, lineStart(a), lineEnd(a))
+	}
+}
+
+// sortSpans adds the agents' breaks, then orders the spans by start, a
+// reservation first (it begins at its start, the others just after), and
+// their ends by end.
+func (t *timeline) sortSpans(away []Away) {
+	for _, w := range away {
+		t.span(w.Agent, kindAway, w.From, w.To)
+	}
 	slices.SortStableFunc(t.spans, func(x, y span) int {
 		if c := x.from.Compare(y.from); c != 0 {
 			return c

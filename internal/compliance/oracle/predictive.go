@@ -196,23 +196,16 @@ func (o *oracle) linesOf(c *Campaign, dials []Attempt) {
 	for _, a := range dials {
 		switch {
 		case a.Campaign != c.ID:
-			if a.ConnectedAgent != "" && !a.AnsweredAt.IsZero() {
-				t.span(a.ConnectedAgent, kindBusy, a.AnsweredAt, latest(a.WrapupEnd, a.CallEnd))
-			}
 		case a.Agent == "":
 			given = append(given, a)
 			spans = append(spans, a)
 		case !a.AnsweredAt.IsZero():
 			spans = append(spans, a)
 		}
-		if a.Agent != "" {
-			t.span(a.Agent, kindReserved, lineStart(a), lineEnd(a))
-		}
+		// Its own calls are lines, not agents taken away.
+		t.spansOf(a, a.Campaign != c.ID)
 	}
-	for _, w := range o.cfg.Away {
-		t.span(w.Agent, kindAway, w.From, w.To)
-	}
-	t.sortSpans()
+	t.sortSpans(o.cfg.Away)
 	slices.SortStableFunc(given, func(a, b Attempt) int { return lineStart(a).Compare(lineStart(b)) })
 	slices.SortStableFunc(spans, func(a, b Attempt) int { return progressStart(a).Compare(progressStart(b)) })
 	var inProgress flights
