@@ -313,9 +313,10 @@ func (s *Simulator) play(ctx context.Context, c call) {
 	times := CallTimes{AnsweredAt: answered}
 	agent, ok := s.reserveWithin(ctx, c.req, answered)
 	times.ConnectedAt = time.Now()
-	if ok && times.ConnectedAt.Sub(answered) > s.grace() {
-		// The agent came too late: as a dialer's timer would, the message
-		// has played and the person is gone, so the agent is free again.
+	if ok && times.ConnectedAt.Sub(answered) > s.giveUpAfter() {
+		// The agent came after the dialer's timer gave up on one: the
+		// message has played and the person is gone, so the agent is free
+		// again.
 		s.report(ctx, id, func(ctx context.Context) error { return s.Agents.SetState(ctx, agent, freeState(c.req)) })
 		ok = false
 	}

@@ -40,7 +40,8 @@ func SetAgentState(ctx context.Context, db *gorm.DB, agent, state, reason string
 }
 
 // UpdateAgentState moves agent id to state under a row lock, once check
-// accepts its current state.
+// accepts its current state. An agent going from connected to wrap_up
+// ends the talk of its call.
 func UpdateAgentState(ctx context.Context, db *gorm.DB, id uint64, state, reason string, check func(current string) error) (Agent, error) {
 	var a Agent
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -49,6 +50,11 @@ func UpdateAgentState(ctx context.Context, db *gorm.DB, id uint64, state, reason
 		}
 		if err := check(a.State); err != nil {
 			return err
+		}
+		if a.State == AgentConnected && state == AgentWrapUp {
+			if err := endTalk(tx, id); err != nil {
+				return err
+			}
 		}
 		return tx.Raw(`UPDATE agents SET `+AgentStateSet+` WHERE id = @id RETURNING *`,
 			map[string]any{"state": state, "reason": reason, "id": id}).Scan(&a).Error

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -29,15 +30,36 @@ func RecentTraffic(ctx context.Context, db *gorm.DB, campaignID uint64, since ti
 	return out, nil
 }
 
-// EndTalk records that the agent's talk ended: the agent, named by its ID
-// as attempts record it, went to wrap_up from the call it is connected to
-// (an open attempt of the last 12 hours connected to it, once).
-func EndTalk(ctx context.Context, db *gorm.DB, agent string) error {
-	err := db.WithContext(ctx).Exec(`UPDATE attempts SET talk_ended_at = clock_timestamp()
-		WHERE agent = ? AND started_at > now() - interval '12 hours' AND connected_at IS NOT NULL
-		AND talk_ended_at IS NULL AND ended_at IS NULL`, agent).Error
+// SharesAgents reports whether another active or paused campaign, of any
+// pacing mode, is served by a team that serves the campaign: its agents
+// may be on that campaign's calls.
+func SharesAgents(ctx context.Context, db *gorm.DB, campaignID uint64) (bool, error) {
+	var shared bool
+	err := db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM campaign_serving_teams t
+		JOIN campaign_serving_teams o ON o.team_id = t.team_id AND o.campaign_id <> t.campaign_id
+		JOIN campaigns c ON c.id = o.campaign_id AND c.status IN ?
+		WHERE t.campaign_id = ?)`, []string{CampaignActive, CampaignPaused}, campaignID).Scan(&shared).Error
 	if err != nil {
-		return fmt.Errorf("end the talk of agent %s: %w", agent, err)
+		return false, fmt.Errorf("campaigns sharing the agents of campaign %d: %w", campaignID, err)
+	}
+	return shared, nil
+}
+
+// TalkAtMost bounds how long a call a person answered counts as on while
+// its agent stays connected or in wrap-up: an agent's state that was
+// never reported again must not hold the number for good.
+const TalkAtMost = 12 * time.Hour
+
+// endTalk records that agent id's talk ended as it went from connected to
+// wrap_up: on the open attempt of the last TalkAtMost most recently
+// connected to it.
+func endTalk(tx *gorm.DB, id uint64) error {
+	err := tx.Exec(`UPDATE attempts SET talk_ended_at = clock_timestamp() WHERE id = (SELECT id FROM attempts
+		WHERE agent = @agent AND started_at > now() - make_interval(secs => @talk) AND connected_at IS NOT NULL AND ended_at IS NULL
+		ORDER BY connected_at DESC LIMIT 1) AND talk_ended_at IS NULL`,
+		map[string]any{"agent": strconv.FormatUint(id, 10), "talk": TalkAtMost.Seconds()}).Error
+	if err != nil {
+		return fmt.Errorf("end the talk of agent %d: %w", id, err)
 	}
 	return nil
 }

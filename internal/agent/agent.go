@@ -6,6 +6,7 @@ package agent
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,11 +67,6 @@ func (s *Store) Report(ctx context.Context, id uint64, state, reason string) (mo
 	if err != nil {
 		return a, err
 	}
-	if state == models.AgentWrapUp {
-		if err := models.EndTalk(ctx, s.DB.DB, strconv.FormatUint(id, 10)); err != nil {
-			return a, err
-		}
-	}
 	if state == models.AgentAvailable && s.Pacers != nil {
 		s.Pacers.WakeForAgent(ctx, id)
 	}
@@ -95,13 +91,17 @@ func (s *Store) Reserve(ctx context.Context, campaignID uint64, preferred string
 // SetState moves an agent, named by its ID as attempts record it, to
 // state; available wakes its campaigns' pacers.
 func (s *Store) SetState(ctx context.Context, agent, state string) error {
-	if err := models.SetAgentState(ctx, s.DB.DB, agent, state, "", nil); err != nil {
+	if state == models.AgentWrapUp {
+		// Through the row lock, which ends the talk of its call.
+		id, err := strconv.ParseUint(agent, 10, 64)
+		if err != nil {
+			return fmt.Errorf("agent %q is not an agent ID: %w", agent, err)
+		}
+		_, err = models.UpdateAgentState(ctx, s.DB.DB, id, state, "", func(string) error { return nil })
 		return err
 	}
-	if state == models.AgentWrapUp {
-		if err := models.EndTalk(ctx, s.DB.DB, agent); err != nil {
-			return err
-		}
+	if err := models.SetAgentState(ctx, s.DB.DB, agent, state, "", nil); err != nil {
+		return err
 	}
 	s.wake(ctx, agent, state == models.AgentAvailable)
 	return nil

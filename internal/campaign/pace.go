@@ -270,10 +270,15 @@ func (s *Service) releaseProgressive(ctx context.Context, tx *gorm.DB, c *models
 			return pass{}, err
 		}
 		want = d.Calls
-		// Agents that serve no other campaign are bounded by Decide alone,
-		// which counts the agents about to be free too; the pool's lines
-		// per free agent would stop it dialing ahead while all are busy.
-		pooled = pooled && len(pool.Campaigns) > 1
+		// Agents that serve no other campaign (of any mode: the pool leaves
+		// preview campaigns out) are bounded by Decide alone, which counts
+		// the agents about to be free too; the pool's lines per free agent
+		// would stop it dialing ahead while all are busy.
+		shared, err := models.SharesAgents(ctx, tx, c.ID)
+		if err != nil {
+			return pass{}, err
+		}
+		pooled = pooled && shared
 	}
 	if group != nil {
 		if want, p.reason, err = s.groupWant(ctx, tx, c, group, n); err != nil {

@@ -12,20 +12,20 @@ import (
 	"github.com/outdial/outdial/pacing"
 )
 
-// estimateWindow is how far back a predictive campaign's estimates read
+// EstimateWindow is how far back a predictive campaign's estimates read
 // its ended attempts; a prior stands in for a new campaign's.
-const estimateWindow = time.Hour
+const EstimateWindow = time.Hour
 
 // predictive is what a predictive pass decides with free agents, from the
 // campaign's recent attempts, its calls in flight, its busy agents and
 // its abandon budget (pacing.Predictive.Decide).
 func (s *Service) predictive(ctx context.Context, db *gorm.DB, c *models.Campaign, free int) (pacing.Estimates, pacing.Decision, models.CallsNow, error) {
 	now := s.now()
-	recent, err := models.RecentTraffic(ctx, db, c.ID, now.Add(-estimateWindow))
+	recent, err := models.RecentTraffic(ctx, db, c.ID, now.Add(-EstimateWindow))
 	if err != nil {
 		return pacing.Estimates{}, pacing.Decision{}, models.CallsNow{}, err
 	}
-	est := pacing.Estimate(TrafficOf(recent), now, estimateWindow, pacing.DefaultPrior())
+	est := pacing.Estimate(TrafficOf(recent), now, EstimateWindow, pacing.DefaultPrior())
 	calls, err := models.CountCallsNow(ctx, db, c.ID)
 	if err != nil {
 		return est, pacing.Decision{}, calls, err
@@ -37,8 +37,7 @@ func (s *Service) predictive(ctx context.Context, db *gorm.DB, c *models.Campaig
 	}
 	sit := pacing.Situation{Ringing: calls.Ringing, Waiting: calls.Waiting, Free: free, Busy: calls.Busy,
 		DialRate: float64(calls.DialedLastMinute) / 60, Today: abandonsOf(&rates.Today), Period: abandonsOf(rates.Period)}
-	p := pacing.Predictive{TargetRate: s.abandonTarget(c) / 100, MaxLinesPerAgent: c.MaxLinesPerAgent, SmallTeam: c.SmallTeamAgents}
-	return est, p.Decide(est, sit), calls, nil
+	return est, PredictiveSettings(c, s.AbandonCap).Decide(est, sit), calls, nil
 }
 
 // Pacer is a predictive campaign's pacer as a pass would see it now, for
@@ -55,7 +54,7 @@ func (s *Service) Pacer(ctx context.Context, c *models.Campaign) (*stats.Pacer, 
 	if err != nil {
 		return nil, err
 	}
-	out := &stats.Pacer{TargetPercent: s.abandonTarget(c), Calls: d.Calls, Progressive: d.Progressive, EstimatedFrom: est.Attempts,
+	out := &stats.Pacer{TargetPercent: abandonTarget(c, s.AbandonCap), Calls: d.Calls, Progressive: d.Progressive, EstimatedFrom: est.Attempts,
 		PersonRate: est.PersonRate, MachineRate: est.MachineRate,
 		AnswerSeconds: est.AnswerRing.Mean().Seconds(), NoAnswerSeconds: est.NoAnswerRing.Mean().Seconds(),
 		TalkSeconds: est.Talk.Mean().Seconds(), WrapUpSeconds: est.WrapUp.Mean().Seconds(),
@@ -66,14 +65,19 @@ func (s *Service) Pacer(ctx context.Context, c *models.Campaign) (*stats.Pacer, 
 	return out, nil
 }
 
+// PredictiveSettings are the campaign's predictive pacing settings, its
+// abandon target held to the deployment's cap (percent; 0: the legal one).
+func PredictiveSettings(c *models.Campaign, capPercent float64) pacing.Predictive {
+	return pacing.Predictive{TargetRate: abandonTarget(c, capPercent) / 100, MaxLinesPerAgent: c.MaxLinesPerAgent, SmallTeam: c.SmallTeamAgents}
+}
+
 // abandonTarget is the abandon rate, in percent, that the campaign's pacer
 // aims at: its own target, or the deployment's cap if that is lower.
-func (s *Service) abandonTarget(c *models.Campaign) float64 {
-	target := c.AbandonTargetPercent
-	if s.AbandonCap > 0 && s.AbandonCap < target {
-		target = s.AbandonCap
+func abandonTarget(c *models.Campaign, capPercent float64) float64 {
+	if capPercent > 0 && capPercent < c.AbandonTargetPercent {
+		return capPercent
 	}
-	return target
+	return c.AbandonTargetPercent
 }
 
 func abandonsOf(r *stats.AbandonRate) pacing.Abandons {

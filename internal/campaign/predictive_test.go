@@ -51,19 +51,24 @@ func newPredictive(t *testing.T, f *fixture) (models.Campaign, models.Team) {
 // TestPredictiveDialsAheadOfBusyAgents: with every agent wrapping up and
 // none free, a predictive campaign whose agents serve no other campaign
 // places calls for the agents about to be free; its budget covers them.
-// Sharing the agents with a progressive campaign, it is held to their
-// lines per free agent, which is none.
+// Sharing the agents with a progressive or a preview campaign (whose
+// calls the agents may be on), it is held to their lines per free agent,
+// which is none.
 func TestPredictiveDialsAheadOfBusyAgents(t *testing.T) {
 	f := newFixture(t)
-	c, team := newPredictive(t, f)
+	c, _ := newPredictive(t, f)
 	res := mustPace(t, f.svc, c.ID)
 	require.Positive(t, res.Released, "no call was placed ahead of the agents about to be free: %+v", res)
 	require.LessOrEqual(t, res.Released, 30, "more than 3 lines per agent")
 
-	f = newFixture(t)
-	c, team = newPredictive(t, f)
-	require.NoError(t, models.CampaignTeams.Replace(f.db.DB, f.campaign.ID, []uint64{team.ID}))
-	require.NoError(t, f.db.Model(&f.campaign).Update("status", models.CampaignActive).Error)
-	res = mustPace(t, f.svc, c.ID)
-	require.Zero(t, res.Released, "the agents it shares have no free lines: %+v", res)
+	for _, other := range []string{"kris_progressive", "krisDemoPreview"} {
+		f = newFixture(t)
+		c, team := newPredictive(t, f)
+		var o models.Campaign
+		require.NoError(t, f.db.Where("name = ?", other).First(&o).Error)
+		require.NoError(t, models.CampaignTeams.Replace(f.db.DB, o.ID, []uint64{team.ID}))
+		require.NoError(t, f.db.Model(&o).Update("status", models.CampaignActive).Error)
+		res = mustPace(t, f.svc, c.ID)
+		require.Zero(t, res.Released, "the agents it shares with %s have no free lines: %+v", other, res)
+	}
 }

@@ -233,18 +233,13 @@ func predictivePacing(row *models.Campaign, inGroup bool) bool {
 	return row.PacingMode == models.PacingPredictive && !inGroup
 }
 
-// estimateWindow mirrors campaign's constant of that name: how far back a
-// predictive pass reads the campaign's ended attempts.
-const estimateWindow = time.Hour
-
 // predictiveDecision is what a predictive pass decides
 // (campaign.Service.predictive): the estimates from the attempts that
-// ended within estimateWindow, and pacing.Predictive's decision with the
+// ended within campaign.EstimateWindow, and pacing.Predictive's decision with the
 // campaign's settings.
 func predictiveDecision(row *models.Campaign, recent []models.Traffic, sit pacing.Situation, now time.Time) pacing.Decision {
-	est := pacing.Estimate(campaignsvc.TrafficOf(recent), now, estimateWindow, pacing.DefaultPrior())
-	p := pacing.Predictive{TargetRate: row.AbandonTargetPercent / 100, MaxLinesPerAgent: row.MaxLinesPerAgent, SmallTeam: row.SmallTeamAgents}
-	return p.Decide(est, sit)
+	est := pacing.Estimate(campaignsvc.TrafficOf(recent), now, campaignsvc.EstimateWindow, pacing.DefaultPrior())
+	return campaignsvc.PredictiveSettings(row, 0).Decide(est, sit)
 }
 
 // abandonWindows are the start of the campaign's 30-day period and of the

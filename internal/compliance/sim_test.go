@@ -135,7 +135,7 @@ type campaign struct {
 // the simulation's figures of its passes.
 type predictiveState struct {
 	loc *time.Location
-	// ended are its dialed attempts that ended within estimateWindow, by
+	// ended are its dialed attempts that ended within campaign.EstimateWindow, by
 	// their end; dialed the dial times of the last minute.
 	ended  []*attempt
 	dialed []time.Time
@@ -532,7 +532,7 @@ func (s *sim) paceProgressive(c *campaign) bool {
 		// agents callbacks hold take none, and agents that serve no other
 		// campaign are bounded by the decision alone.
 		want = s.predictivePass(c, max(free-budget.HeldAgents(), 0))
-		pooled = pooled && len(pool.Campaigns) > 1
+		pooled = pooled && s.sharesAgents(c)
 	}
 	wants := false
 	// (Asked for no call, the pool can only allow none.)
@@ -560,14 +560,26 @@ func (s *sim) paceProgressive(c *campaign) bool {
 	return wants
 }
 
+// sharesAgents is whether another active or paused campaign is served by
+// a team that serves c (models.SharesAgents in SQL).
+func (s *sim) sharesAgents(c *campaign) bool {
+	for _, o := range s.order {
+		if o != c && (o.row.Status == models.CampaignActive || o.row.Status == models.CampaignPaused) &&
+			slices.ContainsFunc(o.teams, func(t int) bool { return slices.Contains(c.teams, t) }) {
+			return true
+		}
+	}
+	return false
+}
+
 // predictivePass is what a predictive pass decides with free agents
 // (campaign.Service.predictive): its estimates from its attempts ended
-// within estimateWindow (models.RecentTraffic), its calls in flight and
+// within campaign.EstimateWindow (models.RecentTraffic), its calls in flight and
 // busy agents (models.CountCallsNow) and its abandon counts over its
 // period and today (stats.Service.abandon), all read in SQL there.
 func (s *sim) predictivePass(c *campaign, free int) int {
 	p := c.predictive
-	since := s.now.Add(-estimateWindow)
+	since := s.now.Add(-campaignsvc.EstimateWindow)
 	for len(p.ended) > 0 && p.ended[0].endedAt.Before(since) {
 		p.ended = p.ended[1:]
 	}

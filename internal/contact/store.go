@@ -167,11 +167,6 @@ const numberBusy = 5 * time.Minute
 // number for good.
 const openCall = time.Hour
 
-// talkAtMost bounds how long a call a person answered counts as on while
-// its agent stays connected or in wrap-up: an agent's state that was
-// never reported again must not hold the number for good.
-const talkAtMost = 12 * time.Hour
-
 // refusal is why recordAttempt did not record: the number cannot be
 // dialed until until.
 type refusal struct {
@@ -201,7 +196,7 @@ func (s *Service) recordAttempt(ctx context.Context, at *models.Attempt, caps []
 				(a.ended_at IS NULL AND a.telephony_outcome IN ('', 'voice') AND a.started_at > ?)
 				OR (a.telephony_outcome = 'voice' AND a.business_outcome = '' AND a.started_at > ? AND EXISTS (
 					SELECT 1 FROM agents g WHERE g.id::text = a.agent AND g.state IN (?, ?) AND g.state_changed_at <= a.ended_at)))
-			LIMIT 1`, at.Number, at.StartedAt.Add(-openCall), at.StartedAt.Add(-talkAtMost), models.AgentConnected, models.AgentWrapUp).Scan(&busy).Error; err != nil {
+			LIMIT 1`, at.Number, at.StartedAt.Add(-openCall), at.StartedAt.Add(-models.TalkAtMost), models.AgentConnected, models.AgentWrapUp).Scan(&busy).Error; err != nil {
 			return err
 		}
 		if len(busy) > 0 {

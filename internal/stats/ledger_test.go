@@ -29,11 +29,14 @@ func TestLedgerCountsAsTheStatisticsDo(t *testing.T) {
 	// 23:30 in London, three days after the first dial.
 	now := time.Date(2026, 12, 3, 23, 30, 0, 0, loc)
 	seq := 0
-	call := func(started time.Time, outcome string, wait time.Duration) {
+	call := func(started time.Time, outcome string, wait time.Duration) string {
 		seq++
-		answered := started.Add(5 * time.Second)
+		answered, ended := started.Add(5*time.Second), started.Add(time.Minute)
 		a := models.Attempt{ID: fmt.Sprintf("ledger-%d", seq), ContactID: uint64(seq), CampaignID: c.ID, Seq: 1, Mode: "Mobile",
-			Number: fmt.Sprintf("+1972555%04d", seq), StartedAt: started, DialAcceptedAt: &started, TelephonyOutcome: outcome}
+			Number: fmt.Sprintf("+1972555%04d", seq), StartedAt: started, DialAcceptedAt: &started, TelephonyOutcome: outcome, EndedAt: &ended}
+		if outcome == "" {
+			a.EndedAt = nil // still open, its outcome to come
+		}
 		if outcome == "voice" || outcome == "abandoned" {
 			a.AnsweredAt = &answered
 		}
@@ -42,6 +45,7 @@ func TestLedgerCountsAsTheStatisticsDo(t *testing.T) {
 			a.ConnectedAt = &connected
 		}
 		require.NoError(t, db.Create(&a).Error)
+		return a.ID
 	}
 	first := now.Add(-72 * time.Hour)
 	for i := range 300 {
@@ -57,6 +61,9 @@ func TestLedgerCountsAsTheStatisticsDo(t *testing.T) {
 			call(at, "voice", time.Second)
 		}
 	}
+	// An attempt of two hours ago still open, as after an outage: its
+	// outcome comes later and must count then.
+	late := call(now.Add(-2*time.Hour), "", 0)
 	s := &Service{DB: db}
 	ledger := &Ledger{Stats: s}
 	same := func(at time.Time) {
@@ -71,13 +78,23 @@ func TestLedgerCountsAsTheStatisticsDo(t *testing.T) {
 		require.Positive(t, got.Today.Answered, "today at %s", at)
 	}
 	same(now)
-	// New calls count at once; the kept part is not read again.
+	kept := ledger.kept[c.ID]
+	require.Equal(t, []string{late}, kept.open)
+	// New calls count at once, and so does the late outcome; the kept
+	// part is not read again.
 	call(now.Add(-time.Minute), "abandoned", 0)
 	call(now.Add(-30*time.Second), "voice", time.Second)
+	answered := now.Add(-2*time.Hour + 5*time.Second)
+	require.NoError(t, db.Model(&models.Attempt{}).Where("id = ?", late).
+		Updates(map[string]any{"telephony_outcome": "abandoned", "answered_at": answered, "ended_at": now.Add(-time.Minute)}).Error)
 	same(now)
-	// An hour on, the calls of an hour ago are kept; then past midnight
-	// today starts again.
-	same(now.Add(time.Hour))
+	require.Equal(t, kept.until, ledger.kept[c.ID].until, "the kept part was read again")
+	require.Equal(t, kept.rates, ledger.kept[c.ID].rates, "the kept part was read again")
+	// 20 minutes on, the calls that settled since are added to the kept
+	// part, and the late one, ended; then past midnight today starts again.
+	same(now.Add(20 * time.Minute))
+	require.Equal(t, now.Add(20*time.Minute-Settled), ledger.kept[c.ID].until)
+	require.Empty(t, ledger.kept[c.ID].open, "the late attempt has ended")
 	same(now.Add(3 * time.Hour))
 	require.Len(t, ledger.kept, 1)
 	require.Equal(t, now.Add(3*time.Hour).Add(-Settled), ledger.kept[c.ID].until)

@@ -8,6 +8,7 @@ package stats
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -432,7 +433,7 @@ func (s *Service) abandon(ctx context.Context, sc scope, now time.Time) (Abandon
 	if err != nil {
 		return rates, err
 	}
-	return rates, s.countAnswered(ctx, sc, &rates, since, latestEnd(&rates))
+	return rates, s.countAnswered(ctx, sc, &rates, since, latestEnd(&rates), which{})
 }
 
 // windows are the campaign's abandon-rate windows now, and the earliest
@@ -467,9 +468,20 @@ func latestEnd(r *AbandonRates) time.Time {
 	return end
 }
 
+// which narrows the attempts countAnswered counts: those ended, or (byID)
+// those of ids; the zero which counts them all.
+type which struct {
+	ended bool
+	byID  bool
+	ids   []string
+}
+
 // countAnswered adds to rates' windows the scope's answered calls that
-// started in [from, to).
-func (s *Service) countAnswered(ctx context.Context, sc scope, rates *AbandonRates, from, to time.Time) error {
+// started in [from, to), of which.
+func (s *Service) countAnswered(ctx context.Context, sc scope, rates *AbandonRates, from, to time.Time, of which) error {
+	if of.byID && len(of.ids) == 0 {
+		return nil
+	}
 	period := AbandonRate{}
 	if rates.Period != nil {
 		period = *rates.Period
@@ -492,7 +504,9 @@ func (s *Service) countAnswered(ctx context.Context, sc scope, rates *AbandonRat
 			COALESCE(LEAST(ceil(extract(epoch FROM a.connected_at - a.answered_at) * 1000), @clip), 0)::bigint AS wait_ms,
 			count(*) AS n
 		FROM `+sc.attempts()+` AND a.started_at >= @from AND a.started_at < @to AND a.telephony_outcome IN ('voice', 'abandoned')
+			AND (NOT @ended OR a.ended_at IS NOT NULL) AND (NOT @by_id OR a.id IN @ids)
 		GROUP BY 1, 2, 3, 4, 5, 6, 7`, sc.args(map[string]any{"from": from, "to": to, "clip": ConnectWithin.Milliseconds() + 1,
+		"ended": of.ended, "by_id": of.byID, "ids": slices.Concat(of.ids, []string{""}),
 		"period_from": orNull(period.From), "period_to": orNull(period.To), "day_from": orNull(rates.Last24h.From), "day_to": orNull(rates.Last24h.To),
 		"today_from": orNull(rates.Today.From), "today_to": orNull(rates.Today.To)})).Scan(&groups).Error
 	if err != nil {
