@@ -537,16 +537,7 @@ func TestPredictiveCampaignEndToEnd(t *testing.T) {
 	require.Contains(t, fmt.Sprint(out), "min_ring_seconds")
 	body["min_ring_seconds"] = 20
 	campaign := w.h.create("/api/v1/campaigns", body)
-	const earlier = 2000
-	var history []models.Attempt
-	for i := range earlier {
-		started := time.Now().Add(-70*time.Minute + time.Duration(i)*time.Millisecond)
-		answered, connected, ended := started.Add(5*time.Second), started.Add(5500*time.Millisecond), started.Add(time.Minute)
-		history = append(history, models.Attempt{ID: fmt.Sprintf("earlier-%d", i), ContactID: 9_000_000_000 + uint64(i), CampaignID: campaign, Seq: 1,
-			Mode: "Mobile", Number: fmt.Sprintf("+1972555%04d", i), StartedAt: started, DialAcceptedAt: &started, AnsweredAt: &answered,
-			ConnectedAt: &connected, EndedAt: &ended, TelephonyOutcome: "voice", BusinessOutcome: "Sale", Decision: "an earlier call"})
-	}
-	require.NoError(t, w.db.CreateInBatches(history, 500).Error)
+	testenv.AnsweredEarlier(t, w.db, campaign, 2000, time.Now().Add(-70*time.Minute))
 	ids := w.dialAllWith(campaign, "469-336", 300, agents, 4*time.Minute)
 	w.checkNoOverlap(t)
 

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outdial/outdial/internal/listimport"
+	"github.com/outdial/outdial/internal/testenv"
 	"github.com/outdial/outdial/models"
 )
 
@@ -36,15 +37,7 @@ func newPredictive(t *testing.T, f *fixture) (models.Campaign, models.Team) {
 	}
 	_, _, err := listimport.AddContacts(ctx, f.db, c.ID, 0, recs)
 	require.NoError(t, err)
-	var earlier []models.Attempt
-	for i := range 2000 {
-		started := time.Now().Add(-2*time.Hour + time.Duration(i)*time.Millisecond)
-		answered, connected, ended := started.Add(5*time.Second), started.Add(5500*time.Millisecond), started.Add(time.Minute)
-		earlier = append(earlier, models.Attempt{ID: fmt.Sprintf("earlier-%d", i), ContactID: 9_000_000_000 + uint64(i), CampaignID: c.ID, Seq: 1,
-			Mode: "Mobile", Number: fmt.Sprintf("+1972555%04d", i), StartedAt: started, DialAcceptedAt: &started, AnsweredAt: &answered,
-			ConnectedAt: &connected, EndedAt: &ended, TelephonyOutcome: "voice"})
-	}
-	require.NoError(t, f.db.CreateInBatches(earlier, 500).Error)
+	testenv.AnsweredEarlier(t, f.db, c.ID, 2000, time.Now().Add(-2*time.Hour))
 	return c, team
 }
 

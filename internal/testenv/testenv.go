@@ -157,3 +157,19 @@ func WriteHistory(t testing.TB, c client.Client, workflowID, runID, file string)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(file, b, 0o644))
 }
+
+// AnsweredEarlier stores n calls of campaign that a person answered and an
+// agent took at once, a millisecond apart from from, each over within a
+// minute: a predictive campaign's earlier day, whose answers give its
+// pacer an abandon budget to spend.
+func AnsweredEarlier(t testing.TB, db *models.DB, campaign uint64, n int, from time.Time) {
+	var calls []models.Attempt
+	for i := range n {
+		started := from.Add(time.Duration(i) * time.Millisecond)
+		answered, connected, ended := started.Add(5*time.Second), started.Add(5500*time.Millisecond), started.Add(time.Minute)
+		calls = append(calls, models.Attempt{ID: fmt.Sprintf("earlier-%d", i), ContactID: 9_000_000_000 + uint64(i), CampaignID: campaign, Seq: 1,
+			Mode: "Mobile", Number: fmt.Sprintf("+1972555%04d", i), StartedAt: started, DialAcceptedAt: &started, AnsweredAt: &answered,
+			ConnectedAt: &connected, EndedAt: &ended, TelephonyOutcome: "voice", BusinessOutcome: "Sale", Decision: "an earlier call"})
+	}
+	require.NoError(t, db.CreateInBatches(calls, 500).Error)
+}
